@@ -1,0 +1,37 @@
+"""Dixian: an ODK-compatible field-data server for poverty-relapse monitoring."""
+from pathlib import Path
+
+from flask import Flask
+
+from . import config
+from .auth.key_prefix import KeyPrefixMiddleware
+from .extensions import db, migrate
+from .services.blobstore import FileBlobStore
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(config.from_environment())
+    app.config.setdefault("MAX_SUBMISSION_XML_BYTES", 10_000_000)
+    app.config.update(overrides or {})
+
+    from . import models  # noqa: F401  (registers the tables)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    app.extensions["blobstore"] = FileBlobStore(app.config["BLOB_DIR"])
+
+    from . import errors
+    from .api import bp as api_bp
+    from .cli import register as register_cli
+    from .openrosa import bp as openrosa_bp
+    from .web import bp as web_bp
+    app.register_blueprint(openrosa_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+    errors.register(app)
+    register_cli(app)
+
+    app.wsgi_app = KeyPrefixMiddleware(app.wsgi_app)
+    return app

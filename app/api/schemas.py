@@ -1,0 +1,46 @@
+"""JSON shapes of the API, with ODK Central's field names (pyodk reads them)."""
+from marshmallow import Schema, fields
+
+
+class ProjectSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    description = fields.Str(allow_none=True)
+    archived = fields.Bool()
+    createdAt = fields.DateTime(attribute="created_at")
+    updatedAt = fields.DateTime(attribute="updated_at", allow_none=True)
+
+
+class FormSchema(Schema):
+    """Central's Form: every key present, even when null (pyodk's model requires them)."""
+    projectId = fields.Int(attribute="form.project_id")
+    xmlFormId = fields.Str(attribute="form.xml_form_id")
+    name = fields.Str(attribute="version.title", allow_none=True)
+    version = fields.Str(attribute="version.version", allow_none=True)
+    hash = fields.Str(attribute="version.md5", allow_none=True)
+    state = fields.Str(attribute="form.state")
+    enketoId = fields.Constant(None)
+    keyId = fields.Constant(None)
+    createdAt = fields.DateTime(attribute="form.created_at")
+    updatedAt = fields.DateTime(attribute="form.updated_at", allow_none=True)
+    publishedAt = fields.DateTime(attribute="version.published_at", allow_none=True)
+
+
+class SessionSchema(Schema):
+    token = fields.Str()
+    csrf = fields.Str()
+    createdAt = fields.DateTime(attribute="created_at")
+    expiresAt = fields.DateTime(attribute="expires_at")
+
+
+class SessionRequestSchema(Schema):
+    email = fields.Str(required=True)
+    password = fields.Str(required=True)
+
+
+class UserSchema(Schema):
+    id = fields.Int(attribute="actor_id")
+    type = fields.Constant("user")
+    email = fields.Str()
+    displayName = fields.Str(attribute="actor.display_name")
+    createdAt = fields.DateTime(attribute="actor.created_at")

@@ -1,0 +1,1 @@
+"""Who is asking: device tokens in the URL, bearer sessions, HTTP Digest and Basic."""

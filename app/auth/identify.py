@@ -1,0 +1,94 @@
+"""Resolving the request's credentials to a Principal, or a Problem saying why not."""
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, request
+
+from ..core import digest_auth
+from ..core.tokens import is_well_formed
+from ..problems import Problem, forbidden, unauthorized
+from ..services import accounts
+from ..services.accounts import Principal
+from .key_prefix import ENVIRON_KEY
+
+
+def key_token() -> str | None:
+    """The device token from /v1/key/{token}/..., or Enketo's ?st= form of it."""
+    return request.environ.get(ENVIRON_KEY) or request.args.get("st")
+
+
+def identify(*, challenge: bool) -> Principal | None:
+    """Who sent the request; None if it carries no credentials at all."""
+    token = key_token()
+    if token is not None:
+        if not is_well_formed(token):
+            raise unauthorized("The device token in the URL is malformed.")
+        principal = accounts.principal_for_app_token(token)
+        if principal is None:
+            # 403, not 401: a 401 makes Collect ask for a password it does not have.
+            raise forbidden("This device token is unknown or has been revoked. Ask for a new QR code.", 403.1)
+        return principal
+    header = request.headers.get("Authorization", "")
+    scheme = header.partition(" ")[0].lower()
+    if scheme == "bearer":
+        principal = accounts.principal_for_session(header.partition(" ")[2].strip())
+        if principal is None:
+            raise unauthorized("The session token is unknown or has expired; sign in again.")
+        return principal
+    if scheme == "digest":
+        return _digest(header, challenge)
+    if scheme == "basic":
+        return _basic(challenge)
+    return None
+
+
+def require_principal(*, challenge: bool) -> Principal:
+    principal = identify(challenge=challenge)
+    if principal is None:
+        raise authentication_required(challenge)
+    return principal
+
+
+def authentication_required(challenge: bool, *, stale: bool = False,
+                            message: str = "This needs a device token or a user name and password.") -> Problem:
+    headers = []
+    if challenge:
+        config = current_app.config
+        nonce = digest_auth.make_nonce(config["SECRET_KEY"])
+        headers.append(("WWW-Authenticate", digest_auth.challenge(config["DIGEST_REALM"], nonce, stale)))
+        if _secure():
+            headers.append(("WWW-Authenticate", f'Basic realm="{config["DIGEST_REALM"]}", charset="UTF-8"'))
+    return Problem(401.2, message, headers=headers)
+
+
+def _digest(header: str, challenge: bool) -> Principal:
+    params = digest_auth.parse_authorization(header) or {}
+    config = current_app.config
+    state = digest_auth.nonce_state(config["SECRET_KEY"], params.get("nonce", ""))
+    if state != "valid" or params.get("realm") != config["DIGEST_REALM"] or not _uri_matches(params.get("uri", "")):
+        raise authentication_required(challenge, stale=state == "stale")
+    user = accounts.user_by_email(params.get("username", ""))
+    if user is None or user.actor.deleted_at is not None or \
+            not digest_auth.response_matches(params, user.digest_ha1, request.method):
+        raise authentication_required(challenge, message="The user name or password is wrong.")
+    return accounts.principal_for_user(user)
+
+
+def _basic(challenge: bool) -> Principal:
+    if not _secure():
+        raise authentication_required(
+            challenge, message="Passwords are not accepted over plain http; use https or Digest authentication.")
+    auth = request.authorization
+    user = accounts.check_password(auth.username or "", auth.password or "") if auth else None
+    if user is None:
+        raise authentication_required(challenge, message="The user name or password is wrong.")
+    return accounts.principal_for_user(user)
+
+
+def _secure() -> bool:
+    return request.is_secure or request.headers.get("X-Forwarded-Proto", "") == "https"
+
+
+def _uri_matches(uri: str) -> bool:
+    """The digest covers the request-target; it must be this request's."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
+    return unquote(urlsplit(uri).path) == unquote(urlsplit(raw).path)

@@ -1,0 +1,49 @@
+"""Configuration from the environment (12-factor); the defaults work on one machine."""
+import os
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "postgresql+psycopg://dixian:dixian@127.0.0.1:5433/dixian"
+
+
+def from_environment() -> dict:
+    env = os.environ
+    data_dir = Path(env.get("DIXIAN_DATA_DIR", "/var/lib/dixian"))
+    bind = env.get("BIND", "127.0.0.1:8000")
+    accept_bytes = int(env.get("OPENROSA_ACCEPT_CONTENT_LENGTH", 50_000_000))
+    return {
+        "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": int(env.get("DB_POOL_SIZE", 10))},
+        "PUBLIC_URL": env.get("PUBLIC_URL", f"http://{bind}").rstrip("/"),
+        "BLOB_DIR": env.get("BLOB_DIR", str(data_dir / "blobs")),
+        "SECRET_KEY": env.get("SECRET_KEY") or _machine_secret(data_dir),
+        # What we tell Collect it may send in one POST; Collect splits larger submissions.
+        "OPENROSA_ACCEPT_CONTENT_LENGTH": accept_bytes,
+        # The hard limit sits a little above it, for multipart framing.
+        "MAX_CONTENT_LENGTH": accept_bytes + 1_000_000,
+        "MAX_FORM_MEMORY_SIZE": 1_000_000,
+        "DIGEST_REALM": env.get("DIGEST_REALM", "Dixian"),
+        "SESSION_HOURS": int(env.get("SESSION_HOURS", 24)),
+        "DEFAULT_PROJECT_NAME": env.get("DEFAULT_PROJECT_NAME", "防返贫动态监测"),
+    }
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Accept plain postgresql:// URLs and use the psycopg 3 driver for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _machine_secret(data_dir: Path) -> str:
+    """A secret kept beside the data, created on first use, so restarts keep nonces valid."""
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        secret = os.urandom(32).hex()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secret)
+        return secret

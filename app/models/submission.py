@@ -1,0 +1,87 @@
+"""Submissions: one logical record per first instanceID, one version per edit.
+
+Each version keeps the XML verbatim next to the answers parsed from it once, at
+ingest, and every geo answer is a row with a real geometry.
+"""
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .columns import created_at, timestamp
+
+
+class Submission(db.Model):
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("form_id", "instance_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id"), index=True)
+    instance_id: Mapped[str] = mapped_column(String(300))      # the first version's: the REST id
+    current_version_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("submission_version.id", use_alter=True, name="fk_submission_current_version"))
+    submitter_id: Mapped[int] = mapped_column(ForeignKey("actor.id"), index=True)
+    # 12-digit administrative code of the place the submission is about, once known.
+    admin_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    review_state: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime | None] = timestamp()
+    deleted_at: Mapped[datetime | None] = timestamp()
+
+
+class SubmissionVersion(db.Model):
+    __tablename__ = "submission_version"
+    __table_args__ = (UniqueConstraint("form_id", "instance_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id"))
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_version.id"), index=True)
+    instance_id: Mapped[str] = mapped_column(String(300))
+    deprecated_id: Mapped[str | None] = mapped_column(String(300))
+    instance_name: Mapped[str | None] = mapped_column(Text)
+    xml: Mapped[bytes] = mapped_column(LargeBinary)
+    xml_sha256: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[dict] = mapped_column(JSONB)
+    problems: Mapped[list] = mapped_column(JSONB, default=list)
+    encrypted: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitter_id: Mapped[int] = mapped_column(ForeignKey("actor.id"))
+    device_id: Mapped[str | None] = mapped_column(String(300))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = created_at()
+
+
+class SubmissionAttachment(db.Model):
+    """A file a submission version refers to; blob_sha256 is NULL until it arrives."""
+    __tablename__ = "submission_attachment"
+
+    submission_version_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("submission_version.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    blob_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
+
+
+class GeoAnswer(db.Model):
+    """One geo answer of one submission version, with its geometry in SRID 4326."""
+    __tablename__ = "geo_answer"
+    __table_args__ = (Index("ix_geo_answer_form_field", "form_id", "field_path"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    submission_version_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("submission_version.id", ondelete="CASCADE"), index=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id"))
+    field_path: Mapped[str] = mapped_column(String(1000))
+    # 1-based position in each enclosing repeat, outermost first; empty outside repeats.
+    repeat_positions: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list)
+    kind: Mapped[str] = mapped_column(String(10))              # geopoint | geotrace | geoshape
+    geom = mapped_column(Geometry("GEOMETRY", srid=4326, spatial_index=True), nullable=True)
+    altitude: Mapped[float | None] = mapped_column(Float)
+    accuracy: Mapped[float | None] = mapped_column(Float)
+    raw: Mapped[str] = mapped_column(Text)
+    problem: Mapped[str | None] = mapped_column(Text)          # why geom is missing or suspect

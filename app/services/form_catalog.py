@@ -1,0 +1,83 @@
+"""Reading published forms for the doors: what to list, serve and attach."""
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+
+from ..extensions import db
+from ..models import Blob, Form, FormAttachment, FormVersion, Project
+from ..problems import forbidden, not_found
+from .accounts import Principal
+
+
+@dataclass(frozen=True)
+class ListedForm:
+    xml_form_id: str
+    title: str
+    version: str
+    md5: str
+    has_media: bool
+
+
+@dataclass(frozen=True)
+class MediaEntry:
+    name: str
+    md5: str
+    blob_sha256: str
+    content_type: str | None
+    size: int
+
+
+def require_project(project_id: int) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None or project.archived:
+        raise not_found(f"There is no project {project_id}.")
+    return project
+
+
+def open_forms(project_id: int, xml_form_id: str | None = None) -> list[ListedForm]:
+    """Forms Collect may download: published and open (closing and closed ones are not listed)."""
+    has_media = exists().where(FormAttachment.form_version_id == FormVersion.id,
+                               FormAttachment.blob_sha256.is_not(None))
+    query = (select(Form.xml_form_id, FormVersion.title, FormVersion.version, FormVersion.md5,
+                    has_media.label("has_media"))
+             .join(FormVersion, FormVersion.id == Form.current_version_id)
+             .where(Form.project_id == project_id, Form.state == "open")
+             .order_by(Form.xml_form_id))
+    if xml_form_id is not None:
+        query = query.where(Form.xml_form_id == xml_form_id)
+    return [ListedForm(*row) for row in db.session.execute(query)]
+
+
+def all_forms(project_id: int) -> list[tuple[Form, FormVersion | None]]:
+    rows = db.session.execute(
+        select(Form, FormVersion).outerjoin(FormVersion, FormVersion.id == Form.current_version_id)
+        .where(Form.project_id == project_id).order_by(Form.xml_form_id))
+    return [(r.Form, r.FormVersion) for r in rows]
+
+
+def current_version(project_id: int, xml_form_id: str, principal: Principal) -> FormVersion:
+    """The version Collect downloads; closed forms are off limits to devices."""
+    row = db.session.execute(
+        select(Form.state, FormVersion).join(FormVersion, FormVersion.id == Form.current_version_id)
+        .where(Form.project_id == project_id, Form.xml_form_id == xml_form_id)).first()
+    if row is None:
+        raise not_found(f"There is no form '{xml_form_id}' in project {project_id}.")
+    if row.state == "closed" and principal.kind == "app_user":
+        raise forbidden(f"The form '{xml_form_id}' is closed.")
+    return row.FormVersion
+
+
+def media(version: FormVersion) -> list[MediaEntry]:
+    """The version's attachments that have content (only those go in the manifest)."""
+    rows = db.session.execute(
+        select(FormAttachment.name, Blob.md5, Blob.sha256, Blob.content_type, Blob.size)
+        .join(Blob, Blob.sha256 == FormAttachment.blob_sha256)
+        .where(FormAttachment.form_version_id == version.id).order_by(FormAttachment.name))
+    return [MediaEntry(*row) for row in rows]
+
+
+def media_file(version: FormVersion, name: str) -> MediaEntry:
+    for entry in media(version):
+        if entry.name == name:
+            return entry
+    raise not_found(f"The form has no attachment named '{name}'.")

@@ -1,0 +1,205 @@
+"""Taking in one OpenRosa submission POST: all of it is stored, or none of it.
+
+The rules are ODK Central's: a byte-identical resend adds attachments and is
+not a new record (Collect splits big submissions across POSTs and retries after
+timeouts); the same instanceID with other XML is a conflict; an instance with a
+deprecatedID is a new version of the submission it edits.
+"""
+import hashlib
+import posixpath
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+
+from ..core.instance import Envelope, SubmissionInvalid, read_answers, read_envelope
+from ..extensions import db
+from ..models import Form, FormVersion, GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
+from ..problems import Problem, bad_request, conflict, not_found
+from .accounts import Principal
+from .blobstore import BlobStore
+from .publish_form import store_blob
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    outcome: str              # created | edited | resent
+    submission_id: int
+    instance_id: str
+    attachments_expected: int
+    attachments_present: int
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One POST as the door received it."""
+    xml: bytes
+    files: dict[str, bytes]   # attachment name -> bytes
+    device_id: str | None
+    user_agent: str | None
+
+
+def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, blobs: BlobStore,
+                      max_xml_bytes: int, xml_form_id: str | None = None) -> IngestResult:
+    """Store one submission POST; raises Problem for anything the client must hear about."""
+    try:
+        envelope = read_envelope(upload.xml, max_bytes=max_xml_bytes)
+    except SubmissionInvalid as e:
+        raise bad_request(f"The submission could not be read. {e}", code=400.2) from None
+    if xml_form_id is not None and envelope.form_id != xml_form_id:
+        raise bad_request(f"The submission is for form '{envelope.form_id}', not '{xml_form_id}'.", code=400.8)
+    files = {safe_attachment_name(name): data for name, data in upload.files.items()}
+    for attempt in (1, 2):
+        try:
+            return _ingest(project_id, principal, upload, envelope, files, blobs)
+        except IntegrityError:
+            # Two POSTs of the same instance raced; the second attempt sees the first one's row.
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Envelope,
+            files: dict[str, bytes], blobs: BlobStore) -> IngestResult:
+    form_id, form_version_id, state = _form_version(project_id, envelope)
+    if state == "closed":
+        raise conflict(f"The form '{envelope.form_id}' is closed and is not accepting submissions.", 409.2)
+    xml_sha256 = hashlib.sha256(upload.xml).hexdigest()
+    session = db.session
+
+    existing = session.execute(
+        select(SubmissionVersion.id, SubmissionVersion.submission_id, SubmissionVersion.xml_sha256)
+        .where(SubmissionVersion.form_id == form_id, SubmissionVersion.instance_id == envelope.instance_id)
+    ).first()
+    if existing is not None:
+        if existing.xml_sha256 != xml_sha256:
+            raise conflict(
+                f"A submission already exists with the instanceID {envelope.instance_id}, but with different "
+                "XML. Resend the original, or edit the submission to change it.", 409.1)
+        _add_files(existing.id, files, blobs)
+        session.commit()
+        return _result("resent", existing.submission_id, envelope.instance_id, existing.id)
+
+    now = datetime.now(timezone.utc)
+    answers = read_answers(envelope.root, _schema(form_version_id), encrypted=envelope.encrypted)
+    if envelope.deprecated_id:
+        submission_id, carried = _prepare_edit(form_id, envelope)
+        outcome = "edited"
+    else:
+        submission_id = session.execute(insert(Submission).values(
+            project_id=project_id, form_id=form_id, instance_id=envelope.instance_id,
+            submitter_id=principal.actor_id, created_at=now,
+        ).returning(Submission.id)).scalar_one()
+        carried = {}
+        outcome = "created"
+
+    version_id = session.execute(insert(SubmissionVersion).values(
+        submission_id=submission_id, form_id=form_id, form_version_id=form_version_id,
+        instance_id=envelope.instance_id, deprecated_id=envelope.deprecated_id,
+        instance_name=envelope.instance_name, xml=upload.xml, xml_sha256=xml_sha256,
+        answers=answers.data, problems=answers.problems, encrypted=envelope.encrypted,
+        submitter_id=principal.actor_id, device_id=upload.device_id or None,
+        user_agent=upload.user_agent, received_at=now,
+    ).returning(SubmissionVersion.id)).scalar_one()
+    session.execute(update(Submission).where(Submission.id == submission_id).values(
+        current_version_id=version_id, updated_at=now if outcome == "edited" else None,
+        **({"review_state": "edited"} if outcome == "edited" else {}),
+    ))
+
+    expected = list(dict.fromkeys(safe_attachment_name(n) for n in answers.files))
+    if expected:
+        rows = []
+        for name in expected:
+            sha = store_blob(files[name], blobs) if name in files else carried.get(name)
+            rows.append({"submission_version_id": version_id, "name": name, "blob_sha256": sha})
+        session.execute(insert(SubmissionAttachment), rows)
+    if answers.geo:
+        session.execute(insert(GeoAnswer), [{
+            "submission_version_id": version_id, "form_id": form_id, "field_path": g.path,
+            "repeat_positions": g.positions, "kind": g.kind, "raw": g.raw,
+            "geom": f"SRID=4326;{g.value.geometry.wkt}" if g.value.geometry is not None else None,
+            "altitude": g.value.altitude, "accuracy": g.value.accuracy, "problem": g.value.problem,
+        } for g in answers.geo])
+    session.commit()
+    present = sum(1 for n in expected if n in files or carried.get(n))
+    return IngestResult(outcome, submission_id, envelope.instance_id, len(expected), present)
+
+
+def _form_version(project_id: int, envelope: Envelope) -> tuple[int, int, str]:
+    row = db.session.execute(
+        select(Form.id, Form.state, FormVersion.id.label("version_id"), FormVersion.version)
+        .outerjoin(FormVersion, (FormVersion.form_id == Form.id) & (FormVersion.version == envelope.version))
+        .where(Form.project_id == project_id, Form.xml_form_id == envelope.form_id)
+    ).first()
+    if row is None:
+        raise not_found(f"There is no form '{envelope.form_id}' in this project.", code=404.1)
+    if row.version_id is None:
+        raise not_found(
+            f"The form version specified in this submission '{envelope.version}' does not exist for form "
+            f"'{envelope.form_id}'.", code=404.6)
+    return row.id, row.version_id, row.state
+
+
+@lru_cache(maxsize=256)
+def _schema(form_version_id: int) -> dict:
+    # Published versions never change, so their schema can be kept per process.
+    return db.session.execute(select(FormVersion.schema).where(FormVersion.id == form_version_id)).scalar_one()
+
+
+def _prepare_edit(form_id: int, envelope: Envelope) -> tuple[int, dict[str, str]]:
+    """The submission an edit belongs to, locked, and the attachments it carries forward."""
+    prior = db.session.execute(
+        select(SubmissionVersion.id, SubmissionVersion.submission_id)
+        .where(SubmissionVersion.form_id == form_id, SubmissionVersion.instance_id == envelope.deprecated_id)
+    ).first()
+    if prior is None:
+        raise not_found(f"The submission this edits ({envelope.deprecated_id}) does not exist.", code=404.5)
+    current = db.session.execute(
+        select(Submission.current_version_id).where(Submission.id == prior.submission_id).with_for_update()
+    ).scalar_one()
+    if current != prior.id:
+        raise conflict(
+            f"The submission you edited ({envelope.deprecated_id}) has been edited since; the copy you were "
+            "editing is now out of date. Download the current version and edit that.", 409.9)
+    carried = dict(db.session.execute(
+        select(SubmissionAttachment.name, SubmissionAttachment.blob_sha256)
+        .where(SubmissionAttachment.submission_version_id == prior.id,
+               SubmissionAttachment.blob_sha256.is_not(None))
+    ).all())
+    return prior.submission_id, carried
+
+
+def _add_files(version_id: int, files: dict[str, bytes], blobs: BlobStore) -> None:
+    """A resend may bring attachments the earlier POST did not: fill in the ones the XML names."""
+    if not files:
+        return
+    expected = db.session.scalars(select(SubmissionAttachment.name).where(
+        SubmissionAttachment.submission_version_id == version_id)).all()
+    for name in expected:
+        if name in files:
+            sha = store_blob(files[name], blobs)
+            db.session.execute(pg_insert(SubmissionAttachment).values(
+                submission_version_id=version_id, name=name, blob_sha256=sha,
+            ).on_conflict_do_update(index_elements=["submission_version_id", "name"], set_={"blob_sha256": sha}))
+
+
+def _result(outcome: str, submission_id: int, instance_id: str, version_id: int) -> IngestResult:
+    counts = db.session.execute(text(
+        "SELECT count(*), count(blob_sha256) FROM submission_attachment WHERE submission_version_id = :v"
+    ), {"v": version_id}).one()
+    return IngestResult(outcome, submission_id, instance_id, counts[0], counts[1])
+
+
+def safe_attachment_name(name: str) -> str:
+    """A file name that is only a name: no directories, no control characters."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/")
+    name = posixpath.basename(name)
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if name in ("", ".", ".."):
+        return "attachment"
+    return name[:255]

@@ -1,0 +1,152 @@
+"""Test fixtures: a real PostGIS started for the session, the app on a real HTTP port."""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from tests.support.collect import CollectClient
+
+PGBIN = os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin")
+REAL_FORMS = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "real-forms"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _as_postgres(cmd: list[str]) -> None:
+    if os.geteuid() == 0:   # PostgreSQL refuses to run as root
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A throwaway PostGIS cluster in a temporary directory (or TEST_DATABASE_URL)."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        yield os.environ["TEST_DATABASE_URL"]
+        return
+    tmp = tempfile.mkdtemp(prefix="dixian-pg-")
+    if os.geteuid() == 0:
+        shutil.chown(tmp, "postgres", "postgres")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = f"{tmp}/data"
+    _as_postgres([f"{PGBIN}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--locale=C.UTF-8", "-N"])
+    # Durability off: the tests measure behaviour, not speed (the benchmark keeps it on).
+    _as_postgres([f"{PGBIN}/pg_ctl", "-D", data, "-l", f"{tmp}/log", "-w", "start", "-o",
+                  f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off "
+                  "-c synchronous_commit=off -c full_page_writes=off"])
+    try:
+        with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres",
+                             autocommit=True) as conn:
+            conn.execute("CREATE DATABASE dixian_test")
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/dixian_test"
+    finally:
+        _as_postgres([f"{PGBIN}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"])
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    data_dir = tmp_path_factory.mktemp("data")
+    os.environ["DIXIAN_DATA_DIR"] = str(data_dir)
+    application = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BLOB_DIR": str(data_dir / "blobs"),
+        "SECRET_KEY": "test-secret",
+        "OPENROSA_ACCEPT_CONTENT_LENGTH": 5_000_000,
+        "MAX_CONTENT_LENGTH": 6_000_000,
+    })
+    with application.app_context():
+        upgrade()   # the real migrations, as `flask db upgrade` runs them
+    yield application
+    with application.app_context():
+        from app.extensions import db
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture()
+def ctx(app):
+    """An app context for calling services directly; tables are emptied afterwards."""
+    with app.app_context():
+        yield app
+    _empty_tables(app)
+
+
+@pytest.fixture()
+def clean(app):
+    yield
+    _empty_tables(app)
+
+
+def _empty_tables(app):
+    from app.extensions import db
+    with app.app_context():
+        db.session.remove()
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        # Identities are not restarted: ids stay unique across tests (caches key on them).
+        db.session.execute(text(f"TRUNCATE {tables} CASCADE"))
+        db.session.commit()
+
+
+@pytest.fixture()
+def project(app, clean):
+    from app.services.projects import create_project
+    with app.app_context():
+        return create_project("测试项目 Test project").id
+
+
+@pytest.fixture()
+def admin(app, clean):
+    from app.services.accounts import create_user
+    with app.app_context():
+        create_user("admin@example.org", "correct horse battery", app.config["DIGEST_REALM"], admin=True)
+    return ("admin@example.org", "correct horse battery")
+
+
+@pytest.fixture()
+def publish(app, project):
+    """Publish a form file (with optional media folder) into the test project."""
+    from app.services.publish_form import publish_form
+
+    def _publish(path: Path, media_dir: Path | None = None, project_id: int = project):
+        media = {}
+        if media_dir is not None:
+            media = {p.name: p.read_bytes() for p in media_dir.iterdir() if p.is_file() and p != path}
+        with app.app_context():
+            result = publish_form(project_id, path.name, path.read_bytes(), media=media,
+                                  blobs=app.extensions["blobstore"])
+            return result.form.xml_form_id, result.version.version
+    return _publish
+
+
+@pytest.fixture()
+def device(app, project, live_server):
+    """An app user's Collect client, configured from the server URL its QR code would carry."""
+    from app.services.accounts import create_app_user
+    with app.app_context():
+        _, token = create_app_user(project, "村干部 测试")
+    return CollectClient(f"{live_server}/v1/key/{token}/projects/{project}")
