@@ -28,7 +28,8 @@ def create_session():
     if user is None:
         raise unauthorized("Could not authenticate with the provided credentials.")
     token, session = accounts.open_session(user, current_app.config["SESSION_HOURS"])
-    return jsonify(SessionSchema().dump({**vars(session), "token": token}))
+    return jsonify(SessionSchema().dump({"token": token, "csrf": session.csrf,
+                                         "created_at": session.created_at, "expires_at": session.expires_at}))
 
 
 @bp.delete("/sessions/current")

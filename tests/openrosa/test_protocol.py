@@ -1,0 +1,112 @@
+"""The OpenRosa conversation as Collect has it: list, manifest, download, HEAD, POST."""
+import hashlib
+from urllib.parse import quote
+
+import requests
+
+from tests.conftest import REAL_FORMS, REPO
+from tests.support.instances import build_instance
+
+SCREENING = REPO / "forms" / "fpf_hh_screening.md"
+
+
+def test_form_list_is_text_xml_with_hash_of_exact_served_bytes(publish, device):
+    publish(SCREENING)
+    [form] = device.form_list()
+    assert form.form_id == "fpf_hh_screening"
+    assert form.name == "防返贫监测排查表"
+    assert form.version == "2026112201"
+    assert form.download_url.startswith(device.server_url + "/forms/")
+    served = device.get(form.download_url)
+    assert form.hash == "md5:" + hashlib.md5(served.content).hexdigest()
+    assert form.manifest_url is None   # no media, no manifestUrl
+
+
+def test_form_list_filters_by_form_id_and_ignores_unknown_parameters(publish, device):
+    publish(SCREENING)
+    publish(REAL_FORMS / "central-withrepeat" / "withrepeat.xml")
+    assert [f.form_id for f in device.form_list(formID="withrepeat")] == ["withrepeat"]
+    assert device.form_list(formID="nope") == []
+    assert len(device.form_list(verbose="true", listAllVersions="true")) == 2
+
+
+def test_form_ids_that_need_escaping_are_percent_encoded_in_urls(publish, device):
+    publish(REAL_FORMS / "collect-encrypted-unicode" / "one-question-encrypted-unicode.xml")
+    [form] = device.form_list()
+    assert form.form_id == "one_questión_encrypted_unicode"
+    assert form.version == "versión 4"
+    assert quote("one_questión_encrypted_unicode", safe="") in form.download_url
+    assert device.get(form.download_url).status_code == 200
+
+
+def test_manifest_lists_media_with_md5_of_served_bytes(publish, device):
+    folder = REAL_FORMS / "collect-external-csv"
+    publish(folder / "external_csv_form.xml", folder)
+    [form] = device.form_list()
+    media = device.manifest(form.manifest_url)
+    assert {m["filename"] for m in media} == {
+        "external_csv_countries.csv", "external_csv_cities.csv", "external_csv_neighbourhoods.csv"}
+    for m in media:
+        body = device.get(m["downloadUrl"])
+        assert body.status_code == 200
+        assert m["hash"] == "md5:" + hashlib.md5(body.content).hexdigest()
+        assert body.content == (folder / m["filename"]).read_bytes()
+
+
+def test_missing_display_media_does_not_block_publishing_and_is_not_listed(publish, device):
+    folder = REAL_FORMS / "collect-likert"
+    publish(folder / "likert_test.xml", folder)
+    [form] = device.form_list()
+    assert [m["filename"] for m in device.manifest(form.manifest_url)] == ["famous.jpg"]
+
+
+def test_manifest_of_a_form_without_media_is_empty_not_404(publish, device):
+    publish(SCREENING)
+    response = device.get(f"{device.server_url}/forms/fpf_hh_screening/manifest")
+    assert response.status_code == 200
+    assert b"<manifest" in response.content and b"mediaFile" not in response.content
+
+
+def test_head_submission_is_204_with_openrosa_headers(device):
+    response = device.head_submission()
+    assert response.status_code == 204
+    assert response.headers["X-OpenRosa-Version"] == "1.0"
+    assert int(response.headers["X-OpenRosa-Accept-Content-Length"]) > 0
+    assert "Location" not in response.headers
+    get = device.get(f"{device.server_url}/submission")
+    assert get.status_code == 204
+
+
+def test_successful_post_is_201_with_an_openrosa_response(publish, device):
+    publish(SCREENING)
+    xform = device.get(device.form_list()[0].download_url).content
+    xml, files = build_instance(xform)
+    response = device.post_submission(xml, files)
+    assert response.status_code == 201
+    assert response.headers["Content-Type"].startswith("text/xml")
+    assert response.headers["X-OpenRosa-Version"] == "1.0"
+    assert b'<OpenRosaResponse xmlns="http://openrosa.org/http/response"' in response.content
+
+
+def test_closing_forms_are_unlisted_but_accept_and_closed_forms_refuse(app, project, publish, device):
+    from app.services.publish_form import set_form_state
+    publish(SCREENING)
+    xform = device.get(device.form_list()[0].download_url).content
+    with app.app_context():
+        set_form_state(project, "fpf_hh_screening", "closing")
+    assert device.form_list() == []
+    assert device.post_submission(*build_instance(xform)).status_code == 201
+    with app.app_context():
+        set_form_state(project, "fpf_hh_screening", "closed")
+    response = device.post_submission(*build_instance(xform))
+    assert response.status_code == 409
+    assert b'nature="error"' in response.content and "closed" in response.text
+    assert device.get(f"{device.server_url}/forms/fpf_hh_screening.xml").status_code == 403
+
+
+def test_plain_form_download_needs_no_openrosa_header(publish, device, live_server):
+    publish(SCREENING)
+    url = device.form_list()[0].download_url
+    response = requests.get(url, timeout=10)
+    assert response.status_code == 200
+    assert response.content.startswith(b"<?xml")
