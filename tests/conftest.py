@@ -15,8 +15,10 @@ from werkzeug.serving import make_server
 from tests.support.collect import CollectClient
 
 PGBIN = os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin")
-REAL_FORMS = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "real-forms"
 REPO = Path(__file__).resolve().parents[1]
+# The shared test corpus sits beside the repository (CI clones it there too).
+SHARED = Path(os.environ.get("DIXIAN_SHARED_DIR", REPO.parent / "shared"))
+REAL_FORMS = SHARED / "testdata" / "real-forms"
 
 
 def _as_postgres(cmd: list[str]) -> None:
