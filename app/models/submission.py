@@ -23,8 +23,10 @@ class Submission(db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id"), index=True)
     instance_id: Mapped[str] = mapped_column(String(300))      # the first version's: the REST id
+    # Deferred so a new submission and its first version go in as two INSERTs, no UPDATE.
     current_version_id: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("submission_version.id", use_alter=True, name="fk_submission_current_version"))
+        BigInteger, ForeignKey("submission_version.id", use_alter=True, name="fk_submission_current_version",
+                               deferrable=True, initially="DEFERRED"))
     submitter_id: Mapped[int] = mapped_column(ForeignKey("actor.id"), index=True)
     # 12-digit administrative code of the place the submission is about, once known.
     admin_code: Mapped[str | None] = mapped_column(String(20), index=True)

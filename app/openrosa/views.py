@@ -39,9 +39,15 @@ def base_url(project_id: int) -> str:
 
 
 def _reader(project_id: int) -> Principal:
+    return _authorised(project_id, accounts.can_read)
+
+
+def _authorised(project_id: int, allowed) -> Principal:
     principal = require_principal(challenge=True)
-    form_catalog.require_project(project_id)
-    if not accounts.can_read(principal, project_id):
+    # A device token is bound to one live project, so checking the id is enough for devices.
+    if principal.kind != "app_user" or principal.project_id != project_id:
+        form_catalog.require_project(project_id)
+    if not allowed(principal, project_id):
         raise forbidden()
     return principal
 
@@ -93,10 +99,7 @@ def form_attachment(project_id: int, xml_form_id: str, name: str):
 
 @bp.route("/projects/<int:project_id>/submission", methods=["HEAD", "GET", "POST"])
 def submission(project_id: int):
-    principal = require_principal(challenge=True)
-    form_catalog.require_project(project_id)
-    if not accounts.can_submit(principal, project_id):
-        raise forbidden()
+    principal = _authorised(project_id, accounts.can_submit)
     if request.method != "POST":
         # Collect sends only to a server that answers this HEAD with 204 exactly.
         return Response(status=204, headers=openrosa_headers())

@@ -127,10 +127,13 @@ def revoke_app_user(app_user: AppUser) -> None:
 
 
 def principal_for_app_token(token: str) -> Principal | None:
-    row = db.session.execute(
+    """The device behind a token, if the token is live and its project is not archived."""
+    row = db.session.connection().execute(
         select(Actor.id, Actor.display_name, AppUser.project_id)
         .join(AppUser, AppUser.actor_id == Actor.id)
-        .where(AppUser.token_sha256 == token_digest(token), Actor.deleted_at.is_(None))
+        .join(Project, Project.id == AppUser.project_id)
+        .where(AppUser.token_sha256 == token_digest(token), Actor.deleted_at.is_(None),
+               Project.archived.is_(False))
     ).first()
     return Principal(row.id, "app_user", row.display_name, project_id=row.project_id) if row else None
 

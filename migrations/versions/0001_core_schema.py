@@ -219,7 +219,7 @@ def upgrade():
     # The two "current version" pointers close a cycle, so they are added once both tables exist.
     op.create_foreign_key('fk_form_current_version', 'form', 'form_version', ['current_version_id'], ['id'])
     op.create_foreign_key('fk_submission_current_version', 'submission', 'submission_version',
-                          ['current_version_id'], ['id'])
+                          ['current_version_id'], ['id'], deferrable=True, initially='DEFERRED')
 
 
 

@@ -1,0 +1,194 @@
+"""Ingest benchmark: gunicorn on a fresh PostGIS, driven by Collect-like clients.
+
+Starts its own PostgreSQL cluster (default durability: fsync and synchronous_commit
+on), migrates, publishes forms/fpf_hh_screening.md, creates a device account and
+starts gunicorn. Then, for each client count, N threads each do what Collect does
+per submission: HEAD /submission, then a multipart POST with a unique instanceID,
+5 household members, a geopoint and optionally a photo. Prints submissions/s,
+latency percentiles, errors, and whether the rows stored equal the 201s received.
+
+    .venv/bin/python scripts/bench_ingest.py --clients 1 8 32 --photo-kb 0 200 --seconds 20
+"""
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+PGBIN = "/usr/lib/postgresql/15/bin"
+VENV_BIN = REPO / ".venv" / "bin"
+
+MEMBER = ("<member><m_name>王{n}</m_name><m_idno>420102198001011234</m_idno><m_relation>son</m_relation>"
+          "<m_sex>male</m_sex><m_age>{age}</m_age><m_health>healthy</m_health><m_labor>normal</m_labor>"
+          "<m_school/><m_med_ins>resident</m_med_ins></member>")
+
+
+def household_xml(instance_id: str, photo_name: str | None) -> bytes:
+    members = "".join(MEMBER.format(n=i, age=20 + i) for i in range(5))
+    photo = photo_name or ""
+    return (
+        '<data id="fpf_hh_screening" version="2026112201">'
+        "<start>2026-11-20T09:00:00.000+08:00</start><end>2026-11-20T09:20:00.000+08:00</end>"
+        "<today>2026-11-20</today><deviceid>collect:bench</deviceid><username/>"
+        "<meta_g><visit_type>campaign</visit_type><surveyor_role>village_cadre</surveyor_role>"
+        "<surveyor_name>李四</surveyor_name><survey_date>2026-11-20</survey_date><visit_mode>in_person</visit_mode>"
+        "</meta_g><loc_g><village>420102001001</village><hh_id>H001</hh_id>"
+        "<hh_gps>30.5928 114.3055 25.5 4.2</hh_gps></loc_g>"
+        "<hh_g><head_name>王五</head_name><head_idno>420102197001011234</head_idno><phone>13800000000</phone>"
+        "<poverty_status>lifted</poverty_status><monitor_status>none</monitor_status></hh_g>"
+        f"{members}<hh_size>5</hh_size>"
+        "<inc_g><inc_wage>32000</inc_wage><inc_biz>5000</inc_biz><exp_biz>1000</exp_biz><inc_prop>300</inc_prop>"
+        "<inc_trans>1200</inc_trans><inc_net>37500</inc_net><pc_income>7500</pc_income><exp_med>800</exp_med></inc_g>"
+        f"<hh_photo>{photo}</hh_photo><remarks>bench</remarks>"
+        f"<meta><instanceID>{instance_id}</instanceID><instanceName>王五 2026-11-20</instanceName></meta></data>"
+    ).encode("utf-8")
+
+
+def multipart(xml: bytes, photo: bytes | None, photo_name: str) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="xml_submission_file"; '
+             'filename="submission.xml"\r\nContent-Type: text/xml\r\n\r\n'.encode() + xml + b"\r\n"]
+    if photo is not None:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{photo_name}"; '
+                     f'filename="{photo_name}"\r\nContent-Type: image/jpeg\r\n\r\n'.encode() + photo + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+class Client(threading.Thread):
+    """One device: a keep-alive connection, HEAD then POST per submission, until the deadline."""
+
+    def __init__(self, base: str, deadline: float, photo_kb: int, results: list):
+        super().__init__(daemon=True)
+        self.url = urlsplit(base)
+        self.deadline = deadline
+        self.photo = os.urandom(photo_kb * 1024) if photo_kb else None
+        self.results = results
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection(self.url.hostname, self.url.port, timeout=60)
+        path = f"{self.url.path}/submission?deviceID=collect:{uuid.uuid4().hex[:16]}"
+        headers = {"X-OpenRosa-Version": "1.0", "User-Agent": "org.odk.collect.android/bench"}
+        while time.monotonic() < self.deadline:
+            photo_name = f"{time.time_ns()}.jpg" if self.photo else None
+            body, ctype = multipart(household_xml(f"uuid:{uuid.uuid4()}", photo_name), self.photo, photo_name or "")
+            started = time.perf_counter()
+            try:
+                conn.request("HEAD", path, headers=headers)
+                head = conn.getresponse()
+                head.read()
+                conn.request("POST", path, body=body, headers={**headers, "Content-Type": ctype})
+                post = conn.getresponse()
+                post.read()
+                ok = head.status == 204 and post.status == 201
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection(self.url.hostname, self.url.port, timeout=60)
+            self.results.append((ok, time.perf_counter() - started))
+        conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def as_postgres(cmd: list[str]) -> None:
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+def psql(port: int, sql: str) -> str:
+    return subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "bench", "-Atc", sql],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--photo-kb", type=int, nargs="+", default=[0, 200])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-connections", type=int, default=8,
+                        help="gthread: connections one worker holds; keeps keep-alive clients spread out")
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="dixian-bench-")
+    if os.geteuid() == 0:
+        shutil.chown(tmp, "postgres", "postgres")
+    pg_port, http_port = free_port(), free_port()
+    as_postgres([f"{PGBIN}/initdb", "-D", f"{tmp}/data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                 "--locale=C.UTF-8"])
+    as_postgres([f"{PGBIN}/pg_ctl", "-D", f"{tmp}/data", "-l", f"{tmp}/pg.log", "-w", "start", "-o",
+                 f"-p {pg_port} -k {tmp} -c listen_addresses=127.0.0.1 -c max_connections=200"])
+    gunicorn = None
+    try:
+        subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "postgres", "-qc", "CREATE DATABASE bench"],
+                       check=True)
+        env = {**os.environ, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{pg_port}/bench",
+               "DIXIAN_DATA_DIR": f"{tmp}/dixian", "PUBLIC_URL": f"http://127.0.0.1:{http_port}"}
+        flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
+        run = dict(cwd=REPO, env=env, check=True, capture_output=True, text=True)
+        subprocess.run(flask + ["db", "upgrade"], **run)
+        project = subprocess.run(flask + ["project", "create", "bench"], **run).stdout.strip()
+        subprocess.run(flask + ["form", "publish", project, "forms/fpf_hh_screening.md"], **run)
+        device = json.loads(subprocess.run(flask + ["app-user", "create", project, "bench device"], **run).stdout)
+        gunicorn = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "--workers", str(args.workers), "--worker-class", "gthread",
+             "--threads", str(args.threads), "--worker-connections", str(args.worker_connections), "--bind", f"127.0.0.1:{http_port}", "--no-control-socket",
+             "--log-level", "warning", "wsgi:app"], cwd=REPO, env=env)
+        base = device["server_url"]
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", http_port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.worker_connections} connections each; "
+              "PostgreSQL fsync=on synchronous_commit=on")
+        print(f"{'clients':>7} {'photo':>6} {'subs/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+              f"{'errors':>6} {'acked':>6} {'stored':>6}")
+        for photo_kb in args.photo_kb:
+            for clients in args.clients:
+                before = int(psql(pg_port, "SELECT count(*) FROM submission_version"))
+                results: list = []
+                deadline = time.monotonic() + args.seconds
+                started = time.monotonic()
+                threads = [Client(base, deadline, photo_kb, results) for _ in range(clients)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                elapsed = time.monotonic() - started
+                stored = int(psql(pg_port, "SELECT count(*) FROM submission_version")) - before
+                acked = sum(1 for ok, _ in results if ok)
+                latencies = sorted(lat * 1000 for ok, lat in results if ok) or [0.0]
+                q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+                print(f"{clients:>7} {photo_kb:>4}KB {acked / elapsed:>8.1f} {q[49]:>7.1f} {q[94]:>7.1f} {q[98]:>7.1f} "
+                      f"{len(results) - acked:>6} {acked:>6} {stored:>6}  {'OK' if stored == acked else 'MISMATCH'}",
+                      flush=True)
+    finally:
+        if gunicorn is not None:
+            gunicorn.send_signal(signal.SIGTERM)
+            gunicorn.wait(timeout=30)
+        as_postgres([f"{PGBIN}/pg_ctl", "-D", f"{tmp}/data", "-m", "fast", "-w", "stop"])
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
