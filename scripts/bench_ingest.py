@@ -122,6 +122,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--photo-kb", type=int, nargs="+", default=[0, 200])
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of unreported load first")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--worker-connections", type=int, default=8,
@@ -159,6 +160,12 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
+        warm: list = []
+        warmers = [Client(base, time.monotonic() + args.warmup, 0, warm) for _ in range(8)]
+        for t in warmers:
+            t.start()
+        for t in warmers:
+            t.join()
         print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.worker_connections} connections each; "
               "PostgreSQL fsync=on synchronous_commit=on")
         print(f"{'clients':>7} {'photo':>6} {'subs/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "

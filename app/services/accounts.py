@@ -3,7 +3,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.digest_auth import ha1
@@ -13,6 +13,14 @@ from ..models import Actor, ApiSession, AppUser, Project, ProjectRole, User
 from ..problems import Problem, bad_request, not_found
 
 ROLES = ("manager", "viewer", "data_collector")
+
+# Every device request runs this; built once.
+_APP_TOKEN = (
+    select(Actor.id, Actor.display_name, AppUser.project_id)
+    .join(AppUser, AppUser.actor_id == Actor.id)
+    .join(Project, Project.id == AppUser.project_id)
+    .where(AppUser.token_sha256 == bindparam("digest"), Actor.deleted_at.is_(None), Project.archived.is_(False))
+)
 
 
 @dataclass(frozen=True)
@@ -128,13 +136,7 @@ def revoke_app_user(app_user: AppUser) -> None:
 
 def principal_for_app_token(token: str) -> Principal | None:
     """The device behind a token, if the token is live and its project is not archived."""
-    row = db.session.connection().execute(
-        select(Actor.id, Actor.display_name, AppUser.project_id)
-        .join(AppUser, AppUser.actor_id == Actor.id)
-        .join(Project, Project.id == AppUser.project_id)
-        .where(AppUser.token_sha256 == token_digest(token), Actor.deleted_at.is_(None),
-               Project.archived.is_(False))
-    ).first()
+    row = db.session.connection().execute(_APP_TOKEN, {"digest": token_digest(token)}).first()
     return Principal(row.id, "app_user", row.display_name, project_id=row.project_id) if row else None
 
 
