@@ -13,7 +13,9 @@ def from_environment() -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
         # No pre-ping (a round trip per request); connections are recycled hourly instead.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 3600, "pool_size": int(env.get("DB_POOL_SIZE", 10))},
+        # hide_parameters: a database error must not copy answers (ID numbers, phones) into the log.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 3600, "pool_size": int(env.get("DB_POOL_SIZE", 10)),
+                                      "hide_parameters": True},
         "PUBLIC_URL": env.get("PUBLIC_URL", f"http://{bind}").rstrip("/"),
         "BLOB_DIR": env.get("BLOB_DIR", str(data_dir / "blobs")),
         "SECRET_KEY": env.get("SECRET_KEY") or _machine_secret(data_dir),

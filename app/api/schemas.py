@@ -44,3 +44,23 @@ class UserSchema(Schema):
     email = fields.Str()
     displayName = fields.Str(attribute="actor.display_name")
     createdAt = fields.DateTime(attribute="actor.created_at")
+
+
+class FormAttachmentSchema(Schema):
+    """Central's form attachment listing: what the form needs and whether it has it."""
+    name = fields.Str()
+    type = fields.Method("_type")
+    hash = fields.Method("_hash", allow_none=True)
+    exists = fields.Method("_exists")
+    blobExists = fields.Method("_exists")
+    datasetExists = fields.Constant(False)
+    updatedAt = fields.Constant(None)
+
+    def _type(self, attachment):
+        return attachment.kind
+
+    def _hash(self, attachment):
+        return attachment.blob.md5 if attachment.blob else None
+
+    def _exists(self, attachment):
+        return attachment.blob_sha256 is not None

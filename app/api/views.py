@@ -9,7 +9,8 @@ from ..models import Form, FormVersion, Project
 from ..problems import Problem, bad_request, forbidden, not_found, unauthorized
 from ..services import accounts, form_catalog, projects
 from . import bp
-from .schemas import FormSchema, ProjectSchema, SessionRequestSchema, SessionSchema, UserSchema
+from .schemas import (FormAttachmentSchema, FormSchema, ProjectSchema, SessionRequestSchema, SessionSchema,
+                      UserSchema)
 
 
 @dataclass
@@ -77,6 +78,14 @@ def get_form(project_id: int, xml_form_id: str):
         if form.xml_form_id == xml_form_id:
             return jsonify(FormSchema().dump(_FormView(form, version)))
     raise not_found(f"There is no form '{xml_form_id}' in project {project_id}.")
+
+
+@bp.get("/projects/<int:project_id>/forms/<xml_form_id>/attachments")
+def list_form_attachments(project_id: int, xml_form_id: str):
+    _readable_project(project_id)
+    principal = require_principal(challenge=False)
+    version = form_catalog.current_version(project_id, xml_form_id, principal)
+    return jsonify(FormAttachmentSchema(many=True).dump(version.attachments))
 
 
 def _readable_project(project_id: int) -> Project:

@@ -67,3 +67,15 @@ def test_non_admin_users_see_only_projects_they_have_a_role_in(app, live_server,
     auth = {"Authorization": f"Bearer {_login(live_server, ('viewer@example.org', 'viewer password 1'))['token']}"}
     assert [p["id"] for p in requests.get(f"{live_server}/v1/projects", headers=auth, timeout=10).json()] == [other]
     assert requests.get(f"{live_server}/v1/projects/{project}", headers=auth, timeout=10).status_code == 403
+
+
+def test_form_attachments_are_listed_with_their_state(live_server, admin, project, publish):
+    from tests.conftest import REAL_FORMS
+    folder = REAL_FORMS / "collect-likert"
+    publish(folder / "likert_test.xml", folder)
+    auth = {"Authorization": f"Bearer {_login(live_server, admin)['token']}"}
+    listing = requests.get(f"{live_server}/v1/projects/{project}/forms/all-widgets-icon/attachments",
+                           headers=auth, timeout=10).json()
+    by_name = {a["name"]: a for a in listing}
+    assert by_name["famous.jpg"]["exists"] is True and len(by_name["famous.jpg"]["hash"]) == 32
+    assert by_name["not_Found.jpg"]["exists"] is False and by_name["not_Found.jpg"]["type"] == "image"

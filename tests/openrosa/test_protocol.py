@@ -110,3 +110,32 @@ def test_plain_form_download_needs_no_openrosa_header(publish, device, live_serv
     response = requests.get(url, timeout=10)
     assert response.status_code == 200
     assert response.content.startswith(b"<?xml")
+
+
+def test_head_form_list_answers_2xx_for_enketo(publish, device):
+    response = device.http.head(f"{device.server_url}/formList")
+    assert response.status_code == 200
+
+
+def test_st_query_token_works_like_the_key_prefix_and_urls_keep_the_token(app, project, publish, live_server):
+    from app.services.accounts import create_app_user
+    publish(SCREENING)
+    with app.app_context():
+        _, token = create_app_user(project, "web form")
+    response = requests.get(f"{live_server}/v1/projects/{project}/formList", params={"st": token}, timeout=10)
+    assert response.status_code == 200
+    assert f"/v1/key/{token}/projects/{project}/forms/fpf_hh_screening.xml".encode() in response.content
+
+
+def test_concurrent_resends_of_one_submission_store_it_once(app, publish, device):
+    from concurrent.futures import ThreadPoolExecutor
+    from sqlalchemy import func, select
+    from app.extensions import db
+    from app.models import SubmissionVersion
+    publish(SCREENING)
+    xml, files = build_instance(device.get(device.form_list()[0].download_url).content)
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: device.post_submission(xml, files, head_first=False).status_code, range(8)))
+    assert statuses == [201] * 8
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SubmissionVersion)) == 1
