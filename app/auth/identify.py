@@ -1,4 +1,6 @@
 """Resolving the request's credentials to a Principal, or a Problem saying why not."""
+import base64
+import binascii
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, request
@@ -77,11 +79,25 @@ def _basic(challenge: bool) -> Principal:
     if not _secure():
         raise authentication_required(
             challenge, message="Passwords are not accepted over plain http; use https or Digest authentication.")
-    auth = request.authorization
-    user = accounts.check_password(auth.username or "", auth.password or "") if auth else None
+    credentials = _basic_credentials(request.headers.get("Authorization", ""))
+    user = accounts.check_password(*credentials) if credentials else None
     if user is None:
         raise authentication_required(challenge, message="The user name or password is wrong.")
     return accounts.principal_for_user(user)
+
+
+def _basic_credentials(header: str) -> tuple[str, str] | None:
+    """user and password from a Basic header; Collect's okhttp sends ISO-8859-1, browsers UTF-8."""
+    try:
+        raw = base64.b64decode(header.partition(" ")[2].strip(), validate=True)
+    except binascii.Error:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    user, sep, password = text.partition(":")
+    return (user, password) if sep else None
 
 
 def _secure() -> bool:

@@ -1,6 +1,7 @@
 """Administrator commands: flask --app wsgi <group> <command> ..."""
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import click
 import segno
@@ -11,7 +12,7 @@ from ..core.collect_settings import collect_settings, qr_payload
 from ..problems import Problem
 from ..services import accounts, form_catalog, projects
 from ..services.forms_directory import publish_directory
-from ..services.publish_form import publish_form, set_form_state
+from ..services.publish_form import publish_draft, publish_form, set_form_state
 
 user_cli = AppGroup("user", help="Web users (administrators, supervisors).")
 project_cli = AppGroup("project", help="Projects.")
@@ -67,16 +68,40 @@ def project_list():
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--media", "media_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder with the form's media files (default: <file name>-media/ beside the form).")
-def form_publish(project_id, files, media_dir):
+@click.option("--draft", is_flag=True, help="Make it the form's draft, for testing on a device before publishing.")
+@click.option("--qr-png", type=click.Path(dir_okay=False, path_type=Path), help="With --draft: the test QR code.")
+def form_publish(project_id, files, media_dir, draft, qr_png):
     for path in files:
         folder = media_dir or path.with_name(f"{path.stem}-media")
         media = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
         result = _run(publish_form, project_id, path.name, path.read_bytes(), media=media,
-                      blobs=current_app.extensions["blobstore"])
-        status = "published" if result.created else "unchanged"
+                      blobs=current_app.extensions["blobstore"], draft=draft)
+        status = ("draft" if draft else "published") if result.created else "unchanged"
         click.echo(f"{status}: {result.form.xml_form_id} version '{result.version.version}' ({path.name})")
         for warning in result.warnings:
             click.echo(f"  warning: {warning}", err=True)
+        if draft:
+            _echo_draft_access(project_id, result.form, qr_png)
+
+
+def _echo_draft_access(project_id: int, form, qr_png: Path | None) -> None:
+    server_url = (f"{current_app.config['PUBLIC_URL']}/v1/test/{form.draft_token}/projects/{project_id}"
+                  f"/forms/{quote(form.xml_form_id, safe='')}/draft")
+    settings = collect_settings(server_url, f"[草稿 Draft] {form.draft_version.title}")
+    settings["project"]["icon"] = "📝"
+    payload = qr_payload(settings)
+    if qr_png:
+        segno.make(payload, error="l").save(str(qr_png), scale=6, border=4)
+    click.echo(json.dumps({"server_url": server_url, "qr_payload": payload}, ensure_ascii=False))
+
+
+@form_cli.command("publish-draft")
+@click.argument("project_id", type=int)
+@click.argument("xml_form_id")
+def form_publish_draft(project_id, xml_form_id):
+    """Publish the form's draft; its test submissions are deleted."""
+    form = _run(publish_draft, project_id, xml_form_id)
+    click.echo(f"published: {form.xml_form_id} version '{form.current_version.version}'")
 
 
 @form_cli.command("state")

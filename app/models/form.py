@@ -22,11 +22,18 @@ class Form(db.Model):
     state: Mapped[str] = mapped_column(String(10), default="open")
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("form_version.id", use_alter=True, name="fk_form_current_version"))
+    # A draft is a version under test on devices before it is published (ODK Central's drafts);
+    # its token opens only the /v1/test/{token}/... URLs, and test submissions go when it is published.
+    draft_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("form_version.id", use_alter=True, name="fk_form_draft_version"))
+    draft_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    draft_actor_id: Mapped[int | None] = mapped_column(ForeignKey("actor.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("actor.id"))
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime | None] = timestamp()
 
     current_version: Mapped["FormVersion | None"] = relationship(foreign_keys=[current_version_id])
+    draft_version: Mapped["FormVersion | None"] = relationship(foreign_keys=[draft_version_id])
 
 
 class FormVersion(db.Model):
@@ -46,7 +53,8 @@ class FormVersion(db.Model):
     schema: Mapped[dict] = mapped_column(JSONB)
     warnings: Mapped[list] = mapped_column(JSONB, default=list)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("actor.id"))
-    published_at: Mapped[datetime] = created_at()
+    published_at: Mapped[datetime | None] = timestamp()       # NULL while the version is a draft
+    created_at: Mapped[datetime] = created_at()
 
     attachments: Mapped[list["FormAttachment"]] = relationship(
         order_by="FormAttachment.name", cascade="all, delete-orphan")

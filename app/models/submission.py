@@ -31,6 +31,8 @@ class Submission(db.Model):
     # 12-digit administrative code of the place the submission is about, once known.
     admin_code: Mapped[str | None] = mapped_column(String(20), index=True)
     review_state: Mapped[str | None] = mapped_column(String(20))
+    # Sent to a form draft while testing; deleted when the draft is published.
+    is_draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime | None] = timestamp()
     deleted_at: Mapped[datetime | None] = timestamp()

@@ -68,26 +68,29 @@ def form_list(project_id: int):
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>.xml")
 def form_download(project_id: int, xml_form_id: str):
     principal = _reader(project_id)
-    version = form_catalog.current_version(project_id, xml_form_id, principal)
-    response = Response(version.xml, mimetype="application/xml")
-    response.set_etag(version.md5)
-    return response.make_conditional(request)
+    return _xform_download(form_catalog.current_version(project_id, xml_form_id, principal))
 
 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>/manifest")
 def form_manifest(project_id: int, xml_form_id: str):
     principal = _reader(project_id)
     version = form_catalog.current_version(project_id, xml_form_id, principal)
-    form_url = f"{base_url(project_id)}/forms/{quote(xml_form_id, safe='')}"
-    files = [documents.MediaFile(m.name, m.md5, f"{form_url}/attachments/{quote(m.name, safe='')}")
-             for m in form_catalog.media(version)]
-    return openrosa_xml(documents.manifest(files))
+    return _manifest(version, f"{base_url(project_id)}/forms/{quote(xml_form_id, safe='')}")
 
 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>/attachments/<name>")
 def form_attachment(project_id: int, xml_form_id: str, name: str):
     principal = _reader(project_id)
-    version = form_catalog.current_version(project_id, xml_form_id, principal)
+    return _media_file(form_catalog.current_version(project_id, xml_form_id, principal), name)
+
+
+def _manifest(version, form_url: str) -> Response:
+    files = [documents.MediaFile(m.name, m.md5, f"{form_url}/attachments/{quote(m.name, safe='')}")
+             for m in form_catalog.media(version)]
+    return openrosa_xml(documents.manifest(files))
+
+
+def _media_file(version, name: str) -> Response:
     entry = form_catalog.media_file(version, name)
     content_type = entry.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     response = Response(current_app.extensions["blobstore"].open(entry.blob_sha256), mimetype=content_type,
@@ -97,15 +100,67 @@ def form_attachment(project_id: int, xml_form_id: str, name: str):
     return response.make_conditional(request)
 
 
+def _xform_download(version) -> Response:
+    response = Response(version.xml, mimetype="application/xml")
+    response.set_etag(version.md5)
+    return response.make_conditional(request)
+
+
 @bp.route("/projects/<int:project_id>/submission", methods=["HEAD", "GET", "POST"])
 def submission(project_id: int):
     principal = _authorised(project_id, accounts.can_submit)
     if request.method != "POST":
         # Collect sends only to a server that answers this HEAD with 204 exactly.
         return Response(status=204, headers=openrosa_headers())
-    result = ingest_submission(
-        project_id, principal, _read_upload(), blobs=current_app.extensions["blobstore"],
-        max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"])
+    ingest_submission(project_id, principal, _read_upload(), blobs=current_app.extensions["blobstore"],
+                      max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"])
+    return openrosa_xml(documents.openrosa_response("full submission upload was successful!"), status=201)
+
+
+# Draft testing, at ODK Central's URLs: {server}/v1/test/{token}/projects/{id}/forms/{xmlFormId}/draft
+# is a server URL of its own for Collect, listing just the draft.
+DRAFT = "/test/<token>/projects/<int:project_id>/forms/<xml_form_id>/draft"
+
+
+def _draft_url(token: str, project_id: int, xml_form_id: str) -> str:
+    return (f"{current_app.config['PUBLIC_URL']}/v1/test/{token}/projects/{project_id}"
+            f"/forms/{quote(xml_form_id, safe='')}/draft")
+
+
+@bp.get(f"{DRAFT}/formList")
+def draft_form_list(token: str, project_id: int, xml_form_id: str):
+    _, version = form_catalog.draft_under_test(project_id, xml_form_id, token)
+    draft_url = _draft_url(token, project_id, xml_form_id)
+    has_media = bool(form_catalog.media(version))
+    entry = documents.FormListEntry(xml_form_id, version.title, version.version, version.md5,
+                                    f"{draft_url}.xml", f"{draft_url}/manifest" if has_media else None)
+    return openrosa_xml(documents.form_list([entry]))
+
+
+@bp.get(f"{DRAFT}.xml")
+def draft_download(token: str, project_id: int, xml_form_id: str):
+    return _xform_download(form_catalog.draft_under_test(project_id, xml_form_id, token)[1])
+
+
+@bp.get(f"{DRAFT}/manifest")
+def draft_manifest(token: str, project_id: int, xml_form_id: str):
+    _, version = form_catalog.draft_under_test(project_id, xml_form_id, token)
+    return _manifest(version, _draft_url(token, project_id, xml_form_id))
+
+
+@bp.get(f"{DRAFT}/attachments/<name>")
+def draft_attachment(token: str, project_id: int, xml_form_id: str, name: str):
+    return _media_file(form_catalog.draft_under_test(project_id, xml_form_id, token)[1], name)
+
+
+@bp.route(f"{DRAFT}/submission", methods=["HEAD", "GET", "POST"])
+def draft_submission(token: str, project_id: int, xml_form_id: str):
+    tester, _ = form_catalog.draft_under_test(project_id, xml_form_id, token)
+    if request.method != "POST":
+        return Response(status=204, headers=openrosa_headers())
+    ingest_submission(project_id, tester, _read_upload(), blobs=current_app.extensions["blobstore"],
+                      max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"],
+                      xml_form_id=xml_form_id, draft=True)
     return openrosa_xml(documents.openrosa_response("full submission upload was successful!"), status=201)
 
 

@@ -67,6 +67,17 @@ def current_version(project_id: int, xml_form_id: str, principal: Principal) -> 
     return row.FormVersion
 
 
+def draft_under_test(project_id: int, xml_form_id: str, token: str) -> tuple[Principal, FormVersion]:
+    """The draft a test token opens, and the tester acting through it; 404 when there is none."""
+    form = db.session.scalar(select(Form).where(
+        Form.project_id == project_id, Form.xml_form_id == xml_form_id, Form.draft_token == token,
+        Form.draft_version_id.is_not(None)))
+    if form is None:
+        raise not_found("There is no draft of this form for that test code; it may have been published.", 404.4)
+    tester = Principal(form.draft_actor_id, "draft_tester", f"{xml_form_id} draft tester", project_id=project_id)
+    return tester, form.draft_version
+
+
 def media(version: FormVersion) -> list[MediaEntry]:
     """The version's attachments that have content (only those go in the manifest)."""
     rows = db.session.execute(

@@ -31,14 +31,24 @@ SUBMISSION = Submission.__table__
 SUBMISSION_VERSION = SubmissionVersion.__table__
 GEO_ANSWER = GeoAnswer.__table__
 _EXISTING = SUBMISSION_VERSION.alias("existing")
-FORM_AND_INSTANCE = (
-    select(Form.id, Form.state, FormVersion.id.label("version_id"),
-           _EXISTING.c.id.label("existing_version_id"), _EXISTING.c.submission_id.label("existing_submission_id"),
-           _EXISTING.c.xml_sha256.label("existing_sha256"))
-    .outerjoin(FormVersion, (FormVersion.form_id == Form.id) & (FormVersion.version == bindparam("version")))
-    .outerjoin(_EXISTING, (_EXISTING.c.form_id == Form.id) & (_EXISTING.c.instance_id == bindparam("instance_id")))
-    .where(Form.project_id == bindparam("project_id"), Form.xml_form_id == bindparam("xml_form_id"))
-)
+
+
+def _form_and_instance_statement(version_matches):
+    return (
+        select(Form.id, Form.state, FormVersion.id.label("version_id"),
+               _EXISTING.c.id.label("existing_version_id"),
+               _EXISTING.c.submission_id.label("existing_submission_id"),
+               _EXISTING.c.xml_sha256.label("existing_sha256"))
+        .outerjoin(FormVersion, (FormVersion.form_id == Form.id) & (FormVersion.version == bindparam("version"))
+                   & version_matches)
+        .outerjoin(_EXISTING, (_EXISTING.c.form_id == Form.id) & (_EXISTING.c.instance_id == bindparam("instance_id")))
+        .where(Form.project_id == bindparam("project_id"), Form.xml_form_id == bindparam("xml_form_id"))
+    )
+
+
+# Devices may send to any published version; testers only to the form's draft.
+FORM_AND_INSTANCE = _form_and_instance_statement(FormVersion.published_at.is_not(None))
+DRAFT_FORM_AND_INSTANCE = _form_and_instance_statement(FormVersion.id == Form.draft_version_id)
 # The version's id is drawn with the submission, so the submission can point at it before it exists.
 INSERT_SUBMISSION = (insert(SUBMISSION).values(current_version_id=func.nextval("submission_version_id_seq"))
                      .returning(SUBMISSION.c.id, SUBMISSION.c.current_version_id))
@@ -66,8 +76,11 @@ class Upload:
 
 
 def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, blobs: BlobStore,
-                      max_xml_bytes: int, xml_form_id: str | None = None) -> IngestResult:
-    """Store one submission POST; raises Problem for anything the client must hear about."""
+                      max_xml_bytes: int, xml_form_id: str | None = None, draft: bool = False) -> IngestResult:
+    """Store one submission POST; raises Problem for anything the client must hear about.
+
+    With draft=True (a test submission to xml_form_id's draft) it is stored as a draft submission.
+    """
     try:
         envelope = read_envelope(upload.xml, max_bytes=max_xml_bytes)
     except SubmissionInvalid as e:
@@ -77,7 +90,7 @@ def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, 
     files = {safe_attachment_name(name): data for name, data in upload.files.items()}
     for attempt in (1, 2):
         try:
-            return _ingest(project_id, principal, upload, envelope, files, blobs)
+            return _ingest(project_id, principal, upload, envelope, files, blobs, draft)
         except IntegrityError:
             # Two POSTs of the same instance raced; the second attempt sees the first one's row.
             db.session.rollback()
@@ -87,9 +100,9 @@ def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, 
 
 
 def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Envelope,
-            files: dict[str, bytes], blobs: BlobStore) -> IngestResult:
-    form = _form_and_instance(project_id, envelope)
-    if form.state == "closed":
+            files: dict[str, bytes], blobs: BlobStore, draft: bool) -> IngestResult:
+    form = _form_and_instance(project_id, envelope, draft)
+    if form.state == "closed" and not draft:
         raise conflict(f"The form '{envelope.form_id}' is closed and is not accepting submissions.", 409.2)
     form_id, form_version_id = form.id, form.version_id
     xml_sha256 = hashlib.sha256(upload.xml).hexdigest()
@@ -117,7 +130,7 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
     else:
         submission_id, version_id = conn.execute(INSERT_SUBMISSION, dict(
             project_id=project_id, form_id=form_id, instance_id=envelope.instance_id,
-            submitter_id=principal.actor_id, created_at=now)).one()
+            submitter_id=principal.actor_id, created_at=now, is_draft=draft)).one()
         carried = {}
         outcome = "created"
 
@@ -149,9 +162,10 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
     return IngestResult(outcome, submission_id, envelope.instance_id, len(expected), present)
 
 
-def _form_and_instance(project_id: int, envelope: Envelope):
+def _form_and_instance(project_id: int, envelope: Envelope, draft: bool):
     """The form, the version the instance names, and any version already stored under its instanceID."""
-    row = db.session.connection().execute(FORM_AND_INSTANCE, {
+    statement = DRAFT_FORM_AND_INSTANCE if draft else FORM_AND_INSTANCE
+    row = db.session.connection().execute(statement, {
         "project_id": project_id, "xml_form_id": envelope.form_id, "version": envelope.version,
         "instance_id": envelope.instance_id,
     }).first()

@@ -2,12 +2,13 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
+from ..core.tokens import new_token
 from ..core.xform import XFormDefinition, XFormInvalid, read_xform
 from ..extensions import db
-from ..models import Blob, Form, FormAttachment, FormVersion, Project
+from ..models import Actor, Blob, Form, FormAttachment, FormVersion, Project, Submission
 from ..models.form import FORM_STATES
 from ..problems import Problem, bad_request, not_found
 from .blobstore import BlobStore, digest
@@ -23,8 +24,11 @@ class PublishResult:
 
 
 def publish_form(project_id: int, file_name: str, data: bytes, *, media: dict[str, bytes] | None = None,
-                 blobs: BlobStore, actor_id: int | None = None) -> PublishResult:
-    """Publish an XLSForm or XForm with its media files; one transaction."""
+                 blobs: BlobStore, actor_id: int | None = None, draft: bool = False) -> PublishResult:
+    """Publish an XLSForm or XForm with its media files, or make it the form's draft; one transaction.
+
+    Publishing the exact XForm that is the current draft publishes that draft.
+    """
     if db.session.get(Project, project_id) is None:
         raise not_found(f"There is no project {project_id}.")
     try:
@@ -47,30 +51,93 @@ def publish_form(project_id: int, file_name: str, data: bytes, *, media: dict[st
         FormVersion.form_id == form.id, FormVersion.version == definition.version))
     xml_digest = digest(compiled.xml)
 
+    if existing is not None and existing.published_at is None and existing.sha256 != xml_digest.sha256:
+        _discard_draft(form)            # a draft may be replaced freely: only testers have seen it
+        existing = None
     if existing is not None:
-        if existing.sha256 != xml_digest.sha256:
+        if existing.sha256 != xml_digest.sha256 or (draft and existing.published_at is not None):
             raise Problem(409.6, (
-                f"Form '{definition.form_id}' version '{definition.version}' is already published with "
-                f"different content. Change the version (settings sheet, 'version' column) and publish again."))
+                f"Form '{definition.form_id}' version '{definition.version}' is already published"
+                f"{' with different content' if existing.sha256 != xml_digest.sha256 else ''}. "
+                "Change the version (settings sheet, 'version' column) and publish again."))
         warnings += _attach_media(existing, definition, media, blobs, previous=None)
+        created = False
+        if existing.published_at is None and not draft:
+            _promote_draft(form)
+            created = True
         db.session.commit()
-        return PublishResult(form, existing, created=False, warnings=warnings)
+        return PublishResult(form, existing, created=created, warnings=warnings)
 
+    if draft and form.draft_version_id is not None:
+        _discard_draft(form)
     previous = form.current_version
     version = FormVersion(
         form_id=form.id, version=definition.version, title=definition.title or definition.form_id,
         xml=compiled.xml, md5=xml_digest.md5, sha256=xml_digest.sha256,
         source=compiled.source, source_name=file_name if compiled.source else None,
         schema=definition.schema(), warnings=warnings, published_by=actor_id,
+        published_at=None if draft else datetime.now(timezone.utc),
     )
     db.session.add(version)
     db.session.flush()
     warnings += _attach_media(version, definition, media, blobs, previous=previous)
     version.warnings = warnings
-    form.current_version_id = version.id
+    if draft:
+        _open_draft(form, version)
+    else:
+        form.current_version_id = version.id
     form.updated_at = datetime.now(timezone.utc)
     db.session.commit()
     return PublishResult(form, version, created=True, warnings=warnings)
+
+
+def publish_draft(project_id: int, xml_form_id: str) -> Form:
+    """Make the form's draft its current version; the test submissions are deleted."""
+    form = db.session.scalar(select(Form).where(
+        Form.project_id == project_id, Form.xml_form_id == xml_form_id).with_for_update())
+    if form is None or form.draft_version_id is None:
+        raise not_found(f"The form '{xml_form_id}' has no draft in project {project_id}.")
+    _promote_draft(form)
+    db.session.commit()
+    return form
+
+
+def _open_draft(form: Form, version: FormVersion) -> None:
+    form.draft_version_id = version.id
+    if form.draft_token is None:
+        form.draft_token = new_token()
+        tester = Actor(kind="draft_tester", display_name=f"{form.xml_form_id} draft tester")
+        db.session.add(tester)
+        db.session.flush()
+        form.draft_actor_id = tester.id
+
+
+def _promote_draft(form: Form) -> None:
+    version = form.draft_version
+    version.published_at = datetime.now(timezone.utc)
+    form.current_version_id = version.id
+    _delete_draft_submissions(form)
+    _close_draft(form)
+
+
+def _discard_draft(form: Form) -> None:
+    version = form.draft_version
+    _delete_draft_submissions(form)
+    form.draft_version_id = None
+    db.session.flush()
+    if version is not None and version.published_at is None:
+        db.session.delete(version)
+        db.session.flush()
+
+
+def _close_draft(form: Form) -> None:
+    form.draft_version_id = None
+    form.draft_token = None
+    form.updated_at = datetime.now(timezone.utc)
+
+
+def _delete_draft_submissions(form: Form) -> None:
+    db.session.execute(delete(Submission).where(Submission.form_id == form.id, Submission.is_draft.is_(True)))
 
 
 def _attach_media(version: FormVersion, definition: XFormDefinition, media: dict[str, bytes],

@@ -81,3 +81,14 @@ def test_digest_nonce_expiry_is_answered_stale(app, admin, project, live_server)
     response = requests.get(live_server + path, headers={"Authorization": header}, timeout=10)
     assert response.status_code == 401
     assert "stale=true" in response.headers["WWW-Authenticate"]
+
+
+def test_basic_credentials_in_latin_1_are_understood(app, project, live_server, clean):
+    import base64
+    from app.services.accounts import create_user
+    with app.app_context():
+        create_user("zoë@example.org", "pässwörd-long", "Dixian", admin=True)
+    token = base64.b64encode("zoë@example.org:pässwörd-long".encode("latin-1")).decode()
+    response = requests.get(f"{live_server}/v1/projects/{project}/formList", timeout=10,
+                            headers={"Authorization": f"Basic {token}", "X-Forwarded-Proto": "https"})
+    assert response.status_code == 200
