@@ -113,6 +113,18 @@ def form_state(project_id, xml_form_id, state):
     click.echo(f"{form.xml_form_id}: {form.state}")
 
 
+@form_cli.command("assign")
+@click.argument("project_id", type=int)
+@click.argument("xml_form_id")
+@click.argument("devices", nargs=-1, required=True)
+@click.option("--remove", is_flag=True, help="Take the form back from these devices.")
+def form_assign(project_id, xml_form_id, devices, remove):
+    """Give a form to chosen device accounts only (a form nobody is assigned goes to every device)."""
+    ids = [_run(accounts.find_app_user, project_id, d).actor_id for d in devices]
+    _run(form_catalog.assign_form, project_id, xml_form_id, ids, assigned=not remove)
+    click.echo(f"{xml_form_id}: {'taken from' if remove else 'assigned to'} {', '.join(devices)}")
+
+
 @form_cli.command("list")
 @click.argument("project_id", type=int)
 def form_list(project_id):

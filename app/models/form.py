@@ -71,3 +71,11 @@ class FormAttachment(db.Model):
     blob_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
 
     blob = relationship("Blob", lazy="joined")
+
+
+class FormAssignment(db.Model):
+    """A form given to chosen device accounts; a form with no assignments goes to every device."""
+    __tablename__ = "form_assignment"
+
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id", ondelete="CASCADE"), primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actor.id", ondelete="CASCADE"), primary_key=True)

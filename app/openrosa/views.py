@@ -54,10 +54,10 @@ def _authorised(project_id: int, allowed) -> Principal:
 
 @bp.get("/projects/<int:project_id>/formList")
 def form_list(project_id: int):
-    _reader(project_id)
+    principal = _reader(project_id)
     base = base_url(project_id)
     entries = []
-    for form in form_catalog.open_forms(project_id, request.args.get("formID")):
+    for form in form_catalog.open_forms(project_id, principal, request.args.get("formID")):
         form_url = f"{base}/forms/{quote(form.xml_form_id, safe='')}"
         entries.append(documents.FormListEntry(
             form_id=form.xml_form_id, name=form.title, version=form.version, md5=form.md5,

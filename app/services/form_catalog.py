@@ -1,10 +1,10 @@
 """Reading published forms for the doors: what to list, serve and attach."""
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, true
 
 from ..extensions import db
-from ..models import Blob, Form, FormAttachment, FormVersion, Project
+from ..models import Blob, Form, FormAssignment, FormAttachment, FormVersion, Project
 from ..problems import forbidden, not_found
 from .accounts import Principal
 
@@ -34,14 +34,22 @@ def require_project(project_id: int) -> Project:
     return project
 
 
-def open_forms(project_id: int, xml_form_id: str | None = None) -> list[ListedForm]:
+def available_to(principal: Principal):
+    """SQL condition: the form is for this principal (devices see unassigned forms and their own)."""
+    if principal.kind != "app_user":
+        return true()
+    assigned = select(FormAssignment.form_id).where(FormAssignment.form_id == Form.id)
+    return ~exists(assigned) | exists(assigned.where(FormAssignment.actor_id == principal.actor_id))
+
+
+def open_forms(project_id: int, principal: Principal, xml_form_id: str | None = None) -> list[ListedForm]:
     """Forms Collect may download: published and open (closing and closed ones are not listed)."""
     has_media = exists().where(FormAttachment.form_version_id == FormVersion.id,
                                FormAttachment.blob_sha256.is_not(None))
     query = (select(Form.xml_form_id, FormVersion.title, FormVersion.version, FormVersion.md5,
                     has_media.label("has_media"))
              .join(FormVersion, FormVersion.id == Form.current_version_id)
-             .where(Form.project_id == project_id, Form.state == "open")
+             .where(Form.project_id == project_id, Form.state == "open", available_to(principal))
              .order_by(Form.xml_form_id))
     if xml_form_id is not None:
         query = query.where(Form.xml_form_id == xml_form_id)
@@ -58,12 +66,13 @@ def all_forms(project_id: int) -> list[tuple[Form, FormVersion | None]]:
 def current_version(project_id: int, xml_form_id: str, principal: Principal) -> FormVersion:
     """The version Collect downloads; closed forms are off limits to devices."""
     row = db.session.execute(
-        select(Form.state, FormVersion).join(FormVersion, FormVersion.id == Form.current_version_id)
+        select(Form.state, FormVersion, available_to(principal).label("available"))
+        .join(FormVersion, FormVersion.id == Form.current_version_id)
         .where(Form.project_id == project_id, Form.xml_form_id == xml_form_id)).first()
     if row is None:
         raise not_found(f"There is no form '{xml_form_id}' in project {project_id}.")
-    if row.state == "closed" and principal.kind == "app_user":
-        raise forbidden(f"The form '{xml_form_id}' is closed.")
+    if principal.kind == "app_user" and (row.state == "closed" or not row.available):
+        raise forbidden(f"The form '{xml_form_id}' is closed or not assigned to this device.")
     return row.FormVersion
 
 
@@ -92,3 +101,16 @@ def media_file(version: FormVersion, name: str) -> MediaEntry:
         if entry.name == name:
             return entry
     raise not_found(f"The form has no attachment named '{name}'.")
+
+
+def assign_form(project_id: int, xml_form_id: str, app_user_ids: list[int], *, assigned: bool = True) -> None:
+    """Give a form to chosen devices (or take it back); a form nobody is assigned goes to all devices."""
+    form = db.session.scalar(select(Form).where(Form.project_id == project_id, Form.xml_form_id == xml_form_id))
+    if form is None:
+        raise not_found(f"There is no form '{xml_form_id}' in project {project_id}.")
+    for actor_id in app_user_ids:
+        if assigned:
+            db.session.merge(FormAssignment(form_id=form.id, actor_id=actor_id))
+        else:
+            db.session.query(FormAssignment).filter_by(form_id=form.id, actor_id=actor_id).delete()
+    db.session.commit()

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, exists, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from ..core.instance import Envelope, SubmissionInvalid, read_answers, read_envelope
 from ..extensions import db
-from ..models import Form, FormVersion, GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
-from ..problems import Problem, bad_request, conflict, not_found
+from ..models import Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
+from ..problems import Problem, bad_request, conflict, forbidden, not_found
 from .accounts import Principal
 from .blobstore import BlobStore
 from .publish_form import store_blob
@@ -31,11 +31,15 @@ SUBMISSION = Submission.__table__
 SUBMISSION_VERSION = SubmissionVersion.__table__
 GEO_ANSWER = GeoAnswer.__table__
 _EXISTING = SUBMISSION_VERSION.alias("existing")
+# The form is assigned to some devices, and this actor is not one of them (matters for devices only).
+_ASSIGNED = select(FormAssignment.form_id).where(FormAssignment.form_id == Form.id)
+_ASSIGNED_ELSEWHERE = exists(_ASSIGNED) & ~exists(_ASSIGNED.where(FormAssignment.actor_id == bindparam("actor_id")))
 
 
 def _form_and_instance_statement(version_matches):
     return (
         select(Form.id, Form.state, FormVersion.id.label("version_id"),
+               _ASSIGNED_ELSEWHERE.label("assigned_elsewhere"),
                _EXISTING.c.id.label("existing_version_id"),
                _EXISTING.c.submission_id.label("existing_submission_id"),
                _EXISTING.c.xml_sha256.label("existing_sha256"))
@@ -101,7 +105,9 @@ def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, 
 
 def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Envelope,
             files: dict[str, bytes], blobs: BlobStore, draft: bool) -> IngestResult:
-    form = _form_and_instance(project_id, envelope, draft)
+    form = _form_and_instance(project_id, envelope, draft, principal.actor_id)
+    if form.assigned_elsewhere and principal.kind == "app_user":
+        raise forbidden(f"The form '{envelope.form_id}' is not assigned to this device.")
     if form.state == "closed" and not draft:
         raise conflict(f"The form '{envelope.form_id}' is closed and is not accepting submissions.", 409.2)
     form_id, form_version_id = form.id, form.version_id
@@ -162,12 +168,12 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
     return IngestResult(outcome, submission_id, envelope.instance_id, len(expected), present)
 
 
-def _form_and_instance(project_id: int, envelope: Envelope, draft: bool):
+def _form_and_instance(project_id: int, envelope: Envelope, draft: bool, actor_id: int):
     """The form, the version the instance names, and any version already stored under its instanceID."""
     statement = DRAFT_FORM_AND_INSTANCE if draft else FORM_AND_INSTANCE
     row = db.session.connection().execute(statement, {
         "project_id": project_id, "xml_form_id": envelope.form_id, "version": envelope.version,
-        "instance_id": envelope.instance_id,
+        "instance_id": envelope.instance_id, "actor_id": actor_id,
     }).first()
     if row is None:
         raise not_found(f"There is no form '{envelope.form_id}' in this project.", code=404.1)

@@ -139,3 +139,22 @@ def test_concurrent_resends_of_one_submission_store_it_once(app, publish, device
     assert statuses == [201] * 8
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SubmissionVersion)) == 1
+
+
+def test_a_form_assigned_to_some_devices_is_hidden_from_the_others(app, project, publish, device, live_server):
+    from app.services.accounts import create_app_user
+    from tests.support.collect import CollectClient
+    publish(SCREENING)
+    publish(REAL_FORMS / "central-withrepeat" / "withrepeat.xml")
+    with app.app_context():
+        _, other_token = create_app_user(project, "驻村工作队 王五")
+    other = CollectClient(f"{live_server}/v1/key/{other_token}/projects/{project}")
+    xform = device.get(f"{device.server_url}/forms/withrepeat.xml").content
+    result = app.test_cli_runner().invoke(args=["form", "assign", str(project), "withrepeat", "驻村工作队 王五"])
+    assert result.exit_code == 0, result.output
+
+    assert sorted(f.form_id for f in other.form_list()) == ["fpf_hh_screening", "withrepeat"]
+    assert [f.form_id for f in device.form_list()] == ["fpf_hh_screening"]
+    assert device.get(f"{device.server_url}/forms/withrepeat.xml").status_code == 403
+    assert device.post_submission(*build_instance(xform)).status_code == 403
+    assert other.post_submission(*build_instance(xform)).status_code == 201
