@@ -1,5 +1,6 @@
 """Web users, device accounts (app users) and API sessions."""
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -129,15 +130,34 @@ def find_app_user(project_id: int, name_or_id: str) -> AppUser:
 
 
 def revoke_app_user(app_user: AppUser) -> None:
+    _token_cache.pop(app_user.token_sha256 or "", None)
     app_user.token_sha256 = None
     app_user.actor.deleted_at = datetime.now(timezone.utc)
     db.session.commit()
 
 
+# Devices call HEAD and POST for every submission; a token seen a moment ago need not be looked
+# up again. Revocation clears this process's entry at once and reaches other workers within TTL.
+_TOKEN_CACHE_TTL_S = 3.0
+_token_cache: dict[str, tuple[float, Principal]] = {}
+
+
 def principal_for_app_token(token: str) -> Principal | None:
     """The device behind a token, if the token is live and its project is not archived."""
-    row = db.session.connection().execute(_APP_TOKEN, {"digest": token_digest(token)}).first()
-    return Principal(row.id, "app_user", row.display_name, project_id=row.project_id) if row else None
+    digest = token_digest(token)
+    cached = _token_cache.get(digest)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    row = db.session.connection().execute(_APP_TOKEN, {"digest": digest}).first()
+    if row is None:
+        _token_cache.pop(digest, None)
+        return None
+    principal = Principal(row.id, "app_user", row.display_name, project_id=row.project_id)
+    if len(_token_cache) > 10_000:
+        _token_cache.clear()
+    _token_cache[digest] = (now + _TOKEN_CACHE_TTL_S, principal)
+    return principal
 
 
 def can_submit(principal: Principal, project_id: int) -> bool:
