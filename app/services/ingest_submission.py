@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.instance import Envelope, SubmissionInvalid, read_answers, read_envelope
 from ..extensions import db
 from ..models import Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
-from ..problems import Problem, bad_request, conflict, forbidden, not_found
+from ..problems import bad_request, conflict, forbidden, not_found
 from .accounts import Principal
 from .blobstore import BlobStore
 from .publish_form import store_blob

@@ -48,11 +48,9 @@ class CollectClient:
         root = ElementTree.fromstring(response.content)
         forms = []
         for x in root.findall(f"{XFORMS_LIST}xform"):
-            def text(tag):
-                el = x.find(f"{XFORMS_LIST}{tag}")
-                return None if el is None else (el.text or "")
-            forms.append(ListedForm(text("formID"), text("name"), text("version"), text("hash"),
-                                    text("downloadUrl"), text("manifestUrl")))
+            text = {child.tag[len(XFORMS_LIST):]: child.text or "" for child in x}
+            forms.append(ListedForm(text.get("formID"), text.get("name"), text.get("version"), text.get("hash"),
+                                    text.get("downloadUrl"), text.get("manifestUrl")))
         return forms
 
     def manifest(self, url: str) -> list[dict]:
