@@ -1,0 +1,46 @@
+"""Answers that contradict the definitions or themselves (R19, R22)."""
+from .. import idcard
+from .answers import FormAnswers
+from .flags import Flag
+
+
+def category_rule(answers: FormAnswers, household: dict | None) -> list[Flag]:
+    """R19: 脱贫不稳定户 must be a 脱贫户; 边缘易致贫户 must be an ordinary household."""
+    proposed = answers.text("proposed_cat")
+    status = answers.text("poverty_status") or (household or {}).get("poverty_status")
+    wrong = (proposed == "unstable" and status == "ordinary") or (proposed == "edge" and status == "lifted")
+    if not wrong:
+        return []
+    return [Flag("R19", "category_inconsistent", "data",
+                 f"拟纳入类别({'脱贫不稳定户' if proposed == 'unstable' else '边缘易致贫户'})与农户属性"
+                 f"({'一般农户' if status == 'ordinary' else '脱贫户'})不符",
+                 f"Proposed category {proposed} does not fit a household that is {status}",
+                 inputs={"proposed_cat": proposed, "poverty_status": status})]
+
+
+def data_quality_rules(answers: FormAnswers) -> list[Flag]:
+    """R22 within one submission: ID numbers, the head of household, the household size."""
+    flags = []
+    bad_ids = []
+    head = answers.text("head_idno")
+    if head and idcard.problem(head):
+        bad_ids.append({"field": "head_idno", "problem": idcard.problem(head)})
+    for position, member in enumerate(answers.members, start=1):
+        idno = member.get("m_idno")
+        if idno and idcard.problem(str(idno)):
+            bad_ids.append({"field": "m_idno", "member": position, "problem": idcard.problem(str(idno))})
+    if bad_ids:
+        # The numbers themselves stay out of the flag: they are sensitive personal data.
+        flags.append(Flag("R22", "id_invalid", "data", f"{len(bad_ids)}个身份证号码校验不通过",
+                          f"{len(bad_ids)} ID number(s) fail the GB 11643 check", inputs={"ids": bad_ids}))
+    if "member" in answers.repeats or answers.values.get("hh_size") is not None:
+        if not answers.members:
+            flags.append(Flag("R22", "household_empty", "data", "家庭成员为0人", "The household has no members",
+                              inputs={"hh_size": 0}))
+        elif "m_relation" in answers.members[0] and \
+                sum(1 for m in answers.members if m.get("m_relation") == "head") != 1:
+            heads = sum(1 for m in answers.members if m.get("m_relation") == "head")
+            flags.append(Flag("R22", "head_count", "data", f"户主人数为{heads},应为1人",
+                              f"{heads} members are marked head of household; there must be exactly one",
+                              inputs={"heads": heads}))
+    return flags

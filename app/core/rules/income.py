@@ -1,0 +1,125 @@
+"""Income and spending rules (R1–R5), read from a screening submission (Form A)."""
+from dataclasses import dataclass
+
+from .answers import FormAnswers, Unreadable, number
+from .flags import Flag
+from .ruleset import Ruleset
+
+INCOME_PARTS = ("inc_wage", "inc_biz", "exp_biz", "inc_prop", "inc_trans")
+RIGID_PARTS = ("exp_med", "exp_edu", "loss_disaster")
+
+
+@dataclass(frozen=True)
+class Income:
+    net: float            # 家庭纯收入
+    size: int             # 家庭人口数
+    per_capita: float     # 人均纯收入
+    parts: dict
+
+
+def household_income(answers: FormAnswers) -> Income | None:
+    """Net income from its parts, as the form computes it; None if a part is unanswered."""
+    parts = {name: answers.number(name) for name in INCOME_PARTS}   # may raise Unreadable
+    if any(v is None for v in parts.values()):
+        return None
+    size = household_size(answers)
+    if not size:
+        return None
+    net = parts["inc_wage"] + parts["inc_biz"] - parts["exp_biz"] + parts["inc_prop"] + parts["inc_trans"]
+    return Income(net=net, size=size, per_capita=round(net / size), parts=parts)
+
+
+def household_size(answers: FormAnswers) -> int:
+    if answers.members:
+        return len(answers.members)
+    size = answers.number("hh_size")
+    return int(size) if size else 0
+
+
+def income_rules(answers: FormAnswers, household: dict | None, ruleset: Ruleset) -> list[Flag]:
+    try:
+        income = household_income(answers)
+    except Unreadable as e:
+        return [_unreadable(e)]
+    if income is None:
+        return [Flag("R1", "income_missing", "data", "收入各项或家庭成员未填写,无法计算人均纯收入",
+                     "Income parts or household members are missing; per-capita income cannot be computed",
+                     inputs={name: answers.values.get(name) for name in INCOME_PARTS})]
+    flags = []
+    line = ruleset.monitoring_line
+    lifted = answers.text("poverty_status") == "lifted" or (household or {}).get("poverty_status") == "lifted"
+    inputs = {"pc_income": income.per_capita, "inc_net": income.net, "hh_size": income.size}
+    if income.per_capita < line:
+        suggested = "unstable" if lifted else "edge"
+        flags.append(Flag(
+            "R1", "income_below_line", "high",
+            f"人均纯收入{income.per_capita:.0f}元,低于监测范围{line:.0f}元;建议按{'脱贫不稳定户' if lifted else '边缘易致贫户'}研判",
+            f"Per-capita net income {income.per_capita:.0f} yuan is below the monitoring line of {line:.0f} yuan; "
+            f"consider it as {'an unstable lifted' if lifted else 'an edge'} household",
+            inputs={**inputs, "poverty_status": "lifted" if lifted else "ordinary", "suggested_category": suggested},
+            threshold={"monitoring_line": line}))
+    if lifted and income.per_capita < ruleset.watch_line:
+        flags.append(Flag(
+            "R2", "income_watch_10k", "low",
+            f"脱贫户人均纯收入{income.per_capita:.0f}元,低于{ruleset.watch_line:.0f}元,列入增收重点关注",
+            f"Lifted household with per-capita income {income.per_capita:.0f} yuan, below the "
+            f"{ruleset.watch_line:.0f}-yuan watch line",
+            inputs={**inputs, "poverty_status": "lifted"}, threshold={"watch_line": ruleset.watch_line}))
+    flags += _income_drop(income, household, ruleset)
+    flags += _rigid_expense(answers, income, ruleset)
+    return flags
+
+
+def _income_drop(income: Income, household: dict | None, ruleset: Ruleset) -> list[Flag]:
+    try:
+        previous = number("last_pc_income", (household or {}).get("last_pc_income"))
+    except Unreadable:
+        previous = None
+    if not previous or previous <= 0:
+        return []
+    floor = previous * (1 - ruleset.income_drop_ratio)
+    if income.per_capita > floor:
+        return []
+    fall = 1 - income.per_capita / previous
+    return [Flag(
+        "R3", "income_drop", "medium",
+        f"人均纯收入由上年{previous:.0f}元降至{income.per_capita:.0f}元,降幅{fall:.0%}",
+        f"Per-capita income fell from {previous:.0f} to {income.per_capita:.0f} yuan ({fall:.0%})",
+        inputs={"pc_income": income.per_capita, "prev_pc_income": previous},
+        threshold={"income_drop_ratio": ruleset.income_drop_ratio})]
+
+
+def _rigid_expense(answers: FormAnswers, income: Income, ruleset: Ruleset) -> list[Flag]:
+    try:
+        rigid_parts = {name: answers.number(name) or 0.0 for name in RIGID_PARTS}
+    except Unreadable as e:
+        return [_unreadable(e)]
+    rigid = sum(rigid_parts.values())
+    flags = []
+    after = (income.net - rigid) / income.size
+    if rigid > 0 and (rigid > income.net or after < ruleset.monitoring_line):
+        flags.append(Flag(
+            "R4", "rigid_expense", "medium",
+            f"刚性支出{rigid:.0f}元,扣除后人均{after:.0f}元(家庭纯收入{income.net:.0f}元),可研判突发严重困难户",
+            f"Rigid spending of {rigid:.0f} yuan leaves {after:.0f} yuan per person (net income "
+            f"{income.net:.0f}); a candidate sudden-hardship household",
+            inputs={**rigid_parts, "inc_net": income.net, "hh_size": income.size},
+            threshold={"monitoring_line": ruleset.monitoring_line}))
+    medical = rigid_parts["exp_med"]
+    serious = [m.get("m_name") for m in answers.members if m.get("m_health") == "serious"]
+    share_hit = medical > 0 and (income.net <= 0 or medical >= ruleset.medical_share * income.net)
+    if serious or share_hit:
+        flags.append(Flag(
+            "R5", "medical_high", "medium",
+            f"{'有家庭成员患大病;' if serious else ''}合规自付医疗费用{medical:.0f}元,家庭纯收入{income.net:.0f}元",
+            f"{'A member is seriously ill; ' if serious else ''}out-of-pocket medical costs {medical:.0f} yuan "
+            f"against net income {income.net:.0f}",
+            inputs={"exp_med": medical, "inc_net": income.net, "seriously_ill": len(serious)},
+            threshold={"medical_share": ruleset.medical_share}))
+    return flags
+
+
+def _unreadable(e: Unreadable) -> Flag:
+    return Flag("R1", "income_unreadable", "data", f"{e.name}的答案“{e.value}”不是数字,无法计算收入",
+                f"The answer to {e.name} ({e.value!r}) is not a number; income cannot be computed",
+                inputs={e.name: e.value})

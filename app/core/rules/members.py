@@ -1,0 +1,93 @@
+"""Rules about household members (R6, R7, R10, R11), read from the member repeat of Form A."""
+from datetime import date
+
+from .. import idcard
+from .answers import FormAnswers, Unreadable, number
+from .flags import Flag
+from .ruleset import Ruleset
+
+LABOUR = ("normal", "skilled", "weak")            # 普通 / 技能 / 弱劳动力或半劳动力
+OUT_OF_SCHOOL = ("not_in_school", "dropout")
+EXCUSED = "physical"                              # 身体原因不具备学习条件 (taught at home)
+
+
+def member_age(member: dict, on: date | None) -> int | None:
+    """The age the form computed, or one derived from the birth date or ID number."""
+    try:
+        age = number("m_age", member.get("m_age"))
+    except Unreadable:
+        age = None
+    if age is not None:
+        return int(age)
+    on = on or date.today()
+    born = None
+    for key in ("m_birth", "m_birth_in"):
+        try:
+            born = date.fromisoformat(str(member.get(key))[:10]) if member.get(key) else None
+        except ValueError:
+            born = None
+        if born:
+            break
+    born = born or idcard.birth_date(str(member.get("m_idno") or ""))
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def member_rules(answers: FormAnswers, ruleset: Ruleset) -> list[Flag]:
+    members = answers.members
+    if not members:
+        return []
+    on = answers.survey_date()
+    flags = []
+    low, high = ruleset.school_age_min, ruleset.school_age_max
+    out = [m for m in members
+           if (age := member_age(m, on)) is not None and low <= age <= high
+           and m.get("m_school") in OUT_OF_SCHOOL and m.get("m_oos_reason") != EXCUSED]
+    if out:
+        names = "、".join(str(m.get("m_name") or "?") for m in out)
+        flags.append(Flag(
+            "R6", "edu_dropout", "high",
+            f"{len(out)}名{low}–{high}周岁义务教育阶段儿童未在校({names}),义务教育保障未达标",
+            f"{len(out)} child(ren) aged {low}–{high} are out of school; compulsory education is not guaranteed",
+            inputs={"children": [{"age": member_age(m, on), "m_school": m.get("m_school"),
+                                  "m_oos_reason": m.get("m_oos_reason")} for m in out]},
+            threshold={"school_age_min": low, "school_age_max": high}))
+    uninsured = [m for m in members if m.get("m_med_ins") == "none"]
+    if uninsured:
+        flags.append(Flag(
+            "R7", "no_med_ins", "high",
+            f"{len(uninsured)}名家庭成员未参加基本医疗保险,基本医疗保障未达标",
+            f"{len(uninsured)} member(s) have no basic medical insurance",
+            inputs={"uninsured": len(uninsured), "members": len(members)}))
+    workers = [m for m in members if m.get("m_labor") in LABOUR]
+    if not workers:
+        flags.append(Flag(
+            "R10", "no_labor", "medium", "家庭无劳动力,应落实兜底保障,不得标注风险消除",
+            "No member can work: route to the safety net (低保/特困); risk cannot be marked eliminated",
+            inputs={"members": len(members), "labour": 0}))
+    elif _work_answered(workers):
+        employed = [m for m in workers if m.get("m_work") not in (None, "", "none")
+                    and _months(m) >= ruleset.min_work_months]
+        if not employed:
+            flags.append(Flag(
+                "R11", "no_worker", "medium",
+                f"家庭有{len(workers)}名劳动力,但无人稳定务工(近12个月务工不足{ruleset.min_work_months}个月)",
+                f"{len(workers)} member(s) can work but none has worked {ruleset.min_work_months}+ months "
+                "in the last 12",
+                inputs={"labour": len(workers), "working": 0},
+                threshold={"min_work_months": ruleset.min_work_months}))
+    return flags
+
+
+def _work_answered(workers: list[dict]) -> bool:
+    # Forms without the work question say nothing about employment.
+    return any("m_work" in m for m in workers)
+
+
+def _months(member: dict) -> float:
+    try:
+        months = number("m_work_months", member.get("m_work_months"))
+    except Unreadable:
+        return 0
+    return 12 if months is None else months   # working, months not asked: take as stable
