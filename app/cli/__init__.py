@@ -13,11 +13,14 @@ from ..problems import Problem
 from ..services import accounts, form_catalog, projects
 from ..services.forms_directory import publish_directory
 from ..services.publish_form import publish_draft, publish_form, set_form_state
+from ..services.registry_import import assign_places, import_households, import_places
 
 user_cli = AppGroup("user", help="Web users (administrators, supervisors).")
 project_cli = AppGroup("project", help="Projects.")
 form_cli = AppGroup("form", help="Forms: publish, list, open/close.")
 app_user_cli = AppGroup("app-user", help="Device accounts for ODK Collect.")
+places_cli = AppGroup("places", help="Administrative places (行政区划).")
+households_cli = AppGroup("households", help="The household registry (户).")
 
 
 class _ProblemAsClickError(click.ClickException):
@@ -177,6 +180,34 @@ def app_user_list(project_id):
         click.echo(f"{app_user.actor_id}\t{app_user.actor.display_name}\t{state}")
 
 
+@app_user_cli.command("assign")
+@click.argument("project_id", type=int)
+@click.argument("name_or_id")
+@click.argument("village_codes", nargs=-1, required=True)
+def app_user_assign(project_id, name_or_id, village_codes):
+    """The villages a device covers; its pick-lists show only these (replaces earlier ones)."""
+    _run(assign_places, project_id, name_or_id, list(village_codes))
+    click.echo(f"{name_or_id}: {len(village_codes)} village(s)")
+
+
+@places_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def places_import(file):
+    """CSV (code, level, parent_code, name, seismic_ge7, water_scarce, boundary_geojson) or GeoJSON."""
+    report = _run(import_places, file.name, file.read_bytes())
+    click.echo(f"places: {report.created} added, {report.updated} updated")
+
+
+@households_cli.command("import")
+@click.argument("project_id", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def households_import(project_id, file):
+    """CSV: household_id, village, head_name[, head_idno, poverty_status, category, status, last_pc_income, members]."""
+    form_catalog.require_project(project_id)
+    report = _run(import_households, project_id, file.name, file.read_bytes())
+    click.echo(f"households: {report.created} added, {report.updated} updated")
+
+
 def register(app: Flask) -> None:
-    for group in (user_cli, project_cli, form_cli, app_user_cli):
+    for group in (user_cli, project_cli, form_cli, app_user_cli, places_cli, households_cli):
         app.cli.add_command(group)

@@ -2,10 +2,14 @@
 from .actor import Actor, ApiSession, AppUser, ProjectRole, User
 from .blob import Blob
 from .form import Form, FormAssignment, FormAttachment, FormVersion
+from .household import Household
+from .place import AdminUnit, AppUserPlace
 from .project import Project
+from .risk import Campaign, RiskFlag, Ruleset
 from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
 
 __all__ = [
-    "Actor", "ApiSession", "AppUser", "Blob", "Form", "FormAssignment", "FormAttachment", "FormVersion", "GeoAnswer",
-    "Project", "ProjectRole", "Submission", "SubmissionAttachment", "SubmissionVersion", "User",
+    "Actor", "AdminUnit", "ApiSession", "AppUser", "AppUserPlace", "Blob", "Campaign", "Form", "FormAssignment",
+    "FormAttachment", "FormVersion", "GeoAnswer", "Household", "Project", "ProjectRole", "RiskFlag", "Ruleset",
+    "Submission", "SubmissionAttachment", "SubmissionVersion", "User",
 ]

@@ -28,8 +28,9 @@ class Submission(db.Model):
         BigInteger, ForeignKey("submission_version.id", use_alter=True, name="fk_submission_current_version",
                                deferrable=True, initially="DEFERRED"))
     submitter_id: Mapped[int] = mapped_column(ForeignKey("actor.id"), index=True)
-    # 12-digit administrative code of the place the submission is about, once known.
+    # 12-digit administrative code of the place (village) the submission is about, once known.
     admin_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    household_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("household.id"), index=True)
     review_state: Mapped[str | None] = mapped_column(String(20))
     # Sent to a form draft while testing; deleted when the draft is published.
     is_draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")

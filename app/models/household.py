@@ -1,0 +1,28 @@
+"""The household registry (户), kept per project and updated by screening submissions."""
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .columns import created_at, timestamp
+
+
+class Household(db.Model):
+    __tablename__ = "household"
+    __table_args__ = (UniqueConstraint("project_id", "household_code"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    household_code: Mapped[str] = mapped_column(String(40))    # 户编号, as the national system knows it
+    admin_code: Mapped[str] = mapped_column(ForeignKey("admin_unit.code"), index=True)   # the village
+    head_name: Mapped[str] = mapped_column(String(100))
+    head_idno: Mapped[str | None] = mapped_column(String(18), index=True)   # sensitive (PIPL)
+    poverty_status: Mapped[str | None] = mapped_column(String(20))      # lifted | ordinary
+    category: Mapped[str | None] = mapped_column(String(20))            # none | unstable | edge | hardship
+    status: Mapped[str | None] = mapped_column(String(20))              # monitored | eliminated | ...
+    last_pc_income: Mapped[float | None] = mapped_column(Float)         # last year's per-capita net income
+    members: Mapped[list] = mapped_column(JSONB, default=list)
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime | None] = timestamp()

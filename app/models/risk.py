@@ -1,0 +1,58 @@
+"""Risk flags and the rulesets that raise them."""
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .columns import created_at
+
+
+class Ruleset(db.Model):
+    """Thresholds for one province and year; the highest version is in force."""
+    __tablename__ = "ruleset"
+    __table_args__ = (UniqueConstraint("province", "year", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province: Mapped[str] = mapped_column(String(2))      # '00' is the national default
+    year: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = created_at()
+
+
+class RiskFlag(db.Model):
+    """One flag raised on one submission version, with what it read and compared."""
+    __tablename__ = "risk_flag"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    submission_version_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("submission_version.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("submission.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    household_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("household.id"), index=True)
+    admin_code: Mapped[str | None] = mapped_column(String(15), index=True)
+    rule: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))
+    explanation_zh: Mapped[str] = mapped_column(Text)
+    explanation_en: Mapped[str] = mapped_column(Text)
+    inputs: Mapped[dict] = mapped_column(JSONB)
+    threshold: Mapped[dict] = mapped_column(JSONB)
+    ruleset: Mapped[str | None] = mapped_column(String(40))   # e.g. 42-2026-v1
+    created_at: Mapped[datetime] = created_at()
+
+
+class Campaign(db.Model):
+    """排查批次: a window of dates over chosen forms, against which coverage is counted."""
+    __tablename__ = "campaign"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    form_ids: Mapped[list[str]] = mapped_column(ARRAY(String(300)))
+    created_at: Mapped[datetime] = created_at()

@@ -1,0 +1,177 @@
+"""Importing places (CSV or GeoJSON) and the household registry (CSV): all rows or none.
+
+Every row is checked first and every problem reported with its row number, so
+an administrator fixes the file once instead of once per error.
+"""
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from geoalchemy2.shape import from_shape
+from shapely.errors import GEOSException
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from ..core import idcard
+from ..core.places import PlaceRow, RowError, check_places, multipolygon, read_csv_row, read_feature
+from ..extensions import db
+from ..models import AdminUnit, AppUserPlace, Household
+from ..problems import Problem, bad_request
+from .accounts import find_app_user
+
+MAX_ERRORS_SHOWN = 50
+
+
+@dataclass
+class ImportReport:
+    created: int
+    updated: int
+
+
+def import_places(file_name: str, data: bytes) -> ImportReport:
+    rows, errors = _read_place_rows(file_name, data)
+    known = dict(db.session.execute(select(AdminUnit.code, AdminUnit.level)).all())
+    errors += check_places(rows, known)
+    if errors:
+        raise _rejected(errors)
+    # Parents before children, so every foreign key finds its row.
+    rows.sort(key=lambda r: ("province", "city", "county", "township", "village", "group").index(r.level))
+    created = sum(1 for r in rows if r.code not in known)
+    for r in rows:
+        values = dict(code=r.code, level=r.level, parent_code=r.parent_code, name=r.name,
+                      seismic_ge7=r.seismic_ge7, water_scarce=r.water_scarce,
+                      boundary=from_shape(multipolygon(r.boundary), srid=4326) if r.boundary is not None else None)
+        update = {k: v for k, v in values.items() if k != "code" and (k != "boundary" or v is not None)}
+        db.session.execute(insert(AdminUnit).values(**values).on_conflict_do_update(
+            index_elements=["code"], set_=update))
+    db.session.commit()
+    return ImportReport(created=created, updated=len(rows) - created)
+
+
+def _read_place_rows(file_name: str, data: bytes) -> tuple[list[PlaceRow], list[RowError]]:
+    rows, errors = [], []
+    if file_name.lower().endswith((".geojson", ".json")):
+        try:
+            document = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise bad_request(f"{file_name} is not GeoJSON: {e}") from None
+        records = [(i, f) for i, f in enumerate(document.get("features") or [], start=1)]
+        reader = read_feature
+    else:
+        records = list(enumerate(_csv_records(file_name, data), start=2))   # row 1 is the header
+        reader = read_csv_row
+    for row, record in records:
+        try:
+            rows.append(reader(row, record))
+        except (ValueError, TypeError, AttributeError, KeyError, GEOSException) as e:
+            errors.append(RowError(row, "", f"unreadable: {e}"))
+    return rows, errors
+
+
+HOUSEHOLD_COLUMNS = ("household_id", "village", "head_name")
+
+
+def import_households(project_id: int, file_name: str, data: bytes) -> ImportReport:
+    """Add or update the project's registered households from a CSV (one row per household)."""
+    records = _csv_records(file_name, data)
+    if records and (missing := [c for c in HOUSEHOLD_COLUMNS if c not in records[0]]):
+        raise bad_request(f"{file_name} lacks the column(s) {', '.join(missing)}.")
+    villages = set(db.session.scalars(select(AdminUnit.code).where(AdminUnit.level == "village")))
+    errors, rows, seen = [], [], set()
+    for row, record in enumerate(records, start=2):
+        code = (record.get("household_id") or "").strip()
+        village = (record.get("village") or "").strip()
+        idno = (record.get("head_idno") or "").strip().upper() or None
+        problems = []
+        if not code:
+            problems.append("household_id is empty")
+        elif code in seen:
+            problems.append("household_id appears twice in the file")
+        seen.add(code)
+        if village not in villages:
+            problems.append(f"unknown village {village or '(empty)'}; import the places first")
+        if not (record.get("head_name") or "").strip():
+            problems.append("head_name is empty")
+        if idno and idcard.problem(idno):
+            problems.append(f"head_idno: {idcard.problem(idno)}")
+        income = (record.get("last_pc_income") or "").strip()
+        try:
+            income_value = float(income) if income else None
+        except ValueError:
+            problems.append(f"last_pc_income is not a number: {income!r}")
+            income_value = None
+        members = _members(record.get("members"), problems)
+        errors += [RowError(row, code, p) for p in problems]
+        rows.append(dict(project_id=project_id, household_code=code, admin_code=village,
+                         head_name=(record.get("head_name") or "").strip(), head_idno=idno,
+                         poverty_status=(record.get("poverty_status") or "").strip() or None,
+                         category=(record.get("category") or "").strip() or None,
+                         status=(record.get("status") or "").strip() or None,
+                         last_pc_income=income_value, members=members))
+    if errors:
+        raise _rejected(errors)
+    existing = set(db.session.scalars(select(Household.household_code).where(Household.project_id == project_id)))
+    now = datetime.now(timezone.utc)
+    for start in range(0, len(rows), 1000):
+        batch = rows[start:start + 1000]
+        statement = insert(Household).values(batch)
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=["project_id", "household_code"],
+            set_={c: statement.excluded[c] for c in ("admin_code", "head_name", "head_idno", "poverty_status",
+                                                     "category", "status", "last_pc_income", "members")}
+            | {"updated_at": now}))
+    db.session.commit()
+    created = sum(1 for r in rows if r["household_code"] not in existing)
+    return ImportReport(created=created, updated=len(rows) - created)
+
+
+def assign_places(project_id: int, name_or_id: str, village_codes: list[str]) -> int:
+    """The villages a device account covers (replacing what it had)."""
+    app_user = find_app_user(project_id, name_or_id)
+    known = set(db.session.scalars(select(AdminUnit.code).where(AdminUnit.code.in_(village_codes),
+                                                                 AdminUnit.level == "village")))
+    unknown = [c for c in village_codes if c not in known]
+    if unknown:
+        raise bad_request(f"Unknown village code(s): {', '.join(unknown)}.")
+    db.session.query(AppUserPlace).filter_by(actor_id=app_user.actor_id).delete()
+    db.session.add_all(AppUserPlace(actor_id=app_user.actor_id, admin_code=c) for c in dict.fromkeys(village_codes))
+    db.session.commit()
+    return app_user.actor_id
+
+
+def _members(raw: str | None, problems: list[str]) -> list:
+    if not raw or not raw.strip():
+        return []
+    try:
+        members = json.loads(raw)
+    except json.JSONDecodeError:
+        problems.append("members is not a JSON list")
+        return []
+    if not isinstance(members, list):
+        problems.append("members is not a JSON list")
+        return []
+    for position, member in enumerate(members, start=1):
+        idno = str((member or {}).get("idno") or "")
+        if idno and idcard.problem(idno):
+            problems.append(f"member {position} idno: {idcard.problem(idno)}")
+    return members
+
+
+def _csv_records(file_name: str, data: bytes) -> list[dict]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")   # Excel on Chinese Windows saves CSV as GBK
+        except UnicodeDecodeError:
+            raise bad_request(f"{file_name} is neither UTF-8 nor GB18030 text.") from None
+    return [{(k or "").strip(): v for k, v in r.items()} for r in csv.DictReader(io.StringIO(text))]
+
+
+def _rejected(errors: list[RowError]) -> Problem:
+    shown = "\n".join(str(e) for e in errors[:MAX_ERRORS_SHOWN])
+    more = f"\n... and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
+    return Problem(400.20, f"Nothing was imported: {len(errors)} problem(s).\n{shown}{more}",
+                   {"errors": [{"row": e.row, "code": e.code, "message": e.message} for e in errors]})
