@@ -106,6 +106,8 @@ def clean(app):
 
 def _empty_tables(app):
     from app.extensions import db
+    from app.services.rulesets import forget_cached
+    forget_cached()
     with app.app_context():
         db.session.remove()
         tables = ", ".join(t.name for t in db.metadata.sorted_tables)

@@ -18,9 +18,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.instance import Envelope, SubmissionInvalid, read_answers, read_envelope
 from ..extensions import db
-from ..models import Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
+from ..models import (Form, FormAssignment, FormVersion, GeoAnswer, RiskFlag, Submission, SubmissionAttachment,
+                      SubmissionVersion)
 from ..problems import bad_request, conflict, forbidden, not_found
 from .accounts import Principal
+from .assess_submission import assess_submission, first_point
 from .blobstore import BlobStore
 from .publish_form import store_blob
 
@@ -59,6 +61,7 @@ INSERT_SUBMISSION = (insert(SUBMISSION).values(current_version_id=func.nextval("
 INSERT_VERSION = insert(SUBMISSION_VERSION)
 INSERT_ATTACHMENTS = insert(SubmissionAttachment.__table__)
 INSERT_GEO = insert(GEO_ANSWER)
+INSERT_FLAGS = insert(RiskFlag.__table__)
 
 
 @dataclass(frozen=True)
@@ -127,16 +130,19 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
 
     now = datetime.now(timezone.utc)
     answers = read_answers(envelope.root, _schema(form_version_id), encrypted=envelope.encrypted)
+    assessment = assess_submission(conn, project_id, envelope.form_id, answers.data, first_point(answers.geo))
+    place = {"admin_code": assessment.admin_code, "household_id": assessment.household_id} if assessment else {}
     if envelope.deprecated_id:
         submission_id, carried = _prepare_edit(form_id, envelope)
         version_id = conn.execute(select(func.nextval("submission_version_id_seq"))).scalar_one()
         conn.execute(update(SUBMISSION).where(SUBMISSION.c.id == submission_id).values(
-            current_version_id=version_id, updated_at=now, review_state="edited"))
+            current_version_id=version_id, updated_at=now, review_state="edited", **place))
         outcome = "edited"
     else:
         submission_id, version_id = conn.execute(INSERT_SUBMISSION, dict(
             project_id=project_id, form_id=form_id, instance_id=envelope.instance_id,
-            submitter_id=principal.actor_id, created_at=now, is_draft=draft)).one()
+            submitter_id=principal.actor_id, created_at=now, is_draft=draft,
+            **({"admin_code": None, "household_id": None} | place))).one()
         carried = {}
         outcome = "created"
 
@@ -163,6 +169,12 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
             "geom": f"SRID=4326;{g.value.geometry.wkt}" if g.value.geometry is not None else None,
             "altitude": g.value.altitude, "accuracy": g.value.accuracy, "problem": g.value.problem,
         } for g in answers.geo])
+    if assessment and assessment.flags:
+        conn.execute(INSERT_FLAGS, [{
+            "submission_version_id": version_id, "submission_id": submission_id, "project_id": project_id,
+            "household_id": assessment.household_id, "admin_code": assessment.admin_code,
+            "ruleset": assessment.ruleset, "created_at": now, **flag.as_dict(),
+        } for flag in assessment.flags])
     db.session.commit()
     present = sum(1 for n in expected if n in files or carried.get(n))
     return IngestResult(outcome, submission_id, envelope.instance_id, len(expected), present)

@@ -1,0 +1,100 @@
+"""Monitoring submissions come back tied to a household and village, with their flags."""
+from sqlalchemy import select
+
+from app.core import idcard
+from tests.conftest import REPO
+from tests.services.test_ingest_storage import HOUSEHOLD
+
+DATA = REPO / "tests" / "data"
+SCREENING = REPO / "forms" / "fpf_hh_screening.md"
+
+
+def _registry(app, project):
+    from app.services.registry_import import import_households, import_places
+    from app.services.rulesets import save_ruleset
+    head = idcard.make("420102", __import__("datetime").date(1974, 5, 6), 21)
+    with app.app_context():
+        import_places("places.csv", (DATA / "places.csv").read_bytes())
+        import_households(project, "h.csv", (
+            "household_id,village,head_name,head_idno,poverty_status,last_pc_income\n"
+            f"H001,420102001001,王五,{head},lifted,9000\n"
+            f"H002,420102001002,李四,{head},ordinary,\n").encode())
+        save_ruleset({"province": "42", "year": 2026, "version": 1, "monitoring_line": 7500, "watch_line": 10000,
+                      "income_drop_ratio": 0.2, "medical_share": 0.5, "school_age_min": 6, "school_age_max": 15,
+                      "min_work_months": 6, "water": "2018"})
+    return head
+
+
+def _flags(app):
+    from app.extensions import db
+    from app.models import RiskFlag
+    with app.app_context():
+        return db.session.scalars(select(RiskFlag).order_by(RiskFlag.id)).all()
+
+
+def test_screening_is_linked_to_household_and_village_and_flagged(app, project, publish, device):
+    from app.extensions import db
+    from app.models import Submission
+    _registry(app, project)
+    publish(SCREENING)
+    # 王五's household: 13500.5 net for 2 members = 6750 per person, under Hubei's 7500 line.
+    assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201
+    with app.app_context():
+        submission = db.session.scalars(select(Submission)).one()
+    assert submission.admin_code == "420102001001"
+    assert submission.household_id is not None
+    flags = {f.code: f for f in _flags(app)}
+    assert {"income_below_line", "income_watch_10k", "income_drop", "no_med_ins"} <= set(flags)
+    below = flags["income_below_line"]
+    assert below.ruleset == "42-2026-v1" and below.threshold == {"monitoring_line": 7500}
+    assert below.inputs["pc_income"] == 6750 and below.household_id == submission.household_id
+    assert "监测范围" in below.explanation_zh
+
+
+def test_a_geopoint_far_from_its_village_is_a_data_quality_flag(app, project, publish, device):
+    _registry(app, project)
+    publish(SCREENING)
+    far = HOUSEHOLD.replace("30.5928 114.3055", "31.5928 114.3055")   # ~110 km north
+    assert device.post_submission(far.encode(), {}).status_code == 201
+    [flag] = [f for f in _flags(app) if f.code == "gps_outside_village"]
+    assert flag.severity == "data" and flag.inputs["distance_m"] > 100_000
+
+
+def test_a_submission_naming_no_village_is_placed_by_its_geopoint(app, project, publish, device):
+    from app.extensions import db
+    from app.models import Submission
+    _registry(app, project)
+    publish(SCREENING)
+    anonymous = HOUSEHOLD.replace("<village>420102001001</village>", "<village/>").replace(
+        "<hh_id>H001</hh_id>", "<hh_id/>").replace("30.5928 114.3055", "30.59 114.33")
+    assert device.post_submission(anonymous.encode(), {}).status_code == 201
+    with app.app_context():
+        assert db.session.scalars(select(Submission.admin_code)).one() == "420102001002"
+
+
+def test_a_head_id_registered_to_another_household_is_flagged(app, project, publish, device):
+    head = _registry(app, project)
+    publish(SCREENING)
+    xml = HOUSEHOLD.replace("<head_idno></head_idno>", f"<head_idno>{head}</head_idno>")
+    assert device.post_submission(xml.encode(), {}).status_code == 201
+    [flag] = [f for f in _flags(app) if f.code == "id_duplicate"]
+    assert flag.inputs == {"other_household": "H002"}
+
+
+def test_unreadable_answers_are_stored_with_a_data_flag(app, project, publish, device):
+    _registry(app, project)
+    publish(SCREENING)
+    xml = HOUSEHOLD.replace("<inc_wage>12000.5</inc_wage>", "<inc_wage>about 12000</inc_wage>")
+    assert device.post_submission(xml.encode(), {}).status_code == 201
+    assert "income_unreadable" in {f.code for f in _flags(app)}
+
+
+def test_rulesets_with_contradictions_are_refused_when_saved(ctx):
+    import pytest
+    from app.problems import Problem
+    from app.services.rulesets import save_ruleset
+    with pytest.raises(Problem) as e:
+        save_ruleset({"province": "42", "year": 2026, "version": 1, "monitoring_line": 12000, "watch_line": 10000,
+                      "income_drop_ratio": 0.2, "medical_share": 0.5, "school_age_min": 6, "school_age_max": 15,
+                      "min_work_months": 6, "water": "2018"})
+    assert "watch_line is below monitoring_line" in e.value.message
