@@ -5,9 +5,9 @@ from flask import Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
 from ..auth.identify import require_principal
-from ..models import Form, FormVersion, Project
+from ..models import Form, FormVersion
 from ..problems import Problem, bad_request, forbidden, not_found, unauthorized
-from ..services import accounts, form_catalog, projects
+from ..services import accounts, coverage, form_catalog, households, projects
 from . import bp
 from .schemas import (FormAttachmentSchema, FormSchema, ProjectSchema, SessionRequestSchema, SessionSchema,
                       UserSchema)
@@ -60,8 +60,8 @@ def list_projects():
 
 @bp.get("/projects/<int:project_id>")
 def get_project(project_id: int):
-    project = _readable_project(project_id)
-    return jsonify(ProjectSchema().dump(project))
+    _readable_project(project_id)
+    return jsonify(ProjectSchema().dump(form_catalog.require_project(project_id)))
 
 
 @bp.get("/projects/<int:project_id>/forms")
@@ -88,12 +88,39 @@ def list_form_attachments(project_id: int, xml_form_id: str):
     return jsonify(FormAttachmentSchema(many=True).dump(version.attachments))
 
 
-def _readable_project(project_id: int) -> Project:
+@bp.get("/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>/flags")
+def get_submission_flags(project_id: int, xml_form_id: str, instance_id: str):
+    _readable_project(project_id)
+    return jsonify(households.submission_flags(project_id, xml_form_id, instance_id))
+
+
+@bp.get("/projects/<int:project_id>/households/<household_id>")
+def get_household(project_id: int, household_id: str):
+    principal = _readable_project(project_id)
+    return jsonify(households.household_view(project_id, household_id,
+                                             show_ids=accounts.can_manage(principal, project_id)))
+
+
+@bp.get("/projects/<int:project_id>/coverage")
+def get_coverage(project_id: int):
+    _readable_project(project_id)
+    name = request.args.get("campaign")
+    if not name:
+        raise bad_request("Say which campaign: ?campaign=NAME or id.")
+    campaign = coverage.find_campaign(project_id, name)
+    level = request.args.get("level", "village")
+    units = coverage.coverage(project_id, campaign, level)
+    return jsonify({"campaign": {"id": campaign.id, "name": campaign.name, "startsOn": campaign.starts_on.isoformat(),
+                                 "endsOn": campaign.ends_on.isoformat(), "forms": campaign.form_ids},
+                    "level": level, "units": [u.as_dict() for u in units]})
+
+
+def _readable_project(project_id: int):
     principal = require_principal(challenge=False)
-    project = form_catalog.require_project(project_id)
+    form_catalog.require_project(project_id)
     if not accounts.can_read(principal, project_id):
         raise forbidden()
-    return project
+    return principal
 
 
 def render_problem(problem: Problem) -> Response:

@@ -13,7 +13,10 @@ from ..problems import Problem
 from ..services import accounts, form_catalog, projects
 from ..services.forms_directory import publish_directory
 from ..services.publish_form import publish_draft, publish_form, set_form_state
+from ..services.coverage import create_campaign
+from ..services.recompute_flags import recompute_flags
 from ..services.registry_import import assign_places, import_households, import_places
+from ..services.rulesets import save_ruleset
 
 user_cli = AppGroup("user", help="Web users (administrators, supervisors).")
 project_cli = AppGroup("project", help="Projects.")
@@ -21,6 +24,8 @@ form_cli = AppGroup("form", help="Forms: publish, list, open/close.")
 app_user_cli = AppGroup("app-user", help="Device accounts for ODK Collect.")
 places_cli = AppGroup("places", help="Administrative places (行政区划).")
 households_cli = AppGroup("households", help="The household registry (户).")
+campaign_cli = AppGroup("campaign", help="Screening campaigns (排查批次).")
+rules_cli = AppGroup("rules", help="Risk rules and their rulesets.")
 
 
 class _ProblemAsClickError(click.ClickException):
@@ -208,6 +213,39 @@ def households_import(project_id, file):
     click.echo(f"households: {report.created} added, {report.updated} updated")
 
 
+@campaign_cli.command("create")
+@click.argument("project_id", type=int)
+@click.argument("name")
+@click.option("--start", "starts_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--end", "ends_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--forms", "form_ids", required=True, help="Comma-separated form IDs, e.g. fpf_hh_screening,fpf_housing")
+def campaign_create(project_id, name, starts_on, ends_on, form_ids):
+    campaign = _run(create_campaign, project_id, name, starts_on.date(), ends_on.date(),
+                    [f.strip() for f in form_ids.split(",") if f.strip()])
+    click.echo(campaign.id)
+
+
+@rules_cli.command("save")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def rules_save(file):
+    """Store a ruleset (JSON); refused with the reason if a threshold is missing or contradictory."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise click.ClickException(f"{file.name} is not JSON: {e}") from None
+    ruleset = _run(save_ruleset, data)
+    click.echo(f"saved ruleset {ruleset.label}")
+
+
+@rules_cli.command("recompute")
+@click.argument("project_id", type=int)
+def rules_recompute(project_id):
+    """Raise every flag of a project again under the rulesets and registry now in force."""
+    form_catalog.require_project(project_id)
+    click.echo(f"re-assessed {_run(recompute_flags, project_id)} submission(s)")
+
+
 def register(app: Flask) -> None:
-    for group in (user_cli, project_cli, form_cli, app_user_cli, places_cli, households_cli):
+    for group in (user_cli, project_cli, form_cli, app_user_cli, places_cli, households_cli, campaign_cli,
+                  rules_cli):
         app.cli.add_command(group)

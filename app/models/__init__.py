@@ -5,11 +5,11 @@ from .form import Form, FormAssignment, FormAttachment, FormVersion
 from .household import Household
 from .place import AdminUnit, AppUserPlace
 from .project import Project
-from .risk import Campaign, RiskFlag, Ruleset
+from .risk import Campaign, RiskFlag, Ruleset, SubmissionAssessment
 from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
 
 __all__ = [
     "Actor", "AdminUnit", "ApiSession", "AppUser", "AppUserPlace", "Blob", "Campaign", "Form", "FormAssignment",
     "FormAttachment", "FormVersion", "GeoAnswer", "Household", "Project", "ProjectRole", "RiskFlag", "Ruleset",
-    "Submission", "SubmissionAttachment", "SubmissionVersion", "User",
+    "Submission", "SubmissionAssessment", "SubmissionAttachment", "SubmissionVersion", "User",
 ]

@@ -1,7 +1,7 @@
 """Risk flags and the rulesets that raise them."""
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,3 +56,29 @@ class Campaign(db.Model):
     ends_on: Mapped[date] = mapped_column(Date)
     form_ids: Mapped[list[str]] = mapped_column(ARRAY(String(300)))
     created_at: Mapped[datetime] = created_at()
+
+
+class SubmissionAssessment(db.Model):
+    """What a monitoring submission version says about its household, in numbers coverage can add up.
+
+    Computed once at ingest (and by `rules recompute`), so roll-ups are plain SQL sums.
+    """
+    __tablename__ = "submission_assessment"
+    __table_args__ = (Index("ix_submission_assessment_place", "project_id", "admin_code"),)
+
+    submission_version_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("submission_version.id", ondelete="CASCADE"), primary_key=True)
+    submission_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("submission.id", ondelete="CASCADE"),
+                                               index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    xml_form_id: Mapped[str] = mapped_column(String(300))
+    household_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("household.id"), index=True)
+    admin_code: Mapped[str | None] = mapped_column(String(15))
+    surveyed_on: Mapped[date] = mapped_column(Date)
+    persons: Mapped[int | None] = mapped_column(Integer)          # household members
+    insured: Mapped[int | None] = mapped_column(Integer)          # with basic medical insurance
+    school_age: Mapped[int | None] = mapped_column(Integer)       # children of compulsory-education age
+    out_of_school: Mapped[int | None] = mapped_column(Integer)    # of them, out of school (R6)
+    housing_unsafe: Mapped[bool | None] = mapped_column(Boolean)  # None when the form does not say
+    water_unsafe: Mapped[bool | None] = mapped_column(Boolean)
+    flag_codes: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)

@@ -5,14 +5,15 @@ flags. The pure rules do the judging; this adds what needs the database: the
 registry record, the place, the ruleset in force, and cross-household checks.
 """
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.engine import Connection
 
 from ..core.rules import RULED_FORMS, SCREENING, SELF_REPORT, Flag, evaluate
 from ..core.rules.answers import FormAnswers
-from ..models import AdminUnit, Household
+from ..core.rules.metrics import HouseholdMetrics, household_metrics
+from ..models import AdminUnit, Household, RiskFlag, SubmissionAssessment
 from .rulesets import ruleset_for
 
 MONITORING_FORMS = (*RULED_FORMS, SELF_REPORT)
@@ -38,8 +39,10 @@ _DUPLICATE_ID = select(Household.household_code).where(
 class Assessment:
     admin_code: str | None
     household_id: int | None
+    surveyed_on: date
     flags: list[Flag] = field(default_factory=list)
     ruleset: str | None = None
+    metrics: HouseholdMetrics = field(default_factory=HouseholdMetrics)
 
 
 def assess_submission(conn: Connection, project_id: int, xml_form_id: str, answers: dict,
@@ -53,12 +56,14 @@ def assess_submission(conn: Connection, project_id: int, xml_form_id: str, answe
     view = FormAnswers.from_nested(answers)
     household = _household(conn, project_id, view)
     village, location_flags = _village(conn, view, household, point)
+    surveyed_on = view.survey_date() or date.today()
     assessment = Assessment(admin_code=village, household_id=household["id"] if household else None,
-                            flags=location_flags)
+                            surveyed_on=surveyed_on, flags=location_flags)
     if xml_form_id in RULED_FORMS:
-        ruleset = ruleset_for(village[:2] if village else None, (view.survey_date() or date.today()).year)
+        ruleset = ruleset_for(village[:2] if village else None, surveyed_on.year)
         assessment.ruleset = ruleset.label
         assessment.flags += evaluate(xml_form_id, answers, household, ruleset)
+        assessment.metrics = household_metrics(xml_form_id, view, assessment.flags, ruleset)
     if xml_form_id == SCREENING:
         assessment.flags += _duplicate_id(conn, project_id, view, household)
     return assessment
@@ -113,3 +118,24 @@ def _duplicate_id(conn: Connection, project_id: int, view: FormAnswers, househol
     return [Flag("R22", "id_duplicate", "data", f"户主身份证号已登记在另一户({other})",
                  f"The head's ID number is registered to another household ({other})",
                  inputs={"other_household": other})]
+
+
+_INSERT_FLAGS = insert(RiskFlag.__table__)
+_INSERT_ASSESSMENT = insert(SubmissionAssessment.__table__)
+
+
+def store_assessment(conn: Connection, assessment: Assessment, *, project_id: int, xml_form_id: str,
+                     submission_id: int, version_id: int, now: datetime) -> None:
+    """The flags and numbers of one submission version (in the caller's transaction)."""
+    if assessment.flags:
+        conn.execute(_INSERT_FLAGS, [{
+            "submission_version_id": version_id, "submission_id": submission_id, "project_id": project_id,
+            "household_id": assessment.household_id, "admin_code": assessment.admin_code,
+            "ruleset": assessment.ruleset, "created_at": now, **flag.as_dict(),
+        } for flag in assessment.flags])
+    conn.execute(_INSERT_ASSESSMENT, {
+        "submission_version_id": version_id, "submission_id": submission_id, "project_id": project_id,
+        "xml_form_id": xml_form_id, "household_id": assessment.household_id, "admin_code": assessment.admin_code,
+        "surveyed_on": assessment.surveyed_on, "flag_codes": sorted({f.code for f in assessment.flags}),
+        **vars(assessment.metrics),
+    })

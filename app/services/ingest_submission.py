@@ -18,11 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.instance import Envelope, SubmissionInvalid, read_answers, read_envelope
 from ..extensions import db
-from ..models import (Form, FormAssignment, FormVersion, GeoAnswer, RiskFlag, Submission, SubmissionAttachment,
-                      SubmissionVersion)
+from ..models import Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
 from ..problems import bad_request, conflict, forbidden, not_found
 from .accounts import Principal
-from .assess_submission import assess_submission, first_point
+from .assess_submission import assess_submission, first_point, store_assessment
 from .blobstore import BlobStore
 from .publish_form import store_blob
 
@@ -61,7 +60,6 @@ INSERT_SUBMISSION = (insert(SUBMISSION).values(current_version_id=func.nextval("
 INSERT_VERSION = insert(SUBMISSION_VERSION)
 INSERT_ATTACHMENTS = insert(SubmissionAttachment.__table__)
 INSERT_GEO = insert(GEO_ANSWER)
-INSERT_FLAGS = insert(RiskFlag.__table__)
 
 
 @dataclass(frozen=True)
@@ -169,12 +167,9 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
             "geom": f"SRID=4326;{g.value.geometry.wkt}" if g.value.geometry is not None else None,
             "altitude": g.value.altitude, "accuracy": g.value.accuracy, "problem": g.value.problem,
         } for g in answers.geo])
-    if assessment and assessment.flags:
-        conn.execute(INSERT_FLAGS, [{
-            "submission_version_id": version_id, "submission_id": submission_id, "project_id": project_id,
-            "household_id": assessment.household_id, "admin_code": assessment.admin_code,
-            "ruleset": assessment.ruleset, "created_at": now, **flag.as_dict(),
-        } for flag in assessment.flags])
+    if assessment:
+        store_assessment(conn, assessment, project_id=project_id, xml_form_id=envelope.form_id,
+                         submission_id=submission_id, version_id=version_id, now=now)
     db.session.commit()
     present = sum(1 for n in expected if n in files or carried.get(n))
     return IngestResult(outcome, submission_id, envelope.instance_id, len(expected), present)

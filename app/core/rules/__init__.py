@@ -2,17 +2,17 @@
 
 They flag; they never decide. Identification stays a human procedure (§8.5).
 """
-from .answers import FormAnswers
-from .consistency import category_rule, data_quality_rules
-from .flags import Flag
-from .income import income_rules
-from .living import housing_rules, screening_living_rules, water_rules
-from .members import member_rules
-from .ruleset import Ruleset, RulesetInvalid, parse_ruleset
-
 # Which rules read which form.
 SCREENING, HOUSING, WATER, SELF_REPORT = "fpf_hh_screening", "fpf_housing", "fpf_water", "fpf_self_report"
 RULED_FORMS = (SCREENING, HOUSING, WATER)
+
+from .answers import FormAnswers  # noqa: E402
+from .consistency import category_rule, data_quality_rules  # noqa: E402
+from .flags import Flag  # noqa: E402
+from .income import income_rules  # noqa: E402
+from .living import housing_rules, screening_living_rules, water_rules  # noqa: E402
+from .members import member_rules  # noqa: E402
+from .ruleset import Ruleset, RulesetInvalid, parse_ruleset  # noqa: E402
 
 
 def evaluate(xml_form_id: str, answers: dict, household: dict | None, ruleset: Ruleset) -> list[Flag]:
@@ -28,4 +28,4 @@ def evaluate(xml_form_id: str, answers: dict, household: dict | None, ruleset: R
     return []
 
 
-__all__ = ["Flag", "Ruleset", "RulesetInvalid", "RULED_FORMS", "evaluate", "parse_ruleset"]
+__all__ = ["Flag", "FormAnswers", "Ruleset", "RulesetInvalid", "RULED_FORMS", "evaluate", "parse_ruleset"]

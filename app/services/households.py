@@ -1,0 +1,76 @@
+"""Reading the monitoring picture: one household's record, flags and history; one submission's flags."""
+from sqlalchemy import select
+
+from ..core.rules import RULED_FORMS
+from ..extensions import db
+from ..models import AdminUnit, Form, Household, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
+from ..problems import not_found
+
+
+def mask_idno(idno: str | None) -> str | None:
+    """ID numbers are sensitive personal data (PIPL): shown as 4201**********1234 unless the role allows."""
+    if not idno:
+        return idno
+    return idno[:4] + "*" * (len(idno) - 8) + idno[-4:]
+
+
+def flag_json(flag: RiskFlag) -> dict:
+    return {"rule": flag.rule, "code": flag.code, "severity": flag.severity,
+            "explanation": {"zh": flag.explanation_zh, "en": flag.explanation_en},
+            "inputs": flag.inputs, "threshold": flag.threshold, "rulesetVersion": flag.ruleset,
+            "createdAt": flag.created_at.isoformat()}
+
+
+def submission_flags(project_id: int, xml_form_id: str, instance_id: str) -> list[dict]:
+    """The flags of a submission's current version; the id is the first instanceID, as in Central."""
+    current = db.session.scalar(
+        select(Submission.current_version_id).join(Form, Form.id == Submission.form_id)
+        .where(Form.project_id == project_id, Form.xml_form_id == xml_form_id, Submission.instance_id == instance_id,
+               Submission.deleted_at.is_(None)))
+    if current is None:
+        raise not_found(f"There is no submission {instance_id} of form '{xml_form_id}'.")
+    flags = db.session.scalars(select(RiskFlag).where(RiskFlag.submission_version_id == current)
+                               .order_by(RiskFlag.id))
+    return [flag_json(f) for f in flags]
+
+
+def household_view(project_id: int, household_code: str, *, show_ids: bool) -> dict:
+    household = db.session.scalar(select(Household).where(Household.project_id == project_id,
+                                                          Household.household_code == household_code))
+    if household is None:
+        raise not_found(f"There is no household {household_code} in project {project_id}.")
+    village = db.session.get(AdminUnit, household.admin_code)
+    history = db.session.execute(
+        select(Form.xml_form_id, Submission.instance_id, Submission.created_at, SubmissionAssessment.surveyed_on,
+               SubmissionVersion.id.label("version_id"), SubmissionVersion.instance_name)
+        .join(Form, Form.id == Submission.form_id)
+        .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
+        .outerjoin(SubmissionAssessment, SubmissionAssessment.submission_version_id == SubmissionVersion.id)
+        .where(Submission.household_id == household.id, Submission.deleted_at.is_(None),
+               Submission.is_draft.is_(False))
+        .order_by(SubmissionAssessment.surveyed_on.desc().nulls_last(), Submission.created_at.desc())).all()
+    flags_by_version: dict[int, list[dict]] = {}
+    if history:
+        for flag in db.session.scalars(select(RiskFlag).where(
+                RiskFlag.submission_version_id.in_([h.version_id for h in history])).order_by(RiskFlag.id)):
+            flags_by_version.setdefault(flag.submission_version_id, []).append(flag_json(flag))
+    # Current flags: those of the latest submission of each ruled form.
+    latest_per_form = {}
+    for h in history:
+        if h.xml_form_id in RULED_FORMS:
+            latest_per_form.setdefault(h.xml_form_id, h.version_id)
+    idno = household.head_idno if show_ids else mask_idno(household.head_idno)
+    members = [{**m, "idno": m.get("idno") if show_ids else mask_idno(m.get("idno"))} if isinstance(m, dict) else m
+               for m in household.members or []]
+    return {
+        "householdId": household.household_code,
+        "village": {"code": household.admin_code, "name": village.name if village else None},
+        "headName": household.head_name, "headIdno": idno, "povertyStatus": household.poverty_status,
+        "category": household.category, "status": household.status, "lastPcIncome": household.last_pc_income,
+        "members": members,
+        "currentFlags": [f for v in latest_per_form.values() for f in flags_by_version.get(v, [])],
+        "history": [{"xmlFormId": h.xml_form_id, "instanceId": h.instance_id, "instanceName": h.instance_name,
+                     "surveyedOn": h.surveyed_on.isoformat() if h.surveyed_on else None,
+                     "receivedAt": h.created_at.isoformat(), "flags": flags_by_version.get(h.version_id, [])}
+                    for h in history],
+    }

@@ -1,0 +1,104 @@
+"""Flags, households and coverage over the JSON API, end to end from OpenRosa submissions."""
+import json
+
+import requests
+
+from tests.conftest import REPO
+from tests.services.test_assessment import HOUSEHOLD, SCREENING, _registry
+
+
+def _bearer(live_server, admin):
+    token = requests.post(f"{live_server}/v1/sessions", json={"email": admin[0], "password": admin[1]},
+                          timeout=10).json()["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _campaign(app, project):
+    result = app.test_cli_runner().invoke(args=["campaign", "create", str(project), "2026年集中排查",
+                                                "--start", "2026-11-01", "--end", "2026-11-30",
+                                                "--forms", "fpf_hh_screening"])
+    assert result.exit_code == 0, result.output
+
+
+def test_flags_of_one_submission(app, project, admin, publish, device, live_server):
+    _registry(app, project)
+    publish(SCREENING)
+    assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201
+    url = (f"{live_server}/v1/projects/{project}/forms/fpf_hh_screening/submissions/"
+           "uuid:aaaaaaaa-0000-4000-8000-000000000001/flags")
+    flags = requests.get(url, headers=_bearer(live_server, admin), timeout=10).json()
+    below = next(f for f in flags if f["code"] == "income_below_line")
+    assert below["rule"] == "R1" and below["severity"] == "high" and below["rulesetVersion"] == "42-2026-v1"
+    assert below["explanation"]["zh"] and below["explanation"]["en"]
+    assert below["inputs"]["pc_income"] == 6750 and below["threshold"] == {"monitoring_line": 7500}
+    missing = requests.get(url.replace("aaaaaaaa", "bbbbbbbb"), headers=_bearer(live_server, admin), timeout=10)
+    assert missing.status_code == 404
+
+
+def test_household_record_with_current_flags_history_and_masked_ids(app, project, admin, publish, device,
+                                                                    live_server):
+    from app.services.accounts import create_user, grant_role
+    head = _registry(app, project)
+    publish(SCREENING)
+    assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201
+    record = requests.get(f"{live_server}/v1/projects/{project}/households/H001",
+                          headers=_bearer(live_server, admin), timeout=10).json()
+    assert record["village"] == {"code": "420102001001", "name": "一元村"}
+    assert record["headIdno"] == head                               # administrators see it whole
+    assert len(record["history"]) == 1 and record["history"][0]["xmlFormId"] == "fpf_hh_screening"
+    assert "income_below_line" in {f["code"] for f in record["currentFlags"]}
+    with app.app_context():
+        create_user("viewer@example.org", "viewer password 1", "Dixian")
+        grant_role(project, "viewer@example.org", "viewer")
+    masked = requests.get(f"{live_server}/v1/projects/{project}/households/H001",
+                          headers=_bearer(live_server, ("viewer@example.org", "viewer password 1")), timeout=10).json()
+    assert masked["headIdno"] == head[:4] + "*" * 10 + head[-4:]
+
+
+def test_coverage_by_village_township_and_county(app, project, admin, publish, device, live_server):
+    _registry(app, project)
+    publish(SCREENING)
+    _campaign(app, project)
+    assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201
+    auth = _bearer(live_server, admin)
+    villages = requests.get(f"{live_server}/v1/projects/{project}/coverage",
+                            params={"campaign": "2026年集中排查", "level": "village"}, headers=auth, timeout=10).json()
+    units = {u["code"]: u for u in villages["units"]}
+    screened = units["420102001001"]
+    assert (screened["registeredHouseholds"], screened["screenedHouseholds"], screened["coverage"]) == (1, 1, 1.0)
+    assert screened["flaggedHouseholds"]["income_below_line"] == 1
+    # Two members, the son uninsured: basic medical 1/2.
+    assert screened["rates"]["basicMedical"] == 0.5 and screened["persons"] == 2
+    assert units["420102001002"]["coverage"] == 0.0
+    county = requests.get(f"{live_server}/v1/projects/{project}/coverage",
+                          params={"campaign": "2026年集中排查", "level": "county"}, headers=auth, timeout=10).json()
+    [unit] = county["units"]
+    assert unit["code"] == "420102000000" and unit["name"] == "江岸区"
+    assert (unit["registeredHouseholds"], unit["screenedHouseholds"], unit["coverage"]) == (2, 1, 0.5)
+    bad = requests.get(f"{live_server}/v1/projects/{project}/coverage", params={"campaign": "nope"},
+                       headers=auth, timeout=10)
+    assert bad.status_code == 404 and bad.json()["status"] == 404
+
+
+def test_recompute_applies_a_new_ruleset(app, project, publish, device, tmp_path):
+    from app.extensions import db
+    from app.models import RiskFlag
+    from sqlalchemy import select
+    _registry(app, project)
+    publish(SCREENING)
+    assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201
+    lower = tmp_path / "hubei-2026-v2.json"
+    lower.write_text(json.dumps({"province": "42", "year": 2026, "version": 2, "monitoring_line": 6000,
+                                 "watch_line": 10000, "income_drop_ratio": 0.2, "medical_share": 0.5,
+                                 "school_age_min": 6, "school_age_max": 15, "min_work_months": 6, "water": "2018"}))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["rules", "save", str(lower)]).exit_code == 0
+    result = runner.invoke(args=["rules", "recompute", str(project)])
+    assert result.exit_code == 0 and "re-assessed 1" in result.output
+    with app.app_context():
+        codes = {f.code: f.ruleset for f in db.session.scalars(select(RiskFlag))}
+    assert "income_below_line" not in codes and codes["income_watch_10k"] == "42-2026-v2"
+    refused = tmp_path / "bad.json"
+    refused.write_text(json.dumps({"province": "42", "year": 2026, "version": 3}))
+    result = runner.invoke(args=["rules", "save", str(refused)])
+    assert result.exit_code == 1 and "missing thresholds" in result.output
