@@ -75,26 +75,27 @@ def form_download(project_id: int, xml_form_id: str):
 def form_manifest(project_id: int, xml_form_id: str):
     principal = _reader(project_id)
     version = form_catalog.current_version(project_id, xml_form_id, principal)
-    return _manifest(version, f"{base_url(project_id)}/forms/{quote(xml_form_id, safe='')}")
+    return _manifest(form_catalog.media(version, project_id, principal),
+                     f"{base_url(project_id)}/forms/{quote(xml_form_id, safe='')}")
 
 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>/attachments/<name>")
 def form_attachment(project_id: int, xml_form_id: str, name: str):
     principal = _reader(project_id)
-    return _media_file(form_catalog.current_version(project_id, xml_form_id, principal), name)
+    version = form_catalog.current_version(project_id, xml_form_id, principal)
+    return _media_file(form_catalog.media_file(version, project_id, principal, name))
 
 
-def _manifest(version, form_url: str) -> Response:
+def _manifest(entries, form_url: str) -> Response:
     files = [documents.MediaFile(m.name, m.md5, f"{form_url}/attachments/{quote(m.name, safe='')}")
-             for m in form_catalog.media(version)]
+             for m in entries]
     return openrosa_xml(documents.manifest(files))
 
 
-def _media_file(version, name: str) -> Response:
-    entry = form_catalog.media_file(version, name)
-    content_type = entry.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = Response(current_app.extensions["blobstore"].open(entry.blob_sha256), mimetype=content_type,
-                        direct_passthrough=True)
+def _media_file(entry) -> Response:
+    content_type = entry.content_type or mimetypes.guess_type(entry.name)[0] or "application/octet-stream"
+    body = entry.data if entry.data is not None else current_app.extensions["blobstore"].open(entry.blob_sha256)
+    response = Response(body, mimetype=content_type, direct_passthrough=entry.data is None)
     response.content_length = entry.size
     response.set_etag(entry.md5)
     return response.make_conditional(request)
@@ -129,9 +130,9 @@ def _draft_url(token: str, project_id: int, xml_form_id: str) -> str:
 
 @bp.get(f"{DRAFT}/formList")
 def draft_form_list(token: str, project_id: int, xml_form_id: str):
-    _, version = form_catalog.draft_under_test(project_id, xml_form_id, token)
+    tester, version = form_catalog.draft_under_test(project_id, xml_form_id, token)
     draft_url = _draft_url(token, project_id, xml_form_id)
-    has_media = bool(form_catalog.media(version))
+    has_media = bool(form_catalog.media(version, project_id, tester))
     entry = documents.FormListEntry(xml_form_id, version.title, version.version, version.md5,
                                     f"{draft_url}.xml", f"{draft_url}/manifest" if has_media else None)
     return openrosa_xml(documents.form_list([entry]))
@@ -144,13 +145,14 @@ def draft_download(token: str, project_id: int, xml_form_id: str):
 
 @bp.get(f"{DRAFT}/manifest")
 def draft_manifest(token: str, project_id: int, xml_form_id: str):
-    _, version = form_catalog.draft_under_test(project_id, xml_form_id, token)
-    return _manifest(version, _draft_url(token, project_id, xml_form_id))
+    tester, version = form_catalog.draft_under_test(project_id, xml_form_id, token)
+    return _manifest(form_catalog.media(version, project_id, tester), _draft_url(token, project_id, xml_form_id))
 
 
 @bp.get(f"{DRAFT}/attachments/<name>")
 def draft_attachment(token: str, project_id: int, xml_form_id: str, name: str):
-    return _media_file(form_catalog.draft_under_test(project_id, xml_form_id, token)[1], name)
+    tester, version = form_catalog.draft_under_test(project_id, xml_form_id, token)
+    return _media_file(form_catalog.media_file(version, project_id, tester, name))
 
 
 @bp.route(f"{DRAFT}/submission", methods=["HEAD", "GET", "POST"])

@@ -1,4 +1,5 @@
 """Reading published forms for the doors: what to list, serve and attach."""
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import exists, select, true
@@ -6,6 +7,7 @@ from sqlalchemy import exists, select, true
 from ..extensions import db
 from ..models import Blob, Form, FormAssignment, FormAttachment, FormVersion, Project
 from ..problems import forbidden, not_found
+from . import generated_media
 from .accounts import Principal
 
 
@@ -22,9 +24,10 @@ class ListedForm:
 class MediaEntry:
     name: str
     md5: str
-    blob_sha256: str
-    content_type: str | None
     size: int
+    content_type: str | None
+    blob_sha256: str | None = None    # stored files
+    data: bytes | None = None         # files written for this device (generated_media)
 
 
 def require_project(project_id: int) -> Project:
@@ -45,7 +48,7 @@ def available_to(principal: Principal):
 def open_forms(project_id: int, principal: Principal, xml_form_id: str | None = None) -> list[ListedForm]:
     """Forms Collect may download: published and open (closing and closed ones are not listed)."""
     has_media = exists().where(FormAttachment.form_version_id == FormVersion.id,
-                               FormAttachment.blob_sha256.is_not(None))
+                               FormAttachment.blob_sha256.is_not(None) | (FormAttachment.kind == "generated"))
     query = (select(Form.xml_form_id, FormVersion.title, FormVersion.version, FormVersion.md5,
                     has_media.label("has_media"))
              .join(FormVersion, FormVersion.id == Form.current_version_id)
@@ -87,17 +90,26 @@ def draft_under_test(project_id: int, xml_form_id: str, token: str) -> tuple[Pri
     return tester, form.draft_version
 
 
-def media(version: FormVersion) -> list[MediaEntry]:
-    """The version's attachments that have content (only those go in the manifest)."""
+def media(version: FormVersion, project_id: int, principal: Principal) -> list[MediaEntry]:
+    """The attachments the manifest lists: stored files that exist, and files written for this device."""
     rows = db.session.execute(
-        select(FormAttachment.name, Blob.md5, Blob.sha256, Blob.content_type, Blob.size)
-        .join(Blob, Blob.sha256 == FormAttachment.blob_sha256)
-        .where(FormAttachment.form_version_id == version.id).order_by(FormAttachment.name))
-    return [MediaEntry(*row) for row in rows]
+        select(FormAttachment.name, FormAttachment.kind, Blob.md5, Blob.sha256, Blob.content_type, Blob.size)
+        .outerjoin(Blob, Blob.sha256 == FormAttachment.blob_sha256)
+        .where(FormAttachment.form_version_id == version.id,
+               FormAttachment.blob_sha256.is_not(None) | (FormAttachment.kind == "generated"))
+        .order_by(FormAttachment.name))
+    entries = []
+    for name, kind, md5, sha256, content_type, size in rows:
+        if kind == "generated":
+            data = generated_media.render(name, project_id, principal)
+            entries.append(MediaEntry(name, hashlib.md5(data).hexdigest(), len(data), "text/csv", data=data))
+        else:
+            entries.append(MediaEntry(name, md5, size, content_type, blob_sha256=sha256))
+    return entries
 
 
-def media_file(version: FormVersion, name: str) -> MediaEntry:
-    for entry in media(version):
+def media_file(version: FormVersion, project_id: int, principal: Principal, name: str) -> MediaEntry:
+    for entry in media(version, project_id, principal):
         if entry.name == name:
             return entry
     raise not_found(f"The form has no attachment named '{name}'.")

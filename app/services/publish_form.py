@@ -13,6 +13,7 @@ from ..models.form import FORM_STATES
 from ..problems import Problem, bad_request, not_found
 from .blobstore import BlobStore, digest
 from .form_compiler import FormRejected, compile_form
+from .generated_media import GENERATED
 
 
 @dataclass
@@ -148,6 +149,11 @@ def _attach_media(version: FormVersion, definition: XFormDefinition, media: dict
     current = {a.name: a for a in version.attachments}
     for name, kind in sorted(definition.media.items()):
         sha = None
+        if name in GENERATED and name not in media:
+            # Written per device from places and the registry (generated_media), never uploaded.
+            if name not in current:
+                version.attachments.append(FormAttachment(name=name, kind="generated", blob_sha256=None))
+            continue
         if name in media:
             sha = store_blob(media[name], blobs)
         elif name in current:

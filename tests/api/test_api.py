@@ -22,7 +22,7 @@ def test_session_token_opens_the_api(live_server, admin, project, publish):
     assert {"id", "name", "createdAt"} <= set(projects[0])
     [form] = requests.get(f"{live_server}/v1/projects/{project}/forms", headers=auth, timeout=10).json()
     assert form["xmlFormId"] == "fpf_hh_screening" and form["state"] == "open"
-    assert len(form["hash"]) == 32 and form["version"] == "2026112201"
+    assert len(form["hash"]) == 32 and form["version"] == "2026112301"
     for key in ("name", "enketoId", "keyId", "updatedAt", "publishedAt", "projectId", "createdAt"):
         assert key in form
     one = requests.get(f"{live_server}/v1/projects/{project}/forms/fpf_hh_screening", headers=auth, timeout=10)

@@ -61,11 +61,11 @@ def test_malformed_xml_is_400(device, publish, xml):
 
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE data [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<data id="fpf_hh_screening" version="2026112201"><head_name>&xxe;</head_name></data>"""
+<data id="fpf_hh_screening" version="2026112301"><head_name>&xxe;</head_name></data>"""
 LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
-<data id="fpf_hh_screening" version="2026112201"><head_name>&lol3;</head_name></data>"""
+<data id="fpf_hh_screening" version="2026112301"><head_name>&lol3;</head_name></data>"""
 
 
 @pytest.mark.parametrize("xml", [XXE, LAUGHS], ids=["xxe", "billion-laughs"])

@@ -11,9 +11,9 @@ from tests.support.instances import build_instance
 SCREENING = REPO / "forms" / "fpf_hh_screening.md"
 
 
-def _draft(app, project, tmp_path, version="2026112299"):
+def _draft(app, project, tmp_path, version="2026112399"):
     path = tmp_path / "fpf_hh_screening.md"
-    path.write_text(SCREENING.read_text().replace("| 2026112201 |", f"| {version} |"))
+    path.write_text(SCREENING.read_text().replace("| 2026112301 |", f"| {version} |"))
     result = app.test_cli_runner().invoke(args=["form", "publish", str(project), str(path), "--draft"])
     assert result.exit_code == 0, result.output
     return json.loads(result.output.strip().splitlines()[-1])["server_url"]
@@ -34,13 +34,13 @@ def test_a_draft_is_tested_through_its_own_server_url_and_not_listed_to_devices(
     publish(SCREENING)
     tester = CollectClient(_draft(app, project, tmp_path))
     [listed] = tester.form_list()
-    assert listed.version == "2026112299" and listed.download_url.endswith("/draft.xml")
+    assert listed.version == "2026112399" and listed.download_url.endswith("/draft.xml")
     xform = tester.get(listed.download_url).content
-    assert b'version="2026112299"' in xform
+    assert b'version="2026112399"' in xform
     assert tester.post_submission(*build_instance(xform)).status_code == 201
 
     # Devices still see the published version, and cannot send to the draft's version.
-    assert [f.version for f in device.form_list()] == ["2026112201"]
+    assert [f.version for f in device.form_list()] == ["2026112301"]
     assert device.post_submission(*build_instance(xform)).status_code == 404
     assert _count(app, Submission, is_draft=True) == 1
 
@@ -54,7 +54,7 @@ def test_publishing_the_draft_makes_it_current_and_drops_test_submissions(app, p
     assert tester.post_submission(*build_instance(xform)).status_code == 201
     result = app.test_cli_runner().invoke(args=["form", "publish-draft", str(project), "fpf_hh_screening"])
     assert result.exit_code == 0, result.output
-    assert [f.version for f in device.form_list()] == ["2026112299"]
+    assert [f.version for f in device.form_list()] == ["2026112399"]
     assert _count(app, Submission) == 0
     # The test code is dead once the draft is published.
     gone = tester.http.get(f"{server_url}/formList")
@@ -72,8 +72,8 @@ def test_a_wrong_test_code_is_404(app, project, publish, live_server, tmp_path):
 def test_a_new_draft_replaces_the_old_one(app, project, publish, tmp_path):
     from app.models import FormVersion
     publish(SCREENING)
-    first = _draft(app, project, tmp_path, "2026112298")
-    second = _draft(app, project, tmp_path, "2026112299")
+    first = _draft(app, project, tmp_path, "2026112398")
+    second = _draft(app, project, tmp_path, "2026112399")
     assert first == second                       # same test code, so testers keep their setup
     assert _count(app, FormVersion) == 2         # the published one and the newest draft
 

@@ -15,11 +15,17 @@ def test_form_list_is_text_xml_with_hash_of_exact_served_bytes(publish, device):
     [form] = device.form_list()
     assert form.form_id == "fpf_hh_screening"
     assert form.name == "防返贫监测排查表"
-    assert form.version == "2026112201"
+    assert form.version == "2026112301"
     assert form.download_url.startswith(device.server_url + "/forms/")
     served = device.get(form.download_url)
     assert form.hash == "md5:" + hashlib.md5(served.content).hexdigest()
-    assert form.manifest_url is None   # no media, no manifestUrl
+    assert form.manifest_url.endswith("/forms/fpf_hh_screening/manifest")   # its pick-lists
+
+
+def test_a_form_without_media_has_no_manifest_url(publish, device):
+    publish(REAL_FORMS / "central-withrepeat" / "withrepeat.xml")
+    [form] = device.form_list()
+    assert form.manifest_url is None
 
 
 def test_form_list_filters_by_form_id_and_ignores_unknown_parameters(publish, device):
@@ -61,8 +67,8 @@ def test_missing_display_media_does_not_block_publishing_and_is_not_listed(publi
 
 
 def test_manifest_of_a_form_without_media_is_empty_not_404(publish, device):
-    publish(SCREENING)
-    response = device.get(f"{device.server_url}/forms/fpf_hh_screening/manifest")
+    publish(REAL_FORMS / "central-withrepeat" / "withrepeat.xml")
+    response = device.get(f"{device.server_url}/forms/withrepeat/manifest")
     assert response.status_code == 200
     assert b"<manifest" in response.content and b"mediaFile" not in response.content
 

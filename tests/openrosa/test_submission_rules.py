@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import REAL_FORMS, REPO
+from tests.support.households import screening_xml
 from tests.support.instances import PHOTO, build_instance
 
 SCREENING = REPO / "forms" / "fpf_hh_screening.md"
@@ -49,8 +50,8 @@ def test_same_instance_id_with_different_xml_is_409(app, publish, device):
 
 def test_split_upload_merges_attachments_across_posts(app, publish, device):
     publish(SCREENING)
-    xml, files = build_instance(_xform(device))
-    [name] = files
+    name = "1700000000000.jpg"
+    xml, files = screening_xml(photo=name), {name: PHOTO}
     first = device.post_submission(xml, {}, incomplete=True)
     assert first.status_code == 201
     assert _attachments(app) == {(name, False)}
@@ -61,7 +62,7 @@ def test_split_upload_merges_attachments_across_posts(app, publish, device):
 
 def test_unknown_parts_are_ignored_and_unicode_names_kept(app, publish, device):
     publish(SCREENING)
-    xml, _ = build_instance(_xform(device), values={"hh_photo": "户主照片.jpg"})
+    xml = screening_xml(photo="户主照片.jpg")
     response = device.post_submission(xml, {"户主照片.jpg": PHOTO, "stray.bin": b"junk"})
     assert response.status_code == 201
     assert _attachments(app) == {("户主照片.jpg", True)}
@@ -70,7 +71,7 @@ def test_unknown_parts_are_ignored_and_unicode_names_kept(app, publish, device):
 @pytest.mark.parametrize("name", ["../../etc/passwd.jpg", "/etc/passwd.jpg"])
 def test_attachment_names_with_paths_are_stored_under_a_plain_name(app, publish, device, name):
     publish(SCREENING)
-    xml, _ = build_instance(_xform(device), values={"hh_photo": name})
+    xml = screening_xml(photo=name)
     response = device.post_submission(xml, {name: PHOTO})
     assert response.status_code == 201
     assert _attachments(app) == {("passwd.jpg", True)}
@@ -119,12 +120,12 @@ def test_older_published_version_still_accepted_and_unknown_version_is_404(app, 
     publish(SCREENING)
     old_xform = _xform(device)
     newer = tmp_path / "fpf_hh_screening.md"
-    newer.write_text(SCREENING.read_text().replace("| 2026112201 |", "| 2026112202 |"))
+    newer.write_text(SCREENING.read_text().replace("| 2026112301 |", "| 2026112302 |"))
     publish(newer)
-    assert device.form_list()[0].version == "2026112202"
+    assert device.form_list()[0].version == "2026112302"
     assert device.post_submission(*build_instance(old_xform)).status_code == 201
     xml, files = build_instance(old_xform)
-    response = device.post_submission(xml.replace(b'version="2026112201"', b'version="1999"'), files)
+    response = device.post_submission(xml.replace(b'version="2026112301"', b'version="1999"'), files)
     assert response.status_code == 404
     assert "version" in response.text
 

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from app.core import idcard
 from tests.conftest import REPO
 from tests.services.test_ingest_storage import HOUSEHOLD
+from tests.support.households import screening_xml
 
 DATA = REPO / "tests" / "data"
 SCREENING = REPO / "forms" / "fpf_hh_screening.md"
@@ -65,9 +66,8 @@ def test_a_submission_naming_no_village_is_placed_by_its_geopoint(app, project, 
     from app.models import Submission
     _registry(app, project)
     publish(SCREENING)
-    anonymous = HOUSEHOLD.replace("<village>420102001001</village>", "<village/>").replace(
-        "<hh_id>H001</hh_id>", "<hh_id/>").replace("30.5928 114.3055", "30.59 114.33")
-    assert device.post_submission(anonymous.encode(), {}).status_code == 201
+    anonymous = screening_xml(village="", household="", gps="30.59 114.33 0 5")
+    assert device.post_submission(anonymous, {}).status_code == 201
     with app.app_context():
         assert db.session.scalars(select(Submission.admin_code)).one() == "420102001002"
 
@@ -75,8 +75,7 @@ def test_a_submission_naming_no_village_is_placed_by_its_geopoint(app, project, 
 def test_a_head_id_registered_to_another_household_is_flagged(app, project, publish, device):
     head = _registry(app, project)
     publish(SCREENING)
-    xml = HOUSEHOLD.replace("<head_idno></head_idno>", f"<head_idno>{head}</head_idno>")
-    assert device.post_submission(xml.encode(), {}).status_code == 201
+    assert device.post_submission(screening_xml(head_idno=head), {}).status_code == 201
     [flag] = [f for f in _flags(app) if f.code == "id_duplicate"]
     assert flag.inputs == {"other_household": "H002"}
 
@@ -84,8 +83,7 @@ def test_a_head_id_registered_to_another_household_is_flagged(app, project, publ
 def test_unreadable_answers_are_stored_with_a_data_flag(app, project, publish, device):
     _registry(app, project)
     publish(SCREENING)
-    xml = HOUSEHOLD.replace("<inc_wage>12000.5</inc_wage>", "<inc_wage>about 12000</inc_wage>")
-    assert device.post_submission(xml.encode(), {}).status_code == 201
+    assert device.post_submission(screening_xml(inc_wage="about 12000"), {}).status_code == 201
     assert "income_unreadable" in {f.code for f in _flags(app)}
 
 

@@ -2,25 +2,12 @@
 from sqlalchemy import func, select
 
 from tests.conftest import REAL_FORMS, REPO
+from tests.support.households import screening_xml
 from tests.support.instances import build_instance
 
 SCREENING = REPO / "forms" / "fpf_hh_screening.md"
 
-HOUSEHOLD = """<data id="fpf_hh_screening" version="2026112201">
-<meta_g><visit_type>campaign</visit_type><surveyor_role>village_cadre</surveyor_role>
-<surveyor_name>李四</surveyor_name><survey_date>2026-11-20</survey_date><visit_mode>in_person</visit_mode></meta_g>
-<loc_g><village>420102001001</village><hh_id>H001</hh_id><hh_gps>30.5928 114.3055 25.5 4.2</hh_gps></loc_g>
-<hh_g><head_name>王五</head_name><head_idno></head_idno><phone/><poverty_status>lifted</poverty_status>
-<monitor_status>none</monitor_status></hh_g>
-<member><m_name>王五</m_name><m_relation>head</m_relation><m_sex>male</m_sex><m_age>52</m_age>
-<m_health>healthy</m_health><m_labor>normal</m_labor><m_school/><m_med_ins>resident</m_med_ins></member>
-<member><m_name>王小五</m_name><m_relation>son</m_relation><m_sex>male</m_sex><m_age>twelve</m_age>
-<m_health>healthy</m_health><m_labor>none</m_labor><m_school>junior</m_school><m_med_ins>none</m_med_ins></member>
-<hh_size>2</hh_size>
-<inc_g><inc_wage>12000.5</inc_wage><inc_biz>0</inc_biz><exp_biz>0</exp_biz><inc_prop>300</inc_prop>
-<inc_trans>1200</inc_trans><inc_net>13500.5</inc_net><pc_income>6750</pc_income><exp_med/></inc_g>
-<hh_photo>1700000000001.jpg</hh_photo><remarks>A &amp; B</remarks>
-<meta><instanceID>uuid:aaaaaaaa-0000-4000-8000-000000000001</instanceID></meta></data>"""
+HOUSEHOLD = screening_xml().decode()
 
 
 def _current(app):
@@ -32,20 +19,20 @@ def _current(app):
 
 def test_answers_are_typed_and_nested_like_the_form(app, publish, device):
     publish(SCREENING)
-    xml = HOUSEHOLD.encode()
+    xml = screening_xml(inc_prop="three hundred", photo="1700000000001.jpg")
     assert device.post_submission(xml, {"1700000000001.jpg": b"jpeg"}).status_code == 201
     stored = _current(app)
     assert stored.xml == xml                                   # verbatim
     a = stored.answers
-    assert a["inc_g"]["inc_wage"] == 12000.5 and a["inc_g"]["inc_prop"] == 300.0
-    assert a["member"][0]["m_age"] == 52
+    assert a["inc_g"]["inc_wage"] == 12000.5 and a["inc_g"]["exp_med"] == 0.0
+    assert a["member"][0]["m_age"] == "52"           # a calculate: its bind type is string
     assert [m["m_name"] for m in a["member"]] == ["王五", "王小五"]
-    assert a["hh_g"]["head_idno"] is None
-    assert a["remarks"] == "A & B"
+    assert a["hh_g"]["head_idno"] is None and a["hh_g"]["assistance"] == ["none"]
+    assert a["inc_g"]["income_note"] == "A & B"
     # An answer that does not fit its type is kept as text and reported, not dropped.
-    assert a["member"][1]["m_age"] == "twelve"
-    assert stored.problems == [{"path": "/data/member/m_age", "positions": [2], "type": "int",
-                                "problem": "not a valid int"}]
+    assert a["inc_g"]["inc_prop"] == "three hundred"
+    assert stored.problems == [{"path": "/data/inc_g/inc_prop", "positions": [], "type": "decimal",
+                                "problem": "not a valid decimal"}]
 
 
 def test_geopoint_is_a_postgis_point_with_altitude_and_accuracy(app, publish, device):
