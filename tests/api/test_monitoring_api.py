@@ -3,7 +3,6 @@ import json
 
 import requests
 
-from tests.conftest import REPO
 from tests.services.test_assessment import HOUSEHOLD, SCREENING, _registry
 
 
