@@ -27,6 +27,8 @@ def from_environment() -> dict:
         "DIGEST_REALM": env.get("DIGEST_REALM", "Dixian"),
         "SESSION_HOURS": int(env.get("SESSION_HOURS", 24)),
         "DEFAULT_PROJECT_NAME": env.get("DEFAULT_PROJECT_NAME", "防返贫动态监测"),
+        # Risk rules and place/household linking at ingest; off only to measure what they cost.
+        "RISK_RULES": env.get("RISK_RULES", "on") != "off",
     }
 
 

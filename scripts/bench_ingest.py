@@ -1,18 +1,21 @@
 """Ingest benchmark: gunicorn on a fresh PostGIS, driven by Collect-like clients.
 
 Starts its own PostgreSQL cluster (default durability: fsync and synchronous_commit
-on), migrates, publishes forms/fpf_hh_screening.md, creates a device account and
-starts gunicorn. Then, for each client count, N threads each do what Collect does
-per submission: HEAD /submission, then a multipart POST with a unique instanceID,
-5 household members, a geopoint and optionally a photo. Prints submissions/s,
-latency percentiles, errors, and whether the rows stored equal the 201s received.
+on), migrates, loads a synthetic county (places, registry, the forms in forms/), creates
+a device account and starts gunicorn. Then, for each client count, N threads each do
+what Collect does per submission: HEAD /submission, then a multipart POST of a
+household screening with a unique instanceID, 5 members, a geopoint inside the
+household's village and optionally a photo. Prints submissions/s, latency percentiles,
+errors, and whether the rows stored equal the 201s received.
 
     .venv/bin/python scripts/bench_ingest.py --clients 1 8 32 --photo-kb 0 200 --seconds 20
+    .venv/bin/python scripts/bench_ingest.py --clients 32 --photo-kb 0 --rules off   # what the rules cost
 """
 import argparse
 import http.client
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -27,33 +30,24 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from app import create_app  # noqa: E402
+from app.demo.county import build_county  # noqa: E402
+from app.demo.simulate import load_county  # noqa: E402
+from app.demo.submissions import member_xml, screening_xml  # noqa: E402
 PGBIN = "/usr/lib/postgresql/15/bin"
 VENV_BIN = REPO / ".venv" / "bin"
 
-MEMBER = ("<member><m_name>王{n}</m_name><m_idno>420102198001011234</m_idno><m_relation>son</m_relation>"
-          "<m_sex>male</m_sex><m_age>{age}</m_age><m_health>healthy</m_health><m_labor>normal</m_labor>"
-          "<m_school/><m_med_ins>resident</m_med_ins></member>")
-
-
-def household_xml(instance_id: str, photo_name: str | None) -> bytes:
-    members = "".join(MEMBER.format(n=i, age=20 + i) for i in range(5))
-    photo = photo_name or ""
-    return (
-        '<data id="fpf_hh_screening" version="2026112201">'
-        "<start>2026-11-20T09:00:00.000+08:00</start><end>2026-11-20T09:20:00.000+08:00</end>"
-        "<today>2026-11-20</today><deviceid>collect:bench</deviceid><username/>"
-        "<meta_g><visit_type>campaign</visit_type><surveyor_role>village_cadre</surveyor_role>"
-        "<surveyor_name>李四</surveyor_name><survey_date>2026-11-20</survey_date><visit_mode>in_person</visit_mode>"
-        "</meta_g><loc_g><village>420102001001</village><hh_id>H001</hh_id>"
-        "<hh_gps>30.5928 114.3055 25.5 4.2</hh_gps></loc_g>"
-        "<hh_g><head_name>王五</head_name><head_idno>420102197001011234</head_idno><phone>13800000000</phone>"
-        "<poverty_status>lifted</poverty_status><monitor_status>none</monitor_status></hh_g>"
-        f"{members}<hh_size>5</hh_size>"
-        "<inc_g><inc_wage>32000</inc_wage><inc_biz>5000</inc_biz><exp_biz>1000</exp_biz><inc_prop>300</inc_prop>"
-        "<inc_trans>1200</inc_trans><inc_net>37500</inc_net><pc_income>7500</pc_income><exp_med>800</exp_med></inc_g>"
-        f"<hh_photo>{photo}</hh_photo><remarks>bench</remarks>"
-        f"<meta><instanceID>{instance_id}</instanceID><instanceName>王五 2026-11-20</instanceName></meta></data>"
-    ).encode("utf-8")
+def household_xml(county, rng: random.Random, photo_name: str | None) -> tuple[bytes, str]:
+    """A screening of a registered household with 5 members and a geopoint inside its village."""
+    h = county.households[rng.randrange(len(county.households))]
+    lon, lat = county.point_in(h.village, rng)
+    members = [member_xml(f"{h.head.name}{i}", "head" if i == 0 else "son", age=str(20 + 7 * i)) for i in range(5)]
+    xml = screening_xml(f"uuid:{uuid.uuid4()}", village=h.village, household=h.code,
+                        gps=f"{lat:.6f} {lon:.6f} 30 5", members=members, head_name=h.head.name,
+                        inc_wage=str(rng.randrange(20_000, 90_000)), photo=photo_name or "")
+    return xml, h.village
 
 
 def multipart(xml: bytes, photo: bytes | None, photo_name: str) -> tuple[bytes, str]:
@@ -69,9 +63,11 @@ def multipart(xml: bytes, photo: bytes | None, photo_name: str) -> tuple[bytes, 
 class Client(threading.Thread):
     """One device: a keep-alive connection, HEAD then POST per submission, until the deadline."""
 
-    def __init__(self, base: str, deadline: float, photo_kb: int, results: list):
+    def __init__(self, base: str, county, deadline: float, photo_kb: int, results: list):
         super().__init__(daemon=True)
         self.url = urlsplit(base)
+        self.county = county
+        self.rng = random.Random()
         self.deadline = deadline
         self.photo = os.urandom(photo_kb * 1024) if photo_kb else None
         self.results = results
@@ -82,7 +78,8 @@ class Client(threading.Thread):
         headers = {"X-OpenRosa-Version": "1.0", "User-Agent": "org.odk.collect.android/bench"}
         while time.monotonic() < self.deadline:
             photo_name = f"{time.time_ns()}.jpg" if self.photo else None
-            body, ctype = multipart(household_xml(f"uuid:{uuid.uuid4()}", photo_name), self.photo, photo_name or "")
+            xml, _ = household_xml(self.county, self.rng, photo_name)
+            body, ctype = multipart(xml, self.photo, photo_name or "")
             started = time.perf_counter()
             try:
                 conn.request("HEAD", path, headers=headers)
@@ -125,6 +122,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3, help="seconds of unreported load first")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rules", choices=["on", "off"], default="on",
+                        help="risk rules and household/place linking at ingest")
+    parser.add_argument("--villages", type=int, default=50, help="synthetic county loaded first")
+    parser.add_argument("--households", type=int, default=5000)
     parser.add_argument("--worker-connections", type=int, default=8,
                         help="gthread: connections one worker holds; keeps keep-alive clients spread out")
     args = parser.parse_args()
@@ -142,12 +143,20 @@ def main() -> None:
         subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "postgres", "-qc", "CREATE DATABASE bench"],
                        check=True)
         env = {**os.environ, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{pg_port}/bench",
-               "DIXIAN_DATA_DIR": f"{tmp}/dixian", "PUBLIC_URL": f"http://127.0.0.1:{http_port}"}
+               "DIXIAN_DATA_DIR": f"{tmp}/dixian", "PUBLIC_URL": f"http://127.0.0.1:{http_port}",
+               "RISK_RULES": args.rules}
         flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
         run = dict(cwd=REPO, env=env, check=True, capture_output=True, text=True)
         subprocess.run(flask + ["db", "upgrade"], **run)
-        project = subprocess.run(flask + ["project", "create", "bench"], **run).stdout.strip()
-        subprocess.run(flask + ["form", "publish", project, "forms/fpf_hh_screening.md"], **run)
+        county = build_county(townships=max(1, args.villages // 16), villages=args.villages,
+                              households=args.households)
+        os.environ.update(env)
+        app = create_app()
+        with app.app_context():
+            loaded = load_county(county, "bench", REPO / "forms", app.extensions["blobstore"])
+            from app.extensions import db
+            db.engine.dispose()
+        project = str(loaded.project_id)
         device = json.loads(subprocess.run(flask + ["app-user", "create", project, "bench device"], **run).stdout)
         gunicorn = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "--workers", str(args.workers), "--worker-class", "gthread",
@@ -161,13 +170,14 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         warm: list = []
-        warmers = [Client(base, time.monotonic() + args.warmup, 0, warm) for _ in range(8)]
+        warmers = [Client(base, county, time.monotonic() + args.warmup, 0, warm) for _ in range(8)]
         for t in warmers:
             t.start()
         for t in warmers:
             t.join()
         print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.worker_connections} connections each; "
-              "PostgreSQL fsync=on synchronous_commit=on")
+              f"PostgreSQL fsync=on synchronous_commit=on; rules {args.rules}; county of {args.villages} villages, "
+              f"{args.households} households")
         print(f"{'clients':>7} {'photo':>6} {'subs/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
               f"{'errors':>6} {'acked':>6} {'stored':>6}")
         for photo_kb in args.photo_kb:
@@ -176,7 +186,7 @@ def main() -> None:
                 results: list = []
                 deadline = time.monotonic() + args.seconds
                 started = time.monotonic()
-                threads = [Client(base, deadline, photo_kb, results) for _ in range(clients)]
+                threads = [Client(base, county, deadline, photo_kb, results) for _ in range(clients)]
                 for t in threads:
                     t.start()
                 for t in threads:

@@ -31,8 +31,8 @@ class RiskFlag(db.Model):
         BigInteger, ForeignKey("submission_version.id", ondelete="CASCADE"), index=True)
     submission_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("submission.id", ondelete="CASCADE"))
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
-    household_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("household.id"), index=True)
-    admin_code: Mapped[str | None] = mapped_column(String(15), index=True)
+    household_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("household.id"))
+    admin_code: Mapped[str | None] = mapped_column(String(15))
     rule: Mapped[str] = mapped_column(String(10))
     code: Mapped[str] = mapped_column(String(40))
     severity: Mapped[str] = mapped_column(String(10))
@@ -64,15 +64,16 @@ class SubmissionAssessment(db.Model):
     Computed once at ingest (and by `rules recompute`), so roll-ups are plain SQL sums.
     """
     __tablename__ = "submission_assessment"
-    __table_args__ = (Index("ix_submission_assessment_place", "project_id", "admin_code"),)
+    # Coverage reads a project's submissions of some forms within a campaign's dates. Few indexes:
+    # one row is written per monitoring submission, on the ingest path.
+    __table_args__ = (Index("ix_submission_assessment_campaign", "project_id", "xml_form_id", "surveyed_on"),)
 
     submission_version_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("submission_version.id", ondelete="CASCADE"), primary_key=True)
-    submission_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("submission.id", ondelete="CASCADE"),
-                                               index=True)
+    submission_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("submission.id", ondelete="CASCADE"))
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
     xml_form_id: Mapped[str] = mapped_column(String(300))
-    household_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("household.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("household.id"))
     admin_code: Mapped[str | None] = mapped_column(String(15))
     surveyed_on: Mapped[date] = mapped_column(Date)
     persons: Mapped[int | None] = mapped_column(Integer)          # household members

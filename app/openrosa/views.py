@@ -114,7 +114,8 @@ def submission(project_id: int):
         # Collect sends only to a server that answers this HEAD with 204 exactly.
         return Response(status=204, headers=openrosa_headers())
     ingest_submission(project_id, principal, _read_upload(), blobs=current_app.extensions["blobstore"],
-                      max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"])
+                      max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"],
+                      assess=current_app.config["RISK_RULES"])
     return openrosa_xml(documents.openrosa_response("full submission upload was successful!"), status=201)
 
 
@@ -162,7 +163,7 @@ def draft_submission(token: str, project_id: int, xml_form_id: str):
         return Response(status=204, headers=openrosa_headers())
     ingest_submission(project_id, tester, _read_upload(), blobs=current_app.extensions["blobstore"],
                       max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"],
-                      xml_form_id=xml_form_id, draft=True)
+                      xml_form_id=xml_form_id, draft=True, assess=current_app.config["RISK_RULES"])
     return openrosa_xml(documents.openrosa_response("full submission upload was successful!"), status=201)
 
 

@@ -4,35 +4,41 @@ Runs inside the ingest transaction, so a submission is never stored without its
 flags. The pure rules do the judging; this adds what needs the database: the
 registry record, the place, the ruleset in force, and cross-household checks.
 """
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.engine import Connection
 
 from ..core.rules import RULED_FORMS, SCREENING, SELF_REPORT, Flag, evaluate
 from ..core.rules.answers import FormAnswers
 from ..core.rules.metrics import HouseholdMetrics, household_metrics
-from ..models import AdminUnit, Household, RiskFlag, SubmissionAssessment
+from ..models import AdminUnit
 from .rulesets import ruleset_for
 
 MONITORING_FORMS = (*RULED_FORMS, SELF_REPORT)
 GPS_TOLERANCE_M = 1000      # a geopoint this far outside its village's boundary is doubtful
 
-_HOUSEHOLD = select(Household.id, Household.admin_code, Household.poverty_status, Household.last_pc_income) \
-    .where(Household.project_id == bindparam("project_id"), Household.household_code == bindparam("code"))
-_VILLAGE_DISTANCE = text(
-    "SELECT code, CASE WHEN boundary IS NULL OR CAST(:lon AS float8) IS NULL THEN NULL ELSE "
-    "ST_Distance(boundary::geography, ST_SetSRID(ST_MakePoint(CAST(:lon AS float8), CAST(:lat AS float8)), "
-    "4326)::geography) END "
-    "FROM admin_unit WHERE code = :code AND level = 'village'")
+# Everything assessment needs from the database, in one round trip: the household named, the village
+# (named, else the household's) with how far the geopoint lies outside it, and another household
+# already registered under the same head's ID number.
+_CONTEXT = text("""
+SELECT h.id AS household_id, h.poverty_status, h.last_pc_income, v.code AS village,
+    CASE WHEN v.boundary IS NULL OR pt.geom IS NULL THEN NULL
+         WHEN ST_Intersects(v.boundary, pt.geom) THEN 0
+         ELSE ST_Distance(v.boundary::geography, pt.geom::geography) END AS distance_m,
+    (SELECT d.household_code FROM household d
+     WHERE d.project_id = :project_id AND d.head_idno = CAST(:idno AS varchar) AND d.id IS DISTINCT FROM h.id
+     LIMIT 1) AS duplicate_of
+FROM (SELECT ST_SetSRID(ST_MakePoint(CAST(:lon AS float8), CAST(:lat AS float8)), 4326) AS geom) pt
+LEFT JOIN household h ON h.project_id = :project_id AND h.household_code = CAST(:code AS varchar)
+LEFT JOIN admin_unit v ON v.level = 'village' AND v.code = coalesce(CAST(:village AS varchar), h.admin_code)
+""")
 _VILLAGE_AT = select(AdminUnit.code).where(
     AdminUnit.level == "village",
     func.ST_Contains(AdminUnit.boundary, func.ST_SetSRID(func.ST_MakePoint(bindparam("lon"), bindparam("lat")), 4326))
 ).limit(1)
-_DUPLICATE_ID = select(Household.household_code).where(
-    Household.project_id == bindparam("project_id"), Household.head_idno == bindparam("idno"),
-    Household.id != bindparam("household_id")).limit(1)
 
 
 @dataclass
@@ -54,18 +60,38 @@ def assess_submission(conn: Connection, project_id: int, xml_form_id: str, answe
     if xml_form_id not in MONITORING_FORMS:
         return None
     view = FormAnswers.from_nested(answers)
-    household = _household(conn, project_id, view)
-    village, location_flags = _village(conn, view, household, point)
+    code = view.text("hh_pick") or view.text("hh_id")
+    named = view.text("village") or view.text("village_code")
+    lon, lat = point if point else (None, None)
+    idno = (view.text("head_idno") or "").upper() if xml_form_id == SCREENING else ""
+    context = conn.execute(_CONTEXT, {"project_id": project_id, "code": code if code != "new" else None,
+                                      "village": named, "lon": lon, "lat": lat, "idno": idno or None}).one()
+    household = ({"id": context.household_id, "poverty_status": context.poverty_status,
+                  "last_pc_income": context.last_pc_income} if context.household_id else None)
+    village, flags = context.village, []
+    if named and village is None:
+        flags.append(Flag("R22", "village_unknown", "data", f"村代码{named}不在行政区划中",
+                          f"Village code {named} is not a known village", inputs={"village": named}))
+    elif village is None and point:
+        village = conn.execute(_VILLAGE_AT, {"lon": lon, "lat": lat}).scalar()
+    if context.distance_m is not None and context.distance_m > GPS_TOLERANCE_M:
+        flags.append(Flag("R22", "gps_outside_village", "data",
+                          f"采集位置距所报村庄边界{context.distance_m / 1000:.1f}公里",
+                          f"The geopoint is {context.distance_m / 1000:.1f} km outside the village it names",
+                          inputs={"village": village, "distance_m": round(context.distance_m)},
+                          threshold={"tolerance_m": GPS_TOLERANCE_M}))
+    if context.duplicate_of:
+        flags.append(Flag("R22", "id_duplicate", "data", f"户主身份证号已登记在另一户({context.duplicate_of})",
+                          f"The head's ID number is registered to another household ({context.duplicate_of})",
+                          inputs={"other_household": context.duplicate_of}))
     surveyed_on = view.survey_date() or date.today()
-    assessment = Assessment(admin_code=village, household_id=household["id"] if household else None,
-                            surveyed_on=surveyed_on, flags=location_flags)
+    assessment = Assessment(admin_code=village, household_id=context.household_id, surveyed_on=surveyed_on,
+                            flags=flags)
     if xml_form_id in RULED_FORMS:
         ruleset = ruleset_for(village[:2] if village else None, surveyed_on.year)
         assessment.ruleset = ruleset.label
-        assessment.flags += evaluate(xml_form_id, answers, household, ruleset)
+        assessment.flags += evaluate(xml_form_id, view, household, ruleset)
         assessment.metrics = household_metrics(xml_form_id, view, assessment.flags, ruleset)
-    if xml_form_id == SCREENING:
-        assessment.flags += _duplicate_id(conn, project_id, view, household)
     return assessment
 
 
@@ -76,66 +102,33 @@ def first_point(geo_answers) -> tuple[float, float] | None:
     return None
 
 
-def _household(conn: Connection, project_id: int, view: FormAnswers) -> dict | None:
-    code = view.text("hh_pick") or view.text("hh_id")
-    if not code or code == "new":
-        return None
-    row = conn.execute(_HOUSEHOLD, {"project_id": project_id, "code": code}).first()
-    return dict(row._mapping) if row else None
-
-
-def _village(conn: Connection, view: FormAnswers, household: dict | None,
-             point: tuple[float, float] | None) -> tuple[str | None, list[Flag]]:
-    named = view.text("village") or view.text("village_code") or (household or {}).get("admin_code")
-    lon, lat = point if point else (None, None)
-    if named:
-        row = conn.execute(_VILLAGE_DISTANCE, {"code": named, "lon": lon, "lat": lat}).first()
-        if row is None:
-            return None, [Flag("R22", "village_unknown", "data", f"村代码{named}不在行政区划中",
-                               f"Village code {named} is not a known village", inputs={"village": named})]
-        distance = row[1]
-        if distance is not None and distance > GPS_TOLERANCE_M:
-            return named, [Flag("R22", "gps_outside_village", "data",
-                                f"采集位置距所报村庄边界{distance / 1000:.1f}公里",
-                                f"The geopoint is {distance / 1000:.1f} km outside the village it names",
-                                inputs={"village": named, "distance_m": round(distance)},
-                                threshold={"tolerance_m": GPS_TOLERANCE_M})]
-        return named, []
-    if point:
-        found = conn.execute(_VILLAGE_AT, {"lon": lon, "lat": lat}).scalar()
-        return found, []
-    return None, []
-
-
-def _duplicate_id(conn: Connection, project_id: int, view: FormAnswers, household: dict | None) -> list[Flag]:
-    idno = (view.text("head_idno") or "").upper()
-    if not idno:
-        return []
-    other = conn.execute(_DUPLICATE_ID, {"project_id": project_id, "idno": idno,
-                                         "household_id": household["id"] if household else -1}).scalar()
-    if other is None:
-        return []
-    return [Flag("R22", "id_duplicate", "data", f"户主身份证号已登记在另一户({other})",
-                 f"The head's ID number is registered to another household ({other})",
-                 inputs={"other_household": other})]
-
-
-_INSERT_FLAGS = insert(RiskFlag.__table__)
-_INSERT_ASSESSMENT = insert(SubmissionAssessment.__table__)
+# The numbers and the flags of a submission version in one statement (one round trip at ingest).
+_STORE = text("""
+WITH assessment AS (
+    INSERT INTO submission_assessment (submission_version_id, submission_id, project_id, xml_form_id, household_id,
+        admin_code, surveyed_on, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes)
+    VALUES (:version_id, :submission_id, :project_id, :xml_form_id, :household_id, :admin_code, :surveyed_on,
+        :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes)
+)
+INSERT INTO risk_flag (submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at,
+    rule, code, severity, explanation_zh, explanation_en, inputs, threshold)
+SELECT :version_id, :submission_id, :project_id, :household_id, :admin_code, :ruleset, :now,
+    f.rule, f.code, f.severity, f.explanation_zh, f.explanation_en, f.inputs, f.threshold
+FROM jsonb_to_recordset(CAST(:flags AS jsonb)) AS f(rule text, code text, severity text, explanation_zh text,
+    explanation_en text, inputs jsonb, threshold jsonb)
+""")
 
 
 def store_assessment(conn: Connection, assessment: Assessment, *, project_id: int, xml_form_id: str,
                      submission_id: int, version_id: int, now: datetime) -> None:
     """The flags and numbers of one submission version (in the caller's transaction)."""
-    if assessment.flags:
-        conn.execute(_INSERT_FLAGS, [{
-            "submission_version_id": version_id, "submission_id": submission_id, "project_id": project_id,
-            "household_id": assessment.household_id, "admin_code": assessment.admin_code,
-            "ruleset": assessment.ruleset, "created_at": now, **flag.as_dict(),
-        } for flag in assessment.flags])
-    conn.execute(_INSERT_ASSESSMENT, {
-        "submission_version_id": version_id, "submission_id": submission_id, "project_id": project_id,
+    flags = [{"rule": f.rule, "code": f.code, "severity": f.severity, "explanation_zh": f.explanation_zh,
+              "explanation_en": f.explanation_en, "inputs": f.inputs, "threshold": f.threshold}
+             for f in assessment.flags]
+    conn.execute(_STORE, {
+        "version_id": version_id, "submission_id": submission_id, "project_id": project_id,
         "xml_form_id": xml_form_id, "household_id": assessment.household_id, "admin_code": assessment.admin_code,
         "surveyed_on": assessment.surveyed_on, "flag_codes": sorted({f.code for f in assessment.flags}),
+        "ruleset": assessment.ruleset, "now": now, "flags": json.dumps(flags, ensure_ascii=False),
         **vars(assessment.metrics),
     })

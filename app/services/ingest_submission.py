@@ -81,7 +81,8 @@ class Upload:
 
 
 def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, blobs: BlobStore,
-                      max_xml_bytes: int, xml_form_id: str | None = None, draft: bool = False) -> IngestResult:
+                      max_xml_bytes: int, xml_form_id: str | None = None, draft: bool = False,
+                      assess: bool = True) -> IngestResult:
     """Store one submission POST; raises Problem for anything the client must hear about.
 
     With draft=True (a test submission to xml_form_id's draft) it is stored as a draft submission.
@@ -95,7 +96,7 @@ def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, 
     files = {safe_attachment_name(name): data for name, data in upload.files.items()}
     for attempt in (1, 2):
         try:
-            return _ingest(project_id, principal, upload, envelope, files, blobs, draft)
+            return _ingest(project_id, principal, upload, envelope, files, blobs, draft, assess)
         except IntegrityError:
             # Two POSTs of the same instance raced; the second attempt sees the first one's row.
             db.session.rollback()
@@ -105,7 +106,7 @@ def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, 
 
 
 def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Envelope,
-            files: dict[str, bytes], blobs: BlobStore, draft: bool) -> IngestResult:
+            files: dict[str, bytes], blobs: BlobStore, draft: bool, assess: bool) -> IngestResult:
     form = _form_and_instance(project_id, envelope, draft, principal.actor_id)
     if form.assigned_elsewhere and principal.kind == "app_user":
         raise forbidden(f"The form '{envelope.form_id}' is not assigned to this device.")
@@ -128,7 +129,8 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
 
     now = datetime.now(timezone.utc)
     answers = read_answers(envelope.root, _schema(form_version_id), encrypted=envelope.encrypted)
-    assessment = assess_submission(conn, project_id, envelope.form_id, answers.data, first_point(answers.geo))
+    assessment = assess_submission(conn, project_id, envelope.form_id, answers.data,
+                                   first_point(answers.geo)) if assess else None
     place = {"admin_code": assessment.admin_code, "household_id": assessment.household_id} if assessment else {}
     if envelope.deprecated_id:
         submission_id, carried = _prepare_edit(form_id, envelope)

@@ -15,9 +15,9 @@ from .members import member_rules  # noqa: E402
 from .ruleset import Ruleset, RulesetInvalid, parse_ruleset  # noqa: E402
 
 
-def evaluate(xml_form_id: str, answers: dict, household: dict | None, ruleset: Ruleset) -> list[Flag]:
-    """Every flag the rules raise for one submission's typed answers."""
-    view = FormAnswers.from_nested(answers)
+def evaluate(xml_form_id: str, answers: dict | FormAnswers, household: dict | None, ruleset: Ruleset) -> list[Flag]:
+    """Every flag the rules raise for one submission's typed answers (nested, or already a FormAnswers)."""
+    view = answers if isinstance(answers, FormAnswers) else FormAnswers.from_nested(answers)
     if xml_form_id == SCREENING:
         return (income_rules(view, household, ruleset) + member_rules(view, ruleset)
                 + screening_living_rules(view) + category_rule(view, household) + data_quality_rules(view))
