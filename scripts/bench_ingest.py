@@ -13,31 +13,18 @@ errors, and whether the rows stored equal the 201s received.
 """
 import argparse
 import http.client
-import json
 import os
 import random
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 from urllib.parse import urlsplit
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from benchlib import bench_server
 
-from app import create_app  # noqa: E402
-from app.demo.county import build_county  # noqa: E402
-from app.demo.simulate import load_county  # noqa: E402
-from app.demo.submissions import member_xml, screening_xml  # noqa: E402
-PGBIN = "/usr/lib/postgresql/15/bin"
-VENV_BIN = REPO / ".venv" / "bin"
+from app.demo.submissions import member_xml, screening_xml
 
 def household_xml(county, rng: random.Random, photo_name: str | None) -> tuple[bytes, str]:
     """A screening of a registered household with 5 members and a geopoint inside its village."""
@@ -46,6 +33,7 @@ def household_xml(county, rng: random.Random, photo_name: str | None) -> tuple[b
     members = [member_xml(f"{h.head.name}{i}", "head" if i == 0 else "son", age=str(20 + 7 * i)) for i in range(5)]
     xml = screening_xml(f"uuid:{uuid.uuid4()}", village=h.village, household=h.code,
                         gps=f"{lat:.6f} {lon:.6f} 30 5", members=members, head_name=h.head.name,
+                        poverty_status=h.poverty_status,
                         inc_wage=str(rng.randrange(20_000, 90_000)), photo=photo_name or "")
     return xml, h.village
 
@@ -97,78 +85,27 @@ class Client(threading.Thread):
         conn.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def as_postgres(cmd: list[str]) -> None:
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "postgres", "--"] + cmd
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-
-
-def psql(port: int, sql: str) -> str:
-    return subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "bench", "-Atc", sql],
-                          check=True, capture_output=True, text=True).stdout.strip()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--photo-kb", type=int, nargs="+", default=[0, 200])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=3, help="seconds of unreported load first")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--rules", choices=["on", "off"], default="on",
                         help="risk rules and household/place linking at ingest")
     parser.add_argument("--villages", type=int, default=50, help="synthetic county loaded first")
     parser.add_argument("--households", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--worker-connections", type=int, default=8,
                         help="gthread: connections one worker holds; keeps keep-alive clients spread out")
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="dixian-bench-")
-    if os.geteuid() == 0:
-        shutil.chown(tmp, "postgres", "postgres")
-    pg_port, http_port = free_port(), free_port()
-    as_postgres([f"{PGBIN}/initdb", "-D", f"{tmp}/data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                 "--locale=C.UTF-8"])
-    as_postgres([f"{PGBIN}/pg_ctl", "-D", f"{tmp}/data", "-l", f"{tmp}/pg.log", "-w", "start", "-o",
-                 f"-p {pg_port} -k {tmp} -c listen_addresses=127.0.0.1 -c max_connections=200"])
-    gunicorn = None
-    try:
-        subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "postgres", "-qc", "CREATE DATABASE bench"],
-                       check=True)
-        env = {**os.environ, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{pg_port}/bench",
-               "DIXIAN_DATA_DIR": f"{tmp}/dixian", "PUBLIC_URL": f"http://127.0.0.1:{http_port}",
-               "RISK_RULES": args.rules}
-        flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
-        run = dict(cwd=REPO, env=env, check=True, capture_output=True, text=True)
-        subprocess.run(flask + ["db", "upgrade"], **run)
-        county = build_county(townships=max(1, args.villages // 16), villages=args.villages,
-                              households=args.households)
-        os.environ.update(env)
-        app = create_app()
-        with app.app_context():
-            loaded = load_county(county, "bench", REPO / "forms", app.extensions["blobstore"])
-            from app.extensions import db
-            db.engine.dispose()
-        project = str(loaded.project_id)
-        device = json.loads(subprocess.run(flask + ["app-user", "create", project, "bench device"], **run).stdout)
-        gunicorn = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "--workers", str(args.workers), "--worker-class", "gthread",
-             "--threads", str(args.threads), "--worker-connections", str(args.worker_connections), "--bind", f"127.0.0.1:{http_port}", "--no-control-socket",
-             "--log-level", "warning", "wsgi:app"], cwd=REPO, env=env)
-        base = device["server_url"]
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", http_port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with bench_server(villages=args.villages, households=args.households, rules=args.rules, workers=args.workers,
+                      threads=args.threads, worker_connections=args.worker_connections) as server:
+        county = server.county
+        token = next(iter(server.loaded.devices.values()))
+        base = f"{server.url}/v1/key/{token}/projects/{server.loaded.project_id}"
         warm: list = []
         warmers = [Client(base, county, time.monotonic() + args.warmup, 0, warm) for _ in range(8)]
         for t in warmers:
@@ -182,7 +119,7 @@ def main() -> None:
               f"{'errors':>6} {'acked':>6} {'stored':>6}")
         for photo_kb in args.photo_kb:
             for clients in args.clients:
-                before = int(psql(pg_port, "SELECT count(*) FROM submission_version"))
+                before = int(server.psql("SELECT count(*) FROM submission_version"))
                 results: list = []
                 deadline = time.monotonic() + args.seconds
                 started = time.monotonic()
@@ -192,19 +129,13 @@ def main() -> None:
                 for t in threads:
                     t.join()
                 elapsed = time.monotonic() - started
-                stored = int(psql(pg_port, "SELECT count(*) FROM submission_version")) - before
+                stored = int(server.psql("SELECT count(*) FROM submission_version")) - before
                 acked = sum(1 for ok, _ in results if ok)
                 latencies = sorted(lat * 1000 for ok, lat in results if ok) or [0.0]
                 q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
                 print(f"{clients:>7} {photo_kb:>4}KB {acked / elapsed:>8.1f} {q[49]:>7.1f} {q[94]:>7.1f} {q[98]:>7.1f} "
                       f"{len(results) - acked:>6} {acked:>6} {stored:>6}  {'OK' if stored == acked else 'MISMATCH'}",
                       flush=True)
-    finally:
-        if gunicorn is not None:
-            gunicorn.send_signal(signal.SIGTERM)
-            gunicorn.wait(timeout=30)
-        as_postgres([f"{PGBIN}/pg_ctl", "-D", f"{tmp}/data", "-m", "fast", "-w", "stop"])
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

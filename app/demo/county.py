@@ -53,7 +53,7 @@ class DemoCounty:
         for h in self.households:
             members = json.dumps([{"name": m.name, "relation": m.relation, "idno": m.idno} for m in h.members],
                                  ensure_ascii=False).replace('"', '""')
-            lines.append(f'{h.code},{h.village},{h.head.name},{h.head.idno},{h.poverty_status},none,normal,'
+            lines.append(f'{h.code},{h.village},{h.head.name},{h.head.idno},{h.poverty_status},none,none,'
                          f'{h.last_pc_income},"{members}"')
         return ("\n".join(lines) + "\n").encode()
 

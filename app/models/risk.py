@@ -59,9 +59,10 @@ class Campaign(db.Model):
 
 
 class SubmissionAssessment(db.Model):
-    """What a monitoring submission version says about its household, in numbers coverage can add up.
+    """What a monitoring submission says about its household, in numbers coverage can add up.
 
-    Computed once at ingest (and by `rules recompute`), so roll-ups are plain SQL sums.
+    One row per submission, for its current version only (an edit replaces the row), computed
+    once at ingest and by `rules recompute`, so roll-ups are plain SQL over this one table.
     """
     __tablename__ = "submission_assessment"
     # Coverage reads a project's submissions of some forms within a campaign's dates. Few indexes:
@@ -83,3 +84,4 @@ class SubmissionAssessment(db.Model):
     housing_unsafe: Mapped[bool | None] = mapped_column(Boolean)  # None when the form does not say
     water_unsafe: Mapped[bool | None] = mapped_column(Boolean)
     flag_codes: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+    is_draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")

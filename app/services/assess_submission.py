@@ -15,6 +15,7 @@ from ..core.rules import RULED_FORMS, SCREENING, SELF_REPORT, Flag, evaluate
 from ..core.rules.answers import FormAnswers
 from ..core.rules.metrics import HouseholdMetrics, household_metrics
 from ..models import AdminUnit
+from .generated_media import NEW_HOUSEHOLD
 from .rulesets import ruleset_for
 
 MONITORING_FORMS = (*RULED_FORMS, SELF_REPORT)
@@ -24,7 +25,7 @@ GPS_TOLERANCE_M = 1000      # a geopoint this far outside its village's boundary
 # (named, else the household's) with how far the geopoint lies outside it, and another household
 # already registered under the same head's ID number.
 _CONTEXT = text("""
-SELECT h.id AS household_id, h.poverty_status, h.last_pc_income, v.code AS village,
+SELECT h.id AS household_id, h.poverty_status, h.status, h.last_pc_income, v.code AS village,
     CASE WHEN v.boundary IS NULL OR pt.geom IS NULL THEN NULL
          WHEN ST_Intersects(v.boundary, pt.geom) THEN 0
          ELSE ST_Distance(v.boundary::geography, pt.geom::geography) END AS distance_m,
@@ -85,14 +86,46 @@ def assess_submission(conn: Connection, project_id: int, xml_form_id: str, answe
                           f"The head's ID number is registered to another household ({context.duplicate_of})",
                           inputs={"other_household": context.duplicate_of}))
     surveyed_on = view.survey_date() or date.today()
-    assessment = Assessment(admin_code=village, household_id=context.household_id, surveyed_on=surveyed_on,
-                            flags=flags)
+    household_id = context.household_id
+    if xml_form_id == SCREENING and village:
+        household_id = _update_registry(conn, project_id, view, context, village, code)
+    assessment = Assessment(admin_code=village, household_id=household_id, surveyed_on=surveyed_on, flags=flags)
     if xml_form_id in RULED_FORMS:
         ruleset = ruleset_for(village[:2] if village else None, surveyed_on.year)
         assessment.ruleset = ruleset.label
         assessment.flags += evaluate(xml_form_id, view, household, ruleset)
         assessment.metrics = household_metrics(xml_form_id, view, assessment.flags, ruleset)
     return assessment
+
+
+_NEW_HOUSEHOLD = text("""
+INSERT INTO household (project_id, household_code, admin_code, head_name, head_idno, poverty_status, status, members,
+    created_at)
+VALUES (:project_id, :code, :village, :head_name, :head_idno, :poverty_status, :status, '[]', now())
+ON CONFLICT (project_id, household_code) DO NOTHING
+RETURNING id
+""")
+_UPDATE_HOUSEHOLD = text(
+    "UPDATE household SET poverty_status = :poverty_status, status = :status, updated_at = now() WHERE id = :id")
+
+
+def _update_registry(conn: Connection, project_id: int, view: FormAnswers, context, village: str,
+                     code: str | None) -> int | None:
+    """A screening keeps the registry current: it registers a household picked as 'new', and
+    records a changed 脱贫/监测 status. Returns the household the submission is about."""
+    poverty_status, status = view.text("poverty_status"), view.text("monitor_status")
+    if code == NEW_HOUSEHOLD and view.text("head_name"):
+        # The new household's number comes from the submission, so a resend finds the same one.
+        new_code = "N" + (view.text("instanceID") or "")[-12:].replace("-", "").upper()
+        return conn.execute(_NEW_HOUSEHOLD, {
+            "project_id": project_id, "code": new_code, "village": village, "head_name": view.text("head_name"),
+            "head_idno": (view.text("head_idno") or "").upper() or None, "poverty_status": poverty_status,
+            "status": status}).scalar()
+    if context.household_id and (poverty_status, status) != (context.poverty_status, context.status) \
+            and poverty_status and status:
+        conn.execute(_UPDATE_HOUSEHOLD, {"id": context.household_id, "poverty_status": poverty_status,
+                                         "status": status})
+    return context.household_id
 
 
 def first_point(geo_answers) -> tuple[float, float] | None:
@@ -106,9 +139,10 @@ def first_point(geo_answers) -> tuple[float, float] | None:
 _STORE = text("""
 WITH assessment AS (
     INSERT INTO submission_assessment (submission_version_id, submission_id, project_id, xml_form_id, household_id,
-        admin_code, surveyed_on, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes)
+        admin_code, surveyed_on, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes,
+        is_draft)
     VALUES (:version_id, :submission_id, :project_id, :xml_form_id, :household_id, :admin_code, :surveyed_on,
-        :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes)
+        :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft)
 )
 INSERT INTO risk_flag (submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at,
     rule, code, severity, explanation_zh, explanation_en, inputs, threshold)
@@ -120,8 +154,11 @@ FROM jsonb_to_recordset(CAST(:flags AS jsonb)) AS f(rule text, code text, severi
 
 
 def store_assessment(conn: Connection, assessment: Assessment, *, project_id: int, xml_form_id: str,
-                     submission_id: int, version_id: int, now: datetime) -> None:
-    """The flags and numbers of one submission version (in the caller's transaction)."""
+                     submission_id: int, version_id: int, now: datetime, is_draft: bool = False) -> None:
+    """The flags and numbers of one submission version (in the caller's transaction).
+
+    The caller removes the row of a version this one replaces (edits keep one row per submission).
+    """
     flags = [{"rule": f.rule, "code": f.code, "severity": f.severity, "explanation_zh": f.explanation_zh,
               "explanation_en": f.explanation_en, "inputs": f.inputs, "threshold": f.threshold}
              for f in assessment.flags]
@@ -130,5 +167,6 @@ def store_assessment(conn: Connection, assessment: Assessment, *, project_id: in
         "xml_form_id": xml_form_id, "household_id": assessment.household_id, "admin_code": assessment.admin_code,
         "surveyed_on": assessment.surveyed_on, "flag_codes": sorted({f.code for f in assessment.flags}),
         "ruleset": assessment.ruleset, "now": now, "flags": json.dumps(flags, ensure_ascii=False),
+        "is_draft": is_draft,
         **vars(assessment.metrics),
     })

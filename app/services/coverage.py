@@ -71,17 +71,19 @@ class UnitCoverage:
         }
 
 
-# Each household's latest submission of each campaign form, then one row per household,
-# then the roll-up. Housing and water inspections outrank what the screening said.
+# One statement: each household's latest submission of each campaign form, then one row per
+# registered household, then the roll-up by place with the flag counts alongside. Housing and
+# water inspections outrank what the screening said. submission_assessment holds current
+# versions only, so no join to submissions is needed.
 _COVERAGE = text("""
-WITH latest AS (
-    SELECT DISTINCT ON (sa.household_id, sa.xml_form_id) sa.*
-    FROM submission_assessment sa
-    JOIN submission s ON s.current_version_id = sa.submission_version_id
-    WHERE sa.project_id = :project AND sa.household_id IS NOT NULL AND sa.xml_form_id = ANY(:forms)
-      AND sa.surveyed_on BETWEEN :starts AND :ends AND NOT s.is_draft AND s.deleted_at IS NULL
-    ORDER BY sa.household_id, sa.xml_form_id, sa.surveyed_on DESC, sa.submission_version_id DESC
-), per_household AS (
+WITH latest AS MATERIALIZED (
+    SELECT DISTINCT ON (household_id, xml_form_id) household_id, xml_form_id, persons, insured, school_age,
+        out_of_school, housing_unsafe, water_unsafe, flag_codes
+    FROM submission_assessment
+    WHERE project_id = :project AND household_id IS NOT NULL AND xml_form_id = ANY(:forms)
+      AND surveyed_on BETWEEN :starts AND :ends AND NOT is_draft
+    ORDER BY household_id, xml_form_id, surveyed_on DESC, submission_version_id DESC
+), per_household AS MATERIALIZED (
     SELECT h.id, left(h.admin_code, :prefix) AS unit,
         bool_or(l.xml_form_id = :screening) AS screened,
         max(l.persons) FILTER (WHERE l.xml_form_id = :screening) AS persons,
@@ -95,26 +97,21 @@ WITH latest AS (
     FROM household h LEFT JOIN latest l ON l.household_id = h.id
     WHERE h.project_id = :project
     GROUP BY h.id
+), flagged AS (
+    SELECT unit, jsonb_object_agg(code, households) AS counts
+    FROM (SELECT left(h.admin_code, :prefix) AS unit, code, count(DISTINCT l.household_id) AS households
+          FROM latest l JOIN household h ON h.id = l.household_id, unnest(l.flag_codes) AS code
+          GROUP BY 1, 2) c
+    GROUP BY unit
 )
-SELECT unit, count(*) AS registered, count(*) FILTER (WHERE screened) AS screened,
+SELECT p.unit, count(*) AS registered, count(*) FILTER (WHERE screened) AS screened,
     coalesce(sum(persons), 0) AS persons, coalesce(sum(insured), 0) AS insured,
     coalesce(sum(school_age), 0) AS school_age, coalesce(sum(out_of_school), 0) AS out_of_school,
     coalesce(sum(persons) FILTER (WHERE housing_unsafe IS NOT TRUE), 0) AS persons_housing_safe,
-    coalesce(sum(persons) FILTER (WHERE water_unsafe IS NOT TRUE), 0) AS persons_water_safe
-FROM per_household GROUP BY unit ORDER BY unit
-""")
-
-_FLAGGED = text("""
-SELECT left(sa.admin_code, :prefix) AS unit, code, count(DISTINCT sa.household_id) AS households
-FROM (
-    SELECT DISTINCT ON (sa.household_id, sa.xml_form_id) sa.household_id, sa.admin_code, sa.flag_codes
-    FROM submission_assessment sa
-    JOIN submission s ON s.current_version_id = sa.submission_version_id
-    WHERE sa.project_id = :project AND sa.household_id IS NOT NULL AND sa.xml_form_id = ANY(:forms)
-      AND sa.surveyed_on BETWEEN :starts AND :ends AND NOT s.is_draft AND s.deleted_at IS NULL
-    ORDER BY sa.household_id, sa.xml_form_id, sa.surveyed_on DESC, sa.submission_version_id DESC
-) sa, unnest(sa.flag_codes) AS code
-GROUP BY 1, 2
+    coalesce(sum(persons) FILTER (WHERE water_unsafe IS NOT TRUE), 0) AS persons_water_safe,
+    coalesce(min(f.counts::text), '{}')::jsonb AS flagged
+FROM per_household p LEFT JOIN flagged f ON f.unit = p.unit
+GROUP BY p.unit ORDER BY p.unit
 """)
 
 
@@ -126,15 +123,12 @@ def coverage(project_id: int, campaign: Campaign, level: str) -> list[UnitCovera
               "ends": campaign.ends_on, "prefix": prefix, "screening": SCREENING, "housing": HOUSING,
               "water": WATER}
     rows = db.session.execute(_COVERAGE, params).all()
-    flagged: dict[str, dict[str, int]] = {}
-    for unit, code, households in db.session.execute(_FLAGGED, params):
-        flagged.setdefault(unit, {})[code] = households
     names = _names([r.unit + "0" * (12 - prefix) for r in rows])
     return [UnitCoverage(code=r.unit + "0" * (12 - prefix), name=names.get(r.unit + "0" * (12 - prefix)),
                          registered=r.registered, screened=r.screened, persons=r.persons, insured=r.insured,
                          school_age=r.school_age, out_of_school=r.out_of_school,
                          persons_housing_safe=r.persons_housing_safe, persons_water_safe=r.persons_water_safe,
-                         flagged=flagged.get(r.unit, {})) for r in rows]
+                         flagged=r.flagged) for r in rows]
 
 
 def _names(codes: list[str]) -> dict[str, str]:

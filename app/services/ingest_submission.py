@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from sqlalchemy import bindparam, exists, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from ..core.instance import Envelope, SubmissionInvalid, read_answers, read_envelope
 from ..extensions import db
-from ..models import Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
+from ..models import (Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAssessment,
+                      SubmissionAttachment, SubmissionVersion)
 from ..problems import bad_request, conflict, forbidden, not_found
 from .accounts import Principal
 from .assess_submission import assess_submission, first_point, store_assessment
@@ -170,8 +171,10 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
             "altitude": g.value.altitude, "accuracy": g.value.accuracy, "problem": g.value.problem,
         } for g in answers.geo])
     if assessment:
+        if outcome == "edited":
+            conn.execute(delete(SubmissionAssessment).where(SubmissionAssessment.submission_id == submission_id))
         store_assessment(conn, assessment, project_id=project_id, xml_form_id=envelope.form_id,
-                         submission_id=submission_id, version_id=version_id, now=now)
+                         submission_id=submission_id, version_id=version_id, now=now, is_draft=draft)
     db.session.commit()
     present = sum(1 for n in expected if n in files or carried.get(n))
     return IngestResult(outcome, submission_id, envelope.instance_id, len(expected), present)

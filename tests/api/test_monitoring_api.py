@@ -101,3 +101,15 @@ def test_recompute_applies_a_new_ruleset(app, project, publish, device, tmp_path
     refused.write_text(json.dumps({"province": "42", "year": 2026, "version": 3}))
     result = runner.invoke(args=["rules", "save", str(refused)])
     assert result.exit_code == 1 and "missing thresholds" in result.output
+
+
+def test_housing_and_water_rates_follow_their_own_answers(app, project, admin, publish, device, live_server):
+    from tests.support.households import screening_xml
+    _registry(app, project)
+    publish(SCREENING)
+    _campaign(app, project)
+    assert device.post_submission(screening_xml(house_status="grade_d", water_issue="none"), {}).status_code == 201
+    units = requests.get(f"{live_server}/v1/projects/{project}/coverage", headers=_bearer(live_server, admin),
+                         params={"campaign": "2026年集中排查", "level": "village"}, timeout=10).json()["units"]
+    rates = {u["code"]: u["rates"] for u in units}["420102001001"]
+    assert rates["safeHousing"] == 0.0 and rates["safeDrinkingWater"] == 1.0

@@ -96,3 +96,71 @@ def test_rulesets_with_contradictions_are_refused_when_saved(ctx):
                       "income_drop_ratio": 0.2, "medical_share": 0.5, "school_age_min": 6, "school_age_max": 15,
                       "min_work_months": 6, "water": "2018"})
     assert "watch_line is below monitoring_line" in e.value.message
+
+
+def test_a_new_household_is_registered_from_its_screening(app, project, publish, device):
+    from app.extensions import db
+    from app.models import Household, Submission
+    _registry(app, project)
+    publish(SCREENING)
+    xml = screening_xml("uuid:cccccccc-0000-4000-8000-00000000abcd", household="new")
+    assert device.post_submission(xml, {}).status_code == 201
+    assert device.post_submission(xml, {}).status_code == 201          # a resend registers nobody twice
+    with app.app_context():
+        created = db.session.scalars(select(Household).where(Household.household_code.like("N%"))).one()
+        assert (created.admin_code, created.head_name, created.poverty_status) == ("420102001001", "王五", "lifted")
+        assert db.session.scalars(select(Submission.household_id)).one() == created.id
+
+
+def test_a_screening_updates_the_registry_status(app, project, publish, device):
+    from app.extensions import db
+    from app.models import Household
+    _registry(app, project)
+    publish(SCREENING)
+    assert device.post_submission(screening_xml(monitor_status="edge", poverty_status="ordinary"), {}).status_code == 201
+    with app.app_context():
+        h = db.session.scalars(select(Household).where(Household.household_code == "H001")).one()
+        assert (h.poverty_status, h.status) == ("ordinary", "edge")
+
+
+def test_housing_water_and_self_report_submissions_over_openrosa(app, project, publish, device):
+    from app.demo.submissions import housing_xml, water_xml
+    from app.extensions import db
+    from app.models import Submission, SubmissionAssessment
+    from tests.conftest import REPO as repo
+    from tests.support.instances import build_instance
+    _registry(app, project)
+    for name in ("fpf_housing.md", "fpf_water.md", "fpf_self_report.md"):
+        publish(repo / "forms" / name)
+    housing = housing_xml("uuid:dddddddd-0000-4000-8000-000000000001", village="420102001001", household="H001",
+                          gps="30.59 114.31 30 5", grade="D")
+    water = water_xml("uuid:dddddddd-0000-4000-8000-000000000002", village="420102001002", household="H002",
+                      gps="30.59 114.33 30 5", qty_lpcd="25", outage_days="10")
+    report, files = build_instance(device.get(f"{device.server_url}/forms/fpf_self_report.xml").content,
+                                   values={"village_code": "420102001002"})
+    for xml, attachments in ((housing, {}), (water, {}), (report, files)):
+        assert device.post_submission(xml, attachments).status_code == 201
+    codes = {f.code for f in _flags(app)}
+    assert {"housing_unsafe", "renovation_eligible", "water_unsafe"} <= codes
+    with app.app_context():
+        places = dict(db.session.execute(select(SubmissionAssessment.xml_form_id, SubmissionAssessment.admin_code)).all())
+        assert places == {"fpf_housing": "420102001001", "fpf_water": "420102001002",
+                          "fpf_self_report": "420102001002"}
+        assert db.session.query(Submission).filter(Submission.household_id.is_(None)).count() == 1   # the report
+
+
+def test_an_edit_replaces_the_numbers_coverage_adds_up(app, project, publish, device):
+    from app.extensions import db
+    from app.models import SubmissionAssessment, SubmissionVersion
+    _registry(app, project)
+    publish(SCREENING)
+    first = screening_xml()
+    assert device.post_submission(first, {}).status_code == 201
+    edit = screening_xml("uuid:aaaaaaaa-0000-4000-8000-000000000002", inc_wage="90000").replace(
+        b"</instanceName>", b"</instanceName><deprecatedID>uuid:aaaaaaaa-0000-4000-8000-000000000001</deprecatedID>")
+    assert device.post_submission(edit, {}).status_code == 201
+    with app.app_context():
+        [row] = db.session.scalars(select(SubmissionAssessment)).all()
+        current = db.session.scalars(select(SubmissionVersion.id).where(
+            SubmissionVersion.instance_id == "uuid:aaaaaaaa-0000-4000-8000-000000000002")).one()
+    assert row.submission_version_id == current and "income_below_line" not in row.flag_codes

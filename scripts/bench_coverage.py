@@ -1,0 +1,71 @@
+"""Coverage benchmark: the coverage endpoint on a full synthetic county.
+
+Loads a county (default 250 villages, 120k households), sends its screening campaign
+(default 120k submissions, 5% with housing and water inspections) through the OpenRosa
+endpoint of gunicorn, then times GET /v1/projects/{id}/coverage at village, township and
+county level. PostgreSQL runs with synchronous_commit off here: the load is set-up, the
+reads are what is measured.
+
+    .venv/bin/python scripts/bench_coverage.py
+    .venv/bin/python scripts/bench_coverage.py --villages 200 --households 50000 --submissions 50000
+"""
+import argparse
+import statistics
+import sys
+import time
+
+import requests
+from benchlib import bench_server
+
+from app.demo.simulate import CAMPAIGN, simulate_campaign
+from app.services.accounts import create_user
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--villages", type=int, default=250)
+    parser.add_argument("--households", type=int, default=120_000)
+    parser.add_argument("--submissions", type=int, default=120_000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+
+    started = time.monotonic()
+    with bench_server(villages=args.villages, households=args.households, durable=False) as server:
+        print(f"county loaded in {time.monotonic() - started:.0f}s: {len(server.county.villages)} villages, "
+              f"{len(server.county.households)} households", flush=True)
+        started = time.monotonic()
+        report = simulate_campaign(server.county, server.loaded, server.url,
+                                   households=min(args.submissions, len(server.county.households)),
+                                   clients=args.clients)
+        elapsed = time.monotonic() - started
+        print(f"campaign sent in {elapsed:.0f}s ({report.sent / elapsed:.0f}/s): {report.accepted} accepted, "
+              f"{len(report.failed)} failed", flush=True)
+        from app import create_app
+        app = create_app()
+        with app.app_context():
+            create_user("bench@example.org", "bench password 1", app.config["DIGEST_REALM"], admin=True)
+        token = requests.post(f"{server.url}/v1/sessions", timeout=30,
+                              json={"email": "bench@example.org", "password": "bench password 1"}).json()["token"]
+        http = requests.Session()
+        http.headers["Authorization"] = f"Bearer {token}"
+        url = f"{server.url}/v1/projects/{server.loaded.project_id}/coverage"
+        server.psql("VACUUM ANALYZE")
+        print(f"{'level':>9} {'units':>6} {'p50 ms':>7} {'max ms':>7}")
+        for level in ("village", "township", "county"):
+            timings = []
+            for _ in range(args.repeat):
+                t = time.perf_counter()
+                response = http.get(url, params={"campaign": CAMPAIGN, "level": level}, timeout=60)
+                timings.append((time.perf_counter() - t) * 1000)
+                assert response.status_code == 200, response.text
+            units = response.json()["units"]
+            print(f"{level:>9} {len(units):>6} {statistics.median(timings):>7.0f} {max(timings):>7.0f}", flush=True)
+        county = units[0]
+        print(f"county: {county['registeredHouseholds']} registered, {county['screenedHouseholds']} screened, "
+              f"coverage {county['coverage']}, rates {county['rates']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""What the benchmarks share: a throwaway PostgreSQL, a synthetic county loaded into it, gunicorn in front."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from app import create_app  # noqa: E402
+from app.demo.county import DemoCounty, build_county  # noqa: E402
+from app.demo.simulate import LoadedCounty, load_county  # noqa: E402
+
+PGBIN = "/usr/lib/postgresql/15/bin"
+VENV_BIN = REPO / ".venv" / "bin"
+
+
+@dataclass
+class BenchServer:
+    pg_port: int
+    url: str
+    county: DemoCounty
+    loaded: LoadedCounty
+
+    def psql(self, sql: str) -> str:
+        return subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "postgres", "-d", "bench",
+                               "-Atc", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+
+@contextmanager
+def bench_server(*, villages: int, households: int, rules: str = "on", workers: int = 4, threads: int = 4,
+                 worker_connections: int = 8, durable: bool = True):
+    """A fresh cluster (durable: fsync and synchronous_commit on), migrated and loaded, behind gunicorn."""
+    tmp = tempfile.mkdtemp(prefix="dixian-bench-")
+    if os.geteuid() == 0:
+        shutil.chown(tmp, "postgres", "postgres")
+    pg_port, http_port = _free_port(), _free_port()
+    _as_postgres([f"{PGBIN}/initdb", "-D", f"{tmp}/data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--locale=C.UTF-8"])
+    settings = "" if durable else " -c synchronous_commit=off"
+    _as_postgres([f"{PGBIN}/pg_ctl", "-D", f"{tmp}/data", "-l", f"{tmp}/pg.log", "-w", "start", "-o",
+                  f"-p {pg_port} -k {tmp} -c listen_addresses=127.0.0.1 -c max_connections=200{settings}"])
+    gunicorn = None
+    try:
+        subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "postgres", "-qc",
+                        "CREATE DATABASE bench"], check=True)
+        env = {"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{pg_port}/bench", "DIXIAN_DATA_DIR": f"{tmp}/dixian",
+               "PUBLIC_URL": f"http://127.0.0.1:{http_port}", "RISK_RULES": rules}
+        os.environ.update(env)
+        subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=REPO, check=True,
+                       capture_output=True)
+        county = build_county(townships=max(1, villages // 16), villages=villages, households=households)
+        app = create_app()
+        with app.app_context():
+            loaded = load_county(county, "bench", REPO / "forms", app.extensions["blobstore"])
+            from app.extensions import db
+            db.engine.dispose()
+        gunicorn = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "gthread", "--threads",
+             str(threads), "--worker-connections", str(worker_connections), "--bind", f"127.0.0.1:{http_port}",
+             "--no-control-socket", "--log-level", "warning", "wsgi:app"], cwd=REPO, env={**os.environ, **env})
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", http_port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield BenchServer(pg_port, f"http://127.0.0.1:{http_port}", county, loaded)
+    finally:
+        if gunicorn is not None:
+            gunicorn.send_signal(signal.SIGTERM)
+            gunicorn.wait(timeout=30)
+        _as_postgres([f"{PGBIN}/pg_ctl", "-D", f"{tmp}/data", "-m", "fast", "-w", "stop"])
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _as_postgres(cmd: list[str]) -> None:
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
