@@ -71,47 +71,53 @@ class UnitCoverage:
         }
 
 
-# One statement: each household's latest submission of each campaign form, then one row per
-# registered household, then the roll-up by place with the flag counts alongside. Housing and
-# water inspections outrank what the screening said. submission_assessment holds current
-# versions only, so no join to submissions is needed.
-_COVERAGE = text("""
-WITH latest AS MATERIALIZED (
-    SELECT DISTINCT ON (household_id, xml_form_id) household_id, xml_form_id, persons, insured, school_age,
-        out_of_school, housing_unsafe, water_unsafe, flag_codes
+# One statement. For each campaign form, each household's latest submission in the window
+# (submission_assessment holds current versions only); screenings give the persons and the
+# 三保障 numbers, housing and water inspections outrank what the screening said; registered
+# households come from the registry. Submissions count where they were made (their village),
+# which spares a join with the registry. Rolled up by cutting the place code to the level.
+_LATEST = """
+    SELECT DISTINCT ON (household_id) household_id, admin_code, persons, insured, school_age, out_of_school,
+        housing_unsafe, water_unsafe, flag_codes
     FROM submission_assessment
-    WHERE project_id = :project AND household_id IS NOT NULL AND xml_form_id = ANY(:forms)
+    WHERE project_id = :project AND xml_form_id = {form} AND {form} = ANY(:forms) AND household_id IS NOT NULL
       AND surveyed_on BETWEEN :starts AND :ends AND NOT is_draft
-    ORDER BY household_id, xml_form_id, surveyed_on DESC, submission_version_id DESC
-), per_household AS MATERIALIZED (
-    SELECT h.id, left(h.admin_code, :prefix) AS unit,
-        bool_or(l.xml_form_id = :screening) AS screened,
-        max(l.persons) FILTER (WHERE l.xml_form_id = :screening) AS persons,
-        max(l.insured) FILTER (WHERE l.xml_form_id = :screening) AS insured,
-        max(l.school_age) FILTER (WHERE l.xml_form_id = :screening) AS school_age,
-        max(l.out_of_school) FILTER (WHERE l.xml_form_id = :screening) AS out_of_school,
-        coalesce(bool_or(l.housing_unsafe) FILTER (WHERE l.xml_form_id = :housing),
-                 bool_or(l.housing_unsafe) FILTER (WHERE l.xml_form_id = :screening)) AS housing_unsafe,
-        coalesce(bool_or(l.water_unsafe) FILTER (WHERE l.xml_form_id = :water),
-                 bool_or(l.water_unsafe) FILTER (WHERE l.xml_form_id = :screening)) AS water_unsafe
-    FROM household h LEFT JOIN latest l ON l.household_id = h.id
-    WHERE h.project_id = :project
-    GROUP BY h.id
+    ORDER BY household_id, surveyed_on DESC, submission_version_id DESC"""
+_COVERAGE = text(f"""
+WITH s AS MATERIALIZED ({_LATEST.format(form=":screening")}
+), hs AS MATERIALIZED ({_LATEST.format(form=":housing")}
+), w AS MATERIALIZED ({_LATEST.format(form=":water")}
+), registered AS (
+    SELECT left(admin_code, :prefix) AS unit, count(*) AS registered FROM household
+    WHERE project_id = :project GROUP BY 1
+), screened AS (
+    SELECT left(s.admin_code, :prefix) AS unit, count(*) AS screened, sum(s.persons) AS persons,
+        sum(s.insured) AS insured, sum(s.school_age) AS school_age, sum(s.out_of_school) AS out_of_school,
+        sum(s.persons) FILTER (WHERE coalesce(hs.housing_unsafe, s.housing_unsafe) IS NOT TRUE) AS housing_safe,
+        sum(s.persons) FILTER (WHERE coalesce(w.water_unsafe, s.water_unsafe) IS NOT TRUE) AS water_safe
+    FROM s LEFT JOIN hs ON hs.household_id = s.household_id LEFT JOIN w ON w.household_id = s.household_id
+    GROUP BY 1
+), codes AS (
+    -- Each household counts once per code: an inspection adds only codes its screening lacked.
+    SELECT s.admin_code, code FROM s, unnest(s.flag_codes) AS code
+    UNION ALL
+    SELECT hs.admin_code, code FROM hs LEFT JOIN s ON s.household_id = hs.household_id, unnest(hs.flag_codes) AS code
+    WHERE NOT code = ANY(coalesce(s.flag_codes, '{{}}'))
+    UNION ALL
+    SELECT w.admin_code, code FROM w LEFT JOIN s ON s.household_id = w.household_id
+        LEFT JOIN hs ON hs.household_id = w.household_id, unnest(w.flag_codes) AS code
+    WHERE NOT code = ANY(coalesce(s.flag_codes, '{{}}') || coalesce(hs.flag_codes, '{{}}'))
 ), flagged AS (
     SELECT unit, jsonb_object_agg(code, households) AS counts
-    FROM (SELECT left(h.admin_code, :prefix) AS unit, code, count(DISTINCT l.household_id) AS households
-          FROM latest l JOIN household h ON h.id = l.household_id, unnest(l.flag_codes) AS code
-          GROUP BY 1, 2) c
+    FROM (SELECT left(admin_code, :prefix) AS unit, code, count(*) AS households FROM codes GROUP BY 1, 2) c
     GROUP BY unit
 )
-SELECT p.unit, count(*) AS registered, count(*) FILTER (WHERE screened) AS screened,
-    coalesce(sum(persons), 0) AS persons, coalesce(sum(insured), 0) AS insured,
-    coalesce(sum(school_age), 0) AS school_age, coalesce(sum(out_of_school), 0) AS out_of_school,
-    coalesce(sum(persons) FILTER (WHERE housing_unsafe IS NOT TRUE), 0) AS persons_housing_safe,
-    coalesce(sum(persons) FILTER (WHERE water_unsafe IS NOT TRUE), 0) AS persons_water_safe,
-    coalesce(min(f.counts::text), '{}')::jsonb AS flagged
-FROM per_household p LEFT JOIN flagged f ON f.unit = p.unit
-GROUP BY p.unit ORDER BY p.unit
+SELECT r.unit, r.registered, coalesce(c.screened, 0) AS screened, coalesce(c.persons, 0) AS persons,
+    coalesce(c.insured, 0) AS insured, coalesce(c.school_age, 0) AS school_age,
+    coalesce(c.out_of_school, 0) AS out_of_school, coalesce(c.housing_safe, 0) AS persons_housing_safe,
+    coalesce(c.water_safe, 0) AS persons_water_safe, coalesce(f.counts, '{{}}'::jsonb) AS flagged
+FROM registered r LEFT JOIN screened c ON c.unit = r.unit LEFT JOIN flagged f ON f.unit = r.unit
+ORDER BY r.unit
 """)
 
 
@@ -122,7 +128,12 @@ def coverage(project_id: int, campaign: Campaign, level: str) -> list[UnitCovera
     params = {"project": project_id, "forms": list(campaign.form_ids), "starts": campaign.starts_on,
               "ends": campaign.ends_on, "prefix": prefix, "screening": SCREENING, "housing": HOUSING,
               "water": WATER}
+    # A county's campaign is ~10^5 rows: sort them in memory; the planner's row estimates through
+    # the CTEs are far off, which would make it JIT-compile (a second of overhead) and merge-join.
+    for setting in ("work_mem = '64MB'", "jit = off", "enable_mergejoin = off"):
+        db.session.execute(text(f"SET LOCAL {setting}"))
     rows = db.session.execute(_COVERAGE, params).all()
+    db.session.rollback()   # ends the transaction SET LOCAL belongs to; nothing was written
     names = _names([r.unit + "0" * (12 - prefix) for r in rows])
     return [UnitCoverage(code=r.unit + "0" * (12 - prefix), name=names.get(r.unit + "0" * (12 - prefix)),
                          registered=r.registered, screened=r.screened, persons=r.persons, insured=r.insured,
