@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from benchlib import bench_server
 
-from app.demo.submissions import member_xml, screening_xml
+from app.demo.submissions import collect_multipart, member_xml, screening_xml
 
 def household_xml(county, rng: random.Random, photo_name: str | None) -> tuple[bytes, str]:
     """A screening of a registered household with 5 members and a geopoint inside its village."""
@@ -36,16 +36,6 @@ def household_xml(county, rng: random.Random, photo_name: str | None) -> tuple[b
                         poverty_status=h.poverty_status,
                         inc_wage=str(rng.randrange(20_000, 90_000)), photo=photo_name or "")
     return xml, h.village
-
-
-def multipart(xml: bytes, photo: bytes | None, photo_name: str) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="xml_submission_file"; '
-             'filename="submission.xml"\r\nContent-Type: text/xml\r\n\r\n'.encode() + xml + b"\r\n"]
-    if photo is not None:
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{photo_name}"; '
-                     f'filename="{photo_name}"\r\nContent-Type: image/jpeg\r\n\r\n'.encode() + photo + b"\r\n")
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 class Client(threading.Thread):
@@ -67,7 +57,7 @@ class Client(threading.Thread):
         while time.monotonic() < self.deadline:
             photo_name = f"{time.time_ns()}.jpg" if self.photo else None
             xml, _ = household_xml(self.county, self.rng, photo_name)
-            body, ctype = multipart(xml, self.photo, photo_name or "")
+            body, ctype = collect_multipart(xml, {photo_name: self.photo} if self.photo else {})
             started = time.perf_counter()
             try:
                 conn.request("HEAD", path, headers=headers)

@@ -3,7 +3,6 @@ import http.client
 import os
 import random
 import threading
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,7 +14,7 @@ from ..services.coverage import create_campaign
 from ..services.forms_directory import publish_directory
 from ..services.registry_import import assign_places, import_households, import_places
 from .county import DemoCounty
-from .submissions import random_housing, random_screening, random_water
+from .submissions import collect_multipart, random_housing, random_screening, random_water
 
 CAMPAIGN = "2026年防返贫集中排查"
 CAMPAIGN_START = date(2026, 11, 1)
@@ -97,15 +96,8 @@ def simulate_campaign(county: DemoCounty, loaded: LoadedCounty, server: str, *, 
 
 
 def _post(conn: http.client.HTTPConnection, path: str, xml: bytes, files: dict[str, bytes]) -> int:
-    boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="xml_submission_file"; '
-             'filename="submission.xml"\r\nContent-Type: text/xml\r\n\r\n'.encode() + xml + b"\r\n"]
-    for name, data in files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
-                     'Content-Type: image/jpeg\r\n\r\n'.encode() + data + b"\r\n")
-    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    headers = {"X-OpenRosa-Version": "1.0", "Content-Type": f"multipart/form-data; boundary={boundary}",
-               "User-Agent": "org.odk.collect.android/demo"}
+    body, content_type = collect_multipart(xml, files)
+    headers = {"X-OpenRosa-Version": "1.0", "Content-Type": content_type, "User-Agent": "org.odk.collect.android/demo"}
     try:
         conn.request("HEAD", path + "?deviceID=collect:demo", headers=headers)
         conn.getresponse().read()

@@ -149,3 +149,17 @@ def random_water(rng: random.Random, county: DemoCounty, h: DemoHousehold, surve
                      household=h.code, gps=f"{lat:.6f} {lon:.6f} 40 6",
                      qty_lpcd=f"{rng.choice((25, 40, 60, 80))}", outage_days=str(rng.choice((0, 5, 20, 50))),
                      survey_date=surveyed.isoformat())
+
+
+def collect_multipart(xml: bytes, files: dict[str, bytes]) -> tuple[bytes, str]:
+    """A submission POST body as Collect builds it: xml_submission_file, then one part per file.
+
+    Returns the body and its Content-Type (with the boundary).
+    """
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="xml_submission_file"; '
+             'filename="submission.xml"\r\nContent-Type: text/xml\r\n\r\n'.encode() + xml + b"\r\n"]
+    for name, data in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
+                     'Content-Type: image/jpeg\r\n\r\n'.encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from app.demo.submissions import collect_multipart
 from tests.conftest import REPO
 from tests.support.instances import build_instance
 
@@ -91,17 +92,11 @@ def test_body_over_the_advertised_limit_is_413_with_openrosa_body(app, device, p
 def test_chunked_multipart_post_is_accepted(app, device, publish):
     publish(SCREENING)
     xml, files = build_instance(device.get(device.form_list()[0].download_url).content)
-    boundary = "chunkyboundary"
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="xml_submission_file"; '
-             'filename="s.xml"\r\nContent-Type: text/xml\r\n\r\n'.encode() + xml + b"\r\n"]
-    for name, data in files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
-                     'Content-Type: image/jpeg\r\n\r\n'.encode() + data + b"\r\n")
-    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    body, content_type = collect_multipart(xml, files)
     url = urlsplit(f"{device.server_url}/submission")
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
     conn.putrequest("POST", f"{url.path}?deviceID=test")
-    conn.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+    conn.putheader("Content-Type", content_type)
     conn.putheader("Transfer-Encoding", "chunked")
     conn.putheader("X-OpenRosa-Version", "1.0")
     conn.endheaders()
