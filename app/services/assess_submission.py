@@ -135,9 +135,10 @@ def first_point(geo_answers) -> tuple[float, float] | None:
     return None
 
 
-# The numbers and the flags of a submission version in one statement (one round trip at ingest).
-_STORE = text("""
-WITH assessment AS (
+# The numbers and the flags of a submission version in one statement (one round trip at ingest);
+# at ingest the version row itself goes in the same statement.
+_STORE_BODY = """
+assessment AS (
     INSERT INTO submission_assessment (submission_version_id, submission_id, project_id, xml_form_id, household_id,
         admin_code, surveyed_on, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes,
         is_draft)
@@ -150,19 +151,36 @@ SELECT :version_id, :submission_id, :project_id, :household_id, :admin_code, :ru
     f.rule, f.code, f.severity, f.explanation_zh, f.explanation_en, f.inputs, f.threshold
 FROM jsonb_to_recordset(CAST(:flags AS jsonb)) AS f(rule text, code text, severity text, explanation_zh text,
     explanation_en text, inputs jsonb, threshold jsonb)
-""")
+"""
+_STORE = text("WITH " + _STORE_BODY)
+_STORE_WITH_VERSION = text("""
+WITH version AS (
+    INSERT INTO submission_version (id, submission_id, form_id, form_version_id, instance_id, deprecated_id,
+        instance_name, xml, xml_sha256, answers, problems, encrypted, submitter_id, device_id, user_agent, received_at)
+    VALUES (:version_id, :submission_id, :form_id, :form_version_id, :instance_id, :deprecated_id, :instance_name,
+        :xml, :xml_sha256, CAST(:answers AS jsonb), CAST(:problems AS jsonb), :encrypted, :submitter_id, :device_id,
+        :user_agent, :received_at)
+),""" + _STORE_BODY)
 
 
 def store_assessment(conn: Connection, assessment: Assessment, *, project_id: int, xml_form_id: str,
-                     submission_id: int, version_id: int, now: datetime, is_draft: bool = False) -> None:
+                     submission_id: int, version_id: int, now: datetime, is_draft: bool = False,
+                     version: dict | None = None) -> None:
     """The flags and numbers of one submission version (in the caller's transaction).
 
-    The caller removes the row of a version this one replaces (edits keep one row per submission).
+    With `version` (the submission_version row's values) the version is inserted by the same
+    statement. The caller removes the row of a version this one replaces (edits keep one per submission).
     """
     flags = [{"rule": f.rule, "code": f.code, "severity": f.severity, "explanation_zh": f.explanation_zh,
               "explanation_en": f.explanation_en, "inputs": f.inputs, "threshold": f.threshold}
              for f in assessment.flags]
-    conn.execute(_STORE, {
+    version_params = {}
+    if version is not None:
+        version_params = {**version, "answers": json.dumps(version["answers"], ensure_ascii=False),
+                          "problems": json.dumps(version["problems"], ensure_ascii=False)}
+        version_params.pop("id", None)
+    conn.execute(_STORE_WITH_VERSION if version is not None else _STORE, {
+        **version_params,
         "version_id": version_id, "submission_id": submission_id, "project_id": project_id,
         "xml_form_id": xml_form_id, "household_id": assessment.household_id, "admin_code": assessment.admin_code,
         "surveyed_on": assessment.surveyed_on, "flag_codes": sorted({f.code for f in assessment.flags}),

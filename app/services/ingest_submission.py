@@ -147,14 +147,23 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
         carried = {}
         outcome = "created"
 
-    conn.execute(INSERT_VERSION, dict(
+    version = dict(
         id=version_id, submission_id=submission_id, form_id=form_id, form_version_id=form_version_id,
         instance_id=envelope.instance_id, deprecated_id=envelope.deprecated_id,
         instance_name=envelope.instance_name, xml=upload.xml, xml_sha256=xml_sha256,
         answers=answers.data, problems=answers.problems, encrypted=envelope.encrypted,
         submitter_id=principal.actor_id, device_id=upload.device_id or None,
         user_agent=upload.user_agent, received_at=now,
-    ))
+    )
+    if assessment:
+        if outcome == "edited":
+            conn.execute(delete(SubmissionAssessment).where(SubmissionAssessment.submission_id == submission_id))
+        # The version, its numbers and its flags in one statement.
+        store_assessment(conn, assessment, project_id=project_id, xml_form_id=envelope.form_id,
+                         submission_id=submission_id, version_id=version_id, now=now, is_draft=draft,
+                         version=version)
+    else:
+        conn.execute(INSERT_VERSION, version)
 
     expected = list(dict.fromkeys(safe_attachment_name(n) for n in answers.files))
     if expected:
@@ -170,11 +179,6 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
             "geom": f"SRID=4326;{g.value.geometry.wkt}" if g.value.geometry is not None else None,
             "altitude": g.value.altitude, "accuracy": g.value.accuracy, "problem": g.value.problem,
         } for g in answers.geo])
-    if assessment:
-        if outcome == "edited":
-            conn.execute(delete(SubmissionAssessment).where(SubmissionAssessment.submission_id == submission_id))
-        store_assessment(conn, assessment, project_id=project_id, xml_form_id=envelope.form_id,
-                         submission_id=submission_id, version_id=version_id, now=now, is_draft=draft)
     db.session.commit()
     present = sum(1 for n in expected if n in files or carried.get(n))
     return IngestResult(outcome, submission_id, envelope.instance_id, len(expected), present)
