@@ -23,10 +23,10 @@ fi
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
 # Reinstall only when the requirement files change (one stamp per file, so serve and test
 # do not undo each other).
-stamp=".venv/.installed-$requirements-$(cat requirements.txt "$requirements" | sha256sum | cut -c1-16)"
+stamp=".venv/.installed-$requirements-$(cat requirements.txt "$requirements" constraints.txt | sha256sum | cut -c1-16)"
 if [[ ! -f "$stamp" ]]; then
   echo "setup: installing Python packages from $requirements" >&2
-  .venv/bin/pip install -q --disable-pip-version-check -r "$requirements"
+  .venv/bin/pip install -q --disable-pip-version-check -r "$requirements" -c constraints.txt
   rm -f ".venv/.installed-$requirements-"*
   touch "$stamp"
 fi
