@@ -59,14 +59,22 @@ def screening_xml(instance_id: str, *, village: str, household: str, gps: str, m
     ).encode("utf-8")
 
 
+def _inspection(form_id: str, instance_id: str, surveyor: str, village: str, household: str, survey_date: str,
+                body: str) -> bytes:
+    """The parts the housing and water inspections share: metadata, visit, location, meta block."""
+    return (
+        f'<data id="{form_id}" version="{FORM_VERSION}">'
+        f"<start/><end/><today>{survey_date}</today><deviceid>collect:demo</deviceid><username/>"
+        f"<meta_g><surveyor_name>{surveyor}</surveyor_name><survey_date>{survey_date}</survey_date></meta_g>"
+        f"<loc_g><county>{village[:6]}000000</county><township>{village[:9]}000</township><village>{village}</village>"
+        f"<hh_pick>{household}</hh_pick></loc_g>{body}"
+        f"<meta><instanceID>{instance_id}</instanceID><instanceName>{household} {survey_date}</instanceName></meta>"
+        "</data>").encode("utf-8")
+
+
 def housing_xml(instance_id: str, *, village: str, household: str, gps: str, grade: str,
                 survey_date: str = "2026-11-20", key_group: str = "dibao", photo: str = "") -> bytes:
-    return (
-        f'<data id="fpf_housing" version="{FORM_VERSION}">'
-        f"<start/><end/><today>{survey_date}</today><deviceid>collect:demo</deviceid><username/>"
-        f"<meta_g><surveyor_name>住建站 刘工</surveyor_name><survey_date>{survey_date}</survey_date></meta_g>"
-        f"<loc_g><county>{village[:6]}000000</county><township>{village[:9]}000</township><village>{village}</village>"
-        f"<hh_pick>{household}</hh_pick></loc_g>"
+    return _inspection("fpf_housing", instance_id, "住建站 刘工", village, household, survey_date,
         f"<eligibility_g><key_group>{key_group}</key_group><only_house>yes</only_house>"
         "<other_safe_house>no</other_safe_house><servant_family>no</servant_family></eligibility_g>"
         f"<house_g><house_gps>{gps}</house_gps><build_year>1988</build_year><floors>1</floors><floors_note/>"
@@ -79,19 +87,13 @@ def housing_xml(instance_id: str, *, village: str, household: str, gps: str, gra
         "<prior_rebuild>no</prior_rebuild><current_arr>own</current_arr><action>repair</action>"
         "<progress>not_started</progress></grade_g>"
         f"<photo_g><photo_front>{photo}</photo_front><photo_side/><photo_inside/><photo_done/><sig_owner/>"
-        "<sig_inspector/></photo_g>"
-        f"<meta><instanceID>{instance_id}</instanceID><instanceName>{household} {survey_date}</instanceName></meta>"
-        "</data>").encode("utf-8")
+        "<sig_inspector/></photo_g>")
 
 
 def water_xml(instance_id: str, *, village: str, household: str, gps: str, qty_lpcd: str, outage_days: str,
               piped: str = "yes", sensory: str = "none", survey_date: str = "2026-11-20") -> bytes:
-    return (
-        f'<data id="fpf_water" version="{FORM_VERSION}">'
-        f"<start/><end/><today>{survey_date}</today><deviceid>collect:demo</deviceid><username/>"
-        f"<meta_g><surveyor_name>水利站 陈工</surveyor_name><survey_date>{survey_date}</survey_date></meta_g>"
-        f"<loc_g><county>{village[:6]}000000</county><township>{village[:9]}000</township><village>{village}</village>"
-        f"<hh_pick>{household}</hh_pick></loc_g><water_gps>{gps}</water_gps>"
+    return _inspection("fpf_water", instance_id, "水利站 陈工", village, household, survey_date,
+        f"<water_gps>{gps}</water_gps>"
         f"<supply_g><supply_type>large_central</supply_type><works>城乡一体化水厂</works><piped>{piped}</piped>"
         "<scarce_area/></supply_g>"
         f"<quantity_g><qty_method>meter</qty_method><qty_lpcd>{qty_lpcd}</qty_lpcd><fetch_min/><fetch_h_m/>"
@@ -101,9 +103,7 @@ def water_xml(instance_id: str, *, village: str, household: str, gps: str, qty_l
         "<report_org>县疾控中心</report_org><report_pass>pass</report_pass><disinfect>running</disinfect></quality_g>"
         "<q_ok/><c_ok/><g_ok/><w_ok/><water_safe/><water_note/>"
         "<photo_g><photo_source/><photo_tap/><photo_sample/></photo_g>"
-        "<issue_g><issue_desc/><resp_unit/><deadline/></issue_g>"
-        f"<meta><instanceID>{instance_id}</instanceID><instanceName>{household} {survey_date}</instanceName></meta>"
-        "</data>").encode("utf-8")
+        "<issue_g><issue_desc/><resp_unit/><deadline/></issue_g>")
 
 
 def random_screening(rng: random.Random, county: DemoCounty, h: DemoHousehold, surveyed: date,
