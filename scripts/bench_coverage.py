@@ -28,10 +28,11 @@ def main() -> int:
     parser.add_argument("--submissions", type=int, default=120_000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--keep", action="store_true", help="leave the database running afterwards")
     args = parser.parse_args()
 
     started = time.monotonic()
-    with bench_server(villages=args.villages, households=args.households, durable=False) as server:
+    with bench_server(villages=args.villages, households=args.households, durable=False, keep=args.keep) as server:
         print(f"county loaded in {time.monotonic() - started:.0f}s: {len(server.county.villages)} villages, "
               f"{len(server.county.households)} households", flush=True)
         started = time.monotonic()

@@ -36,8 +36,11 @@ class BenchServer:
 
 @contextmanager
 def bench_server(*, villages: int, households: int, rules: str = "on", workers: int = 4, threads: int = 4,
-                 worker_connections: int = 8, durable: bool = True):
-    """A fresh cluster (durable: fsync and synchronous_commit on), migrated and loaded, behind gunicorn."""
+                 worker_connections: int = 8, durable: bool = True, keep: bool = False):
+    """A fresh cluster (durable: fsync and synchronous_commit on), migrated and loaded, behind gunicorn.
+
+    With `keep` the cluster is left running afterwards (its URL is printed), to look into the data.
+    """
     tmp = tempfile.mkdtemp(prefix="dixian-bench-")
     if os.geteuid() == 0:
         shutil.chown(tmp, "postgres", "postgres")
@@ -77,8 +80,11 @@ def bench_server(*, villages: int, households: int, rules: str = "on", workers: 
         if gunicorn is not None:
             gunicorn.send_signal(signal.SIGTERM)
             gunicorn.wait(timeout=30)
-        _as_postgres([f"{PGBIN}/pg_ctl", "-D", f"{tmp}/data", "-m", "fast", "-w", "stop"])
-        shutil.rmtree(tmp, ignore_errors=True)
+        if keep:
+            print(f"database kept: postgresql://postgres@127.0.0.1:{pg_port}/bench (data in {tmp})")
+        else:
+            _as_postgres([f"{PGBIN}/pg_ctl", "-D", f"{tmp}/data", "-m", "fast", "-w", "stop"])
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _free_port() -> int:

@@ -1,7 +1,8 @@
 """Risk flags and the rulesets that raise them."""
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text,
+                        UniqueConstraint)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -85,3 +86,60 @@ class SubmissionAssessment(db.Model):
     water_unsafe: Mapped[bool | None] = mapped_column(Boolean)
     flag_codes: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
     is_draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+
+
+class CampaignLatest(db.Model):
+    """A household's latest submission of one form within one campaign, with its numbers.
+
+    Kept current at ingest (a newer submission replaces the row), so coverage adds up one
+    row per household and form instead of sorting a campaign's submissions. Rebuilt from
+    submission_assessment when a campaign is created or flags are recomputed.
+    """
+    __tablename__ = "campaign_latest"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
+    xml_form_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    # No foreign keys below: the rows are copied from submission_assessment, whose keys are checked,
+    # and every check is a lookup on the ingest path. Only edits and recomputes remove assessments,
+    # and both rebuild the rows they touch.
+    household_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    submission_version_id: Mapped[int] = mapped_column(BigInteger)
+    surveyed_on: Mapped[date] = mapped_column(Date)
+    admin_code: Mapped[str | None] = mapped_column(String(15))
+    persons: Mapped[int | None] = mapped_column(Integer)
+    insured: Mapped[int | None] = mapped_column(Integer)
+    school_age: Mapped[int | None] = mapped_column(Integer)
+    out_of_school: Mapped[int | None] = mapped_column(Integer)
+    housing_unsafe: Mapped[bool | None] = mapped_column(Boolean)
+    water_unsafe: Mapped[bool | None] = mapped_column(Boolean)
+    flag_codes: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+
+
+# Households whose campaign rows changed since coverage last looked: ingest appends, coverage
+# drains it and refreshes those households' villages. Append-only and without indexes, so
+# concurrent submissions never wait on each other here; duplicates are harmless.
+campaign_change = Table(
+    "campaign_change", db.metadata,
+    Column("campaign_id", Integer, nullable=False),
+    Column("household_id", BigInteger, nullable=False),
+)
+
+
+class CampaignVillage(db.Model):
+    """One village's coverage numbers in one campaign, refreshed from campaign_latest when read.
+
+    Households count in the village they are registered in.
+    """
+    __tablename__ = "campaign_village"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
+    village: Mapped[str] = mapped_column(String(15), primary_key=True)
+    registered: Mapped[int] = mapped_column(Integer)
+    screened: Mapped[int] = mapped_column(Integer)
+    persons: Mapped[int] = mapped_column(Integer)
+    insured: Mapped[int] = mapped_column(Integer)
+    school_age: Mapped[int] = mapped_column(Integer)
+    out_of_school: Mapped[int] = mapped_column(Integer)
+    persons_housing_safe: Mapped[int] = mapped_column(Integer)
+    persons_water_safe: Mapped[int] = mapped_column(Integer)
+    flagged: Mapped[dict] = mapped_column(JSONB)          # flag code -> households

@@ -15,6 +15,7 @@ from ..core.rules import RULED_FORMS, SCREENING, SELF_REPORT, Flag, evaluate
 from ..core.rules.answers import FormAnswers
 from ..core.rules.metrics import HouseholdMetrics, household_metrics
 from ..models import AdminUnit
+from . import campaign_latest
 from .generated_media import NEW_HOUSEHOLD
 from .rulesets import ruleset_for
 
@@ -98,12 +99,19 @@ def assess_submission(conn: Connection, project_id: int, xml_form_id: str, answe
     return assessment
 
 
+# A new household changes the registered count of its village in every campaign.
 _NEW_HOUSEHOLD = text("""
-INSERT INTO household (project_id, household_code, admin_code, head_name, head_idno, poverty_status, status, members,
-    created_at)
-VALUES (:project_id, :code, :village, :head_name, :head_idno, :poverty_status, :status, '[]', now())
-ON CONFLICT (project_id, household_code) DO NOTHING
-RETURNING id
+WITH new AS (
+    INSERT INTO household (project_id, household_code, admin_code, head_name, head_idno, poverty_status, status,
+        members, created_at)
+    VALUES (:project_id, :code, :village, :head_name, :head_idno, :poverty_status, :status, '[]', now())
+    ON CONFLICT (project_id, household_code) DO NOTHING
+    RETURNING id
+), noted AS (
+    INSERT INTO campaign_change (campaign_id, household_id)
+    SELECT c.id, new.id FROM campaign c, new WHERE c.project_id = :project_id
+)
+SELECT id FROM new
 """)
 _UPDATE_HOUSEHOLD = text(
     "UPDATE household SET poverty_status = :poverty_status, status = :status, updated_at = now() WHERE id = :id")
@@ -135,8 +143,8 @@ def first_point(geo_answers) -> tuple[float, float] | None:
     return None
 
 
-# The numbers and the flags of a submission version in one statement (one round trip at ingest);
-# at ingest the version row itself goes in the same statement.
+# The numbers and the flags of a submission version, and its household's row in the campaigns it falls
+# in, in one statement (one round trip at ingest); at ingest the version row itself goes in too.
 _STORE_BODY = """
 assessment AS (
     INSERT INTO submission_assessment (submission_version_id, submission_id, project_id, xml_form_id, household_id,
@@ -144,7 +152,7 @@ assessment AS (
         is_draft)
     VALUES (:version_id, :submission_id, :project_id, :xml_form_id, :household_id, :admin_code, :surveyed_on,
         :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft)
-)
+),""" + campaign_latest.UPSERT_CTE + """
 INSERT INTO risk_flag (submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at,
     rule, code, severity, explanation_zh, explanation_en, inputs, threshold)
 SELECT :version_id, :submission_id, :project_id, :household_id, :admin_code, :ruleset, :now,

@@ -1,7 +1,8 @@
 """Campaigns (排查批次) and coverage: registered households screened, flags and 三保障 rates by place.
 
-All of it is one SQL statement over the per-submission numbers stored at ingest,
-rolled up by cutting the 12-digit place code (village 12, township 9, county 6).
+Coverage is kept per village (campaign_village) and rolled up by cutting the 12-digit place
+code. A village is added up again, in SQL, from its households' latest campaign submissions
+(campaign_latest) when it has changed since coverage was last read.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -12,6 +13,7 @@ from ..core.rules import HOUSING, SCREENING, WATER
 from ..extensions import db
 from ..models import Campaign, Form
 from ..problems import Problem, bad_request, not_found
+from .campaign_latest import rebuild_campaign
 
 LEVEL_PREFIX = {"village": 12, "township": 9, "county": 6}
 
@@ -27,6 +29,8 @@ def create_campaign(project_id: int, name: str, starts_on: date, ends_on: date, 
         raise Problem(409.3, f"A campaign named '{name}' exists already in project {project_id}.")
     campaign = Campaign(project_id=project_id, name=name, starts_on=starts_on, ends_on=ends_on, form_ids=form_ids)
     db.session.add(campaign)
+    db.session.flush()
+    rebuild_campaign(db.session.connection(), project_id, campaign.id)   # submissions already in count too
     db.session.commit()
     return campaign
 
@@ -71,53 +75,69 @@ class UnitCoverage:
         }
 
 
-# One statement. For each campaign form, each household's latest submission in the window
-# (submission_assessment holds current versions only); screenings give the persons and the
-# 三保障 numbers, housing and water inspections outrank what the screening said; registered
-# households come from the registry. Submissions count where they were made (their village),
-# which spares a join with the registry. Rolled up by cutting the place code to the level.
-_LATEST = """
-    SELECT DISTINCT ON (household_id) household_id, admin_code, persons, insured, school_age, out_of_school,
-        housing_unsafe, water_unsafe, flag_codes
-    FROM submission_assessment
-    WHERE project_id = :project AND xml_form_id = {form} AND {form} = ANY(:forms) AND household_id IS NOT NULL
-      AND surveyed_on BETWEEN :starts AND :ends AND NOT is_draft
-    ORDER BY household_id, surveyed_on DESC, submission_version_id DESC"""
-_COVERAGE = text(f"""
-WITH s AS MATERIALIZED ({_LATEST.format(form=":screening")}
-), hs AS MATERIALIZED ({_LATEST.format(form=":housing")}
-), w AS MATERIALIZED ({_LATEST.format(form=":water")}
-), registered AS (
-    SELECT left(admin_code, :prefix) AS unit, count(*) AS registered FROM household
-    WHERE project_id = :project GROUP BY 1
-), screened AS (
-    SELECT left(s.admin_code, :prefix) AS unit, count(*) AS screened, sum(s.persons) AS persons,
-        sum(s.insured) AS insured, sum(s.school_age) AS school_age, sum(s.out_of_school) AS out_of_school,
-        sum(s.persons) FILTER (WHERE coalesce(hs.housing_unsafe, s.housing_unsafe) IS NOT TRUE) AS housing_safe,
-        sum(s.persons) FILTER (WHERE coalesce(w.water_unsafe, s.water_unsafe) IS NOT TRUE) AS water_safe
-    FROM s LEFT JOIN hs ON hs.household_id = s.household_id LEFT JOIN w ON w.household_id = s.household_id
-    GROUP BY 1
-), codes AS (
-    -- Each household counts once per code: an inspection adds only codes its screening lacked.
-    SELECT s.admin_code, code FROM s, unnest(s.flag_codes) AS code
-    UNION ALL
-    SELECT hs.admin_code, code FROM hs LEFT JOIN s ON s.household_id = hs.household_id, unnest(hs.flag_codes) AS code
-    WHERE NOT code = ANY(coalesce(s.flag_codes, '{{}}'))
-    UNION ALL
-    SELECT w.admin_code, code FROM w LEFT JOIN s ON s.household_id = w.household_id
-        LEFT JOIN hs ON hs.household_id = w.household_id, unnest(w.flag_codes) AS code
-    WHERE NOT code = ANY(coalesce(s.flag_codes, '{{}}') || coalesce(hs.flag_codes, '{{}}'))
+# A village's numbers in a campaign, added up from its registered households' latest submissions
+# (campaign_latest). Screenings give the persons and the 三保障 numbers; housing and water
+# inspections outrank what the screening said; a household counts once per flag code, whichever
+# forms raised it.
+_ADD_UP = """
+WITH per_household AS (
+    SELECT h.admin_code AS village, h.id, s.household_id IS NOT NULL AS screened, s.persons, s.insured,
+        s.school_age, s.out_of_school,
+        coalesce(hs.housing_unsafe, s.housing_unsafe) IS NOT TRUE AS housing_safe,
+        coalesce(w.water_unsafe, s.water_unsafe) IS NOT TRUE AS water_safe,
+        coalesce(s.flag_codes, '{{}}') || coalesce(hs.flag_codes, '{{}}') || coalesce(w.flag_codes, '{{}}') AS codes
+    FROM household h
+    LEFT JOIN campaign_latest s ON s.campaign_id = :campaign AND s.xml_form_id = :screening AND s.household_id = h.id
+    LEFT JOIN campaign_latest hs ON hs.campaign_id = :campaign AND hs.xml_form_id = :housing AND hs.household_id = h.id
+    LEFT JOIN campaign_latest w ON w.campaign_id = :campaign AND w.xml_form_id = :water AND w.household_id = h.id
+    WHERE h.project_id = :project {villages}
 ), flagged AS (
-    SELECT unit, jsonb_object_agg(code, households) AS counts
-    FROM (SELECT left(admin_code, :prefix) AS unit, code, count(*) AS households FROM codes GROUP BY 1, 2) c
-    GROUP BY unit
+    SELECT village, jsonb_object_agg(code, households) AS flagged
+    FROM (SELECT village, code, count(DISTINCT id) AS households FROM per_household, unnest(codes) AS code
+          GROUP BY 1, 2) c
+    GROUP BY village
+), numbers AS (
+    SELECT village, count(*) AS registered, count(*) FILTER (WHERE screened) AS screened,
+        coalesce(sum(persons), 0) AS persons, coalesce(sum(insured), 0) AS insured,
+        coalesce(sum(school_age), 0) AS school_age, coalesce(sum(out_of_school), 0) AS out_of_school,
+        coalesce(sum(persons) FILTER (WHERE housing_safe), 0) AS persons_housing_safe,
+        coalesce(sum(persons) FILTER (WHERE water_safe), 0) AS persons_water_safe
+    FROM per_household GROUP BY village
 )
-SELECT r.unit, r.registered, coalesce(c.screened, 0) AS screened, coalesce(c.persons, 0) AS persons,
-    coalesce(c.insured, 0) AS insured, coalesce(c.school_age, 0) AS school_age,
-    coalesce(c.out_of_school, 0) AS out_of_school, coalesce(c.housing_safe, 0) AS persons_housing_safe,
-    coalesce(c.water_safe, 0) AS persons_water_safe, coalesce(f.counts, '{{}}'::jsonb) AS flagged
-FROM registered r LEFT JOIN screened c ON c.unit = r.unit LEFT JOIN flagged f ON f.unit = r.unit
-ORDER BY r.unit
+INSERT INTO campaign_village (campaign_id, village, registered, screened, persons, insured, school_age, out_of_school,
+    persons_housing_safe, persons_water_safe, flagged)
+SELECT :campaign, n.village, n.registered, n.screened, n.persons, n.insured, n.school_age, n.out_of_school,
+    n.persons_housing_safe, n.persons_water_safe, coalesce(f.flagged, '{{}}')
+FROM numbers n LEFT JOIN flagged f ON f.village = n.village
+ON CONFLICT (campaign_id, village) DO UPDATE SET registered = excluded.registered, screened = excluded.screened,
+    persons = excluded.persons, insured = excluded.insured, school_age = excluded.school_age,
+    out_of_school = excluded.out_of_school, persons_housing_safe = excluded.persons_housing_safe,
+    persons_water_safe = excluded.persons_water_safe, flagged = excluded.flagged
+"""
+_ADD_UP_ALL = text(_ADD_UP.format(villages=""))
+_ADD_UP_VILLAGES = text(_ADD_UP.format(villages="AND h.admin_code = ANY(:villages)"))
+# The villages of the households whose campaign rows changed since the last look; the note is used up.
+_CHANGED_VILLAGES = text("""
+WITH drained AS (DELETE FROM campaign_change WHERE campaign_id = :campaign RETURNING household_id)
+SELECT DISTINCT h.admin_code FROM drained JOIN household h ON h.id = drained.household_id
+""")
+_HAS_NUMBERS = text("SELECT EXISTS (SELECT 1 FROM campaign_village WHERE campaign_id = :campaign)")
+# Village numbers rolled up by cutting the place code to the level (village 12, township 9, county 6).
+_ROLL_UP = text("""
+WITH units AS (
+    SELECT left(village, :prefix) AS unit, sum(registered) AS registered, sum(screened) AS screened,
+        sum(persons) AS persons, sum(insured) AS insured, sum(school_age) AS school_age,
+        sum(out_of_school) AS out_of_school, sum(persons_housing_safe) AS persons_housing_safe,
+        sum(persons_water_safe) AS persons_water_safe
+    FROM campaign_village WHERE campaign_id = :campaign GROUP BY 1
+), codes AS (
+    SELECT left(village, :prefix) AS unit, code, sum(households::int) AS households
+    FROM campaign_village, jsonb_each_text(flagged) AS f(code, households)
+    WHERE campaign_id = :campaign GROUP BY 1, 2
+), flagged AS (
+    SELECT unit, jsonb_object_agg(code, households) AS flagged FROM codes GROUP BY unit
+)
+SELECT u.*, coalesce(f.flagged, '{}') AS flagged FROM units u LEFT JOIN flagged f ON f.unit = u.unit ORDER BY u.unit
 """)
 
 
@@ -125,21 +145,34 @@ def coverage(project_id: int, campaign: Campaign, level: str) -> list[UnitCovera
     if level not in LEVEL_PREFIX:
         raise bad_request(f"level must be one of {', '.join(LEVEL_PREFIX)}.")
     prefix = LEVEL_PREFIX[level]
-    params = {"project": project_id, "forms": list(campaign.form_ids), "starts": campaign.starts_on,
-              "ends": campaign.ends_on, "prefix": prefix, "screening": SCREENING, "housing": HOUSING,
-              "water": WATER}
-    # A county's campaign is ~10^5 rows: sort them in memory; the planner's row estimates through
-    # the CTEs are far off, which would make it JIT-compile (a second of overhead) and merge-join.
-    for setting in ("work_mem = '64MB'", "jit = off", "enable_mergejoin = off"):
-        db.session.execute(text(f"SET LOCAL {setting}"))
-    rows = db.session.execute(_COVERAGE, params).all()
-    db.session.rollback()   # ends the transaction SET LOCAL belongs to; nothing was written
+    _refresh_villages(project_id, campaign.id)
+    rows = db.session.execute(_ROLL_UP, {"campaign": campaign.id, "prefix": prefix}).all()
     names = _names([r.unit + "0" * (12 - prefix) for r in rows])
     return [UnitCoverage(code=r.unit + "0" * (12 - prefix), name=names.get(r.unit + "0" * (12 - prefix)),
                          registered=r.registered, screened=r.screened, persons=r.persons, insured=r.insured,
                          school_age=r.school_age, out_of_school=r.out_of_school,
                          persons_housing_safe=r.persons_housing_safe, persons_water_safe=r.persons_water_safe,
                          flagged=r.flagged) for r in rows]
+
+
+def _refresh_villages(project_id: int, campaign_id: int) -> None:
+    """Add up again the villages whose households changed since the last look (all of them the first time).
+
+    Safe under concurrent ingest: a change not yet committed when its note is drained keeps its
+    note for the next look, and the adding up (a later statement) sees every change whose note it took.
+    """
+    conn = db.session.connection()
+    params = {"project": project_id, "campaign": campaign_id, "screening": SCREENING, "housing": HOUSING,
+              "water": WATER}
+    villages = conn.execute(_CHANGED_VILLAGES, params).scalars().all()
+    # A county at once is ~10^5 households: hash them in memory, and skip JIT, which costs more than it saves.
+    conn.execute(text("SET LOCAL jit = off"))
+    if not conn.execute(_HAS_NUMBERS, params).scalar():
+        conn.execute(text("SET LOCAL work_mem = '64MB'"))
+        conn.execute(_ADD_UP_ALL, params)
+    elif villages:
+        conn.execute(_ADD_UP_VILLAGES, {**params, "villages": villages})
+    db.session.commit()
 
 
 def _names(codes: list[str]) -> dict[str, str]:

@@ -24,6 +24,7 @@ from ..problems import bad_request, conflict, forbidden, not_found
 from .accounts import Principal
 from .assess_submission import assess_submission, first_point, store_assessment
 from .blobstore import BlobStore
+from .campaign_latest import rebuild_households
 from .publish_form import store_blob
 
 
@@ -156,12 +157,18 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
         user_agent=upload.user_agent, received_at=now,
     )
     if assessment:
+        replaced = set()
         if outcome == "edited":
-            conn.execute(delete(SubmissionAssessment).where(SubmissionAssessment.submission_id == submission_id))
+            replaced = set(conn.execute(delete(SubmissionAssessment).where(
+                SubmissionAssessment.submission_id == submission_id).returning(SubmissionAssessment.household_id)
+            ).scalars())
         # The version, its numbers and its flags in one statement.
         store_assessment(conn, assessment, project_id=project_id, xml_form_id=envelope.form_id,
                          submission_id=submission_id, version_id=version_id, now=now, is_draft=draft,
                          version=version)
+        if outcome == "edited":
+            # The edit may have left a campaign's window or its household: what is latest is found again.
+            rebuild_households(conn, project_id, (replaced | {assessment.household_id}) - {None})
     else:
         conn.execute(INSERT_VERSION, version)
 

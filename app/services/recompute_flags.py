@@ -6,6 +6,7 @@ from sqlalchemy import delete, func, select
 from ..extensions import db
 from ..models import Form, GeoAnswer, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
 from .assess_submission import MONITORING_FORMS, assess_submission, store_assessment
+from .campaign_latest import rebuild_project
 from .rulesets import forget_cached
 
 BATCH = 500
@@ -37,5 +38,6 @@ def recompute_flags(project_id: int) -> int:
         conn.execute(Submission.__table__.update().where(Submission.id == row.id).values(
             admin_code=assessment.admin_code, household_id=assessment.household_id))
         count += 1
+    rebuild_project(conn, project_id)
     db.session.commit()
     return count

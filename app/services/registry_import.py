@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import AdminUnit, AppUserPlace, Household
 from ..problems import Problem, bad_request
 from .accounts import find_app_user
+from .campaign_latest import forget_coverage
 
 MAX_ERRORS_SHOWN = 50
 
@@ -122,6 +123,7 @@ def import_households(project_id: int, file_name: str, data: bytes) -> ImportRep
             set_={c: statement.excluded[c] for c in ("admin_code", "head_name", "head_idno", "poverty_status",
                                                      "category", "status", "last_pc_income", "members")}
             | {"updated_at": now}))
+    forget_coverage(db.session.connection(), project_id)   # registered households per village changed
     db.session.commit()
     created = sum(1 for r in rows if r["household_code"] not in existing)
     return ImportReport(created=created, updated=len(rows) - created)

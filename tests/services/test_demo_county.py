@@ -21,6 +21,7 @@ def test_a_small_campaign_through_openrosa_gives_flags_and_coverage(app, clean, 
     from app.demo.simulate import CAMPAIGN, load_county, simulate_campaign
     from app.extensions import db
     from app.models import RiskFlag, SubmissionAssessment
+    from app.services.campaign_latest import rebuild_project
     from app.services.coverage import coverage, find_campaign
     from tests.conftest import REPO
     county = build_county(townships=2, villages=6, households=90, seed=5)
@@ -37,7 +38,17 @@ def test_a_small_campaign_through_openrosa_gives_flags_and_coverage(app, clean, 
         assert db.session.scalar(select(func.count()).select_from(SubmissionAssessment)
                                  .where(SubmissionAssessment.household_id.is_(None))) == 0
         [unit] = coverage(loaded.project_id, find_campaign(loaded.project_id, CAMPAIGN), "county")
+        # What ingest kept up to date, submission by submission, is what a rebuild from scratch gives.
+        kept = _campaign_rows()
+        rebuild_project(db.session.connection(), loaded.project_id)
+        assert kept == _campaign_rows() and len(kept) > 60
     assert (unit.registered, unit.screened) == (90, 60)
     summary = unit.as_dict()
     assert summary["coverage"] == round(60 / 90, 4)
     assert 0 < summary["rates"]["basicMedical"] <= 1 and summary["flaggedHouseholds"]
+
+
+def _campaign_rows() -> list[tuple]:
+    from app.extensions import db
+    from app.models import CampaignLatest
+    return db.session.execute(select(*CampaignLatest.__table__.columns).order_by(*CampaignLatest.__table__.primary_key.columns)).all()

@@ -1,0 +1,112 @@
+"""Coverage counts each household's latest submission in the campaign, however submissions arrive."""
+from sqlalchemy import select
+
+from tests.services.test_assessment import SCREENING, _registry
+from tests.support.households import screening_xml
+
+CAMPAIGN = "2026年集中排查"
+LOW, HIGH = "3000", "90000"      # wages that do and do not put 王五's household under the monitoring line
+
+
+def _campaign(app, project):
+    from app.services.coverage import create_campaign
+    from datetime import date
+    with app.app_context():
+        create_campaign(project, CAMPAIGN, date(2026, 11, 1), date(2026, 11, 30), ["fpf_hh_screening"])
+
+
+def _villages(app, project) -> dict:
+    from app.services.coverage import coverage, find_campaign
+    with app.app_context():
+        return {u.code: u for u in coverage(project, find_campaign(project, CAMPAIGN), "village")}
+
+
+def _screening(n: int, *, wage: str, day: str, edits: int | None = None, **answers) -> bytes:
+    xml = screening_xml(f"uuid:aaaaaaaa-0000-4000-8000-00000000000{n}", inc_wage=wage, survey_date=day, **answers)
+    if edits is not None:
+        xml = xml.replace(b"</instanceName>", b"</instanceName><deprecatedID>"
+                          + f"uuid:aaaaaaaa-0000-4000-8000-00000000000{edits}".encode() + b"</deprecatedID>")
+    return xml
+
+
+def test_a_campaign_created_after_its_submissions_counts_them(app, project, publish, device):
+    _registry(app, project)
+    publish(SCREENING)
+    assert device.post_submission(_screening(1, wage=LOW, day="2026-11-20"), {}).status_code == 201
+    _campaign(app, project)
+    village = _villages(app, project)["420102001001"]
+    assert (village.registered, village.screened, village.flagged["income_below_line"]) == (1, 1, 1)
+
+
+def test_the_latest_survey_counts_whatever_order_it_arrives_in(app, project, publish, device):
+    _registry(app, project)
+    publish(SCREENING)
+    _campaign(app, project)
+    # A later visit found the income recovered; the earlier visit's form reaches the server last.
+    assert device.post_submission(_screening(1, wage=HIGH, day="2026-11-20"), {}).status_code == 201
+    assert device.post_submission(_screening(2, wage=LOW, day="2026-11-10"), {}).status_code == 201
+    village = _villages(app, project)["420102001001"]
+    assert (village.screened, "income_below_line" in village.flagged) == (1, False)
+    assert device.post_submission(_screening(3, wage=LOW, day="2026-11-25"), {}).status_code == 201
+    assert _villages(app, project)["420102001001"].flagged["income_below_line"] == 1
+
+
+def test_an_edit_that_leaves_the_window_gives_way_to_the_earlier_visit(app, project, publish, device):
+    _registry(app, project)
+    publish(SCREENING)
+    _campaign(app, project)
+    assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
+    assert device.post_submission(_screening(2, wage=HIGH, day="2026-11-20"), {}).status_code == 201
+    assert "income_below_line" not in _villages(app, project)["420102001001"].flagged
+    assert device.post_submission(_screening(3, wage=HIGH, day="2026-12-05", edits=2), {}).status_code == 201
+    village = _villages(app, project)["420102001001"]
+    assert (village.screened, village.flagged["income_below_line"]) == (1, 1)
+
+
+def test_an_edit_to_another_household_moves_the_count(app, project, publish, device):
+    _registry(app, project)
+    publish(SCREENING)
+    _campaign(app, project)
+    assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
+    moved = _screening(2, wage=LOW, day="2026-11-10", edits=1, village="420102001002", household="H002",
+                       poverty_status="ordinary")
+    assert device.post_submission(moved, {}).status_code == 201
+    villages = _villages(app, project)
+    assert (villages["420102001001"].screened, villages["420102001002"].screened) == (0, 1)
+
+
+def test_recomputing_rebuilds_the_same_rows(app, project, publish, device):
+    from app.extensions import db
+    from app.models import CampaignLatest
+    from app.services.recompute_flags import recompute_flags
+    _registry(app, project)
+    publish(SCREENING)
+    _campaign(app, project)
+    for n, (wage, day) in enumerate([(LOW, "2026-11-10"), (HIGH, "2026-11-20"), (LOW, "2026-12-02")], start=1):
+        assert device.post_submission(_screening(n, wage=wage, day=day), {}).status_code == 201
+
+    def rows():
+        with app.app_context():
+            return [(r.xml_form_id, r.household_id, r.submission_version_id, r.surveyed_on, r.flag_codes)
+                    for r in db.session.scalars(select(CampaignLatest).order_by(CampaignLatest.household_id))]
+    before = rows()
+    assert [(day.isoformat(), "income_below_line" in codes) for *_, day, codes in before] == [("2026-11-20", False)]
+    with app.app_context():
+        assert recompute_flags(project) == 3
+    assert rows() == before
+
+
+def test_village_numbers_follow_the_registry(app, project, publish, device):
+    from app.services.registry_import import import_households
+    _registry(app, project)
+    publish(SCREENING)
+    _campaign(app, project)
+    assert _villages(app, project)["420102001001"].registered == 1
+    with app.app_context():
+        import_households(project, "more.csv", "household_id,village,head_name\nH003,420102001001,赵六\n".encode())
+    assert _villages(app, project)["420102001001"].registered == 2
+    # A household found in the field and registered by its screening counts at once.
+    new = _screening(1, wage=LOW, day="2026-11-10", household="new", head_name="钱七")
+    assert device.post_submission(new, {}).status_code == 201
+    village = _villages(app, project)["420102001001"]
+    assert (village.registered, village.screened) == (3, 1)
