@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import BigInteger, Float, String, bindparam, column, func, select, text
 from sqlalchemy.engine import Connection
 
 from ..core.rules import RULED_FORMS, SCREENING, SELF_REPORT, Flag, evaluate
@@ -25,7 +25,7 @@ GPS_TOLERANCE_M = 1000      # a geopoint this far outside its village's boundary
 # Everything assessment needs from the database, in one round trip: the household named, the village
 # (named, else the household's) with how far the geopoint lies outside it, and another household
 # already registered under the same head's ID number.
-_CONTEXT = text("""
+CONTEXT = text("""
 SELECT h.id AS household_id, h.poverty_status, h.status, h.last_pc_income, v.code AS village,
     CASE WHEN v.boundary IS NULL OR pt.geom IS NULL THEN NULL
          WHEN ST_Intersects(v.boundary, pt.geom) THEN 0
@@ -36,7 +36,9 @@ SELECT h.id AS household_id, h.poverty_status, h.status, h.last_pc_income, v.cod
 FROM (SELECT ST_SetSRID(ST_MakePoint(CAST(:lon AS float8), CAST(:lat AS float8)), 4326) AS geom) pt
 LEFT JOIN household h ON h.project_id = :project_id AND h.household_code = CAST(:code AS varchar)
 LEFT JOIN admin_unit v ON v.level = 'village' AND v.code = coalesce(CAST(:village AS varchar), h.admin_code)
-""")
+""").columns(column("household_id", BigInteger), column("poverty_status", String), column("status", String),
+             column("last_pc_income", Float), column("village", String), column("distance_m", Float),
+             column("duplicate_of", String))
 _VILLAGE_AT = select(AdminUnit.code).where(
     AdminUnit.level == "village",
     func.ST_Contains(AdminUnit.boundary, func.ST_SetSRID(func.ST_MakePoint(bindparam("lon"), bindparam("lat")), 4326))
@@ -53,21 +55,43 @@ class Assessment:
     metrics: HouseholdMetrics = field(default_factory=HouseholdMetrics)
 
 
-def assess_submission(conn: Connection, project_id: int, xml_form_id: str, answers: dict,
-                      point: tuple[float, float] | None) -> Assessment | None:
-    """Place, household and flags for a monitoring form's answers; None for other forms.
+@dataclass(frozen=True)
+class Subject:
+    """What a monitoring submission is about, as it names it: household, village, place, head's ID."""
+    xml_form_id: str
+    view: FormAnswers
+    household_code: str | None
+    village: str | None
+    point: tuple[float, float] | None      # (lon, lat) of its first geopoint
+    head_idno: str | None
 
-    `point` is the submission's first geopoint as (lon, lat), if it has one.
-    """
+    def context_params(self) -> dict:
+        """The parameters of CONTEXT (with project_id), the database's side of the assessment."""
+        lon, lat = self.point if self.point else (None, None)
+        return {"code": self.household_code if self.household_code != NEW_HOUSEHOLD else None,
+                "village": self.village, "lon": lon, "lat": lat, "idno": self.head_idno}
+
+
+def subject_of(xml_form_id: str, answers: dict, point: tuple[float, float] | None) -> Subject | None:
+    """The subject of a monitoring form's answers; None for other forms."""
     if xml_form_id not in MONITORING_FORMS:
         return None
     view = FormAnswers.from_nested(answers)
-    code = view.text("hh_pick") or view.text("hh_id")
-    named = view.text("village") or view.text("village_code")
-    lon, lat = point if point else (None, None)
     idno = (view.text("head_idno") or "").upper() if xml_form_id == SCREENING else ""
-    context = conn.execute(_CONTEXT, {"project_id": project_id, "code": code if code != "new" else None,
-                                      "village": named, "lon": lon, "lat": lat, "idno": idno or None}).one()
+    return Subject(xml_form_id, view, household_code=view.text("hh_pick") or view.text("hh_id"),
+                   village=view.text("village") or view.text("village_code"), point=point, head_idno=idno or None)
+
+
+def assess_submission(conn: Connection, project_id: int, subject: Subject, context=None) -> Assessment:
+    """Place, household and flags of a monitoring submission.
+
+    `context` is CONTEXT's row when the caller fetched it already (ingest asks for it together
+    with the form); otherwise it is fetched here.
+    """
+    view, named, point, xml_form_id = subject.view, subject.village, subject.point, subject.xml_form_id
+    code = subject.household_code
+    if context is None:
+        context = conn.execute(CONTEXT, {"project_id": project_id, **subject.context_params()}).one()
     household = ({"id": context.household_id, "poverty_status": context.poverty_status,
                   "last_pc_income": context.last_pc_income} if context.household_id else None)
     village, flags = context.village, []
@@ -75,7 +99,7 @@ def assess_submission(conn: Connection, project_id: int, xml_form_id: str, answe
         flags.append(Flag("R22", "village_unknown", "data", f"村代码{named}不在行政区划中",
                           f"Village code {named} is not a known village", inputs={"village": named}))
     elif village is None and point:
-        village = conn.execute(_VILLAGE_AT, {"lon": lon, "lat": lat}).scalar()
+        village = conn.execute(_VILLAGE_AT, {"lon": point[0], "lat": point[1]}).scalar()
     if context.distance_m is not None and context.distance_m > GPS_TOLERANCE_M:
         flags.append(Flag("R22", "gps_outside_village", "data",
                           f"采集位置距所报村庄边界{context.distance_m / 1000:.1f}公里",

@@ -5,7 +5,7 @@ from sqlalchemy import delete, func, select
 
 from ..extensions import db
 from ..models import Form, GeoAnswer, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
-from .assess_submission import MONITORING_FORMS, assess_submission, store_assessment
+from .assess_submission import MONITORING_FORMS, assess_submission, store_assessment, subject_of
 from .campaign_latest import rebuild_project
 from .rulesets import forget_cached
 
@@ -32,7 +32,8 @@ def recompute_flags(project_id: int) -> int:
                    GeoAnswer.geom.is_not(None)).order_by(GeoAnswer.id).limit(1)).first()
         conn.execute(delete(RiskFlag).where(RiskFlag.submission_version_id == row.version_id))
         conn.execute(delete(SubmissionAssessment).where(SubmissionAssessment.submission_version_id == row.version_id))
-        assessment = assess_submission(conn, project_id, row.xml_form_id, row.answers, tuple(point) if point else None)
+        subject = subject_of(row.xml_form_id, row.answers, tuple(point) if point else None)
+        assessment = assess_submission(conn, project_id, subject)
         store_assessment(conn, assessment, project_id=project_id, xml_form_id=row.xml_form_id,
                          submission_id=row.id, version_id=row.version_id, now=now)
         conn.execute(Submission.__table__.update().where(Submission.id == row.id).values(

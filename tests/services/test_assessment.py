@@ -164,3 +164,41 @@ def test_an_edit_replaces_the_numbers_coverage_adds_up(app, project, publish, de
         current = db.session.scalars(select(SubmissionVersion.id).where(
             SubmissionVersion.instance_id == "uuid:aaaaaaaa-0000-4000-8000-000000000002")).one()
     assert row.submission_version_id == current and "income_below_line" not in row.flag_codes
+
+
+def test_a_known_form_version_is_assessed_with_one_round_trip_fewer(app, project, publish, device):
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.models import SubmissionAssessment
+    from app.services.assess_submission import CONTEXT
+    _registry(app, project)
+    publish(SCREENING)
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        sent = []
+        for n in (1, 2):
+            start = len(statements)
+            assert device.post_submission(screening_xml(f"uuid:aaaaaaaa-0000-4000-8000-00000000000{n}"), {}
+                                          ).status_code == 201
+            sent.append(statements[start:])
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # The first submission of a version asks for the context on its own; the second is read before
+    # the form lookup, which brings the household and village with it.
+    context = CONTEXT.element.text.strip()
+    alone = [[s for s in batch if s.strip().startswith(context[:60])] for batch in sent]
+    with_form = [[s for s in batch if context[:60] in s and not s.strip().startswith(context[:60])]
+                 for batch in sent]
+    assert [len(a) for a in alone] == [1, 0] and [len(w) for w in with_form] == [0, 1]
+    with app.app_context():
+        first, second = db.session.scalars(select(SubmissionAssessment)
+                                           .order_by(SubmissionAssessment.submission_version_id)).all()
+    assert (first.household_id, first.admin_code, first.flag_codes) == \
+        (second.household_id, second.admin_code, second.flag_codes) and "income_below_line" in first.flag_codes
