@@ -3,13 +3,17 @@
 Loads a county (default 250 villages, 120k households), sends its screening campaign
 (default 120k submissions, 5% with housing and water inspections) through the OpenRosa
 endpoint of gunicorn, then times GET /v1/projects/{id}/coverage at village, township and
-county level. PostgreSQL runs with synchronous_commit off here: the load is set-up, the
-reads are what is measured.
+county level: the first read, which adds up every village; repeated reads; and the first
+read after a batch of revisits spread over the whole county (every village changed).
+PostgreSQL runs with synchronous_commit off here: the load is set-up, the reads are what
+is measured.
 
     .venv/bin/python scripts/bench_coverage.py
     .venv/bin/python scripts/bench_coverage.py --villages 200 --households 50000 --submissions 50000
 """
 import argparse
+import dataclasses
+import random
 import statistics
 import sys
 import time
@@ -28,6 +32,7 @@ def main() -> int:
     parser.add_argument("--submissions", type=int, default=120_000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--revisits", type=int, default=3000, help="the batch sent between two reads")
     parser.add_argument("--keep", action="store_true", help="leave the database running afterwards")
     args = parser.parse_args()
 
@@ -52,17 +57,29 @@ def main() -> int:
         http.headers["Authorization"] = f"Bearer {token}"
         url = f"{server.url}/v1/projects/{server.loaded.project_id}/coverage"
         server.psql("VACUUM ANALYZE")
+
+        def read(level: str) -> tuple[float, list]:
+            started = time.perf_counter()
+            response = http.get(url, params={"campaign": CAMPAIGN, "level": level}, timeout=60)
+            assert response.status_code == 200, response.text
+            return (time.perf_counter() - started) * 1000, response.json()["units"]
+
+        first, _ = read("county")
+        print(f"first read (adds up all {len(server.county.villages)} villages): {first:.0f} ms")
         print(f"{'level':>9} {'units':>6} {'p50 ms':>7} {'max ms':>7}")
         for level in ("village", "township", "county"):
-            timings = []
-            for _ in range(args.repeat):
-                t = time.perf_counter()
-                response = http.get(url, params={"campaign": CAMPAIGN, "level": level}, timeout=60)
-                timings.append((time.perf_counter() - t) * 1000)
-                assert response.status_code == 200, response.text
-            units = response.json()["units"]
-            print(f"{level:>9} {len(units):>6} {statistics.median(timings):>7.0f} {max(timings):>7.0f}", flush=True)
-        county = units[0]
+            timings, units = zip(*(read(level) for _ in range(args.repeat)))
+            print(f"{level:>9} {len(units[0]):>6} {statistics.median(timings):>7.0f} {max(timings):>7.0f}", flush=True)
+        county = units[0][0]
+        # Revisits of households drawn from the whole county; the half dated after the first visit replace it.
+        revisited = dataclasses.replace(server.county,
+                                        households=random.Random(7).sample(server.county.households, args.revisits))
+        report = simulate_campaign(revisited, server.loaded, server.url, households=args.revisits,
+                                   clients=args.clients, seed=99)
+        touched = len({h.village for h in revisited.households})
+        after, _ = read("county")
+        again, _ = read("county")
+        print(f"after {report.accepted} revisits in {touched} villages: first read {after:.0f} ms, next {again:.0f} ms")
         print(f"county: {county['registeredHouseholds']} registered, {county['screenedHouseholds']} screened, "
               f"coverage {county['coverage']}, rates {county['rates']}")
     return 0
