@@ -34,6 +34,9 @@ def households_import(project_id, file):
     form_catalog.require_project(project_id)
     report = run(import_households, project_id, file.name, file.read_bytes())
     click.echo(f"households: {report.created} added, {report.updated} updated")
+    for group in report.shared_ids:
+        click.echo(f"warning: households {', '.join(group)} share the head's ID number (户主身份证号重复); "
+                   "their screenings will be flagged until corrected")
 
 
 @campaign_cli.command("create")

@@ -6,13 +6,13 @@ an administrator fixes the file once instead of once per error.
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from geoalchemy2.shape import from_shape
 from shapely.errors import GEOSException
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 
 from ..core import idcard
 from ..core.places import PlaceRow, RowError, check_places, multipolygon, read_csv_row, read_feature
@@ -29,6 +29,9 @@ MAX_ERRORS_SHOWN = 50
 class ImportReport:
     created: int
     updated: int
+    # Households sharing a head's ID number (a data-quality problem to check, not a reason to refuse
+    # the file): one tuple of household ids per shared number.
+    shared_ids: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def import_places(file_name: str, data: bytes) -> ImportReport:
@@ -126,7 +129,17 @@ def import_households(project_id: int, file_name: str, data: bytes) -> ImportRep
     forget_coverage(db.session.connection(), project_id)   # registered households per village changed
     db.session.commit()
     created = sum(1 for r in rows if r["household_code"] not in existing)
-    return ImportReport(created=created, updated=len(rows) - created)
+    return ImportReport(created=created, updated=len(rows) - created, shared_ids=_shared_ids(project_id, rows))
+
+
+def _shared_ids(project_id: int, rows: list[dict]) -> list[tuple[str, ...]]:
+    """The groups of the project's households that share a head's ID number with a household imported now."""
+    imported = sorted({r["head_idno"] for r in rows if r["head_idno"]})
+    groups = db.session.execute(
+        select(func.array_agg(aggregate_order_by(Household.household_code, Household.household_code)))
+        .where(Household.project_id == project_id, Household.head_idno.in_(imported))
+        .group_by(Household.head_idno).having(func.count() > 1)).scalars()
+    return sorted(tuple(g) for g in groups)
 
 
 def assign_places(project_id: int, name_or_id: str, village_codes: list[str]) -> int:

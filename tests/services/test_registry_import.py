@@ -80,6 +80,24 @@ def test_households_import_checks_ids_and_villages(ctx):
     messages = " | ".join(err["message"] for err in e.value.details["errors"])
     assert "unknown village" in messages and "check digit" in messages and "not a number" in messages
     assert _count(Household) == 2
+    assert report.shared_ids == []
+
+
+def test_households_sharing_a_head_id_are_reported(ctx, app, tmp_path):
+    from app.services.projects import create_project
+    from app.services.registry_import import import_households, import_places
+    import_places("places.csv", (DATA / "places.csv").read_bytes())
+    project = create_project("县").id
+    shared = idcard.make("420102", __import__("datetime").date(1970, 3, 4), 11)
+    other = idcard.make("420102", __import__("datetime").date(1981, 6, 7), 12)
+    assert import_households(project, "h.csv", _households_csv([
+        ["H001", "420102001001", "王五", shared, "", "", "", ""]])).shared_ids == []
+    file = tmp_path / "shared.csv"
+    file.write_bytes(_households_csv([["H007", "420102001002", "王六", shared, "", "", "", ""],
+                                      ["H008", "420102001002", "李八", other, "", "", "", ""]]))
+    result = app.test_cli_runner().invoke(args=["households", "import", str(project), str(file)])
+    assert result.exit_code == 0, result.output
+    assert "households H001, H007 share the head's ID number" in result.output and shared not in result.output
 
 
 def test_device_accounts_are_assigned_to_villages(ctx):
