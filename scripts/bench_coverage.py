@@ -68,7 +68,7 @@ def main() -> int:
         print(f"first read (adds up all {len(server.county.villages)} villages): {first:.0f} ms")
         print(f"{'level':>9} {'units':>6} {'p50 ms':>7} {'max ms':>7}")
         for level in ("village", "township", "county"):
-            timings, units = zip(*(read(level) for _ in range(args.repeat)))
+            timings, units = zip(*(read(level) for _ in range(args.repeat)), strict=True)
             print(f"{level:>9} {len(units[0]):>6} {statistics.median(timings):>7.0f} {max(timings):>7.0f}", flush=True)
         county = units[0][0]
         # Revisits of households drawn from the whole county; the half dated after the first visit replace it.

@@ -4,6 +4,7 @@ Coverage is kept per village (campaign_village) and rolled up by cutting the 12-
 code. A village is added up again, in SQL, from its households' latest campaign submissions
 (campaign_latest) when it has changed since coverage was last read.
 """
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -78,44 +79,43 @@ class UnitCoverage:
 # A village's numbers in a campaign, added up from its registered households' latest submissions
 # (campaign_latest). Screenings give the persons and the 三保障 numbers; housing and water
 # inspections outrank what the screening said; a household counts once per flag code, whichever
-# forms raised it.
-_ADD_UP = """
-WITH per_household AS (
-    SELECT h.admin_code AS village, h.id, s.household_id IS NOT NULL AS screened, s.persons, s.insured,
-        s.school_age, s.out_of_school,
-        coalesce(hs.housing_unsafe, s.housing_unsafe) IS NOT TRUE AS housing_safe,
-        coalesce(w.water_unsafe, s.water_unsafe) IS NOT TRUE AS water_safe,
-        coalesce(s.flag_codes, '{{}}') || coalesce(hs.flag_codes, '{{}}') || coalesce(w.flag_codes, '{{}}') AS codes
-    FROM household h
-    LEFT JOIN campaign_latest s ON s.campaign_id = :campaign AND s.xml_form_id = :screening AND s.household_id = h.id
-    LEFT JOIN campaign_latest hs ON hs.campaign_id = :campaign AND hs.xml_form_id = :housing AND hs.household_id = h.id
-    LEFT JOIN campaign_latest w ON w.campaign_id = :campaign AND w.xml_form_id = :water AND w.household_id = h.id
-    WHERE h.project_id = :project {villages}
-), flagged AS (
-    SELECT village, jsonb_object_agg(code, households) AS flagged
-    FROM (SELECT village, code, count(DISTINCT id) AS households FROM per_household, unnest(codes) AS code
-          GROUP BY 1, 2) c
-    GROUP BY village
-), numbers AS (
-    SELECT village, count(*) AS registered, count(*) FILTER (WHERE screened) AS screened,
-        coalesce(sum(persons), 0) AS persons, coalesce(sum(insured), 0) AS insured,
-        coalesce(sum(school_age), 0) AS school_age, coalesce(sum(out_of_school), 0) AS out_of_school,
-        coalesce(sum(persons) FILTER (WHERE housing_safe), 0) AS persons_housing_safe,
-        coalesce(sum(persons) FILTER (WHERE water_safe), 0) AS persons_water_safe
-    FROM per_household GROUP BY village
-)
+# forms raised it. Plain SELECTs, so PostgreSQL can spread them over its parallel workers (it
+# never does for an INSERT ... SELECT); the few rows they give are stored by _STORE_VILLAGES.
+_VILLAGE_NUMBERS = """
+SELECT h.admin_code AS village, count(*) AS registered, count(s.household_id) AS screened,
+    coalesce(sum(s.persons), 0) AS persons, coalesce(sum(s.insured), 0) AS insured,
+    coalesce(sum(s.school_age), 0) AS school_age, coalesce(sum(s.out_of_school), 0) AS out_of_school,
+    coalesce(sum(s.persons) FILTER (WHERE coalesce(hs.housing_unsafe, s.housing_unsafe) IS NOT TRUE), 0)
+        AS persons_housing_safe,
+    coalesce(sum(s.persons) FILTER (WHERE coalesce(w.water_unsafe, s.water_unsafe) IS NOT TRUE), 0)
+        AS persons_water_safe
+FROM household h
+LEFT JOIN campaign_latest s ON s.campaign_id = :campaign AND s.xml_form_id = :screening AND s.household_id = h.id
+LEFT JOIN campaign_latest hs ON hs.campaign_id = :campaign AND hs.xml_form_id = :housing AND hs.household_id = h.id
+LEFT JOIN campaign_latest w ON w.campaign_id = :campaign AND w.xml_form_id = :water AND w.household_id = h.id
+WHERE h.project_id = :project {villages}
+GROUP BY 1
+"""
+_VILLAGE_FLAGS = """
+SELECT h.admin_code AS village, code, count(DISTINCT l.household_id) AS households
+FROM campaign_latest l JOIN household h ON h.id = l.household_id, unnest(l.flag_codes) AS code
+WHERE l.campaign_id = :campaign AND l.flag_codes <> '{{}}' {villages}
+GROUP BY 1, 2
+"""
+_ADDED_UP = {scope: (text(_VILLAGE_NUMBERS.format(villages=where)), text(_VILLAGE_FLAGS.format(villages=where)))
+             for scope, where in (("all", ""), ("some", "AND h.admin_code = ANY(:villages)"))}
+_STORE_VILLAGES = text("""
 INSERT INTO campaign_village (campaign_id, village, registered, screened, persons, insured, school_age, out_of_school,
     persons_housing_safe, persons_water_safe, flagged)
-SELECT :campaign, n.village, n.registered, n.screened, n.persons, n.insured, n.school_age, n.out_of_school,
-    n.persons_housing_safe, n.persons_water_safe, coalesce(f.flagged, '{{}}')
-FROM numbers n LEFT JOIN flagged f ON f.village = n.village
+SELECT :campaign, v.village, v.registered, v.screened, v.persons, v.insured, v.school_age, v.out_of_school,
+    v.persons_housing_safe, v.persons_water_safe, v.flagged
+FROM jsonb_to_recordset(CAST(:villages AS jsonb)) AS v(village text, registered int, screened int, persons int,
+    insured int, school_age int, out_of_school int, persons_housing_safe int, persons_water_safe int, flagged jsonb)
 ON CONFLICT (campaign_id, village) DO UPDATE SET registered = excluded.registered, screened = excluded.screened,
     persons = excluded.persons, insured = excluded.insured, school_age = excluded.school_age,
     out_of_school = excluded.out_of_school, persons_housing_safe = excluded.persons_housing_safe,
     persons_water_safe = excluded.persons_water_safe, flagged = excluded.flagged
-"""
-_ADD_UP_ALL = text(_ADD_UP.format(villages=""))
-_ADD_UP_VILLAGES = text(_ADD_UP.format(villages="AND h.admin_code = ANY(:villages)"))
+""")
 # The villages of the households whose campaign rows changed since the last look; the note is used up.
 _CHANGED_VILLAGES = text("""
 WITH drained AS (DELETE FROM campaign_change WHERE campaign_id = :campaign RETURNING household_id)
@@ -165,14 +165,22 @@ def _refresh_villages(project_id: int, campaign_id: int) -> None:
     params = {"project": project_id, "campaign": campaign_id, "screening": SCREENING, "housing": HOUSING,
               "water": WATER}
     villages = conn.execute(_CHANGED_VILLAGES, params).scalars().all()
+    if not conn.execute(_HAS_NUMBERS, params).scalar():
+        _add_up(conn, "all", params)
+    elif villages:
+        _add_up(conn, "some", {**params, "villages": villages})
+    db.session.commit()
+
+
+def _add_up(conn, scope: str, params: dict) -> None:
     # A county at once is ~10^5 households: hash them in memory, and skip JIT, which costs more than it saves.
     conn.execute(text("SET LOCAL jit = off"))
-    if not conn.execute(_HAS_NUMBERS, params).scalar():
-        conn.execute(text("SET LOCAL work_mem = '64MB'"))
-        conn.execute(_ADD_UP_ALL, params)
-    elif villages:
-        conn.execute(_ADD_UP_VILLAGES, {**params, "villages": villages})
-    db.session.commit()
+    conn.execute(text("SET LOCAL work_mem = '64MB'"))
+    numbers, flags = _ADDED_UP[scope]
+    added_up = {row.village: {**row._asdict(), "flagged": {}} for row in conn.execute(numbers, params)}
+    for row in conn.execute(flags, params):
+        added_up[row.village]["flagged"][row.code] = row.households
+    conn.execute(_STORE_VILLAGES, {"campaign": params["campaign"], "villages": json.dumps(list(added_up.values()))})
 
 
 def _names(codes: list[str]) -> dict[str, str]:
