@@ -117,14 +117,19 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
         household_id = _update_registry(conn, project_id, view, context, village, code)
     assessment = Assessment(admin_code=village, household_id=household_id, surveyed_on=surveyed_on, flags=flags)
     if xml_form_id == SCREENING and household_id:
-        assessment.members = [{"name": m.get("m_name"), "relation": m.get("m_relation"),
-                               "idno": (str(m.get("m_idno") or "")).upper() or None} for m in view.members]
+        assessment.members = _registry_members(view)
     if xml_form_id in RULED_FORMS:
         ruleset = ruleset_for(village[:2] if village else None, surveyed_on.year)
         assessment.ruleset = ruleset.label
         assessment.flags += evaluate(xml_form_id, view, household, ruleset)
         assessment.metrics = household_metrics(xml_form_id, view, assessment.flags, ruleset)
     return assessment
+
+
+def _registry_members(view: FormAnswers) -> list[dict]:
+    """A screening's member repeat in the registry's shape (as the registry CSV gives it)."""
+    return [{"name": m.get("m_name"), "relation": m.get("m_relation"),
+             "idno": str(m.get("m_idno") or "").upper() or None} for m in view.members]
 
 
 # A new household changes the registered count of its village in every campaign.

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 
 from geoalchemy2.shape import from_shape
 from shapely.errors import GEOSException
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
 
 from ..core import idcard
 from ..core.places import PlaceRow, RowError, check_places, multipolygon, read_csv_row, read_feature
@@ -132,13 +132,16 @@ def import_households(project_id: int, file_name: str, data: bytes) -> ImportRep
     return ImportReport(created=created, updated=len(rows) - created, shared_ids=_shared_ids(project_id, rows))
 
 
+_SHARED_IDS = text("""
+SELECT array_agg(household_code ORDER BY household_code) FROM household
+WHERE project_id = :project AND head_idno = ANY(:idnos) GROUP BY head_idno HAVING count(*) > 1
+""")
+
+
 def _shared_ids(project_id: int, rows: list[dict]) -> list[tuple[str, ...]]:
     """The groups of the project's households that share a head's ID number with a household imported now."""
     imported = sorted({r["head_idno"] for r in rows if r["head_idno"]})
-    groups = db.session.execute(
-        select(func.array_agg(aggregate_order_by(Household.household_code, Household.household_code)))
-        .where(Household.project_id == project_id, Household.head_idno.in_(imported))
-        .group_by(Household.head_idno).having(func.count() > 1)).scalars()
+    groups = db.session.execute(_SHARED_IDS, {"project": project_id, "idnos": imported}).scalars()
     return sorted(tuple(g) for g in groups)
 
 

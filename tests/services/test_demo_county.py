@@ -51,4 +51,5 @@ def test_a_small_campaign_through_openrosa_gives_flags_and_coverage(app, clean, 
 def _campaign_rows() -> list[tuple]:
     from app.extensions import db
     from app.models import CampaignLatest
-    return db.session.execute(select(*CampaignLatest.__table__.columns).order_by(*CampaignLatest.__table__.primary_key.columns)).all()
+    table = CampaignLatest.__table__
+    return db.session.execute(select(*table.columns).order_by(*table.primary_key.columns)).all()
