@@ -96,14 +96,33 @@ LEFT JOIN campaign_latest w ON w.campaign_id = :campaign AND w.xml_form_id = :wa
 WHERE h.project_id = :project {villages}
 GROUP BY 1
 """
+# A household counts once per flag code: first every code of every row, then, to take away, the
+# codes an inspection repeats from the household's screening (or a water inspection from its
+# housing one). Cheaper than count(DISTINCT), which sorts every (village, code) group.
 _VILLAGE_FLAGS = """
-SELECT h.admin_code AS village, code, count(DISTINCT l.household_id) AS households
+SELECT h.admin_code AS village, code, count(*) AS households
 FROM campaign_latest l JOIN household h ON h.id = l.household_id, unnest(l.flag_codes) AS code
-WHERE l.campaign_id = :campaign AND l.flag_codes <> '{{}}' {villages}
+WHERE l.campaign_id = :campaign AND l.xml_form_id IN (:screening, :housing, :water) AND l.flag_codes <> '{{}}'
+    {villages}
 GROUP BY 1, 2
 """
-_ADDED_UP = {scope: (text(_VILLAGE_NUMBERS.format(villages=where)), text(_VILLAGE_FLAGS.format(villages=where)))
-             for scope, where in (("all", ""), ("some", "AND h.admin_code = ANY(:villages)"))}
+_VILLAGE_FLAG_REPEATS = """
+SELECT h.admin_code AS village, code, count(*) AS households
+FROM campaign_latest i
+JOIN household h ON h.id = i.household_id
+LEFT JOIN campaign_latest s ON s.campaign_id = i.campaign_id AND s.xml_form_id = :screening
+    AND s.household_id = i.household_id
+LEFT JOIN campaign_latest hs ON i.xml_form_id = :water AND hs.campaign_id = i.campaign_id AND hs.xml_form_id = :housing
+    AND hs.household_id = i.household_id,
+unnest(i.flag_codes) AS code
+WHERE i.campaign_id = :campaign AND i.xml_form_id IN (:housing, :water)
+    AND code = ANY(coalesce(s.flag_codes, '{{}}') || coalesce(hs.flag_codes, '{{}}')) {villages}
+GROUP BY 1, 2
+"""
+_SOME = "AND h.admin_code = ANY(:villages)"
+_ADDED_UP = {scope: tuple(text(sql.format(villages=where))
+                          for sql in (_VILLAGE_NUMBERS, _VILLAGE_FLAGS, _VILLAGE_FLAG_REPEATS))
+             for scope, where in (("all", ""), ("some", _SOME))}
 _STORE_VILLAGES = text("""
 INSERT INTO campaign_village (campaign_id, village, registered, screened, persons, insured, school_age, out_of_school,
     persons_housing_safe, persons_water_safe, flagged)
@@ -121,7 +140,8 @@ _CHANGED_VILLAGES = text("""
 WITH drained AS (DELETE FROM campaign_change WHERE campaign_id = :campaign RETURNING household_id)
 SELECT DISTINCT h.admin_code FROM drained JOIN household h ON h.id = drained.household_id
 """)
-_HAS_NUMBERS = text("SELECT EXISTS (SELECT 1 FROM campaign_village WHERE campaign_id = :campaign)")
+_FORGET_CHANGES = text("DELETE FROM campaign_change WHERE campaign_id = :campaign")
+_VILLAGES_KEPT = text("SELECT count(*) FROM campaign_village WHERE campaign_id = :campaign")
 # Village numbers rolled up by cutting the place code to the level (village 12, township 9, county 6).
 _ROLL_UP = text("""
 WITH units AS (
@@ -164,11 +184,13 @@ def _refresh_villages(project_id: int, campaign_id: int) -> None:
     conn = db.session.connection()
     params = {"project": project_id, "campaign": campaign_id, "screening": SCREENING, "housing": HOUSING,
               "water": WATER}
-    villages = conn.execute(_CHANGED_VILLAGES, params).scalars().all()
-    if not conn.execute(_HAS_NUMBERS, params).scalar():
+    kept = conn.execute(_VILLAGES_KEPT, params).scalar()
+    if not kept:
+        conn.execute(_FORGET_CHANGES, params)       # every village is added up: which changed does not matter
         _add_up(conn, "all", params)
-    elif villages:
-        _add_up(conn, "some", {**params, "villages": villages})
+    elif villages := conn.execute(_CHANGED_VILLAGES, params).scalars().all():
+        # Picking out many villages costs more than adding up all of them.
+        _add_up(conn, "all" if len(villages) * 3 > kept else "some", {**params, "villages": villages})
     db.session.commit()
 
 
@@ -176,10 +198,13 @@ def _add_up(conn, scope: str, params: dict) -> None:
     # A county at once is ~10^5 households: hash them in memory, and skip JIT, which costs more than it saves.
     conn.execute(text("SET LOCAL jit = off"))
     conn.execute(text("SET LOCAL work_mem = '64MB'"))
-    numbers, flags = _ADDED_UP[scope]
+    numbers, flags, repeats = _ADDED_UP[scope]
     added_up = {row.village: {**row._asdict(), "flagged": {}} for row in conn.execute(numbers, params)}
     for row in conn.execute(flags, params):
         added_up[row.village]["flagged"][row.code] = row.households
+    for row in conn.execute(repeats, params):
+        flagged = added_up[row.village]["flagged"]
+        flagged[row.code] -= row.households
     conn.execute(_STORE_VILLAGES, {"campaign": params["campaign"], "villages": json.dumps(list(added_up.values()))})
 
 

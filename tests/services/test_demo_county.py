@@ -1,4 +1,6 @@
 """The synthetic county: valid places and IDs, and a campaign over OpenRosa that yields flags and coverage."""
+import dataclasses
+
 from sqlalchemy import func, select
 
 from app.core import idcard
@@ -21,7 +23,8 @@ def test_a_small_campaign_through_openrosa_gives_flags_and_coverage(app, clean, 
     from app.demo.simulate import CAMPAIGN, load_county, simulate_campaign
     from app.extensions import db
     from app.models import RiskFlag, SubmissionAssessment
-    from app.services.campaign_latest import rebuild_project
+    from app.models import campaign_change
+    from app.services.campaign_latest import forget_coverage, rebuild_project
     from app.services.coverage import coverage, find_campaign
     from tests.conftest import REPO
     county = build_county(townships=2, villages=6, households=90, seed=5)
@@ -46,6 +49,21 @@ def test_a_small_campaign_through_openrosa_gives_flags_and_coverage(app, clean, 
     summary = unit.as_dict()
     assert summary["coverage"] == round(60 / 90, 4)
     assert 0 < summary["rates"]["basicMedical"] <= 1 and summary["flaggedHouseholds"]
+
+    # One household not screened yet is screened and inspected: only its village is added up
+    # again, and to what adding up every village from scratch gives.
+    late = dataclasses.replace(county, households=[county.households[75]])
+    with app.app_context():
+        campaign = find_campaign(loaded.project_id, CAMPAIGN)
+        coverage(loaded.project_id, campaign, "village")
+    assert simulate_campaign(late, loaded, live_server, households=1, inspections_share=1.0, seed=21).failed == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(campaign_change)) >= 3
+        refreshed = coverage(loaded.project_id, campaign, "village")
+        forget_coverage(db.session.connection(), loaded.project_id)
+        db.session.commit()
+        assert refreshed == coverage(loaded.project_id, campaign, "village")
+    assert sum(u.screened for u in refreshed) == 61
 
 
 def _campaign_rows() -> list[tuple]:
