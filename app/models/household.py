@@ -1,7 +1,7 @@
 """The household registry (户), kept per project and updated by screening submissions."""
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import BigInteger, Date, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,7 +23,6 @@ class Household(db.Model):
     category: Mapped[str | None] = mapped_column(String(20))            # none | unstable | edge | hardship
     status: Mapped[str | None] = mapped_column(String(20))              # monitored | eliminated | ...
     last_pc_income: Mapped[float | None] = mapped_column(Float)         # last year's per-capita net income
-    members: Mapped[list] = mapped_column(JSONB, default=list)            # [{name, relation, idno}]
-    members_as_of: Mapped[date | None] = mapped_column(Date)            # survey date of the screening they came from
+    members: Mapped[list] = mapped_column(JSONB, default=list)            # [{name, relation, idno}] as imported
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime | None] = timestamp()

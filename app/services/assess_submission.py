@@ -53,7 +53,6 @@ class Assessment:
     flags: list[Flag] = field(default_factory=list)
     ruleset: str | None = None
     metrics: HouseholdMetrics = field(default_factory=HouseholdMetrics)
-    members: list[dict] | None = None       # a screening's member list, for the registry
 
 
 @dataclass(frozen=True)
@@ -116,20 +115,12 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
     if xml_form_id == SCREENING and village:
         household_id = _update_registry(conn, project_id, view, context, village, code)
     assessment = Assessment(admin_code=village, household_id=household_id, surveyed_on=surveyed_on, flags=flags)
-    if xml_form_id == SCREENING and household_id:
-        assessment.members = _registry_members(view)
     if xml_form_id in RULED_FORMS:
         ruleset = ruleset_for(village[:2] if village else None, surveyed_on.year)
         assessment.ruleset = ruleset.label
         assessment.flags += evaluate(xml_form_id, view, household, ruleset)
         assessment.metrics = household_metrics(xml_form_id, view, assessment.flags, ruleset)
     return assessment
-
-
-def _registry_members(view: FormAnswers) -> list[dict]:
-    """A screening's member repeat in the registry's shape (as the registry CSV gives it)."""
-    return [{"name": m.get("m_name"), "relation": m.get("m_relation"),
-             "idno": str(m.get("m_idno") or "").upper() or None} for m in view.members]
 
 
 # A new household changes the registered count of its village in every campaign.
@@ -185,13 +176,7 @@ assessment AS (
         is_draft)
     VALUES (:version_id, :submission_id, :project_id, :xml_form_id, :household_id, :admin_code, :surveyed_on,
         :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft)
-),""" + campaign_latest.UPSERT_CTE + """,
-registry AS (
-    -- A screening's member list becomes the registry's, unless a later screening's is there already.
-    UPDATE household SET members = CAST(:members AS jsonb), members_as_of = :surveyed_on, updated_at = :now
-    WHERE id = CAST(:household_id AS bigint) AND CAST(:members AS jsonb) IS NOT NULL AND NOT CAST(:is_draft AS boolean)
-      AND (members_as_of IS NULL OR members_as_of <= :surveyed_on) AND members IS DISTINCT FROM CAST(:members AS jsonb)
-)
+),""" + campaign_latest.UPSERT_CTE + """
 INSERT INTO risk_flag (submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at,
     rule, code, severity, explanation_zh, explanation_en, inputs, threshold)
 SELECT :version_id, :submission_id, :project_id, :household_id, :admin_code, :ruleset, :now,
@@ -232,7 +217,6 @@ def store_assessment(conn: Connection, assessment: Assessment, *, project_id: in
         "xml_form_id": xml_form_id, "household_id": assessment.household_id, "admin_code": assessment.admin_code,
         "surveyed_on": assessment.surveyed_on, "flag_codes": sorted({f.code for f in assessment.flags}),
         "ruleset": assessment.ruleset, "now": now, "flags": json.dumps(flags, ensure_ascii=False),
-        "members": json.dumps(assessment.members, ensure_ascii=False) if assessment.members is not None else None,
         "is_draft": is_draft,
         **vars(assessment.metrics),
     })

@@ -1,7 +1,8 @@
 """Reading the monitoring picture: one household's record, flags and history; one submission's flags."""
 from sqlalchemy import select
 
-from ..core.rules import RULED_FORMS
+from ..core.rules import RULED_FORMS, SCREENING
+from ..core.rules.answers import FormAnswers
 from ..extensions import db
 from ..models import AdminUnit, Form, Household, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
 from ..problems import not_found
@@ -60,17 +61,35 @@ def household_view(project_id: int, household_code: str, *, show_ids: bool) -> d
         if h.xml_form_id in RULED_FORMS:
             latest_per_form.setdefault(h.xml_form_id, h.version_id)
     idno = household.head_idno if show_ids else mask_idno(household.head_idno)
+    members, members_from = _current_members(household, latest_per_form.get(SCREENING), history)
     members = [{**m, "idno": m.get("idno") if show_ids else mask_idno(m.get("idno"))} if isinstance(m, dict) else m
-               for m in household.members or []]
+               for m in members]
     return {
         "householdId": household.household_code,
         "village": {"code": household.admin_code, "name": village.name if village else None},
         "headName": household.head_name, "headIdno": idno, "povertyStatus": household.poverty_status,
         "category": household.category, "status": household.status, "lastPcIncome": household.last_pc_income,
-        "members": members,
+        "members": members, "membersFrom": members_from,
         "currentFlags": [f for v in latest_per_form.values() for f in flags_by_version.get(v, [])],
         "history": [{"xmlFormId": h.xml_form_id, "instanceId": h.instance_id, "instanceName": h.instance_name,
                      "surveyedOn": h.surveyed_on.isoformat() if h.surveyed_on else None,
                      "receivedAt": h.created_at.isoformat(), "flags": flags_by_version.get(h.version_id, [])}
                     for h in history],
     }
+
+
+def _current_members(household: Household, screening_version: int | None, history) -> tuple[list, dict]:
+    """The members as the latest screening listed them, else as the registry was imported.
+
+    Read here rather than copied into the registry at ingest: a screening costs no registry write,
+    and a late-synced older visit cannot overwrite a newer list.
+    """
+    if screening_version is None:
+        return household.members or [], {"source": "registry"}
+    answers = db.session.scalar(select(SubmissionVersion.answers).where(SubmissionVersion.id == screening_version))
+    latest = next(h for h in history if h.version_id == screening_version)
+    members = [{"name": m.get("m_name"), "relation": m.get("m_relation"),
+                "idno": str(m.get("m_idno") or "").upper() or None}
+               for m in FormAnswers.from_nested(answers or {}).members]
+    return members, {"source": "screening", "instanceId": latest.instance_id,
+                     "surveyedOn": latest.surveyed_on.isoformat() if latest.surveyed_on else None}

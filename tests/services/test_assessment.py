@@ -123,12 +123,13 @@ def test_a_screening_updates_the_registry_status(app, project, publish, device):
         assert (h.poverty_status, h.status) == ("ordinary", "edge")
 
 
-def test_the_latest_screening_gives_the_registry_its_members(app, project, publish, device):
-    from app.extensions import db
-    from app.models import Household
+def test_the_household_record_lists_the_members_of_its_latest_screening(app, project, publish, device):
+    from app.services.households import household_view
     from tests.support.households import member_xml
     _registry(app, project)
     publish(SCREENING)
+    with app.app_context():
+        assert household_view(project, "H001", show_ids=True)["membersFrom"] == {"source": "registry"}
     son = idcard.make("420102", __import__("datetime").date(2002, 1, 2), 31)
     now = (member_xml("王五", "head", age="52"), member_xml("王小五", "son", idno=son, age="24"))
     earlier = (member_xml("王五", "head", age="51"),)
@@ -137,10 +138,11 @@ def test_the_latest_screening_gives_the_registry_its_members(app, project, publi
     assert device.post_submission(screening_xml("uuid:aaaaaaaa-0000-4000-8000-000000000002", members=earlier,
                                                 survey_date="2026-11-02"), {}).status_code == 201
     with app.app_context():
-        h = db.session.scalars(select(Household).where(Household.household_code == "H001")).one()
-        assert h.members == [{"name": "王五", "relation": "head", "idno": None},
-                             {"name": "王小五", "relation": "son", "idno": son}]
-        assert h.members_as_of.isoformat() == "2026-11-20"
+        record = household_view(project, "H001", show_ids=False)
+    assert record["members"] == [{"name": "王五", "relation": "head", "idno": None},
+                                 {"name": "王小五", "relation": "son", "idno": son[:4] + "*" * 10 + son[-4:]}]
+    assert record["membersFrom"] == {"source": "screening", "instanceId": "uuid:aaaaaaaa-0000-4000-8000-000000000001",
+                                     "surveyedOn": "2026-11-20"}
 
 
 def test_housing_water_and_self_report_submissions_over_openrosa(app, project, publish, device):
