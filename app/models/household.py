@@ -1,7 +1,7 @@
 """The household registry (户), kept per project and updated by screening submissions."""
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -11,7 +11,9 @@ from .columns import created_at, timestamp
 
 class Household(db.Model):
     __tablename__ = "household"
-    __table_args__ = (UniqueConstraint("project_id", "household_code"),)
+    # (project, village): coverage counts a project's registered households per village from the index alone.
+    __table_args__ = (UniqueConstraint("project_id", "household_code"),
+                      Index("ix_household_project_village", "project_id", "admin_code"))
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)

@@ -105,7 +105,7 @@ class CampaignLatest(db.Model):
     household_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     submission_version_id: Mapped[int] = mapped_column(BigInteger)
     surveyed_on: Mapped[date] = mapped_column(Date)
-    admin_code: Mapped[str | None] = mapped_column(String(15))
+    village: Mapped[str] = mapped_column(String(15))     # where the household is registered
     persons: Mapped[int | None] = mapped_column(Integer)
     insured: Mapped[int | None] = mapped_column(Integer)
     school_age: Mapped[int | None] = mapped_column(Integer)

@@ -26,7 +26,8 @@ GPS_TOLERANCE_M = 1000      # a geopoint this far outside its village's boundary
 # (named, else the household's) with how far the geopoint lies outside it, and another household
 # already registered under the same head's ID number.
 CONTEXT = text("""
-SELECT h.id AS household_id, h.poverty_status, h.status, h.last_pc_income, v.code AS village,
+SELECT h.id AS household_id, h.poverty_status, h.status, h.last_pc_income, h.admin_code AS household_village,
+    v.code AS village,
     CASE WHEN v.boundary IS NULL OR pt.geom IS NULL THEN NULL
          WHEN ST_Intersects(v.boundary, pt.geom) THEN 0
          ELSE ST_Distance(v.boundary::geography, pt.geom::geography) END AS distance_m,
@@ -37,8 +38,8 @@ FROM (SELECT ST_SetSRID(ST_MakePoint(CAST(:lon AS float8), CAST(:lat AS float8))
 LEFT JOIN household h ON h.project_id = :project_id AND h.household_code = CAST(:code AS varchar)
 LEFT JOIN admin_unit v ON v.level = 'village' AND v.code = coalesce(CAST(:village AS varchar), h.admin_code)
 """).columns(column("household_id", BigInteger), column("poverty_status", String), column("status", String),
-             column("last_pc_income", Float), column("village", String), column("distance_m", Float),
-             column("duplicate_of", String))
+             column("last_pc_income", Float), column("household_village", String), column("village", String),
+             column("distance_m", Float), column("duplicate_of", String))
 _VILLAGE_AT = select(AdminUnit.code).where(
     AdminUnit.level == "village",
     func.ST_Contains(AdminUnit.boundary, func.ST_SetSRID(func.ST_MakePoint(bindparam("lon"), bindparam("lat")), 4326))
@@ -47,12 +48,13 @@ _VILLAGE_AT = select(AdminUnit.code).where(
 
 @dataclass
 class Assessment:
-    admin_code: str | None
+    admin_code: str | None              # the village the submission was made in
     household_id: int | None
     surveyed_on: date
     flags: list[Flag] = field(default_factory=list)
     ruleset: str | None = None
     metrics: HouseholdMetrics = field(default_factory=HouseholdMetrics)
+    household_village: str | None = None   # the village the household is registered in
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,9 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
     household_id = context.household_id
     if xml_form_id == SCREENING and village:
         household_id = _update_registry(conn, project_id, view, context, village, code)
-    assessment = Assessment(admin_code=village, household_id=household_id, surveyed_on=surveyed_on, flags=flags)
+    assessment = Assessment(admin_code=village, household_id=household_id, surveyed_on=surveyed_on, flags=flags,
+                            household_village=context.household_village if household_id == context.household_id
+                            else village)   # a household just registered by this screening
     if xml_form_id in RULED_FORMS:
         ruleset = ruleset_for(village[:2] if village else None, surveyed_on.year)
         assessment.ruleset = ruleset.label
@@ -217,6 +221,6 @@ def store_assessment(conn: Connection, assessment: Assessment, *, project_id: in
         "xml_form_id": xml_form_id, "household_id": assessment.household_id, "admin_code": assessment.admin_code,
         "surveyed_on": assessment.surveyed_on, "flag_codes": sorted({f.code for f in assessment.flags}),
         "ruleset": assessment.ruleset, "now": now, "flags": json.dumps(flags, ensure_ascii=False),
-        "is_draft": is_draft,
+        "is_draft": is_draft, "household_village": assessment.household_village,
         **vars(assessment.metrics),
     })

@@ -13,10 +13,10 @@ numbers), so coverage knows which villages to add up again.
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-_COLUMNS = """campaign_id, xml_form_id, household_id, submission_version_id, surveyed_on, admin_code,
+_COLUMNS = """campaign_id, xml_form_id, household_id, submission_version_id, surveyed_on, village,
     persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes"""
 _TAKE_NEW = """submission_version_id = excluded.submission_version_id, surveyed_on = excluded.surveyed_on,
-    admin_code = excluded.admin_code, persons = excluded.persons, insured = excluded.insured,
+    village = excluded.village, persons = excluded.persons, insured = excluded.insured,
     school_age = excluded.school_age, out_of_school = excluded.out_of_school,
     housing_unsafe = excluded.housing_unsafe, water_unsafe = excluded.water_unsafe, flag_codes = excluded.flag_codes"""
 
@@ -24,7 +24,7 @@ _TAKE_NEW = """submission_version_id = excluded.submission_version_id, surveyed_
 UPSERT_CTE = f"""
 latest AS (
     INSERT INTO campaign_latest ({_COLUMNS})
-    SELECT c.id, :xml_form_id, :household_id, :version_id, :surveyed_on, :admin_code,
+    SELECT c.id, :xml_form_id, :household_id, :version_id, :surveyed_on, :household_village,
         :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes
     FROM campaign c
     WHERE c.project_id = :project_id AND CAST(:xml_form_id AS varchar) = ANY(c.form_ids)
@@ -43,11 +43,12 @@ _FORGET = "DELETE FROM campaign_latest l USING campaign c WHERE c.id = l.campaig
 _RECALL = f"""
 INSERT INTO campaign_latest ({_COLUMNS})
 SELECT DISTINCT ON (c.id, a.xml_form_id, a.household_id)
-    c.id, a.xml_form_id, a.household_id, a.submission_version_id, a.surveyed_on, a.admin_code,
+    c.id, a.xml_form_id, a.household_id, a.submission_version_id, a.surveyed_on, h.admin_code,
     a.persons, a.insured, a.school_age, a.out_of_school, a.housing_unsafe, a.water_unsafe, a.flag_codes
 FROM campaign c
 JOIN submission_assessment a ON a.project_id = c.project_id AND a.xml_form_id = ANY(c.form_ids)
     AND a.surveyed_on BETWEEN c.starts_on AND c.ends_on AND a.household_id IS NOT NULL AND NOT a.is_draft
+JOIN household h ON h.id = a.household_id
 WHERE c.project_id = :project_id"""
 _ORDER = " ORDER BY c.id, a.xml_form_id, a.household_id, a.surveyed_on DESC, a.submission_version_id DESC"
 _FORGET_VILLAGES = """
@@ -85,8 +86,16 @@ def rebuild_campaign(conn: Connection, project_id: int, campaign_id: int) -> Non
     _rebuild(conn, "campaign", {"project_id": project_id, "campaign_id": campaign_id})
 
 
+_MOVE_HOUSEHOLDS = text("""
+UPDATE campaign_latest l SET village = h.admin_code FROM household h
+WHERE h.id = l.household_id AND h.project_id = :project_id AND l.village <> h.admin_code
+""")
+
+
 def forget_coverage(conn: Connection, project_id: int) -> None:
-    """The registry changed: every campaign's village numbers are added up afresh when next read."""
+    """The registry changed: households follow their villages, and every campaign's village numbers are
+    added up afresh when next read."""
+    conn.execute(_MOVE_HOUSEHOLDS, {"project_id": project_id})
     conn.execute(text(_FORGET_VILLAGES), {"project_id": project_id})
 
 

@@ -76,53 +76,58 @@ class UnitCoverage:
         }
 
 
-# A village's numbers in a campaign, added up from its registered households' latest submissions
-# (campaign_latest). Screenings give the persons and the 三保障 numbers; housing and water
-# inspections outrank what the screening said; a household counts once per flag code, whichever
-# forms raised it. Plain SELECTs, so PostgreSQL can spread them over its parallel workers (it
-# never does for an INSERT ... SELECT); the few rows they give are stored by _STORE_VILLAGES.
-_VILLAGE_NUMBERS = """
-SELECT h.admin_code AS village, count(*) AS registered, count(s.household_id) AS screened,
-    coalesce(sum(s.persons), 0) AS persons, coalesce(sum(s.insured), 0) AS insured,
-    coalesce(sum(s.school_age), 0) AS school_age, coalesce(sum(s.out_of_school), 0) AS out_of_school,
+# A village's numbers in a campaign: its registered households, and their latest submissions
+# (campaign_latest, which carries each household's village). Screenings give the persons and the
+# 三保障 numbers; housing and water inspections outrank what the screening said. Plain SELECTs, so
+# PostgreSQL can spread them over its parallel workers (it never does for an INSERT ... SELECT);
+# the few rows they give are stored by _STORE_VILLAGES.
+_REGISTERED = """
+SELECT admin_code AS village, count(*) AS registered FROM household h WHERE project_id = :project {villages}
+GROUP BY 1
+"""
+_SCREENED = """
+SELECT s.village, count(*) AS screened, coalesce(sum(s.persons), 0) AS persons,
+    coalesce(sum(s.insured), 0) AS insured, coalesce(sum(s.school_age), 0) AS school_age,
+    coalesce(sum(s.out_of_school), 0) AS out_of_school,
     coalesce(sum(s.persons) FILTER (WHERE coalesce(hs.housing_unsafe, s.housing_unsafe) IS NOT TRUE), 0)
         AS persons_housing_safe,
     coalesce(sum(s.persons) FILTER (WHERE coalesce(w.water_unsafe, s.water_unsafe) IS NOT TRUE), 0)
         AS persons_water_safe
-FROM household h
-LEFT JOIN campaign_latest s ON s.campaign_id = :campaign AND s.xml_form_id = :screening AND s.household_id = h.id
-LEFT JOIN campaign_latest hs ON hs.campaign_id = :campaign AND hs.xml_form_id = :housing AND hs.household_id = h.id
-LEFT JOIN campaign_latest w ON w.campaign_id = :campaign AND w.xml_form_id = :water AND w.household_id = h.id
-WHERE h.project_id = :project {villages}
+FROM campaign_latest s
+LEFT JOIN campaign_latest hs ON hs.campaign_id = s.campaign_id AND hs.xml_form_id = :housing
+    AND hs.household_id = s.household_id
+LEFT JOIN campaign_latest w ON w.campaign_id = s.campaign_id AND w.xml_form_id = :water
+    AND w.household_id = s.household_id
+WHERE s.campaign_id = :campaign AND s.xml_form_id = :screening {villages}
 GROUP BY 1
 """
 # A household counts once per flag code: first every code of every row, then, to take away, the
 # codes an inspection repeats from the household's screening (or a water inspection from its
 # housing one). Cheaper than count(DISTINCT), which sorts every (village, code) group.
-_VILLAGE_FLAGS = """
-SELECT h.admin_code AS village, code, count(*) AS households
-FROM campaign_latest l JOIN household h ON h.id = l.household_id, unnest(l.flag_codes) AS code
-WHERE l.campaign_id = :campaign AND l.xml_form_id IN (:screening, :housing, :water) AND l.flag_codes <> '{{}}'
+_FLAGS = """
+SELECT s.village, code, count(*) AS households
+FROM campaign_latest s, unnest(s.flag_codes) AS code
+WHERE s.campaign_id = :campaign AND s.xml_form_id IN (:screening, :housing, :water) AND s.flag_codes <> '{{}}'
     {villages}
 GROUP BY 1, 2
 """
-_VILLAGE_FLAG_REPEATS = """
-SELECT h.admin_code AS village, code, count(*) AS households
-FROM campaign_latest i
-JOIN household h ON h.id = i.household_id
-LEFT JOIN campaign_latest s ON s.campaign_id = i.campaign_id AND s.xml_form_id = :screening
-    AND s.household_id = i.household_id
-LEFT JOIN campaign_latest hs ON i.xml_form_id = :water AND hs.campaign_id = i.campaign_id AND hs.xml_form_id = :housing
-    AND hs.household_id = i.household_id,
-unnest(i.flag_codes) AS code
-WHERE i.campaign_id = :campaign AND i.xml_form_id IN (:housing, :water)
-    AND code = ANY(coalesce(s.flag_codes, '{{}}') || coalesce(hs.flag_codes, '{{}}')) {villages}
+_FLAG_REPEATS = """
+SELECT s.village, code, count(*) AS households
+FROM campaign_latest s
+LEFT JOIN campaign_latest sc ON sc.campaign_id = s.campaign_id AND sc.xml_form_id = :screening
+    AND sc.household_id = s.household_id
+LEFT JOIN campaign_latest hs ON s.xml_form_id = :water AND hs.campaign_id = s.campaign_id
+    AND hs.xml_form_id = :housing AND hs.household_id = s.household_id,
+unnest(s.flag_codes) AS code
+WHERE s.campaign_id = :campaign AND s.xml_form_id IN (:housing, :water)
+    AND code = ANY(coalesce(sc.flag_codes, '{{}}') || coalesce(hs.flag_codes, '{{}}')) {villages}
 GROUP BY 1, 2
 """
-_SOME = "AND h.admin_code = ANY(:villages)"
-_ADDED_UP = {scope: tuple(text(sql.format(villages=where))
-                          for sql in (_VILLAGE_NUMBERS, _VILLAGE_FLAGS, _VILLAGE_FLAG_REPEATS))
-             for scope, where in (("all", ""), ("some", _SOME))}
+_ADDED_UP = {
+    scope: {name: text(sql.format(villages=where.format(table=table)))
+            for name, sql, table in (("registered", _REGISTERED, "h.admin_code"), ("screened", _SCREENED, "s.village"),
+                                     ("flags", _FLAGS, "s.village"), ("repeats", _FLAG_REPEATS, "s.village"))}
+    for scope, where in (("all", ""), ("some", "AND {table} = ANY(:villages)"))}
 _STORE_VILLAGES = text("""
 INSERT INTO campaign_village (campaign_id, village, registered, screened, persons, insured, school_age, out_of_school,
     persons_housing_safe, persons_water_safe, flagged)
@@ -198,13 +203,20 @@ def _add_up(conn, scope: str, params: dict) -> None:
     # A county at once is ~10^5 households: hash them in memory, and skip JIT, which costs more than it saves.
     conn.execute(text("SET LOCAL jit = off"))
     conn.execute(text("SET LOCAL work_mem = '64MB'"))
-    numbers, flags, repeats = _ADDED_UP[scope]
-    added_up = {row.village: {**row._asdict(), "flagged": {}} for row in conn.execute(numbers, params)}
-    for row in conn.execute(flags, params):
-        added_up[row.village]["flagged"][row.code] = row.households
-    for row in conn.execute(repeats, params):
-        flagged = added_up[row.village]["flagged"]
-        flagged[row.code] -= row.households
+    statements = _ADDED_UP[scope]
+    added_up: dict[str, dict] = {}
+
+    def village(code: str) -> dict:
+        return added_up.setdefault(code, {
+            "village": code, "registered": 0, "screened": 0, "persons": 0, "insured": 0, "school_age": 0,
+            "out_of_school": 0, "persons_housing_safe": 0, "persons_water_safe": 0, "flagged": {}})
+    for part in ("registered", "screened"):
+        for row in conn.execute(statements[part], params):
+            village(row.village).update(row._asdict())
+    for row in conn.execute(statements["flags"], params):
+        village(row.village)["flagged"][row.code] = row.households
+    for row in conn.execute(statements["repeats"], params):
+        village(row.village)["flagged"][row.code] -= row.households
     conn.execute(_STORE_VILLAGES, {"campaign": params["campaign"], "villages": json.dumps(list(added_up.values()))})
 
 

@@ -110,3 +110,18 @@ def test_village_numbers_follow_the_registry(app, project, publish, device):
     assert device.post_submission(new, {}).status_code == 201
     village = _villages(app, project)["420102001001"]
     assert (village.registered, village.screened) == (3, 1)
+
+
+def test_a_household_moved_by_the_registry_counts_in_its_new_village(app, project, publish, device):
+    from app.services.registry_import import import_households
+    _registry(app, project)
+    publish(SCREENING)
+    _campaign(app, project)
+    assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
+    assert _villages(app, project)["420102001001"].screened == 1
+    with app.app_context():
+        import_households(project, "moved.csv", "household_id,village,head_name\nH001,420102001002,王五\n".encode())
+    villages = _villages(app, project)
+    assert "420102001001" not in villages        # no household is registered there any more
+    assert (villages["420102001002"].registered, villages["420102001002"].screened) == (2, 1)
+    assert villages["420102001002"].flagged["income_below_line"] == 1
