@@ -1,7 +1,7 @@
 """Risk flags and the rulesets that raise them."""
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text,
+from sqlalchemy import (BigInteger, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text,
                         UniqueConstraint)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -63,12 +63,11 @@ class SubmissionAssessment(db.Model):
     """What a monitoring submission says about its household, in numbers coverage can add up.
 
     One row per submission, for its current version only (an edit replaces the row), computed
-    once at ingest and by `rules recompute`, so roll-ups are plain SQL over this one table.
+    once at ingest and by `rules recompute`. Campaign rows (campaign_latest) are copied from it.
     """
     __tablename__ = "submission_assessment"
-    # Coverage reads a project's submissions of some forms within a campaign's dates. Few indexes:
-    # one row is written per monitoring submission, on the ingest path.
-    __table_args__ = (Index("ix_submission_assessment_campaign", "project_id", "xml_form_id", "surveyed_on"),)
+    # No index beyond the key: one row is written per monitoring submission, on the ingest path, and
+    # only rare bulk rebuilds read it by project and form.
 
     submission_version_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("submission_version.id", ondelete="CASCADE"), primary_key=True)
@@ -115,13 +114,13 @@ class CampaignLatest(db.Model):
     flag_codes: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
 
 
-# Households whose campaign rows changed since coverage last looked: ingest appends, coverage
-# drains it and refreshes those households' villages. Append-only and without indexes, so
-# concurrent submissions never wait on each other here; duplicates are harmless.
+# Villages whose campaign rows changed since coverage last looked: ingest appends, coverage
+# drains it and adds those villages up again. Append-only and without indexes, so concurrent
+# submissions never wait on each other here; duplicates are harmless.
 campaign_change = Table(
     "campaign_change", db.metadata,
     Column("campaign_id", Integer, nullable=False),
-    Column("household_id", BigInteger, nullable=False),
+    Column("village", String(15), nullable=False),
 )
 
 

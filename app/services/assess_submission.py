@@ -134,10 +134,10 @@ WITH new AS (
         members, created_at)
     VALUES (:project_id, :code, :village, :head_name, :head_idno, :poverty_status, :status, '[]', now())
     ON CONFLICT (project_id, household_code) DO NOTHING
-    RETURNING id
+    RETURNING id, admin_code
 ), noted AS (
-    INSERT INTO campaign_change (campaign_id, household_id)
-    SELECT c.id, new.id FROM campaign c, new WHERE c.project_id = :project_id
+    INSERT INTO campaign_change (campaign_id, village)
+    SELECT c.id, new.admin_code FROM campaign c, new WHERE c.project_id = :project_id
 )
 SELECT id FROM new
 """)

@@ -33,9 +33,9 @@ latest AS (
     ON CONFLICT (campaign_id, xml_form_id, household_id) DO UPDATE SET {_TAKE_NEW}
     WHERE (campaign_latest.surveyed_on, campaign_latest.submission_version_id)
         <= (excluded.surveyed_on, excluded.submission_version_id)
-    RETURNING campaign_id, household_id
+    RETURNING campaign_id, village
 ), noted AS (
-    INSERT INTO campaign_change (campaign_id, household_id) SELECT campaign_id, household_id FROM latest
+    INSERT INTO campaign_change (campaign_id, village) SELECT campaign_id, village FROM latest
 )"""
 
 # Rebuilding is two statements: the rows of a scope go, then that scope's latest assessments come back.
@@ -55,7 +55,7 @@ _FORGET_VILLAGES = """
 DELETE FROM campaign_village v USING campaign c WHERE c.id = v.campaign_id AND c.project_id = :project_id"""
 _NOTE = """
 WITH touched AS ({statement} RETURNING {columns})
-INSERT INTO campaign_change (campaign_id, household_id) SELECT DISTINCT campaign_id, household_id FROM touched"""
+INSERT INTO campaign_change (campaign_id, village) SELECT DISTINCT campaign_id, village FROM touched"""
 _HOUSEHOLDS_FORGET = _FORGET + " AND l.household_id = ANY(:households)"
 # Their assessments are found through submission.household_id, which is indexed.
 _HOUSEHOLDS_RECALL = _RECALL + """
@@ -66,8 +66,8 @@ _STATEMENTS = {
     "campaign": [text(_FORGET + " AND c.id = :campaign_id"), text(_RECALL + " AND c.id = :campaign_id" + _ORDER),
                  text(_FORGET_VILLAGES + " AND c.id = :campaign_id")],
     # A few households: noted as changed, so only their villages are added up again.
-    "households": [text(_NOTE.format(statement=_HOUSEHOLDS_FORGET, columns="l.campaign_id, l.household_id")),
-                   text(_NOTE.format(statement=_HOUSEHOLDS_RECALL, columns="campaign_id, household_id"))],
+    "households": [text(_NOTE.format(statement=_HOUSEHOLDS_FORGET, columns="l.campaign_id, l.village")),
+                   text(_NOTE.format(statement=_HOUSEHOLDS_RECALL, columns="campaign_id, village"))],
 }
 
 

@@ -140,10 +140,10 @@ ON CONFLICT (campaign_id, village) DO UPDATE SET registered = excluded.registere
     out_of_school = excluded.out_of_school, persons_housing_safe = excluded.persons_housing_safe,
     persons_water_safe = excluded.persons_water_safe, flagged = excluded.flagged
 """)
-# The villages of the households whose campaign rows changed since the last look; the note is used up.
+# The villages whose campaign rows changed since the last look; the note is used up.
 _CHANGED_VILLAGES = text("""
-WITH drained AS (DELETE FROM campaign_change WHERE campaign_id = :campaign RETURNING household_id)
-SELECT DISTINCT h.admin_code FROM drained JOIN household h ON h.id = drained.household_id
+WITH drained AS (DELETE FROM campaign_change WHERE campaign_id = :campaign RETURNING village)
+SELECT DISTINCT village FROM drained
 """)
 _FORGET_CHANGES = text("DELETE FROM campaign_change WHERE campaign_id = :campaign")
 _VILLAGES_KEPT = text("SELECT count(*) FROM campaign_village WHERE campaign_id = :campaign")

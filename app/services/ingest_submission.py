@@ -149,7 +149,7 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
     assessment = assess_submission(conn, project_id, subject, context) if subject is not None else None
     place = {"admin_code": assessment.admin_code, "household_id": assessment.household_id} if assessment else {}
     if envelope.deprecated_id:
-        submission_id, carried = _prepare_edit(form_id, envelope)
+        submission_id, replaced_version_id, carried = _prepare_edit(form_id, envelope)
         version_id = conn.execute(select(func.nextval("submission_version_id_seq"))).scalar_one()
         conn.execute(update(SUBMISSION).where(SUBMISSION.c.id == submission_id).values(
             current_version_id=version_id, updated_at=now, review_state="edited", **place))
@@ -173,9 +173,10 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
     if assessment:
         replaced = set()
         if outcome == "edited":
+            # Assessments are kept for current versions only, keyed by the version.
             replaced = set(conn.execute(delete(SubmissionAssessment).where(
-                SubmissionAssessment.submission_id == submission_id).returning(SubmissionAssessment.household_id)
-            ).scalars())
+                SubmissionAssessment.submission_version_id == replaced_version_id
+            ).returning(SubmissionAssessment.household_id)).scalars())
         # The version, its numbers and its flags in one statement.
         store_assessment(conn, assessment, project_id=project_id, xml_form_id=envelope.form_id,
                          submission_id=submission_id, version_id=version_id, now=now, is_draft=draft,
@@ -245,8 +246,9 @@ def _schema(form_version_id: int) -> dict:
     return db.session.execute(select(FormVersion.schema).where(FormVersion.id == form_version_id)).scalar_one()
 
 
-def _prepare_edit(form_id: int, envelope: Envelope) -> tuple[int, dict[str, str]]:
-    """The submission an edit belongs to, locked, and the attachments it carries forward."""
+def _prepare_edit(form_id: int, envelope: Envelope) -> tuple[int, int, dict[str, str]]:
+    """The submission an edit belongs to (locked), the version it replaces, and the attachments it
+    carries forward."""
     prior = db.session.execute(
         select(SubmissionVersion.id, SubmissionVersion.submission_id)
         .where(SubmissionVersion.form_id == form_id, SubmissionVersion.instance_id == envelope.deprecated_id)
@@ -265,7 +267,7 @@ def _prepare_edit(form_id: int, envelope: Envelope) -> tuple[int, dict[str, str]
         .where(SubmissionAttachment.submission_version_id == prior.id,
                SubmissionAttachment.blob_sha256.is_not(None))
     ).all())
-    return prior.submission_id, carried
+    return prior.submission_id, prior.id, carried
 
 
 def _add_files(version_id: int, files: dict[str, bytes], blobs: BlobStore) -> None:

@@ -19,7 +19,7 @@ depends_on = None
 def upgrade():
     op.create_table('campaign_change',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
-    sa.Column('household_id', sa.BigInteger(), nullable=False)
+    sa.Column('village', sa.String(length=15), nullable=False)
     )
     op.create_table('campaign_latest',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -54,6 +54,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('campaign_id', 'village', name=op.f('pk_campaign_village'))
     )
     op.create_index('ix_household_project_village', 'household', ['project_id', 'admin_code'], unique=False)
+    # Coverage no longer reads assessments by campaign; the index was a write on every ingest.
+    op.drop_index('ix_submission_assessment_campaign', table_name='submission_assessment')
     # Campaigns already there; their village numbers are added up when coverage is first read.
     op.execute("""
         INSERT INTO campaign_latest (campaign_id, xml_form_id, household_id, submission_version_id, surveyed_on,
@@ -70,6 +72,8 @@ def upgrade():
 
 
 def downgrade():
+    op.create_index('ix_submission_assessment_campaign', 'submission_assessment',
+                    ['project_id', 'xml_form_id', 'surveyed_on'], unique=False)
     op.drop_index('ix_household_project_village', table_name='household')
     op.drop_table('campaign_village')
     op.drop_table('campaign_latest')
