@@ -5,11 +5,11 @@ from .form import Form, FormAssignment, FormAttachment, FormVersion
 from .household import Household
 from .place import AdminUnit, AppUserPlace
 from .project import Project
-from .risk import Campaign, CampaignLatest, CampaignVillage, RiskFlag, Ruleset, SubmissionAssessment, campaign_change
+from .risk import Campaign, CampaignHousehold, CampaignVillage, RiskFlag, Ruleset, SubmissionAssessment, campaign_change
 from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
 
 __all__ = [
-    "Actor", "AdminUnit", "ApiSession", "AppUser", "AppUserPlace", "Blob", "Campaign", "CampaignLatest",
+    "Actor", "AdminUnit", "ApiSession", "AppUser", "AppUserPlace", "Blob", "Campaign", "CampaignHousehold",
     "CampaignVillage", "Form", "FormAssignment", "FormAttachment", "FormVersion", "GeoAnswer", "Household",
     "Project", "ProjectRole", "RiskFlag", "Ruleset", "Submission", "SubmissionAssessment", "SubmissionAttachment",
     "SubmissionVersion", "User", "campaign_change",

@@ -63,7 +63,7 @@ class SubmissionAssessment(db.Model):
     """What a monitoring submission says about its household, in numbers coverage can add up.
 
     One row per submission, for its current version only (an edit replaces the row), computed
-    once at ingest and by `rules recompute`. Campaign rows (campaign_latest) are copied from it.
+    once at ingest and by `rules recompute`. Campaign rows (campaign_household) are copied from it.
     """
     __tablename__ = "submission_assessment"
     # No index beyond the key: one row is written per monitoring submission, on the ingest path, and
@@ -87,31 +87,42 @@ class SubmissionAssessment(db.Model):
     is_draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
 
-class CampaignLatest(db.Model):
-    """A household's latest submission of one form within one campaign, with its numbers.
+class CampaignHousehold(db.Model):
+    """A household's standing in one campaign: its latest submission of each monitoring form.
 
-    Kept current at ingest (a newer submission replaces the row), so coverage adds up one
-    row per household and form instead of sorting a campaign's submissions. Rebuilt from
-    submission_assessment when a campaign is created or flags are recomputed.
+    One row per household, so coverage adds up rows without joining forms. Kept current at
+    ingest (a form's columns are replaced only by a later submission of that form), and rebuilt
+    from submission_assessment when a campaign is created or flags are recomputed.
     """
-    __tablename__ = "campaign_latest"
+    __tablename__ = "campaign_household"
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
-    xml_form_id: Mapped[str] = mapped_column(String(300), primary_key=True)
     # No foreign keys below: the rows are copied from submission_assessment, whose keys are checked,
     # and every check is a lookup on the ingest path. Only edits and recomputes remove assessments,
     # and both rebuild the rows they touch.
     household_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    submission_version_id: Mapped[int] = mapped_column(BigInteger)
-    surveyed_on: Mapped[date] = mapped_column(Date)
     village: Mapped[str] = mapped_column(String(15))     # where the household is registered
+    # The latest screening (防返贫监测排查): the persons and their 三保障, and what it says of housing and water.
+    screening_version_id: Mapped[int | None] = mapped_column(BigInteger)
+    screening_on: Mapped[date | None] = mapped_column(Date)
     persons: Mapped[int | None] = mapped_column(Integer)
     insured: Mapped[int | None] = mapped_column(Integer)
     school_age: Mapped[int | None] = mapped_column(Integer)
     out_of_school: Mapped[int | None] = mapped_column(Integer)
+    screening_housing_unsafe: Mapped[bool | None] = mapped_column(Boolean)
+    screening_water_unsafe: Mapped[bool | None] = mapped_column(Boolean)
+    screening_flags: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
+    # The latest housing (住房安全) and water (饮水安全) inspections, which outrank the screening.
+    housing_version_id: Mapped[int | None] = mapped_column(BigInteger)
+    housing_on: Mapped[date | None] = mapped_column(Date)
     housing_unsafe: Mapped[bool | None] = mapped_column(Boolean)
+    housing_flags: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
+    water_version_id: Mapped[int | None] = mapped_column(BigInteger)
+    water_on: Mapped[date | None] = mapped_column(Date)
     water_unsafe: Mapped[bool | None] = mapped_column(Boolean)
-    flag_codes: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+    water_flags: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
+    # Every flag code of the three, once: a household counts once per code, whichever forms raised it.
+    flag_codes: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
 
 
 # Villages whose campaign rows changed since coverage last looked: ingest appends, coverage
@@ -125,7 +136,7 @@ campaign_change = Table(
 
 
 class CampaignVillage(db.Model):
-    """One village's coverage numbers in one campaign, refreshed from campaign_latest when read.
+    """One village's coverage numbers in one campaign, refreshed from campaign_household when read.
 
     Households count in the village they are registered in.
     """

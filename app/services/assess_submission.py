@@ -7,6 +7,7 @@ registry record, the place, the ruleset in force, and cross-household checks.
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
 from sqlalchemy import BigInteger, Float, String, bindparam, column, func, select, text
 from sqlalchemy.engine import Connection
@@ -15,7 +16,7 @@ from ..core.rules import RULED_FORMS, SCREENING, SELF_REPORT, Flag, evaluate
 from ..core.rules.answers import FormAnswers
 from ..core.rules.metrics import HouseholdMetrics, household_metrics
 from ..models import AdminUnit
-from . import campaign_latest
+from . import campaign_household
 from .generated_media import NEW_HOUSEHOLD
 from .rulesets import ruleset_for
 
@@ -173,14 +174,23 @@ def first_point(geo_answers) -> tuple[float, float] | None:
 
 # The numbers and the flags of a submission version, and its household's row in the campaigns it falls
 # in, in one statement (one round trip at ingest); at ingest the version row itself goes in too.
-_STORE_BODY = """
+_VERSION = """
+version AS (
+    INSERT INTO submission_version (id, submission_id, form_id, form_version_id, instance_id, deprecated_id,
+        instance_name, xml, xml_sha256, answers, problems, encrypted, submitter_id, device_id, user_agent, received_at)
+    VALUES (:version_id, :submission_id, :form_id, :form_version_id, :instance_id, :deprecated_id, :instance_name,
+        :xml, :xml_sha256, CAST(:answers AS jsonb), CAST(:problems AS jsonb), :encrypted, :submitter_id, :device_id,
+        :user_agent, :received_at)
+)"""
+_ASSESSMENT = """
 assessment AS (
     INSERT INTO submission_assessment (submission_version_id, submission_id, project_id, xml_form_id, household_id,
         admin_code, surveyed_on, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes,
         is_draft)
     VALUES (:version_id, :submission_id, :project_id, :xml_form_id, :household_id, :admin_code, :surveyed_on,
         :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft)
-),""" + campaign_latest.UPSERT_CTE + """
+)"""
+_FLAGS = """
 INSERT INTO risk_flag (submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at,
     rule, code, severity, explanation_zh, explanation_en, inputs, threshold)
 SELECT :version_id, :submission_id, :project_id, :household_id, :admin_code, :ruleset, :now,
@@ -188,15 +198,12 @@ SELECT :version_id, :submission_id, :project_id, :household_id, :admin_code, :ru
 FROM jsonb_to_recordset(CAST(:flags AS jsonb)) AS f(rule text, code text, severity text, explanation_zh text,
     explanation_en text, inputs jsonb, threshold jsonb)
 """
-_STORE = text("WITH " + _STORE_BODY)
-_STORE_WITH_VERSION = text("""
-WITH version AS (
-    INSERT INTO submission_version (id, submission_id, form_id, form_version_id, instance_id, deprecated_id,
-        instance_name, xml, xml_sha256, answers, problems, encrypted, submitter_id, device_id, user_agent, received_at)
-    VALUES (:version_id, :submission_id, :form_id, :form_version_id, :instance_id, :deprecated_id, :instance_name,
-        :xml, :xml_sha256, CAST(:answers AS jsonb), CAST(:problems AS jsonb), :encrypted, :submitter_id, :device_id,
-        :user_agent, :received_at)
-),""" + _STORE_BODY)
+
+
+@cache
+def _store(xml_form_id: str, with_version: bool):
+    ctes = [_VERSION] * with_version + [_ASSESSMENT] + campaign_household.upsert_ctes(xml_form_id)
+    return text("WITH " + ",".join(ctes) + _FLAGS)
 
 
 def store_assessment(conn: Connection, assessment: Assessment, *, project_id: int, xml_form_id: str,
@@ -215,7 +222,7 @@ def store_assessment(conn: Connection, assessment: Assessment, *, project_id: in
         version_params = {**version, "answers": json.dumps(version["answers"], ensure_ascii=False),
                           "problems": json.dumps(version["problems"], ensure_ascii=False)}
         version_params.pop("id", None)
-    conn.execute(_STORE_WITH_VERSION if version is not None else _STORE, {
+    conn.execute(_store(xml_form_id, version is not None), {
         **version_params,
         "version_id": version_id, "submission_id": submission_id, "project_id": project_id,
         "xml_form_id": xml_form_id, "household_id": assessment.household_id, "admin_code": assessment.admin_code,

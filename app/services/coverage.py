@@ -2,7 +2,7 @@
 
 Coverage is kept per village (campaign_village) and rolled up by cutting the 12-digit place
 code. A village is added up again, in SQL, from its households' latest campaign submissions
-(campaign_latest) when it has changed since coverage was last read.
+(campaign_household) when it has changed since coverage was last read.
 """
 import json
 from dataclasses import dataclass
@@ -10,11 +10,10 @@ from datetime import date
 
 from sqlalchemy import select, text
 
-from ..core.rules import HOUSING, SCREENING, WATER
 from ..extensions import db
 from ..models import Campaign, Form
 from ..problems import Problem, bad_request, not_found
-from .campaign_latest import rebuild_campaign
+from .campaign_household import rebuild_campaign
 
 LEVEL_PREFIX = {"village": 12, "township": 9, "county": 6}
 
@@ -76,58 +75,36 @@ class UnitCoverage:
         }
 
 
-# A village's numbers in a campaign: its registered households, and their latest submissions
-# (campaign_latest, which carries each household's village). Screenings give the persons and the
+# A village's numbers in a campaign: its registered households, and their rows in the campaign
+# (campaign_household, which carries each household's village). Screenings give the persons and the
 # 三保障 numbers; housing and water inspections outrank what the screening said. Plain SELECTs, so
 # PostgreSQL can spread them over its parallel workers (it never does for an INSERT ... SELECT);
 # the few rows they give are stored by _STORE_VILLAGES.
 _REGISTERED = """
-SELECT admin_code AS village, count(*) AS registered FROM household h WHERE project_id = :project {villages}
+SELECT admin_code AS village, count(*) AS registered FROM household WHERE project_id = :project {villages}
 GROUP BY 1
 """
 _SCREENED = """
-SELECT s.village, count(*) AS screened, coalesce(sum(s.persons), 0) AS persons,
-    coalesce(sum(s.insured), 0) AS insured, coalesce(sum(s.school_age), 0) AS school_age,
-    coalesce(sum(s.out_of_school), 0) AS out_of_school,
-    coalesce(sum(s.persons) FILTER (WHERE coalesce(hs.housing_unsafe, s.housing_unsafe) IS NOT TRUE), 0)
+SELECT village, count(screening_version_id) AS screened, coalesce(sum(persons), 0) AS persons,
+    coalesce(sum(insured), 0) AS insured, coalesce(sum(school_age), 0) AS school_age,
+    coalesce(sum(out_of_school), 0) AS out_of_school,
+    coalesce(sum(persons) FILTER (WHERE coalesce(housing_unsafe, screening_housing_unsafe) IS NOT TRUE), 0)
         AS persons_housing_safe,
-    coalesce(sum(s.persons) FILTER (WHERE coalesce(w.water_unsafe, s.water_unsafe) IS NOT TRUE), 0)
+    coalesce(sum(persons) FILTER (WHERE coalesce(water_unsafe, screening_water_unsafe) IS NOT TRUE), 0)
         AS persons_water_safe
-FROM campaign_latest s
-LEFT JOIN campaign_latest hs ON hs.campaign_id = s.campaign_id AND hs.xml_form_id = :housing
-    AND hs.household_id = s.household_id
-LEFT JOIN campaign_latest w ON w.campaign_id = s.campaign_id AND w.xml_form_id = :water
-    AND w.household_id = s.household_id
-WHERE s.campaign_id = :campaign AND s.xml_form_id = :screening {villages}
+FROM campaign_household WHERE campaign_id = :campaign {villages}
 GROUP BY 1
 """
-# A household counts once per flag code: first every code of every row, then, to take away, the
-# codes an inspection repeats from the household's screening (or a water inspection from its
-# housing one). Cheaper than count(DISTINCT), which sorts every (village, code) group.
+# flag_codes holds each code once per household, whichever forms raised it.
 _FLAGS = """
-SELECT s.village, code, count(*) AS households
-FROM campaign_latest s, unnest(s.flag_codes) AS code
-WHERE s.campaign_id = :campaign AND s.xml_form_id IN (:screening, :housing, :water) AND s.flag_codes <> '{{}}'
-    {villages}
-GROUP BY 1, 2
-"""
-_FLAG_REPEATS = """
-SELECT s.village, code, count(*) AS households
-FROM campaign_latest s
-LEFT JOIN campaign_latest sc ON sc.campaign_id = s.campaign_id AND sc.xml_form_id = :screening
-    AND sc.household_id = s.household_id
-LEFT JOIN campaign_latest hs ON s.xml_form_id = :water AND hs.campaign_id = s.campaign_id
-    AND hs.xml_form_id = :housing AND hs.household_id = s.household_id,
-unnest(s.flag_codes) AS code
-WHERE s.campaign_id = :campaign AND s.xml_form_id IN (:housing, :water)
-    AND code = ANY(coalesce(sc.flag_codes, '{{}}') || coalesce(hs.flag_codes, '{{}}')) {villages}
+SELECT village, code, count(*) AS households FROM campaign_household, unnest(flag_codes) AS code
+WHERE campaign_id = :campaign AND cardinality(flag_codes) > 0 {villages}
 GROUP BY 1, 2
 """
 _ADDED_UP = {
-    scope: {name: text(sql.format(villages=where.format(table=table)))
-            for name, sql, table in (("registered", _REGISTERED, "h.admin_code"), ("screened", _SCREENED, "s.village"),
-                                     ("flags", _FLAGS, "s.village"), ("repeats", _FLAG_REPEATS, "s.village"))}
-    for scope, where in (("all", ""), ("some", "AND {table} = ANY(:villages)"))}
+    scope: {name: text(sql.format(villages=where.format(column=column))) for name, sql, column in (
+        ("registered", _REGISTERED, "admin_code"), ("screened", _SCREENED, "village"), ("flags", _FLAGS, "village"))}
+    for scope, where in (("all", ""), ("some", "AND {column} = ANY(:villages)"))}
 _STORE_VILLAGES = text("""
 INSERT INTO campaign_village (campaign_id, village, registered, screened, persons, insured, school_age, out_of_school,
     persons_housing_safe, persons_water_safe, flagged)
@@ -187,8 +164,7 @@ def _refresh_villages(project_id: int, campaign_id: int) -> None:
     note for the next look, and the adding up (a later statement) sees every change whose note it took.
     """
     conn = db.session.connection()
-    params = {"project": project_id, "campaign": campaign_id, "screening": SCREENING, "housing": HOUSING,
-              "water": WATER}
+    params = {"project": project_id, "campaign": campaign_id}
     kept = conn.execute(_VILLAGES_KEPT, params).scalar()
     if not kept:
         conn.execute(_FORGET_CHANGES, params)       # every village is added up: which changed does not matter
@@ -215,8 +191,6 @@ def _add_up(conn, scope: str, params: dict) -> None:
             village(row.village).update(row._asdict())
     for row in conn.execute(statements["flags"], params):
         village(row.village)["flagged"][row.code] = row.households
-    for row in conn.execute(statements["repeats"], params):
-        village(row.village)["flagged"][row.code] -= row.households
     conn.execute(_STORE_VILLAGES, {"campaign": params["campaign"], "villages": json.dumps(list(added_up.values()))})
 
 

@@ -24,7 +24,7 @@ from ..problems import bad_request, conflict, forbidden, not_found
 from .accounts import Principal
 from .assess_submission import CONTEXT, assess_submission, first_point, store_assessment, subject_of
 from .blobstore import BlobStore
-from .campaign_latest import rebuild_households
+from .campaign_household import rebuild_households
 from .publish_form import store_blob
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import delete, func, select
 from ..extensions import db
 from ..models import Form, GeoAnswer, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
 from .assess_submission import MONITORING_FORMS, assess_submission, store_assessment, subject_of
-from .campaign_latest import rebuild_project
+from .campaign_household import rebuild_project
 from .rulesets import forget_cached
 
 BATCH = 500

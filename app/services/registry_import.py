@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import AdminUnit, AppUserPlace, Household
 from ..problems import Problem, bad_request
 from .accounts import find_app_user
-from .campaign_latest import forget_coverage
+from .campaign_household import forget_coverage
 
 MAX_ERRORS_SHOWN = 50
 

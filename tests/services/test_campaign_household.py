@@ -77,7 +77,7 @@ def test_an_edit_to_another_household_moves_the_count(app, project, publish, dev
 
 def test_recomputing_rebuilds_the_same_rows(app, project, publish, device):
     from app.extensions import db
-    from app.models import CampaignLatest
+    from app.models import CampaignHousehold
     from app.services.recompute_flags import recompute_flags
     _registry(app, project)
     publish(SCREENING)
@@ -87,8 +87,8 @@ def test_recomputing_rebuilds_the_same_rows(app, project, publish, device):
 
     def rows():
         with app.app_context():
-            return [(r.xml_form_id, r.household_id, r.submission_version_id, r.surveyed_on, r.flag_codes)
-                    for r in db.session.scalars(select(CampaignLatest).order_by(CampaignLatest.household_id))]
+            return [(r.household_id, r.screening_version_id, r.screening_on, r.flag_codes)
+                    for r in db.session.scalars(select(CampaignHousehold).order_by(CampaignHousehold.household_id))]
     before = rows()
     assert [(day.isoformat(), "income_below_line" in codes) for *_, day, codes in before] == [("2026-11-20", False)]
     with app.app_context():
@@ -125,3 +125,35 @@ def test_a_household_moved_by_the_registry_counts_in_its_new_village(app, projec
     assert "420102001001" not in villages        # no household is registered there any more
     assert (villages["420102001002"].registered, villages["420102001002"].screened) == (2, 1)
     assert villages["420102001002"].flagged["income_below_line"] == 1
+
+
+def test_an_inspection_outranks_the_screening_and_a_flag_counts_once(app, project, publish, device):
+    from datetime import date
+    from app.demo.submissions import housing_xml
+    from app.services.coverage import create_campaign
+    from tests.conftest import REPO as repo
+    _registry(app, project)
+    publish(SCREENING)
+    publish(repo / "forms" / "fpf_housing.md")
+    with app.app_context():
+        create_campaign(project, CAMPAIGN, date(2026, 11, 1), date(2026, 11, 30), ["fpf_hh_screening", "fpf_housing"])
+
+    def inspection(n: int, grade: str, day: str) -> bytes:
+        return housing_xml(f"uuid:bbbbbbbb-0000-4000-8000-00000000000{n}", village="420102001001", household="H001",
+                           gps="30.5928 114.3055 25 5", grade=grade, survey_date=day)
+    # The inspection reaches the server before the screening; both find the house unsafe.
+    assert device.post_submission(inspection(1, "D", "2026-11-12"), {}).status_code == 201
+    village = _villages(app, project)["420102001001"]
+    assert (village.screened, village.flagged["housing_unsafe"]) == (0, 1)
+    assert device.post_submission(_screening(1, wage=HIGH, day="2026-11-20", house_status="grade_d"), {}).status_code == 201
+    village = _villages(app, project)["420102001001"]
+    assert (village.screened, village.persons, village.persons_housing_safe) == (1, 2, 0)
+    assert village.flagged["housing_unsafe"] == 1
+    # A later inspection grades the house safe: it outranks the screening for the rate; the flag the
+    # screening raised stays.
+    assert device.post_submission(inspection(2, "A", "2026-11-25"), {}).status_code == 201
+    village = _villages(app, project)["420102001001"]
+    assert (village.persons_housing_safe, village.flagged["housing_unsafe"]) == (2, 1)
+    # An older inspection arriving last changes nothing.
+    assert device.post_submission(inspection(3, "D", "2026-11-05"), {}).status_code == 201
+    assert _villages(app, project)["420102001001"].persons_housing_safe == 2
