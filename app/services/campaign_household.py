@@ -53,7 +53,7 @@ _PARAMS = {"submission_version_id": ":version_id"}
 
 def upsert_ctes(xml_form_id: str) -> list[str]:
     """CTEs for the ingest statement, with the assessment's own parameters: the household's row in
-    every campaign the submission falls in, and the note that its village changed. None for the forms
+    every campaign the submission falls in, and the note that its village changed. Nothing for the forms
     coverage does not read."""
     form = KEPT_FORMS.get(xml_form_id)
     if form is None:
