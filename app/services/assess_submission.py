@@ -201,8 +201,9 @@ FROM jsonb_to_recordset(CAST(:flags AS jsonb)) AS f(rule text, code text, severi
 
 
 @cache
-def _store(xml_form_id: str, with_version: bool):
-    ctes = [_VERSION] * with_version + [_ASSESSMENT] + campaign_household.upsert_ctes(xml_form_id)
+def _store(kept_form: str | None, with_version: bool):
+    """The statement for a form coverage keeps (by its id), or for any other form (None)."""
+    ctes = [_VERSION] * with_version + [_ASSESSMENT] + campaign_household.upsert_ctes(kept_form)
     return text("WITH " + ",".join(ctes) + _FLAGS)
 
 
@@ -222,7 +223,8 @@ def store_assessment(conn: Connection, assessment: Assessment, *, project_id: in
         version_params = {**version, "answers": json.dumps(version["answers"], ensure_ascii=False),
                           "problems": json.dumps(version["problems"], ensure_ascii=False)}
         version_params.pop("id", None)
-    conn.execute(_store(xml_form_id, version is not None), {
+    kept_form = xml_form_id if xml_form_id in campaign_household.KEPT_FORMS else None
+    conn.execute(_store(kept_form, version is not None), {
         **version_params,
         "version_id": version_id, "submission_id": submission_id, "project_id": project_id,
         "xml_form_id": xml_form_id, "household_id": assessment.household_id, "admin_code": assessment.admin_code,

@@ -51,7 +51,7 @@ def _flag_union(flags: list[str]) -> str:
 _PARAMS = {"submission_version_id": ":version_id"}
 
 
-def upsert_ctes(xml_form_id: str) -> list[str]:
+def upsert_ctes(xml_form_id: str | None) -> list[str]:
     """CTEs for the ingest statement, with the assessment's own parameters: the household's row in
     every campaign the submission falls in, and the note that its village changed. Nothing for the forms
     coverage does not read."""

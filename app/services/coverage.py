@@ -149,12 +149,13 @@ def coverage(project_id: int, campaign: Campaign, level: str) -> list[UnitCovera
     prefix = LEVEL_PREFIX[level]
     _refresh_villages(project_id, campaign.id)
     rows = db.session.execute(_ROLL_UP, {"campaign": campaign.id, "prefix": prefix}).all()
-    names = _names([r.unit + "0" * (12 - prefix) for r in rows])
-    return [UnitCoverage(code=r.unit + "0" * (12 - prefix), name=names.get(r.unit + "0" * (12 - prefix)),
+    codes = [r.unit.ljust(12, "0") for r in rows]        # a township 420102001 is place 420102001000
+    names = _names(codes)
+    return [UnitCoverage(code=code, name=names.get(code),
                          registered=r.registered, screened=r.screened, persons=r.persons, insured=r.insured,
                          school_age=r.school_age, out_of_school=r.out_of_school,
                          persons_housing_safe=r.persons_housing_safe, persons_water_safe=r.persons_water_safe,
-                         flagged=r.flagged) for r in rows]
+                         flagged=r.flagged) for code, r in zip(codes, rows, strict=True)]
 
 
 def _refresh_villages(project_id: int, campaign_id: int) -> None:

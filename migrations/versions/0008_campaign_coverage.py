@@ -19,7 +19,7 @@ depends_on = None
 def upgrade():
     op.create_table('campaign_change',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
-    sa.Column('village', sa.String(length=15), nullable=False)
+    sa.Column('household_id', sa.BigInteger(), nullable=False)
     )
     op.create_table('campaign_latest',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('household_id', sa.BigInteger(), nullable=False),
     sa.Column('submission_version_id', sa.BigInteger(), nullable=False),
     sa.Column('surveyed_on', sa.Date(), nullable=False),
-    sa.Column('village', sa.String(length=15), nullable=False),
+    sa.Column('admin_code', sa.String(length=15), nullable=True),
     sa.Column('persons', sa.Integer(), nullable=True),
     sa.Column('insured', sa.Integer(), nullable=True),
     sa.Column('school_age', sa.Integer(), nullable=True),
@@ -53,28 +53,21 @@ def upgrade():
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_campaign_village_campaign_id_campaign'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('campaign_id', 'village', name=op.f('pk_campaign_village'))
     )
-    op.create_index('ix_household_project_village', 'household', ['project_id', 'admin_code'], unique=False)
-    # Coverage no longer reads assessments by campaign; the index was a write on every ingest.
-    op.drop_index('ix_submission_assessment_campaign', table_name='submission_assessment')
     # Campaigns already there; their village numbers are added up when coverage is first read.
     op.execute("""
         INSERT INTO campaign_latest (campaign_id, xml_form_id, household_id, submission_version_id, surveyed_on,
-            village, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes)
+            admin_code, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes)
         SELECT DISTINCT ON (c.id, a.xml_form_id, a.household_id)
-            c.id, a.xml_form_id, a.household_id, a.submission_version_id, a.surveyed_on, h.admin_code,
+            c.id, a.xml_form_id, a.household_id, a.submission_version_id, a.surveyed_on, a.admin_code,
             a.persons, a.insured, a.school_age, a.out_of_school, a.housing_unsafe, a.water_unsafe, a.flag_codes
         FROM campaign c
         JOIN submission_assessment a ON a.project_id = c.project_id AND a.xml_form_id = ANY(c.form_ids)
             AND a.surveyed_on BETWEEN c.starts_on AND c.ends_on AND a.household_id IS NOT NULL AND NOT a.is_draft
-        JOIN household h ON h.id = a.household_id
         ORDER BY c.id, a.xml_form_id, a.household_id, a.surveyed_on DESC, a.submission_version_id DESC
     """)
 
 
 def downgrade():
-    op.create_index('ix_submission_assessment_campaign', 'submission_assessment',
-                    ['project_id', 'xml_form_id', 'surveyed_on'], unique=False)
-    op.drop_index('ix_household_project_village', table_name='household')
     op.drop_table('campaign_village')
     op.drop_table('campaign_latest')
     op.drop_table('campaign_change')

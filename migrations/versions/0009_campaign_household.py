@@ -1,4 +1,4 @@
-"""campaign rows per household (one row with a column group per form) instead of per household and form
+"""campaign rows per household (a column group per form); change log by village; household village index
 
 Revision ID: 0009
 Revises: 0008
@@ -42,8 +42,11 @@ def upgrade():
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_campaign_household_campaign_id_campaign'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('campaign_id', 'household_id', name=op.f('pk_campaign_household'))
     )
-    # Each household's rows of the three forms become one; village numbers are added up afresh when next read.
+    # Each household's rows of the three forms become one, counted in the village it is registered in.
     op.execute("""
+        WITH latest AS (
+            SELECT l.*, h.admin_code AS village FROM campaign_latest l JOIN household h ON h.id = l.household_id
+            WHERE l.xml_form_id IN ('fpf_hh_screening', 'fpf_housing', 'fpf_water'))
         INSERT INTO campaign_household (campaign_id, household_id, village,
             screening_version_id, screening_on, persons, insured, school_age, out_of_school,
             screening_housing_unsafe, screening_water_unsafe, screening_flags,
@@ -56,28 +59,41 @@ def upgrade():
             w.submission_version_id, w.surveyed_on, w.water_unsafe, coalesce(w.flag_codes, '{}'),
             ARRAY(SELECT DISTINCT code FROM unnest(coalesce(s.flag_codes, '{}') || coalesce(hs.flag_codes, '{}')
                 || coalesce(w.flag_codes, '{}')) AS code ORDER BY code)
-        FROM (SELECT DISTINCT campaign_id, household_id, village FROM campaign_latest
-              WHERE xml_form_id IN ('fpf_hh_screening', 'fpf_housing', 'fpf_water')) k
-        LEFT JOIN campaign_latest s ON (s.campaign_id, s.household_id, s.xml_form_id)
+        FROM (SELECT DISTINCT campaign_id, household_id, village FROM latest) k
+        LEFT JOIN latest s ON (s.campaign_id, s.household_id, s.xml_form_id)
             = (k.campaign_id, k.household_id, 'fpf_hh_screening')
-        LEFT JOIN campaign_latest hs ON (hs.campaign_id, hs.household_id, hs.xml_form_id)
+        LEFT JOIN latest hs ON (hs.campaign_id, hs.household_id, hs.xml_form_id)
             = (k.campaign_id, k.household_id, 'fpf_housing')
-        LEFT JOIN campaign_latest w ON (w.campaign_id, w.household_id, w.xml_form_id)
+        LEFT JOIN latest w ON (w.campaign_id, w.household_id, w.xml_form_id)
             = (k.campaign_id, k.household_id, 'fpf_water')
     """)
     op.drop_table('campaign_latest')
-    op.execute("DELETE FROM campaign_village")
+    # The change log names villages; village numbers are added up afresh when next read.
     op.execute("DELETE FROM campaign_change")
+    op.drop_column('campaign_change', 'household_id')
+    op.add_column('campaign_change', sa.Column('village', sa.String(length=15), nullable=False))
+    op.execute("DELETE FROM campaign_village")
+    # Registered households are counted per village from this index; coverage no longer reads
+    # assessments by campaign, and that index was a write on every ingest.
+    op.create_index('ix_household_project_village', 'household', ['project_id', 'admin_code'], unique=False)
+    op.drop_index('ix_submission_assessment_campaign', table_name='submission_assessment')
 
 
 def downgrade():
+    op.create_index('ix_submission_assessment_campaign', 'submission_assessment',
+                    ['project_id', 'xml_form_id', 'surveyed_on'], unique=False)
+    op.drop_index('ix_household_project_village', table_name='household')
+    op.execute("DELETE FROM campaign_village")
+    op.execute("DELETE FROM campaign_change")
+    op.drop_column('campaign_change', 'village')
+    op.add_column('campaign_change', sa.Column('household_id', sa.BigInteger(), nullable=False))
     op.create_table('campaign_latest',
     sa.Column('campaign_id', sa.INTEGER(), autoincrement=False, nullable=False),
     sa.Column('xml_form_id', sa.VARCHAR(length=300), autoincrement=False, nullable=False),
     sa.Column('household_id', sa.BIGINT(), autoincrement=False, nullable=False),
     sa.Column('submission_version_id', sa.BIGINT(), autoincrement=False, nullable=False),
     sa.Column('surveyed_on', sa.DATE(), autoincrement=False, nullable=False),
-    sa.Column('village', sa.VARCHAR(length=15), autoincrement=False, nullable=False),
+    sa.Column('admin_code', sa.VARCHAR(length=15), autoincrement=False, nullable=True),
     sa.Column('persons', sa.INTEGER(), autoincrement=False, nullable=True),
     sa.Column('insured', sa.INTEGER(), autoincrement=False, nullable=True),
     sa.Column('school_age', sa.INTEGER(), autoincrement=False, nullable=True),
@@ -95,11 +111,10 @@ def downgrade():
             ('fpf_water', 'water', 'NULL, NULL, NULL, NULL, NULL, water_unsafe')):
         op.execute(f"""
             INSERT INTO campaign_latest (campaign_id, xml_form_id, household_id, submission_version_id, surveyed_on,
-                village, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes)
+                admin_code, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes)
             SELECT campaign_id, '{form}', household_id, {prefix}_version_id, {prefix}_on, village, {numbers},
                 {prefix}_flags
             FROM campaign_household WHERE {prefix}_version_id IS NOT NULL
         """)
     op.drop_table('campaign_household')
-    op.execute("DELETE FROM campaign_village")
-    op.execute("DELETE FROM campaign_change")
+

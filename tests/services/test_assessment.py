@@ -1,4 +1,6 @@
 """Monitoring submissions come back tied to a household and village, with their flags."""
+from datetime import date
+
 from sqlalchemy import select
 
 from app.core import idcard
@@ -13,7 +15,7 @@ SCREENING = REPO / "forms" / "fpf_hh_screening.md"
 def _registry(app, project):
     from app.services.registry_import import import_households, import_places
     from app.services.rulesets import save_ruleset
-    head = idcard.make("420102", __import__("datetime").date(1974, 5, 6), 21)
+    head = idcard.make("420102", date(1974, 5, 6), 21)
     with app.app_context():
         import_places("places.csv", (DATA / "places.csv").read_bytes())
         import_households(project, "h.csv", (
@@ -130,7 +132,7 @@ def test_the_household_record_lists_the_members_of_its_latest_screening(app, pro
     publish(SCREENING)
     with app.app_context():
         assert household_view(project, "H001", show_ids=True)["membersFrom"] == {"source": "registry"}
-    son = idcard.make("420102", __import__("datetime").date(2002, 1, 2), 31)
+    son = idcard.make("420102", date(2002, 1, 2), 31)
     now = (member_xml("王五", "head", age="52"), member_xml("王小五", "son", idno=son, age="24"))
     earlier = (member_xml("王五", "head", age="51"),)
     assert device.post_submission(screening_xml(members=now, survey_date="2026-11-20"), {}).status_code == 201

@@ -1,5 +1,6 @@
 """Places and households import: all rows or none, with every problem named by row."""
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -68,7 +69,7 @@ def test_households_import_checks_ids_and_villages(ctx):
     from app.services.registry_import import import_households, import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
-    good = idcard.make("420102", __import__("datetime").date(1970, 3, 4), 11)
+    good = idcard.make("420102", date(1970, 3, 4), 11)
     bad = good[:17] + ("1" if good[17] != "1" else "2")
     report = import_households(project, "h.csv", _households_csv([
         ["H001", "420102001001", "王五", good, "lifted", "none", "normal", "9000"],
@@ -88,8 +89,8 @@ def test_households_sharing_a_head_id_are_reported(ctx, app, tmp_path):
     from app.services.registry_import import import_households, import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
-    shared = idcard.make("420102", __import__("datetime").date(1970, 3, 4), 11)
-    other = idcard.make("420102", __import__("datetime").date(1981, 6, 7), 12)
+    shared = idcard.make("420102", date(1970, 3, 4), 11)
+    other = idcard.make("420102", date(1981, 6, 7), 12)
     assert import_households(project, "h.csv", _households_csv([
         ["H001", "420102001001", "王五", shared, "", "", "", ""]])).shared_ids == []
     file = tmp_path / "shared.csv"
