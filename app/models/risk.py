@@ -125,13 +125,13 @@ class CampaignHousehold(db.Model):
     flag_codes: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
 
 
-# Villages whose campaign rows changed since coverage last looked: ingest appends, coverage
-# drains it and adds those villages up again. Append-only and without indexes, so concurrent
-# submissions never wait on each other here; duplicates are harmless.
+# Villages whose campaign rows changed since coverage last looked: one note per village, so it
+# never holds more rows than a campaign has villages. Ingest notes its village (see note_villages)
+# and coverage takes the notes and adds those villages up again.
 campaign_change = Table(
     "campaign_change", db.metadata,
-    Column("campaign_id", Integer, nullable=False),
-    Column("village", String(15), nullable=False),
+    Column("campaign_id", Integer, primary_key=True),
+    Column("village", String(15), primary_key=True),
 )
 
 

@@ -129,7 +129,7 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
 
 
 # A new household changes the registered count of its village in every campaign.
-_NEW_HOUSEHOLD = text("""
+_NEW_HOUSEHOLD = text(f"""
 WITH new AS (
     INSERT INTO household (project_id, household_code, admin_code, head_name, head_idno, poverty_status, status,
         members, created_at)
@@ -137,8 +137,8 @@ WITH new AS (
     ON CONFLICT (project_id, household_code) DO NOTHING
     RETURNING id, admin_code
 ), noted AS (
-    INSERT INTO campaign_change (campaign_id, village)
-    SELECT c.id, new.admin_code FROM campaign c, new WHERE c.project_id = :project_id
+    {campaign_household.note_villages(
+        "SELECT c.id, new.admin_code FROM campaign c, new WHERE c.project_id = :project_id")}
 )
 SELECT id FROM new
 """)

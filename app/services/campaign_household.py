@@ -47,6 +47,18 @@ def _flag_union(flags: list[str]) -> str:
     return f"ARRAY(SELECT DISTINCT code FROM unnest({' || '.join(flags)}) AS code ORDER BY code)"
 
 
+def note_villages(changed: str) -> str:
+    """SQL noting that the villages of `changed` (a SELECT of campaign_id, village) changed in their campaigns.
+
+    A village already noted keeps its note, locked until this transaction ends: coverage, taking
+    the notes, waits for the change to commit and so adds it up. (Were the note left alone, coverage
+    could take it before the change commits and never see the change.) Notes are locked in
+    (campaign, village) order, as coverage takes them, so no two transactions wait on each other.
+    """
+    return f"""INSERT INTO campaign_change (campaign_id, village) {changed} ORDER BY 1, 2
+    ON CONFLICT (campaign_id, village) DO UPDATE SET village = excluded.village WHERE false"""
+
+
 # The ingest parameters each assessment column comes from.
 _PARAMS = {"submission_version_id": ":version_id"}
 
@@ -75,9 +87,9 @@ kept AS (
     WHERE ch.{form.prefix}_version_id IS NULL OR (ch.{form.prefix}_on, ch.{form.prefix}_version_id)
         <= (excluded.{form.prefix}_on, excluded.{form.prefix}_version_id)
     RETURNING campaign_id, village
-)""", """
+)""", f"""
 noted AS (
-    INSERT INTO campaign_change (campaign_id, village) SELECT campaign_id, village FROM kept
+    {note_villages("SELECT campaign_id, village FROM kept")}
 )"""]
 
 
@@ -115,9 +127,9 @@ FROM (SELECT DISTINCT campaign_id, household_id, village FROM latest) k
 
 _FORGET_VILLAGES = """
 DELETE FROM campaign_village v USING campaign c WHERE c.id = v.campaign_id AND c.project_id = :project_id"""
-_NOTE = """
-WITH touched AS ({statement} RETURNING {columns})
-INSERT INTO campaign_change (campaign_id, village) SELECT DISTINCT campaign_id, village FROM touched"""
+_NOTE = f"""
+WITH touched AS ({{statement}} RETURNING {{columns}})
+{note_villages("SELECT DISTINCT campaign_id, village FROM touched")}"""
 _CAMPAIGN = " AND c.id = :campaign_id"
 # Their assessments are found through submission.household_id, which is indexed.
 _HOUSEHOLDS = " AND a.submission_id IN (SELECT s.id FROM submission s WHERE s.household_id = ANY(:households))"

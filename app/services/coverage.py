@@ -117,12 +117,13 @@ ON CONFLICT (campaign_id, village) DO UPDATE SET registered = excluded.registere
     out_of_school = excluded.out_of_school, persons_housing_safe = excluded.persons_housing_safe,
     persons_water_safe = excluded.persons_water_safe, flagged = excluded.flagged
 """)
-# The villages whose campaign rows changed since the last look; the note is used up.
-_CHANGED_VILLAGES = text("""
-WITH drained AS (DELETE FROM campaign_change WHERE campaign_id = :campaign RETURNING village)
-SELECT DISTINCT village FROM drained
+# The villages noted as changed since the last look; the notes are used up. Each is locked first, in
+# village order, so a change still being ingested is waited for (see campaign_household.note_villages).
+_TAKE_NOTES = text("""
+WITH taken AS (SELECT village FROM campaign_change WHERE campaign_id = :campaign ORDER BY village FOR UPDATE)
+DELETE FROM campaign_change n USING taken WHERE n.campaign_id = :campaign AND n.village = taken.village
+RETURNING n.village
 """)
-_FORGET_CHANGES = text("DELETE FROM campaign_change WHERE campaign_id = :campaign")
 _VILLAGES_KEPT = text("SELECT count(*) FROM campaign_village WHERE campaign_id = :campaign")
 # Village numbers rolled up by cutting the place code to the level (village 12, township 9, county 6).
 _ROLL_UP = text("""
@@ -161,18 +162,18 @@ def coverage(project_id: int, campaign: Campaign, level: str) -> list[UnitCovera
 def _refresh_villages(project_id: int, campaign_id: int) -> None:
     """Add up again the villages whose households changed since the last look (all of them the first time).
 
-    Safe under concurrent ingest: a change not yet committed when its note is drained keeps its
-    note for the next look, and the adding up (a later statement) sees every change whose note it took.
+    Safe under concurrent ingest: taking a note waits for the change that holds it to commit, a note
+    written after the notes were taken stays for the next look, and the adding up (a later statement)
+    sees every change whose note it took.
     """
     conn = db.session.connection()
     params = {"project": project_id, "campaign": campaign_id}
     kept = conn.execute(_VILLAGES_KEPT, params).scalar()
-    if not kept:
-        conn.execute(_FORGET_CHANGES, params)       # every village is added up: which changed does not matter
+    villages = conn.execute(_TAKE_NOTES, params).scalars().all()
+    if not kept or len(villages) * 3 > kept:        # picking out many villages costs more than adding up all
         _add_up(conn, "all", params)
-    elif villages := conn.execute(_CHANGED_VILLAGES, params).scalars().all():
-        # Picking out many villages costs more than adding up all of them.
-        _add_up(conn, "all" if len(villages) * 3 > kept else "some", {**params, "villages": villages})
+    elif villages:
+        _add_up(conn, "some", {**params, "villages": villages})
     db.session.commit()
 
 
@@ -192,7 +193,9 @@ def _add_up(conn, scope: str, params: dict) -> None:
             village(row.village).update(row._asdict())
     for row in conn.execute(statements["flags"], params):
         village(row.village)["flagged"][row.code] = row.households
-    conn.execute(_STORE_VILLAGES, {"campaign": params["campaign"], "villages": json.dumps(list(added_up.values()))})
+    # In village order, so two looks at the same campaign never wait on each other.
+    villages = [added_up[code] for code in sorted(added_up)]
+    conn.execute(_STORE_VILLAGES, {"campaign": params["campaign"], "villages": json.dumps(villages)})
 
 
 def _names(codes: list[str]) -> dict[str, str]:
