@@ -53,7 +53,7 @@ def note_villages(changed: str) -> str:
     A village already noted keeps its note, locked until this transaction ends: coverage, taking
     the notes, waits for the change to commit and so adds it up. (Were the note left alone, coverage
     could take it before the change commits and never see the change.) Notes are locked in
-    (campaign, village) order, as coverage takes them, so no two transactions wait on each other.
+    (campaign, village) order, as coverage takes them, so two transactions never deadlock here.
     """
     return f"""INSERT INTO campaign_change (campaign_id, village) {changed} ORDER BY 1, 2
     ON CONFLICT (campaign_id, village) DO UPDATE SET village = excluded.village WHERE false"""
@@ -127,9 +127,8 @@ FROM (SELECT DISTINCT campaign_id, household_id, village FROM latest) k
 
 _FORGET_VILLAGES = """
 DELETE FROM campaign_village v USING campaign c WHERE c.id = v.campaign_id AND c.project_id = :project_id"""
-_NOTE = f"""
-WITH touched AS ({{statement}} RETURNING {{columns}})
-{note_villages("SELECT DISTINCT campaign_id, village FROM touched")}"""
+_NOTE = "WITH touched AS ({statement} RETURNING {columns})\n" + note_villages(
+    "SELECT DISTINCT campaign_id, village FROM touched")
 _CAMPAIGN = " AND c.id = :campaign_id"
 # Their assessments are found through submission.household_id, which is indexed.
 _HOUSEHOLDS = " AND a.submission_id IN (SELECT s.id FROM submission s WHERE s.household_id = ANY(:households))"

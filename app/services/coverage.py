@@ -193,7 +193,7 @@ def _add_up(conn, scope: str, params: dict) -> None:
             village(row.village).update(row._asdict())
     for row in conn.execute(statements["flags"], params):
         village(row.village)["flagged"][row.code] = row.households
-    # In village order, so two looks at the same campaign never wait on each other.
+    # In village order, so two looks at the same campaign never deadlock.
     villages = [added_up[code] for code in sorted(added_up)]
     conn.execute(_STORE_VILLAGES, {"campaign": params["campaign"], "villages": json.dumps(villages)})
 

@@ -1,5 +1,7 @@
 """Coverage counts each household's latest submission in the campaign, however submissions arrive."""
-from sqlalchemy import select
+import threading
+
+from sqlalchemy import select, text
 
 from tests.services.test_assessment import SCREENING, _registry
 from tests.support.households import screening_xml
@@ -162,8 +164,6 @@ def test_an_inspection_outranks_the_screening_and_a_flag_counts_once(app, projec
 def test_a_change_still_committing_when_coverage_is_read_is_not_lost(app, project, publish, device):
     """Coverage takes a village's note while a change to that village is in flight: it must wait for
     the change and count it, not drop the note and miss it for good."""
-    import threading
-    from sqlalchemy import text
     from app.extensions import db
     from app.services.campaign_household import note_villages
     _registry(app, project)
