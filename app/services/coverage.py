@@ -2,7 +2,8 @@
 
 Coverage is kept per village (campaign_village) and rolled up by cutting the 12-digit place
 code. A village is added up again, in SQL, from its households' latest campaign submissions
-(campaign_household) when it has changed since coverage was last read.
+(campaign_household) when it has changed since it was last added up: by a read, or in the
+background (coverage_refresher), so that reads find little left to add up.
 """
 import json
 from dataclasses import dataclass
@@ -125,6 +126,18 @@ DELETE FROM campaign_change n USING taken WHERE n.campaign_id = :campaign AND n.
 RETURNING n.village
 """)
 _VILLAGES_KEPT = text("SELECT count(*) FROM campaign_village WHERE campaign_id = :campaign")
+# One adding up of a campaign at a time (transaction-level advisory lock on the pair below): a read waits
+# for one under way and then finds little left; the background refresher skips a campaign that is taken.
+_ADDING_UP = 0x436f76       # the lock's first key: "Cov"; the second is the campaign id
+_WAIT_FOR_CAMPAIGN = text(f"SELECT pg_advisory_xact_lock({_ADDING_UP}, :campaign)")
+_TRY_CAMPAIGN = text(f"SELECT pg_try_advisory_xact_lock({_ADDING_UP}, :campaign)")
+# Campaigns the background refresher adds up: villages noted as changed, or no village numbers yet.
+_PENDING = text("""
+SELECT c.project_id, c.id FROM campaign c
+WHERE EXISTS (SELECT FROM campaign_change n WHERE n.campaign_id = c.id)
+   OR NOT EXISTS (SELECT FROM campaign_village v WHERE v.campaign_id = c.id)
+ORDER BY c.id
+""")
 # Village numbers rolled up by cutting the place code to the level (village 12, township 9, county 6).
 _ROLL_UP = text("""
 WITH units AS (
@@ -159,8 +172,17 @@ def coverage(project_id: int, campaign: Campaign, level: str) -> list[UnitCovera
                          flagged=r.flagged) for code, r in zip(codes, rows, strict=True)]
 
 
-def _refresh_villages(project_id: int, campaign_id: int) -> None:
+def refresh_pending() -> int:
+    """Add up, in the background, every campaign that has changed since it was last added up, unless
+    someone else is at it. Returns how many campaigns were added up."""
+    pending = db.session.execute(_PENDING).all()
+    db.session.rollback()
+    return sum(_refresh_villages(project_id, campaign_id, wait=False) for project_id, campaign_id in pending)
+
+
+def _refresh_villages(project_id: int, campaign_id: int, *, wait: bool = True) -> bool:
     """Add up again the villages whose households changed since the last look (all of them the first time).
+    Without `wait`, leave the campaign (and return False) if another look at it is under way.
 
     Safe under concurrent ingest: taking a note waits for the change that holds it to commit, a note
     written after the notes were taken stays for the next look, and the adding up (a later statement)
@@ -168,6 +190,11 @@ def _refresh_villages(project_id: int, campaign_id: int) -> None:
     """
     conn = db.session.connection()
     params = {"project": project_id, "campaign": campaign_id}
+    if wait:
+        conn.execute(_WAIT_FOR_CAMPAIGN, params)
+    elif not conn.execute(_TRY_CAMPAIGN, params).scalar():
+        db.session.rollback()
+        return False
     kept = conn.execute(_VILLAGES_KEPT, params).scalar()
     villages = conn.execute(_TAKE_NOTES, params).scalars().all()
     if not kept or len(villages) * 3 > kept:        # picking out many villages costs more than adding up all
@@ -175,6 +202,7 @@ def _refresh_villages(project_id: int, campaign_id: int) -> None:
     elif villages:
         _add_up(conn, "some", {**params, "villages": villages})
     db.session.commit()
+    return True
 
 
 def _add_up(conn, scope: str, params: dict) -> None:

@@ -1,0 +1,99 @@
+"""Coverage added up in the background: what a read would add up, done before the read."""
+import threading
+import time
+from types import SimpleNamespace
+
+from sqlalchemy import text
+
+from app.extensions import db
+from app.serving import post_worker_init
+from app.services.coverage_refresher import CoverageRefresher
+from tests.services.test_assessment import SCREENING, _registry
+from tests.services.test_campaign_household import HIGH, LOW, _campaign, _screening, _villages
+
+VILLAGE = "420102001001"
+
+
+def _kept(app) -> tuple[int, bool, int]:
+    """The village's stored numbers (screened, whether flagged below the monitoring line) and how many notes
+    wait to be added up."""
+    with app.app_context():
+        row = db.session.execute(text("SELECT screened, flagged FROM campaign_village WHERE village = :v"),
+                                 {"v": VILLAGE}).first()
+        notes = db.session.execute(text("SELECT count(*) FROM campaign_change")).scalar()
+        db.session.rollback()
+    return (row.screened, "income_below_line" in row.flagged, notes) if row else (0, False, notes)
+
+
+def _screened_once(app, project, publish, device):
+    _registry(app, project)
+    publish(SCREENING)
+    _campaign(app, project)
+    _villages(app, project)          # read once: every village added up, nothing noted
+    assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
+    assert _kept(app) == (0, False, 1)   # the screening is noted, not yet added up
+
+
+def test_a_round_adds_up_what_changed_and_a_read_then_agrees(app, project, publish, device):
+    _screened_once(app, project, publish, device)
+    assert CoverageRefresher(app, 60).refresh_once() == 1
+    assert _kept(app) == (1, True, 0)
+    with app.app_context():
+        stored = db.session.execute(text("SELECT flagged FROM campaign_village WHERE village = :v"),
+                                    {"v": VILLAGE}).scalar()
+    village = _villages(app, project)[VILLAGE]
+    assert (village.screened, village.flagged) == (1, stored)
+    assert CoverageRefresher(app, 60).refresh_once() == 0        # nothing left
+
+
+def test_the_refresher_thread_keeps_up_with_submissions(app, project, publish, device):
+    _screened_once(app, project, publish, device)
+    refresher = CoverageRefresher(app, 0.05).start()
+    try:
+        assert device.post_submission(_screening(2, wage=HIGH, day="2026-11-20"), {}).status_code == 201
+        deadline = time.monotonic() + 10
+        while _kept(app) != (1, False, 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        refresher.stop()
+    assert _kept(app) == (1, False, 0)   # the later visit found the income recovered
+
+
+def test_a_campaign_being_added_up_elsewhere_is_left_alone_and_a_read_waits_for_it(app, project, publish, device):
+    from app.services.coverage import _WAIT_FOR_CAMPAIGN, find_campaign
+    _screened_once(app, project, publish, device)
+    with app.app_context():
+        campaign_id = find_campaign(project, "2026年集中排查").id
+        elsewhere = db.engine.connect()
+    read = {}
+    reader = threading.Thread(target=lambda: read.update(_villages(app, project)))
+    with elsewhere:
+        elsewhere.execute(_WAIT_FOR_CAMPAIGN, {"campaign": campaign_id})
+        assert CoverageRefresher(app, 60).refresh_once() == 0
+        assert _kept(app) == (0, False, 1)
+        reader.start()
+        reader.join(timeout=1)
+        waited = reader.is_alive()
+        elsewhere.commit()
+    reader.join(timeout=10)
+    assert waited, "a read added up a campaign that was being added up elsewhere"
+    assert read[VILLAGE].flagged["income_below_line"] == 1
+
+
+def test_each_gunicorn_worker_starts_one_unless_switched_off(app, project, publish, device):
+    _screened_once(app, project, publish, device)
+    worker = SimpleNamespace(wsgi=app)
+    every = app.config["COVERAGE_REFRESH_SECONDS"]
+    try:
+        app.config["COVERAGE_REFRESH_SECONDS"] = 0
+        post_worker_init(worker)
+        assert worker.coverage_refresher is None
+        app.config["COVERAGE_REFRESH_SECONDS"] = 0.05
+        post_worker_init(worker)
+        deadline = time.monotonic() + 10
+        while _kept(app)[2] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        worker.coverage_refresher.stop()
+    finally:
+        app.config["COVERAGE_REFRESH_SECONDS"] = every
+    assert _kept(app) == (1, True, 0)
