@@ -29,7 +29,7 @@ def from_environment() -> dict:
         "DEFAULT_PROJECT_NAME": env.get("DEFAULT_PROJECT_NAME", "防返贫动态监测"),
         # Risk rules and place/household linking at ingest; off only to measure what they cost.
         "RISK_RULES": env.get("RISK_RULES", "on") != "off",
-        # How often each server process adds up changed campaigns in the background (0: only when read).
+        # How often changed campaigns are added up in the background, by one worker (0: only when read).
         "COVERAGE_REFRESH_SECONDS": float(env.get("COVERAGE_REFRESH_SECONDS", 5)),
     }
 

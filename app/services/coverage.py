@@ -128,9 +128,9 @@ RETURNING n.village
 _VILLAGES_KEPT = text("SELECT count(*) FROM campaign_village WHERE campaign_id = :campaign")
 # One adding up of a campaign at a time (transaction-level advisory lock on the pair below): a read waits
 # for one under way and then finds little left; the background refresher skips a campaign that is taken.
-_ADDING_UP = 0x436f76       # the lock's first key: "Cov"; the second is the campaign id
-_WAIT_FOR_CAMPAIGN = text(f"SELECT pg_advisory_xact_lock({_ADDING_UP}, :campaign)")
-_TRY_CAMPAIGN = text(f"SELECT pg_try_advisory_xact_lock({_ADDING_UP}, :campaign)")
+COVERAGE_LOCKS = 0x436f76   # first key of coverage's advisory locks ("Cov"); the second: a campaign id
+_WAIT_FOR_CAMPAIGN = text(f"SELECT pg_advisory_xact_lock({COVERAGE_LOCKS}, :campaign)")
+_TRY_CAMPAIGN = text(f"SELECT pg_try_advisory_xact_lock({COVERAGE_LOCKS}, :campaign)")
 # Campaigns the background refresher adds up: villages noted as changed, or no village numbers yet.
 _PENDING = text("""
 SELECT c.project_id, c.id FROM campaign c

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.serving import post_worker_init
+from app.services.coverage import COVERAGE_LOCKS
 from app.services.coverage_refresher import CoverageRefresher
 from tests.services.test_assessment import SCREENING, _registry
 from tests.services.test_campaign_household import HIGH, LOW, _campaign, _screening, _villages
@@ -97,3 +98,26 @@ def test_each_gunicorn_worker_starts_one_unless_switched_off(app, project, publi
     finally:
         app.config["COVERAGE_REFRESH_SECONDS"] = every
     assert _kept(app) == (1, True, 0)
+
+
+def _refresher_locks(app) -> int:
+    with app.app_context():
+        held = db.session.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                       "AND classid = :c AND objid = 0"), {"c": COVERAGE_LOCKS}).scalar()
+        db.session.rollback()
+    return held
+
+
+def test_one_refresher_works_per_database_and_another_takes_over(app, project):
+    first, second = CoverageRefresher(app, 60), CoverageRefresher(app, 60)
+    try:
+        assert first.leads()
+        assert not second.leads()
+        assert first.leads()              # still
+        assert _refresher_locks(app) == 1
+        first.stop()                      # as when its worker exits: the lock must not stay in the pool
+        assert _refresher_locks(app) == 0
+        assert second.leads()
+    finally:
+        first.stop()
+        second.stop()
