@@ -82,8 +82,8 @@ def main() -> int:
                 db.session.commit()
             return read("county")[0]
         afresh = [read_afresh() for _ in range(args.repeat)]
-        print(f"read adding up all {len(server.county.villages)} villages ({args.repeat} times): p50 {statistics.median(afresh):.0f} ms, "
-              f"max {max(afresh):.0f} ms", flush=True)
+        print(f"read adding up all {len(server.county.villages)} villages ({args.repeat} times): "
+              f"p50 {statistics.median(afresh):.0f} ms, max {max(afresh):.0f} ms", flush=True)
         # Revisits of households drawn from the whole county; the half dated after the first visit replace it.
         revisited = dataclasses.replace(server.county,
                                         households=random.Random(7).sample(server.county.households, args.revisits))

@@ -68,7 +68,8 @@ def bench_server(*, villages: int, households: int, rules: str = "on", workers: 
         gunicorn = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "--config", "python:app.serving", "--workers", str(workers),
              "--worker-class", "gthread", "--threads", str(threads), "--worker-connections", str(worker_connections),
-             "--bind", f"127.0.0.1:{http_port}", "--no-control-socket", "--log-level", "warning", "wsgi:app"], cwd=REPO, env={**os.environ, **env})
+             "--bind", f"127.0.0.1:{http_port}", "--no-control-socket", "--log-level", "warning", "wsgi:app"],
+            cwd=REPO, env={**os.environ, **env})
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", http_port), timeout=0.2).close()

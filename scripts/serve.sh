@@ -36,5 +36,5 @@ fi
 # Each worker holds at most WORKER_CONNECTIONS keep-alive clients, so devices spread over all
 # workers instead of piling onto the first one that accepts (measured by scripts/bench_ingest.py).
 workers="${WORKERS:-$(( $(nproc) * 2 ))}"
-exec .venv/bin/gunicorn --config python:app.serving --workers "$workers" --worker-class gthread --threads "${THREADS:-4}" \
-  --worker-connections "${WORKER_CONNECTIONS:-8}" --bind "${BIND:-127.0.0.1:8000}" --no-control-socket wsgi:app
+exec .venv/bin/gunicorn --config python:app.serving --workers "$workers" --worker-class gthread \
+  --threads "${THREADS:-4}" --worker-connections "${WORKER_CONNECTIONS:-8}" --bind "${BIND:-127.0.0.1:8000}" --no-control-socket wsgi:app

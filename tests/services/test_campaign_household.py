@@ -161,28 +161,38 @@ def test_an_inspection_outranks_the_screening_and_a_flag_counts_once(app, projec
     assert _villages(app, project)["420102001001"].persons_housing_safe == 2
 
 
+def read_while_held(app, project, hold) -> tuple[bool, dict]:
+    """Coverage read in a thread while another transaction has run `hold(connection)` and not yet
+    committed: whether the read waited for that transaction, and what it read once let through."""
+    from app.extensions import db
+    with app.app_context():
+        holder = db.engine.connect()
+    read = {}
+    reader = threading.Thread(target=lambda: read.update(_villages(app, project)))
+    with holder:
+        hold(holder)
+        reader.start()
+        reader.join(timeout=1)
+        waited = reader.is_alive()
+        holder.commit()
+    reader.join(timeout=10)
+    return waited, read
+
+
 def test_a_change_still_committing_when_coverage_is_read_is_not_lost(app, project, publish, device):
     """Coverage takes a village's note while a change to that village is in flight: it must wait for
     the change and count it, not drop the note and miss it for good."""
-    from app.extensions import db
     from app.services.campaign_household import note_villages
     _registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
-    with app.app_context():
-        in_flight = db.engine.connect()
-    read = {}
-    reader = threading.Thread(target=lambda: read.update(_villages(app, project)))
-    with in_flight:
+
+    def ingest_in_flight(conn):
         # As ingest would, in one transaction: 王五's household no longer flagged, and its village noted.
-        in_flight.execute(text("UPDATE campaign_household SET screening_flags = '{}', flag_codes = '{}'"))
-        in_flight.execute(text(note_villages("SELECT campaign_id, village FROM campaign_household")))
-        reader.start()
-        reader.join(timeout=1)
-        waited = reader.is_alive()
-        in_flight.commit()
-    reader.join(timeout=10)
+        conn.execute(text("UPDATE campaign_household SET screening_flags = '{}', flag_codes = '{}'"))
+        conn.execute(text(note_villages("SELECT campaign_id, village FROM campaign_household")))
+    waited, read = read_while_held(app, project, ingest_in_flight)
     assert waited, "coverage was read without waiting for the change in flight"
     assert "income_below_line" not in read["420102001001"].flagged
     assert "income_below_line" not in _villages(app, project)["420102001001"].flagged

@@ -1,5 +1,4 @@
 """Coverage added up in the background: what a read would add up, done before the read."""
-import threading
 import time
 from types import SimpleNamespace
 
@@ -10,7 +9,8 @@ from app.serving import post_worker_init
 from app.services.coverage import COVERAGE_LOCKS
 from app.services.coverage_refresher import CoverageRefresher
 from tests.services.test_assessment import SCREENING, _registry
-from tests.services.test_campaign_household import HIGH, LOW, _campaign, _screening, _villages
+from tests.services.test_campaign_household import (CAMPAIGN, HIGH, LOW, _campaign, _screening, _villages,
+                                                     read_while_held)
 
 VILLAGE = "420102001001"
 
@@ -24,6 +24,12 @@ def _kept(app) -> tuple[int, bool, int]:
         notes = db.session.execute(text("SELECT count(*) FROM campaign_change")).scalar()
         db.session.rollback()
     return (row.screened, "income_below_line" in row.flagged, notes) if row else (0, False, notes)
+
+
+def _wait_until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _screened_once(app, project, publish, device):
@@ -52,9 +58,7 @@ def test_the_refresher_thread_keeps_up_with_submissions(app, project, publish, d
     refresher = CoverageRefresher(app, 0.05).start()
     try:
         assert device.post_submission(_screening(2, wage=HIGH, day="2026-11-20"), {}).status_code == 201
-        deadline = time.monotonic() + 10
-        while _kept(app) != (1, False, 0) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_until(lambda: _kept(app) == (1, False, 0))
     finally:
         refresher.stop()
     assert _kept(app) == (1, False, 0)   # the later visit found the income recovered
@@ -64,19 +68,13 @@ def test_a_campaign_being_added_up_elsewhere_is_left_alone_and_a_read_waits_for_
     from app.services.coverage import _WAIT_FOR_CAMPAIGN, find_campaign
     _screened_once(app, project, publish, device)
     with app.app_context():
-        campaign_id = find_campaign(project, "2026年集中排查").id
-        elsewhere = db.engine.connect()
-    read = {}
-    reader = threading.Thread(target=lambda: read.update(_villages(app, project)))
-    with elsewhere:
-        elsewhere.execute(_WAIT_FOR_CAMPAIGN, {"campaign": campaign_id})
+        campaign_id = find_campaign(project, CAMPAIGN).id
+
+    def adding_up_elsewhere(conn):
+        conn.execute(_WAIT_FOR_CAMPAIGN, {"campaign": campaign_id})
         assert CoverageRefresher(app, 60).refresh_once() == 0
         assert _kept(app) == (0, False, 1)
-        reader.start()
-        reader.join(timeout=1)
-        waited = reader.is_alive()
-        elsewhere.commit()
-    reader.join(timeout=10)
+    waited, read = read_while_held(app, project, adding_up_elsewhere)
     assert waited, "a read added up a campaign that was being added up elsewhere"
     assert read[VILLAGE].flagged["income_below_line"] == 1
 
@@ -91,9 +89,7 @@ def test_each_gunicorn_worker_starts_one_unless_switched_off(app, project, publi
         assert worker.coverage_refresher is None
         app.config["COVERAGE_REFRESH_SECONDS"] = 0.05
         post_worker_init(worker)
-        deadline = time.monotonic() + 10
-        while _kept(app)[2] and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_until(lambda: not _kept(app)[2])
         worker.coverage_refresher.stop()
     finally:
         app.config["COVERAGE_REFRESH_SECONDS"] = every
