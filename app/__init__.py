@@ -5,6 +5,7 @@ from flask import Flask
 
 from . import config
 from .auth.key_prefix import KeyPrefixMiddleware
+from .auth.proxies import TrustedProxies
 from .extensions import db, migrate
 from .services.blobstore import FileBlobStore
 
@@ -32,6 +33,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(web_bp)
     errors.register(app)
     register_cli(app)
+    _declare_static(app)
 
-    app.wsgi_app = KeyPrefixMiddleware(app.wsgi_app)
+    app.wsgi_app = TrustedProxies(KeyPrefixMiddleware(app.wsgi_app), app.config)
     return app
+
+
+def _declare_static(app: Flask) -> None:
+    """Flask's own static-file route says who may call it, like every other route."""
+    from .auth.permissions import public
+    serve = app.view_functions["static"]
+
+    def static(**kwargs):
+        return serve(**kwargs)
+    app.view_functions["static"] = public("static files: scripts, styles and images, no data")(static)

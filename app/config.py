@@ -2,6 +2,8 @@
 import os
 from pathlib import Path
 
+from .auth.proxies import parse_networks
+
 DEFAULT_DATABASE_URL = "postgresql+psycopg://dixian:dixian@127.0.0.1:5433/dixian"
 
 
@@ -31,6 +33,8 @@ def from_environment() -> dict:
         "RISK_RULES": env.get("RISK_RULES", "on") != "off",
         # How often changed campaigns are added up in the background, by one worker (0: only when read).
         "COVERAGE_REFRESH_SECONDS": float(env.get("COVERAGE_REFRESH_SECONDS", 5)),
+        # Peers whose X-Forwarded-For/-Proto are believed: the front door (nginx) on this host.
+        "TRUSTED_PROXIES": parse_networks(env.get("TRUSTED_PROXIES", "127.0.0.1, ::1")),
     }
 
 

@@ -23,6 +23,7 @@ from werkzeug.serving import make_server  # noqa: E402
 from app import create_app  # noqa: E402
 from app.demo.county import build_county  # noqa: E402
 from app.demo.simulate import CAMPAIGN, load_county, simulate_campaign  # noqa: E402
+from app.core.access import system_access  # noqa: E402
 from app.services.coverage import coverage, find_campaign  # noqa: E402
 
 
@@ -62,7 +63,7 @@ def main() -> int:
           f"{report.accepted} accepted, {len(report.failed)} failed {report.failed[:5]}")
     with app.app_context():
         campaign = find_campaign(loaded.project_id, CAMPAIGN)
-        [unit] = coverage(loaded.project_id, campaign, "county")
+        [unit] = coverage(system_access(loaded.project_id), campaign, "county")
     print(json.dumps(unit.as_dict(), ensure_ascii=False, indent=1))
     if server:
         server.shutdown()

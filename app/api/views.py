@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from flask import Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
-from ..auth.identify import require_principal
+from ..auth.identify import sign_in
+from ..auth.permissions import public, requires, signed_in
+from ..core.access import Access, Permission, Principal
 from ..models import Form, FormVersion
-from ..problems import Problem, bad_request, forbidden, not_found, unauthorized
-from ..services import accounts, coverage, form_catalog, households, projects
+from ..problems import Problem, bad_request, forbidden, not_found
+from ..services import accounts, coverage, form_catalog, households
 from . import bp
 from .schemas import (FormAttachmentSchema, FormSchema, ProjectSchema, SessionRequestSchema, SessionSchema,
                       UserSchema)
@@ -20,22 +22,21 @@ class _FormView:
 
 
 @bp.post("/sessions")
+@public("signing in: the email and password are the credentials")
 def create_session():
     try:
         body = SessionRequestSchema().load(request.get_json(silent=True) or {})
     except ValidationError as e:
         raise bad_request("Both email and password are required.", code=400.3, fields=e.messages) from None
-    user = accounts.check_password(body["email"], body["password"])
-    if user is None:
-        raise unauthorized("Could not authenticate with the provided credentials.")
+    user = sign_in(body["email"], body["password"])
     token, session = accounts.open_session(user, current_app.config["SESSION_HOURS"])
     return jsonify(SessionSchema().dump({"token": token, "csrf": session.csrf,
                                          "created_at": session.created_at, "expires_at": session.expires_at}))
 
 
 @bp.delete("/sessions/current")
-def delete_session():
-    require_principal(challenge=False)
+@signed_in
+def delete_session(principal: Principal):
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         accounts.close_session(header[7:].strip())
@@ -43,8 +44,8 @@ def delete_session():
 
 
 @bp.get("/users/current")
-def current_user():
-    principal = require_principal(challenge=False)
+@signed_in
+def current_user(principal: Principal):
     user = accounts.user_by_email(principal.display_name) if principal.kind == "user" else None
     if user is None:
         raise forbidden("Device accounts have no user record.")
@@ -52,28 +53,27 @@ def current_user():
 
 
 @bp.get("/projects")
-def list_projects():
-    principal = require_principal(challenge=False)
-    readable = [p for p in projects.list_projects() if accounts.can_read(principal, p.id)]
-    return jsonify(ProjectSchema(many=True).dump(readable))
+@signed_in
+def list_projects(principal: Principal):
+    return jsonify(ProjectSchema(many=True).dump(accounts.readable_projects(principal)))
 
 
 @bp.get("/projects/<int:project_id>")
-def get_project(project_id: int):
-    _readable_project(project_id)
+@requires(Permission.PROJECT_READ)
+def get_project(project_id: int, access: Access):
     return jsonify(ProjectSchema().dump(form_catalog.require_project(project_id)))
 
 
 @bp.get("/projects/<int:project_id>/forms")
-def list_forms(project_id: int):
-    _readable_project(project_id)
+@requires(Permission.FORM_LIST)
+def list_forms(project_id: int, access: Access):
     views = [_FormView(f, v) for f, v in form_catalog.all_forms(project_id)]
     return jsonify(FormSchema(many=True).dump(views))
 
 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>")
-def get_form(project_id: int, xml_form_id: str):
-    _readable_project(project_id)
+@requires(Permission.FORM_READ)
+def get_form(project_id: int, xml_form_id: str, access: Access):
     for form, version in form_catalog.all_forms(project_id):
         if form.xml_form_id == xml_form_id:
             return jsonify(FormSchema().dump(_FormView(form, version)))
@@ -81,46 +81,36 @@ def get_form(project_id: int, xml_form_id: str):
 
 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>/attachments")
-def list_form_attachments(project_id: int, xml_form_id: str):
-    _readable_project(project_id)
-    principal = require_principal(challenge=False)
-    version = form_catalog.current_version(project_id, xml_form_id, principal)
+@requires(Permission.FORM_READ)
+def list_form_attachments(project_id: int, xml_form_id: str, access: Access):
+    version = form_catalog.current_version(project_id, xml_form_id, access.principal)
     return jsonify(FormAttachmentSchema(many=True).dump(version.attachments))
 
 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>/flags")
-def get_submission_flags(project_id: int, xml_form_id: str, instance_id: str):
-    _readable_project(project_id)
-    return jsonify(households.submission_flags(project_id, xml_form_id, instance_id))
+@requires(Permission.SUBMISSION_READ)
+def get_submission_flags(project_id: int, xml_form_id: str, instance_id: str, access: Access):
+    return jsonify(households.submission_flags(access, xml_form_id, instance_id))
 
 
 @bp.get("/projects/<int:project_id>/households/<household_id>")
-def get_household(project_id: int, household_id: str):
-    principal = _readable_project(project_id)
-    return jsonify(households.household_view(project_id, household_id,
-                                             show_ids=accounts.can_manage(principal, project_id)))
+@requires(Permission.HOUSEHOLD_READ)
+def get_household(project_id: int, household_id: str, access: Access):
+    return jsonify(households.household_view(access, household_id))
 
 
 @bp.get("/projects/<int:project_id>/coverage")
-def get_coverage(project_id: int):
-    _readable_project(project_id)
+@requires(Permission.COVERAGE_READ)
+def get_coverage(project_id: int, access: Access):
     name = request.args.get("campaign")
     if not name:
         raise bad_request("Say which campaign: ?campaign=NAME or id.")
     campaign = coverage.find_campaign(project_id, name)
     level = request.args.get("level", "village")
-    units = coverage.coverage(project_id, campaign, level)
+    units = coverage.coverage(access, campaign, level)
     return jsonify({"campaign": {"id": campaign.id, "name": campaign.name, "startsOn": campaign.starts_on.isoformat(),
                                  "endsOn": campaign.ends_on.isoformat(), "forms": campaign.form_ids},
                     "level": level, "units": [u.as_dict() for u in units]})
-
-
-def _readable_project(project_id: int):
-    principal = require_principal(challenge=False)
-    form_catalog.require_project(project_id)
-    if not accounts.can_read(principal, project_id):
-        raise forbidden()
-    return principal
 
 
 def render_problem(problem: Problem) -> Response:

@@ -6,10 +6,12 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, request
 
 from ..core import digest_auth
+from ..core.access import Principal
 from ..core.tokens import is_well_formed
+from ..models import User
 from ..problems import Problem, forbidden, unauthorized
-from ..services import accounts
-from ..services.accounts import Principal
+from ..services import accounts, sign_in_limits
+from ..services.sign_in_limits import Caller
 from .key_prefix import ENVIRON_KEY
 
 
@@ -62,16 +64,40 @@ def authentication_required(challenge: bool, *, stale: bool = False,
     return Problem(401.2, message, headers=headers)
 
 
+def sign_in(email: str, password: str, *, challenge: bool = False) -> User:
+    """The user these credentials belong to, within the limit on wrong passwords.
+
+    Raises Problem 429.1 (locked out, with Retry-After) before any hashing, or 401.2 for wrong
+    credentials (which count towards the limit).
+    """
+    caller = Caller.of(email, request.remote_addr)
+    sign_in_limits.check_not_locked(caller)
+    user = accounts.check_password(email, password)
+    if user is None:
+        sign_in_limits.record_failure(caller)
+        raise authentication_required(challenge, message="The user name or password is wrong.")
+    sign_in_limits.record_success(caller)
+    return user
+
+
 def _digest(header: str, challenge: bool) -> Principal:
     params = digest_auth.parse_authorization(header) or {}
     config = current_app.config
     state = digest_auth.nonce_state(config["SECRET_KEY"], params.get("nonce", ""))
     if state != "valid" or params.get("realm") != config["DIGEST_REALM"] or not _uri_matches(params.get("uri", "")):
         raise authentication_required(challenge, stale=state == "stale")
+    caller = Caller.of(params.get("username", ""), request.remote_addr)
+    sign_in_limits.check_not_locked(caller)
     user = accounts.user_by_email(params.get("username", ""))
     if user is None or user.actor.deleted_at is not None or \
             not digest_auth.response_matches(params, user.digest_ha1, request.method):
+        sign_in_limits.record_failure(caller)
         raise authentication_required(challenge, message="The user name or password is wrong.")
+    # A header seen on the wire must not open a second request: each (nonce, nc) is used once.
+    # Without qop (RFC 2069) there is no count: such a nonce opens one request.
+    if not accounts.use_digest_nonce(params["nonce"], params.get("nc", "") if params.get("qop") else ""):
+        raise authentication_required(challenge, message="This Digest response has been used already.")
+    sign_in_limits.record_success(caller)
     return accounts.principal_for_user(user)
 
 
@@ -80,10 +106,9 @@ def _basic(challenge: bool) -> Principal:
         raise authentication_required(
             challenge, message="Passwords are not accepted over plain http; use https or Digest authentication.")
     credentials = _basic_credentials(request.headers.get("Authorization", ""))
-    user = accounts.check_password(*credentials) if credentials else None
-    if user is None:
+    if credentials is None:
         raise authentication_required(challenge, message="The user name or password is wrong.")
-    return accounts.principal_for_user(user)
+    return accounts.principal_for_user(sign_in(*credentials, challenge=challenge))
 
 
 def _basic_credentials(header: str) -> tuple[str, str] | None:
@@ -101,7 +126,8 @@ def _basic_credentials(header: str) -> tuple[str, str] | None:
 
 
 def _secure() -> bool:
-    return request.is_secure or request.headers.get("X-Forwarded-Proto", "") == "https"
+    # X-Forwarded-Proto counts only from a trusted proxy, which auth.proxies has applied already.
+    return request.is_secure
 
 
 def _uri_matches(uri: str) -> bool:

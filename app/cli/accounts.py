@@ -7,6 +7,7 @@ import segno
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..core.access import place_code
 from ..core.collect_settings import collect_settings, qr_payload
 from ..services import accounts, form_catalog
 from ..services.registry_import import assign_places
@@ -28,10 +29,15 @@ def user_create(email, password, admin):
 @user_cli.command("grant")
 @click.argument("project_id", type=int)
 @click.argument("email")
-@click.argument("role", type=click.Choice(accounts.ROLES))
-def user_grant(project_id, email, role):
-    run(accounts.grant_role, project_id, email, role)
-    click.echo(f"{email} is now {role} in project {project_id}")
+@click.argument("role", type=click.Choice(list(accounts.ROLES)))
+@click.option("--place", "places", multiple=True, metavar="CODE",
+              help="Limit the role to this county, township or village (12-digit code); repeat for more. "
+                   "Without it the role covers the whole project.")
+def user_grant(project_id, email, role, places):
+    """Give a web user a role in a project (replaces their earlier role there)."""
+    grant = run(accounts.grant_role, project_id, email, role, places)
+    where = ", ".join(place_code(p) for p in grant.places) or "the whole project"
+    click.echo(f"{email} is now {role} in project {project_id}, in {where}")
 
 
 @app_user_cli.command("create")

@@ -1,11 +1,14 @@
 """HTTP Digest authentication (RFC 2617, qop=auth, MD5), which ODK Collect needs over plain http.
 
-Nonces are stateless: a timestamp signed with the server secret, so any worker
-can check them and an old one is answered with stale=true.
+Nonces are a timestamp and a random part signed with the server secret, so any worker can
+check them and an old one is answered with stale=true. The random part makes each challenge's
+nonce its own: the server remembers which (nonce, nc) pairs have been used (services.accounts),
+and two devices challenged in the same second must not share a count.
 """
 import hashlib
 import hmac
 import re
+import secrets
 import time
 
 NONCE_LIFETIME_S = 300
@@ -17,16 +20,19 @@ def ha1(username: str, realm: str, password: str) -> str:
 
 
 def make_nonce(secret: str, now: float | None = None) -> str:
-    stamp = str(int(now if now is not None else time.time()))
+    """'<unix seconds>.<16 random hex>.<signature>'."""
+    stamp = f"{int(now if now is not None else time.time())}.{secrets.token_hex(8)}"
     return f"{stamp}.{_sign(secret, stamp)}"
 
 
 def nonce_state(secret: str, nonce: str, now: float | None = None) -> str:
     """'valid', 'stale' (well signed but expired) or 'invalid'."""
-    stamp, _, signature = nonce.partition(".")
-    if not stamp.isdigit() or not hmac.compare_digest(signature, _sign(secret, stamp)):
+    seconds, _, rest = nonce.partition(".")
+    salt, _, signature = rest.partition(".")
+    stamp = f"{seconds}.{salt}"
+    if not (seconds.isascii() and seconds.isdigit()) or not hmac.compare_digest(signature, _sign(secret, stamp)):
         return "invalid"
-    age = (now if now is not None else time.time()) - int(stamp)
+    age = (now if now is not None else time.time()) - int(seconds)
     return "valid" if 0 <= age <= NONCE_LIFETIME_S else "stale"
 
 

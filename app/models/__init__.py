@@ -1,5 +1,5 @@
 """What is stored. Importing this package registers every table on the metadata."""
-from .actor import Actor, ApiSession, AppUser, ProjectRole, User
+from .actor import Actor, ApiSession, AppUser, DigestNonceUse, ProjectRole, SignInFailure, User
 from .blob import Blob
 from .form import Form, FormAssignment, FormAttachment, FormVersion
 from .household import Household
@@ -10,6 +10,7 @@ from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionV
 
 __all__ = [
     "Actor", "AdminUnit", "ApiSession", "AppUser", "AppUserPlace", "Blob", "Campaign", "CampaignHousehold",
+    "DigestNonceUse", "SignInFailure",
     "CampaignVillage", "Form", "FormAssignment", "FormAttachment", "FormVersion", "GeoAnswer", "Household",
     "Project", "ProjectRole", "RiskFlag", "Ruleset", "Submission", "SubmissionAssessment", "SubmissionAttachment",
     "SubmissionVersion", "User", "campaign_change",

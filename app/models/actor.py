@@ -4,7 +4,8 @@ Every record that someone creates points at an actor, whatever kind it is.
 """
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -48,12 +49,15 @@ class AppUser(db.Model):
 
 
 class ProjectRole(db.Model):
-    """A web user's role in a project (administrators need none)."""
+    """A web user's role in a project (administrators need none), optionally limited to places."""
     __tablename__ = "project_role"
 
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actor.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(30))            # manager | viewer | data_collector
+    # Code prefixes of the places the grant covers ('420102' a county, '420102001' a township, a
+    # 12-digit village); empty: the whole project.
+    places: Mapped[list[str]] = mapped_column(ARRAY(String(15)), default=list, server_default=text("'{}'"))
 
 
 class ApiSession(db.Model):
@@ -65,3 +69,27 @@ class ApiSession(db.Model):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_at()
     expires_at: Mapped[datetime] = timestamp(nullable=False)
+
+
+class SignInFailure(db.Model):
+    """Wrong passwords counted per account and per address, in the database so that every worker
+    and every machine sees the same count (a limit per process would be a limit per worker)."""
+    __tablename__ = "sign_in_failure"
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)     # account | address
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)      # an email, or an IP address
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime] = timestamp(nullable=False)
+    locked_until: Mapped[datetime | None] = timestamp()
+
+
+class DigestNonceUse(db.Model):
+    """A (nonce, nonce count) pair a Digest request has used; a second use is a replay (RFC 7616 §3.3,
+    "the server ... should check that the nc value has not been used before"). Rows go when the
+    nonce expires."""
+    __tablename__ = "digest_nonce_use"
+    __table_args__ = (Index("ix_digest_nonce_use_used_at", "used_at"),)   # expired uses are deleted by age
+
+    nonce: Mapped[str] = mapped_column(String(100), primary_key=True)
+    nc: Mapped[str] = mapped_column(String(16), primary_key=True)
+    used_at: Mapped[datetime] = created_at()

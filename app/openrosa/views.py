@@ -8,10 +8,11 @@ from urllib.parse import quote
 
 from flask import Response, current_app, request
 
-from ..auth.identify import key_token, require_principal
-from ..problems import Problem, bad_request, forbidden
-from ..services import accounts, form_catalog
-from ..services.accounts import Principal
+from ..auth.identify import key_token
+from ..auth.permissions import public, requires
+from ..core.access import Access, Permission
+from ..problems import Problem, bad_request
+from ..services import form_catalog
 from ..services.ingest_submission import Upload, ingest_submission
 from . import bp, documents
 
@@ -38,26 +39,12 @@ def base_url(project_id: int) -> str:
     return f"{current_app.config['PUBLIC_URL']}{prefix}/projects/{project_id}"
 
 
-def _reader(project_id: int) -> Principal:
-    return _authorised(project_id, accounts.can_read)
-
-
-def _authorised(project_id: int, allowed) -> Principal:
-    principal = require_principal(challenge=True)
-    # A device token is bound to one live project, so checking the id is enough for devices.
-    if principal.kind != "app_user" or principal.project_id != project_id:
-        form_catalog.require_project(project_id)
-    if not allowed(principal, project_id):
-        raise forbidden()
-    return principal
-
-
 @bp.get("/projects/<int:project_id>/formList")
-def form_list(project_id: int):
-    principal = _reader(project_id)
+@requires(Permission.FORM_LIST, challenge=True)
+def form_list(project_id: int, access: Access):
     base = base_url(project_id)
     entries = []
-    for form in form_catalog.open_forms(project_id, principal, request.args.get("formID")):
+    for form in form_catalog.open_forms(project_id, access.principal, request.args.get("formID")):
         form_url = f"{base}/forms/{quote(form.xml_form_id, safe='')}"
         entries.append(documents.FormListEntry(
             form_id=form.xml_form_id, name=form.title, version=form.version, md5=form.md5,
@@ -66,24 +53,24 @@ def form_list(project_id: int):
 
 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>.xml")
-def form_download(project_id: int, xml_form_id: str):
-    principal = _reader(project_id)
-    return _xform_download(form_catalog.current_version(project_id, xml_form_id, principal))
+@requires(Permission.FORM_READ, challenge=True)
+def form_download(project_id: int, xml_form_id: str, access: Access):
+    return _xform_download(form_catalog.current_version(project_id, xml_form_id, access.principal))
 
 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>/manifest")
-def form_manifest(project_id: int, xml_form_id: str):
-    principal = _reader(project_id)
-    version = form_catalog.current_version(project_id, xml_form_id, principal)
-    return _manifest(form_catalog.media(version, project_id, principal),
+@requires(Permission.FORM_READ, challenge=True)
+def form_manifest(project_id: int, xml_form_id: str, access: Access):
+    version = form_catalog.current_version(project_id, xml_form_id, access.principal)
+    return _manifest(form_catalog.media(version, access),
                      f"{base_url(project_id)}/forms/{quote(xml_form_id, safe='')}")
 
 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>/attachments/<name>")
-def form_attachment(project_id: int, xml_form_id: str, name: str):
-    principal = _reader(project_id)
-    version = form_catalog.current_version(project_id, xml_form_id, principal)
-    return _media_file(form_catalog.media_file(version, project_id, principal, name))
+@requires(Permission.FORM_READ, challenge=True)
+def form_attachment(project_id: int, xml_form_id: str, name: str, access: Access):
+    version = form_catalog.current_version(project_id, xml_form_id, access.principal)
+    return _media_file(form_catalog.media_file(version, access, name))
 
 
 def _manifest(entries, form_url: str) -> Response:
@@ -108,12 +95,12 @@ def _xform_download(version) -> Response:
 
 
 @bp.route("/projects/<int:project_id>/submission", methods=["HEAD", "GET", "POST"])
-def submission(project_id: int):
-    principal = _authorised(project_id, accounts.can_submit)
+@requires(Permission.SUBMISSION_CREATE, challenge=True)
+def submission(project_id: int, access: Access):
     if request.method != "POST":
         # Collect sends only to a server that answers this HEAD with 204 exactly.
         return Response(status=204, headers=openrosa_headers())
-    ingest_submission(project_id, principal, _read_upload(), blobs=current_app.extensions["blobstore"],
+    ingest_submission(project_id, access.principal, _read_upload(), blobs=current_app.extensions["blobstore"],
                       max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"],
                       assess=current_app.config["RISK_RULES"])
     return openrosa_xml(documents.openrosa_response("full submission upload was successful!"), status=201)
@@ -122,6 +109,8 @@ def submission(project_id: int):
 # Draft testing, at ODK Central's URLs: {server}/v1/test/{token}/projects/{id}/forms/{xmlFormId}/draft
 # is a server URL of its own for Collect, listing just the draft.
 DRAFT = "/test/<token>/projects/<int:project_id>/forms/<xml_form_id>/draft"
+# The test code in the URL is the credential: it opens one form's draft, and nothing else.
+_DRAFT_CODE = "the draft's test code in the URL opens that draft only"
 
 
 def _draft_url(token: str, project_id: int, xml_form_id: str) -> str:
@@ -130,38 +119,44 @@ def _draft_url(token: str, project_id: int, xml_form_id: str) -> str:
 
 
 @bp.get(f"{DRAFT}/formList")
+@public(_DRAFT_CODE)
 def draft_form_list(token: str, project_id: int, xml_form_id: str):
     tester, version = form_catalog.draft_under_test(project_id, xml_form_id, token)
     draft_url = _draft_url(token, project_id, xml_form_id)
-    has_media = bool(form_catalog.media(version, project_id, tester))
+    has_media = bool(form_catalog.media(version, tester))
     entry = documents.FormListEntry(xml_form_id, version.title, version.version, version.md5,
                                     f"{draft_url}.xml", f"{draft_url}/manifest" if has_media else None)
     return openrosa_xml(documents.form_list([entry]))
 
 
 @bp.get(f"{DRAFT}.xml")
+@public(_DRAFT_CODE)
 def draft_download(token: str, project_id: int, xml_form_id: str):
     return _xform_download(form_catalog.draft_under_test(project_id, xml_form_id, token)[1])
 
 
 @bp.get(f"{DRAFT}/manifest")
+@public(_DRAFT_CODE)
 def draft_manifest(token: str, project_id: int, xml_form_id: str):
     tester, version = form_catalog.draft_under_test(project_id, xml_form_id, token)
-    return _manifest(form_catalog.media(version, project_id, tester), _draft_url(token, project_id, xml_form_id))
+    return _manifest(form_catalog.media(version, tester),
+                     _draft_url(token, project_id, xml_form_id))
 
 
 @bp.get(f"{DRAFT}/attachments/<name>")
+@public(_DRAFT_CODE)
 def draft_attachment(token: str, project_id: int, xml_form_id: str, name: str):
     tester, version = form_catalog.draft_under_test(project_id, xml_form_id, token)
-    return _media_file(form_catalog.media_file(version, project_id, tester, name))
+    return _media_file(form_catalog.media_file(version, tester, name))
 
 
 @bp.route(f"{DRAFT}/submission", methods=["HEAD", "GET", "POST"])
+@public(_DRAFT_CODE)
 def draft_submission(token: str, project_id: int, xml_form_id: str):
     tester, _ = form_catalog.draft_under_test(project_id, xml_form_id, token)
     if request.method != "POST":
         return Response(status=204, headers=openrosa_headers())
-    ingest_submission(project_id, tester, _read_upload(), blobs=current_app.extensions["blobstore"],
+    ingest_submission(project_id, tester.principal, _read_upload(), blobs=current_app.extensions["blobstore"],
                       max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"],
                       xml_form_id=xml_form_id, draft=True, assess=current_app.config["RISK_RULES"])
     return openrosa_xml(documents.openrosa_response("full submission upload was successful!"), status=201)

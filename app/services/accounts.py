@@ -1,37 +1,37 @@
-"""Web users, device accounts (app users) and API sessions."""
+"""Web users, device accounts (app users), API sessions, and who may do what in a project."""
 import secrets
+import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..core.digest_auth import ha1
+from ..core.access import DEVICE, EVERYTHING, ROLES, Access, Permission, Principal, place_prefix
+from ..core.digest_auth import NONCE_LIFETIME_S, ha1
 from ..core.tokens import new_token, token_digest
 from ..extensions import db
-from ..models import Actor, ApiSession, AppUser, Project, ProjectRole, User
-from ..problems import Problem, bad_request, not_found
+from ..models import Actor, AdminUnit, ApiSession, AppUser, AppUserPlace, Project, ProjectRole, User
+from ..problems import Problem, bad_request, forbidden, not_found
 
-ROLES = ("manager", "viewer", "data_collector")
+__all__ = ["Principal", "ROLES"]   # Principal lives in core.access; re-exported for the services
 
-# Every device request runs this; built once.
+# Every device request runs this; built once. It brings the device's villages along, so a
+# submission can be checked against them without another round trip.
 _APP_TOKEN = (
-    select(Actor.id, Actor.display_name, AppUser.project_id)
+    select(Actor.id, Actor.display_name, AppUser.project_id,
+           func.array(select(AppUserPlace.admin_code).where(AppUserPlace.actor_id == Actor.id)
+                      .order_by(AppUserPlace.admin_code).scalar_subquery()).label("villages"))
     .join(AppUser, AppUser.actor_id == Actor.id)
     .join(Project, Project.id == AppUser.project_id)
     .where(AppUser.token_sha256 == bindparam("digest"), Actor.deleted_at.is_(None), Project.archived.is_(False))
 )
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking, as the doors and services need to know it."""
-    actor_id: int
-    kind: str                       # user | app_user
-    display_name: str
-    is_admin: bool = False
-    project_id: int | None = None   # an app user's only project
+# A web user's standing in a project: whether the project is there, and their grant in it.
+_GRANT = (
+    select(Project.id, ProjectRole.role, ProjectRole.places)
+    .outerjoin(ProjectRole, (ProjectRole.project_id == Project.id) & (ProjectRole.actor_id == bindparam("actor")))
+    .where(Project.id == bindparam("project"), Project.archived.is_(False))
+)
 
 
 def create_user(email: str, password: str, realm: str, *, admin: bool = False) -> User:
@@ -54,26 +54,113 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+# A password hash is made to be slow (scrypt, tens of milliseconds of a core). One at a time per
+# process, so a flood of sign-ins (each a hash) cannot take every core from Collect's requests.
+_HASHING = threading.BoundedSemaphore(1)
+HASH_WAIT_S = 10
+
+
 def check_password(email: str, password: str) -> User | None:
+    """The user these credentials belong to, or None.
+
+    Raises Problem 503.1 when the process has been hashing other passwords for HASH_WAIT_S.
+    """
     user = user_by_email(email)
-    if user is None or user.actor.deleted_at is not None:
-        return None
-    return user if check_password_hash(user.password_hash, password) else None
+    if not _HASHING.acquire(timeout=HASH_WAIT_S):
+        raise Problem(503.1, "The server is busy checking other sign-ins; try again in a moment.",
+                      headers=[("Retry-After", "5")])
+    try:
+        if user is None or user.actor.deleted_at is not None:
+            # Hash anyway, so an unknown email takes as long to refuse as a wrong password.
+            check_password_hash(_UNKNOWN_USER_HASH, password)
+            return None
+        return user if check_password_hash(user.password_hash, password) else None
+    finally:
+        _HASHING.release()
 
 
-def grant_role(project_id: int, email: str, role: str) -> None:
+_UNKNOWN_USER_HASH = generate_password_hash("not anyone's password")
+
+
+def grant_role(project_id: int, email: str, role: str, places: list[str] | tuple[str, ...] = ()) -> ProjectRole:
+    """Give a web user a role in a project (replacing any earlier one), limited to `places` (place
+    codes of a county, township or village; none: the whole project).
+
+    Raises Problem 400 for an unknown role or place, 404 for an unknown user or project.
+    """
     if role not in ROLES:
         raise bad_request(f"Unknown role '{role}'; use one of {', '.join(ROLES)}.")
     user = user_by_email(email)
     if user is None:
         raise not_found(f"No user with the email {email}.")
     _require_project(project_id)
-    db.session.merge(ProjectRole(project_id=project_id, actor_id=user.actor_id, role=role))
+    grant = ProjectRole(project_id=project_id, actor_id=user.actor_id, role=role,
+                        places=place_prefixes(places))
+    grant = db.session.merge(grant)
     db.session.commit()
+    return grant
+
+
+def place_prefixes(codes: list[str] | tuple[str, ...]) -> list[str]:
+    """The code prefixes of known places, in order, a place inside another given place dropped.
+
+    Raises Problem 400 naming the codes that are no place (or a group, too small to hold a grant).
+    """
+    codes = list(dict.fromkeys(c.strip() for c in codes))
+    levels = dict(db.session.execute(select(AdminUnit.code, AdminUnit.level).where(AdminUnit.code.in_(codes))).all())
+    unknown = [c for c in codes if levels.get(c) in (None, "group")]
+    if unknown:
+        raise bad_request(f"Unknown place code(s): {', '.join(unknown)}. Import the places first.")
+    prefixes = sorted(place_prefix(code, levels[code]) for code in codes)
+    return [p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)]
 
 
 def principal_for_user(user: User) -> Principal:
     return Principal(user.actor_id, "user", user.email, is_admin=user.is_admin)
+
+
+def access_in(principal: Principal, project_id: int) -> Access | None:
+    """What `principal` may do in a live project, and where; None if it has no standing there.
+
+    Raises Problem 404.1 when there is no such project (or it is archived). A device token is
+    bound to one live project (checked with the token), so a device asking about it costs no query.
+    """
+    if principal.kind in ("app_user", "draft_tester"):
+        if principal.project_id == project_id:
+            return Access(principal, project_id, DEVICE, principal.villages or None)
+        _require_live_project(project_id)
+        return None
+    row = db.session.execute(_GRANT, {"actor": principal.actor_id, "project": project_id}).first()
+    if row is None:
+        raise not_found(f"There is no project {project_id}.")
+    if principal.is_admin:
+        return Access(principal, project_id, EVERYTHING)
+    if row.role is None:
+        return None
+    return Access(principal, project_id, ROLES.get(row.role, frozenset()), tuple(row.places) or None)
+
+
+def require(principal: Principal, permission: Permission, project_id: int) -> Access:
+    """The principal's access in the project, if it includes `permission`.
+
+    Raises Problem 404.1 (no such project) or 403.1 (no standing, or not this permission).
+    """
+    access = access_in(principal, project_id)
+    if access is None or not access.can(permission):
+        raise forbidden()
+    return access
+
+
+def readable_projects(principal: Principal) -> list[Project]:
+    """The live projects the principal may see in listings (project.read)."""
+    query = select(Project).where(Project.archived.is_(False)).order_by(Project.id)
+    if principal.kind != "user":
+        return []
+    if not principal.is_admin:
+        roles = [role for role, permissions in ROLES.items() if Permission.PROJECT_READ in permissions]
+        query = query.join(ProjectRole, ProjectRole.project_id == Project.id).where(
+            ProjectRole.actor_id == principal.actor_id, ProjectRole.role.in_(roles))
+    return list(db.session.scalars(query))
 
 
 def open_session(user: User, hours: int) -> tuple[str, ApiSession]:
@@ -153,37 +240,42 @@ def principal_for_app_token(token: str) -> Principal | None:
     if row is None:
         _token_cache.pop(digest, None)
         return None
-    principal = Principal(row.id, "app_user", row.display_name, project_id=row.project_id)
+    principal = Principal(row.id, "app_user", row.display_name, project_id=row.project_id,
+                          villages=tuple(row.villages or ()))
     if len(_token_cache) > 10_000:
         _token_cache.clear()
     _token_cache[digest] = (now + _TOKEN_CACHE_TTL_S, principal)
     return principal
 
 
-def can_submit(principal: Principal, project_id: int) -> bool:
-    if principal.kind == "app_user":
-        return principal.project_id == project_id
-    return principal.is_admin or _role(principal.actor_id, project_id) in ROLES
-
-
-def can_read(principal: Principal, project_id: int) -> bool:
-    return can_submit(principal, project_id)
-
-
-def can_manage(principal: Principal, project_id: int) -> bool:
-    return principal.kind == "user" and (principal.is_admin or _role(principal.actor_id, project_id) == "manager")
-
-
-def _role(actor_id: int, project_id: int) -> str | None:
-    return db.session.scalar(select(ProjectRole.role).where(
-        ProjectRole.actor_id == actor_id, ProjectRole.project_id == project_id))
-
-
 def _require_project(project_id: int) -> Project:
+    """The project, archived or not (grants and device accounts may be made in either)."""
     project = db.session.get(Project, project_id)
     if project is None:
         raise not_found(f"There is no project {project_id}.")
     return project
+
+
+def _require_live_project(project_id: int) -> None:
+    if db.session.scalar(select(Project.id).where(Project.id == project_id, Project.archived.is_(False))) is None:
+        raise not_found(f"There is no project {project_id}.")
+
+
+_USE_NONCE = text("INSERT INTO digest_nonce_use (nonce, nc) VALUES (:nonce, :nc) ON CONFLICT DO NOTHING RETURNING 1")
+_FORGET_NONCES = text("DELETE FROM digest_nonce_use WHERE used_at < now() - :lifetime")
+
+
+def use_digest_nonce(nonce: str, nc: str) -> bool:
+    """Record that a Digest (nonce, nc) pair has opened a request; False if it had already.
+
+    Committed at once, so a replay is refused even when the first request later fails. Pairs of
+    expired nonces are forgotten now and then (an expired nonce is refused before it gets here).
+    """
+    used = db.session.execute(_USE_NONCE, {"nonce": nonce[:100], "nc": nc[:16]}).first() is None
+    if secrets.randbelow(256) == 0:
+        db.session.execute(_FORGET_NONCES, {"lifetime": timedelta(seconds=2 * NONCE_LIFETIME_S)})
+    db.session.commit()
+    return not used
 
 
 def list_app_users(project_id: int) -> list[AppUser]:

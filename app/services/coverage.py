@@ -11,9 +11,11 @@ from datetime import date
 
 from sqlalchemy import select, text
 
+from ..core.access import Access
 from ..extensions import db
 from ..models import Campaign, Form
 from ..problems import Problem, bad_request, not_found
+from ..queries.places import sql_patterns
 from .campaign_household import rebuild_campaign
 
 LEVEL_PREFIX = {"village": 12, "township": 9, "county": 6}
@@ -138,31 +140,39 @@ WHERE EXISTS (SELECT FROM campaign_change n WHERE n.campaign_id = c.id)
    OR NOT EXISTS (SELECT FROM campaign_village v WHERE v.campaign_id = c.id)
 ORDER BY c.id
 """)
-# Village numbers rolled up by cutting the place code to the level (village 12, township 9, county 6).
-_ROLL_UP = text("""
+# Village numbers rolled up by cutting the place code to the level (village 12, township 9, county 6),
+# over every village of the campaign or over those within the caller's places (:places, LIKE patterns).
+_ROLL_UP_SQL = """
 WITH units AS (
     SELECT left(village, :prefix) AS unit, sum(registered) AS registered, sum(screened) AS screened,
         sum(persons) AS persons, sum(insured) AS insured, sum(school_age) AS school_age,
         sum(out_of_school) AS out_of_school, sum(persons_housing_safe) AS persons_housing_safe,
         sum(persons_water_safe) AS persons_water_safe
-    FROM campaign_village WHERE campaign_id = :campaign GROUP BY 1
+    FROM campaign_village WHERE campaign_id = :campaign {within} GROUP BY 1
 ), codes AS (
     SELECT left(village, :prefix) AS unit, code, sum(households::int) AS households
     FROM campaign_village, jsonb_each_text(flagged) AS f(code, households)
-    WHERE campaign_id = :campaign GROUP BY 1, 2
+    WHERE campaign_id = :campaign {within} GROUP BY 1, 2
 ), flagged AS (
     SELECT unit, jsonb_object_agg(code, households) AS flagged FROM codes GROUP BY unit
 )
-SELECT u.*, coalesce(f.flagged, '{}') AS flagged FROM units u LEFT JOIN flagged f ON f.unit = u.unit ORDER BY u.unit
-""")
+SELECT u.*, coalesce(f.flagged, '{{}}') AS flagged FROM units u LEFT JOIN flagged f ON f.unit = u.unit ORDER BY u.unit
+"""
+_ROLL_UP = {"all": text(_ROLL_UP_SQL.format(within="")),
+            "within": text(_ROLL_UP_SQL.format(within="AND village LIKE ANY(CAST(:places AS text[]))"))}
 
 
-def coverage(project_id: int, campaign: Campaign, level: str) -> list[UnitCoverage]:
+def coverage(access: Access, campaign: Campaign, level: str) -> list[UnitCoverage]:
+    """A campaign's numbers per place at `level` (village, township or county), added up over the
+    villages within the caller's places only: a township's supervisor reading the county level
+    gets their township's share of it. Raises Problem 400.1 for an unknown level."""
     if level not in LEVEL_PREFIX:
         raise bad_request(f"level must be one of {', '.join(LEVEL_PREFIX)}.")
     prefix = LEVEL_PREFIX[level]
-    _refresh_villages(project_id, campaign.id)
-    rows = db.session.execute(_ROLL_UP, {"campaign": campaign.id, "prefix": prefix}).all()
+    _refresh_villages(access.project_id, campaign.id)
+    scope = "all" if access.places is None else "within"
+    rows = db.session.execute(_ROLL_UP[scope], {"campaign": campaign.id, "prefix": prefix,
+                                                "places": sql_patterns(access.places)}).all()
     codes = [r.unit.ljust(12, "0") for r in rows]        # a township 420102001 is place 420102001000
     names = _names(codes)
     return [UnitCoverage(code=code, name=names.get(code),

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, select, true
 
+from ..core.access import DEVICE, Access, Principal
 from ..extensions import db
 from ..models import Blob, Form, FormAssignment, FormAttachment, FormVersion, Project
 from ..problems import forbidden, not_found
 from . import generated_media
-from .accounts import Principal
 
 
 @dataclass(frozen=True)
@@ -79,19 +79,21 @@ def current_version(project_id: int, xml_form_id: str, principal: Principal) -> 
     return row.FormVersion
 
 
-def draft_under_test(project_id: int, xml_form_id: str, token: str) -> tuple[Principal, FormVersion]:
-    """The draft a test token opens, and the tester acting through it; 404 when there is none."""
+def draft_under_test(project_id: int, xml_form_id: str, token: str) -> tuple[Access, FormVersion]:
+    """The draft a test code opens, and the tester's access through it (a device's: list, read and
+    submit that form); raises Problem 404.4 when there is none."""
     form = db.session.scalar(select(Form).where(
         Form.project_id == project_id, Form.xml_form_id == xml_form_id, Form.draft_token == token,
         Form.draft_version_id.is_not(None)))
     if form is None:
         raise not_found("There is no draft of this form for that test code; it may have been published.", 404.4)
     tester = Principal(form.draft_actor_id, "draft_tester", f"{xml_form_id} draft tester", project_id=project_id)
-    return tester, form.draft_version
+    return Access(tester, project_id, DEVICE), form.draft_version
 
 
-def media(version: FormVersion, project_id: int, principal: Principal) -> list[MediaEntry]:
-    """The attachments the manifest lists: stored files that exist, and files written for this device."""
+def media(version: FormVersion, access: Access) -> list[MediaEntry]:
+    """The attachments the manifest lists: stored files that exist, and files written for this caller
+    (pick-lists of the caller's places)."""
     rows = db.session.execute(
         select(FormAttachment.name, FormAttachment.kind, Blob.md5, Blob.sha256, Blob.content_type, Blob.size)
         .outerjoin(Blob, Blob.sha256 == FormAttachment.blob_sha256)
@@ -101,15 +103,15 @@ def media(version: FormVersion, project_id: int, principal: Principal) -> list[M
     entries = []
     for name, kind, md5, sha256, content_type, size in rows:
         if kind == "generated":
-            data = generated_media.render(name, project_id, principal)
+            data = generated_media.render(name, access)
             entries.append(MediaEntry(name, hashlib.md5(data).hexdigest(), len(data), "text/csv", data=data))
         else:
             entries.append(MediaEntry(name, md5, size, content_type, blob_sha256=sha256))
     return entries
 
 
-def media_file(version: FormVersion, project_id: int, principal: Principal, name: str) -> MediaEntry:
-    for entry in media(version, project_id, principal):
+def media_file(version: FormVersion, access: Access, name: str) -> MediaEntry:
+    for entry in media(version, access):
         if entry.name == name:
             return entry
     raise not_found(f"The form has no attachment named '{name}'.")

@@ -1,11 +1,13 @@
 """Reading the monitoring picture: one household's record, flags and history; one submission's flags."""
 from sqlalchemy import select
 
+from ..core.access import Access, Permission
 from ..core.rules import RULED_FORMS, SCREENING
 from ..core.rules.answers import FormAnswers
 from ..extensions import db
 from ..models import AdminUnit, Form, Household, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
 from ..problems import not_found
+from ..queries.places import within
 
 
 def mask_idno(idno: str | None) -> str | None:
@@ -22,12 +24,16 @@ def flag_json(flag: RiskFlag) -> dict:
             "createdAt": flag.created_at.isoformat()}
 
 
-def submission_flags(project_id: int, xml_form_id: str, instance_id: str) -> list[dict]:
-    """The flags of a submission's current version; the id is the first instanceID, as in Central."""
+def submission_flags(access: Access, xml_form_id: str, instance_id: str) -> list[dict]:
+    """The flags of a submission's current version; the id is the first instanceID, as in Central.
+
+    Only a submission made in the caller's places is found; raises Problem 404.1 otherwise.
+    """
     current = db.session.scalar(
         select(Submission.current_version_id).join(Form, Form.id == Submission.form_id)
-        .where(Form.project_id == project_id, Form.xml_form_id == xml_form_id, Submission.instance_id == instance_id,
-               Submission.deleted_at.is_(None)))
+        .where(Form.project_id == access.project_id, Form.xml_form_id == xml_form_id,
+               Submission.instance_id == instance_id, Submission.deleted_at.is_(None),
+               within(Submission.admin_code, access.places)))
     if current is None:
         raise not_found(f"There is no submission {instance_id} of form '{xml_form_id}'.")
     flags = db.session.scalars(select(RiskFlag).where(RiskFlag.submission_version_id == current)
@@ -35,9 +41,17 @@ def submission_flags(project_id: int, xml_form_id: str, instance_id: str) -> lis
     return [flag_json(f) for f in flags]
 
 
-def household_view(project_id: int, household_code: str, *, show_ids: bool) -> dict:
+def household_view(access: Access, household_code: str) -> dict:
+    """One household's record: registry, members, current flags and history.
+
+    Only a household registered in the caller's places is found (raises Problem 404.1 otherwise,
+    the same answer as for a household that does not exist); ID numbers are masked unless the
+    caller may read personal data. The history lists the household's submissions in those places.
+    """
+    project_id, show_ids = access.project_id, access.can(Permission.PERSONAL_DATA_READ)
     household = db.session.scalar(select(Household).where(Household.project_id == project_id,
-                                                          Household.household_code == household_code))
+                                                          Household.household_code == household_code,
+                                                          within(Household.admin_code, access.places)))
     if household is None:
         raise not_found(f"There is no household {household_code} in project {project_id}.")
     village = db.session.get(AdminUnit, household.admin_code)
@@ -48,7 +62,7 @@ def household_view(project_id: int, household_code: str, *, show_ids: bool) -> d
         .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
         .outerjoin(SubmissionAssessment, SubmissionAssessment.submission_version_id == SubmissionVersion.id)
         .where(Submission.household_id == household.id, Submission.deleted_at.is_(None),
-               Submission.is_draft.is_(False))
+               Submission.is_draft.is_(False), within(Submission.admin_code, access.places))
         .order_by(SubmissionAssessment.surveyed_on.desc().nulls_last(), Submission.created_at.desc())).all()
     flags_by_version: dict[int, list[dict]] = {}
     if history:

@@ -1,6 +1,7 @@
 """Pages for people. For now the landing page; the supervisors' console comes here."""
 from flask import current_app, jsonify, render_template_string
 
+from ..auth.permissions import public
 from . import bp
 
 _HOME = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>底线 Dixian</title>
@@ -14,10 +15,12 @@ Configure ODK Collect by scanning the QR code your administrator gives you.</p>
 
 
 @bp.get("/")
+@public("the landing page, which shows no data")
 def home():
     return render_template_string(_HOME, public_url=current_app.config["PUBLIC_URL"])
 
 
 @bp.get("/healthz")
+@public("a liveness check for the front door and monitoring; it shows no data")
 def health():
     return jsonify({"ok": True})

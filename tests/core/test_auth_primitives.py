@@ -28,3 +28,10 @@ def test_qr_payload_is_zlib_base64_json_with_general_and_admin():
     settings = collect_settings("https://x/v1/key/T/projects/1", "县项目")
     decoded = read_qr_payload(qr_payload(settings))
     assert decoded == settings and set(decoded) >= {"general", "admin"}
+
+
+def test_two_challenges_in_the_same_second_get_different_nonces():
+    """The server remembers used (nonce, nc) pairs; devices challenged together must not share a nonce."""
+    nonces = {digest_auth.make_nonce("s", now=1000) for _ in range(20)}
+    assert len(nonces) == 20
+    assert all(digest_auth.nonce_state("s", n, now=1001) == "valid" for n in nonces)

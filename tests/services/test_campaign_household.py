@@ -18,9 +18,10 @@ def _campaign(app, project):
 
 
 def _villages(app, project) -> dict:
+    from app.core.access import system_access
     from app.services.coverage import coverage, find_campaign
     with app.app_context():
-        return {u.code: u for u in coverage(project, find_campaign(project, CAMPAIGN), "village")}
+        return {u.code: u for u in coverage(system_access(project), find_campaign(project, CAMPAIGN), "village")}
 
 
 def _screening(n: int, *, wage: str, day: str, edits: int | None = None, **answers) -> bytes:

@@ -25,6 +25,7 @@ def test_a_small_campaign_through_openrosa_gives_flags_and_coverage(app, clean, 
     from app.models import RiskFlag, SubmissionAssessment
     from app.models import campaign_change
     from app.services.campaign_household import forget_coverage, rebuild_project
+    from app.core.access import system_access
     from app.services.coverage import coverage, find_campaign
     from tests.conftest import REPO
     county = build_county(townships=2, villages=6, households=90, seed=5)
@@ -40,7 +41,7 @@ def test_a_small_campaign_through_openrosa_gives_flags_and_coverage(app, clean, 
         assert db.session.scalar(select(func.count()).select_from(RiskFlag)) > 0
         assert db.session.scalar(select(func.count()).select_from(SubmissionAssessment)
                                  .where(SubmissionAssessment.household_id.is_(None))) == 0
-        [unit] = coverage(loaded.project_id, find_campaign(loaded.project_id, CAMPAIGN), "county")
+        [unit] = coverage(system_access(loaded.project_id), find_campaign(loaded.project_id, CAMPAIGN), "county")
         # What ingest kept up to date, submission by submission, is what a rebuild from scratch gives.
         kept = _campaign_rows()
         rebuild_project(db.session.connection(), loaded.project_id)
@@ -56,15 +57,15 @@ def test_a_small_campaign_through_openrosa_gives_flags_and_coverage(app, clean, 
     late = dataclasses.replace(county, households=[county.households[75]])
     with app.app_context():
         campaign = find_campaign(loaded.project_id, CAMPAIGN)
-        coverage(loaded.project_id, campaign, "village")
+        coverage(system_access(loaded.project_id), campaign, "village")
     assert simulate_campaign(late, loaded, live_server, households=1, inspections_share=1.0, seed=21).failed == []
     with app.app_context():
         # Its screening and inspections leave one note: its village.
         assert db.session.execute(select(campaign_change)).all() == [(campaign.id, late.households[0].village)]
-        refreshed = coverage(loaded.project_id, campaign, "village")
+        refreshed = coverage(system_access(loaded.project_id), campaign, "village")
         forget_coverage(db.session.connection(), loaded.project_id)
         db.session.commit()
-        assert refreshed == coverage(loaded.project_id, campaign, "village")
+        assert refreshed == coverage(system_access(loaded.project_id), campaign, "village")
     assert sum(u.screened for u in refreshed) == 61
 
 

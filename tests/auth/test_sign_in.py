@@ -1,0 +1,131 @@
+"""Signing in: a limit on wrong passwords (reliability/25), Digest headers used once
+(reliability/23), and forwarded headers believed only from trusted proxies."""
+import hashlib
+import re
+
+import pytest
+import requests
+from requests.auth import HTTPBasicAuth
+
+from app.services import sign_in_limits
+from tests.conftest import REPO
+from tests.support.collect import CollectClient
+from tests.support.households import screening_xml
+
+
+def _sign_in(live_server, email, password, address=None):
+    headers = {"X-Forwarded-For": address} if address else {}
+    return requests.post(f"{live_server}/v1/sessions", json={"email": email, "password": password},
+                         headers=headers, timeout=30)
+
+
+def test_wrong_passwords_lock_the_account_with_429_and_retry_after(admin, live_server):
+    email, password = admin
+    for _ in range(sign_in_limits.ACCOUNT_LIMIT):
+        assert _sign_in(live_server, email, "wrong password", "203.0.113.1").status_code == 401
+    locked = _sign_in(live_server, email, "wrong password", "203.0.113.1")
+    assert locked.status_code == 429
+    assert 1 <= int(locked.headers["Retry-After"]) <= sign_in_limits.FIRST_LOCK.total_seconds() * 2
+    assert locked.json()["code"] == 429.1
+    # Locked means locked, from any address, even with the right password.
+    assert _sign_in(live_server, email, password, "198.51.100.7").status_code == 429
+
+
+def test_the_lock_holds_in_every_worker(app, admin, live_server, database_url):
+    """The count lives in PostgreSQL: another app (another gunicorn worker) sees the same lock."""
+    from app import create_app
+    for _ in range(sign_in_limits.ACCOUNT_LIMIT):
+        _sign_in(live_server, admin[0], "wrong password")
+    other = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
+                        "BLOB_DIR": app.config["BLOB_DIR"]})
+    response = other.test_client().post("/v1/sessions", json={"email": admin[0], "password": admin[1]})
+    assert response.status_code == 429
+
+
+def test_a_right_password_clears_the_count(admin, live_server):
+    for _ in range(sign_in_limits.ACCOUNT_LIMIT - 1):
+        assert _sign_in(live_server, admin[0], "wrong password").status_code == 401
+    assert _sign_in(live_server, admin[0], admin[1]).status_code == 200
+    for _ in range(sign_in_limits.ACCOUNT_LIMIT - 1):
+        assert _sign_in(live_server, admin[0], "wrong password").status_code == 401
+    assert _sign_in(live_server, admin[0], admin[1]).status_code == 200
+
+
+def test_one_address_trying_many_accounts_is_locked_out(app, live_server, clean):
+    address = "192.0.2.44"
+    for n in range(sign_in_limits.ADDRESS_LIMIT):
+        assert _sign_in(live_server, f"guess{n}@example.org", "wrong password", address).status_code == 401
+    assert _sign_in(live_server, "another@example.org", "wrong password", address).status_code == 429
+    # Someone else, elsewhere, is not affected.
+    assert _sign_in(live_server, "another@example.org", "wrong password", "192.0.2.45").status_code == 401
+
+
+def test_basic_and_digest_failures_count_too(admin, live_server, project):
+    url = f"{live_server}/v1/projects/{project}/formList"
+    https = {"X-Forwarded-Proto": "https"}
+    for _ in range(sign_in_limits.ACCOUNT_LIMIT):
+        assert requests.get(url, auth=HTTPBasicAuth(admin[0], "wrong"), headers=https, timeout=30).status_code == 401
+    assert requests.get(url, auth=HTTPBasicAuth(*admin), headers=https, timeout=30).status_code == 429
+    response = requests.get(url, auth=requests.auth.HTTPDigestAuth(*admin), timeout=30)
+    assert response.status_code == 429
+
+
+def _digest_header(live_server, path, email, password, nc="00000001", method="POST"):
+    """One Authorization header computed from a fresh challenge, as an eavesdropper would capture it."""
+    challenge = requests.head(live_server + path, timeout=10).headers["WWW-Authenticate"]
+    nonce = re.search(r'nonce="([^"]+)"', challenge).group(1)
+    md5 = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731
+    ha1, ha2 = md5(f"{email}:Dixian:{password}"), md5(f"{method}:{path}")
+    response = md5(f"{ha1}:{nonce}:{nc}:cafe:auth:{ha2}")
+    return (f'Digest username="{email}", realm="Dixian", nonce="{nonce}", uri="{path}", qop=auth, nc={nc}, '
+            f'cnonce="cafe", response="{response}", algorithm=MD5')
+
+
+def test_a_captured_digest_header_opens_one_request_only(app, admin, project, live_server, publish):
+    """reliability/23: the same header with other bodies was accepted for five minutes."""
+    publish(REPO / "forms" / "fpf_hh_screening.md")
+    path = f"/v1/projects/{project}/submission"
+    header = _digest_header(live_server, path, *admin)
+    statuses = []
+    for n in (1, 2, 3):
+        xml = screening_xml(f"uuid:cccccccc-0000-4000-8000-00000000000{n}")
+        statuses.append(requests.post(live_server + path, headers={"Authorization": header}, timeout=30,
+                                      files={"xml_submission_file": ("s.xml", xml, "text/xml")}).status_code)
+    assert statuses == [201, 401, 401]
+    # The next count of the same nonce is a new request, as Collect sends it.
+    second = _digest_header(live_server, path, *admin, method="HEAD")
+    assert requests.head(live_server + path, headers={"Authorization": second}, timeout=10).status_code == 204
+
+
+def test_collect_keeps_working_over_digest(admin, project, live_server, publish):
+    """Collect reuses a nonce with a rising count; every one of its requests is let in."""
+    publish(REPO / "forms" / "fpf_hh_screening.md")
+    client = CollectClient(f"{live_server}/v1/projects/{project}", auth=requests.auth.HTTPDigestAuth(*admin))
+    for n in range(5):
+        assert client.post_submission(screening_xml(f"uuid:dddddddd-0000-4000-8000-00000000000{n}"),
+                                      {}).status_code == 201
+
+
+@pytest.fixture()
+def no_trusted_proxy(app):
+    kept = app.config["TRUSTED_PROXIES"]
+    app.config["TRUSTED_PROXIES"] = ()
+    yield
+    app.config["TRUSTED_PROXIES"] = kept
+
+
+def test_forwarded_headers_from_an_untrusted_peer_are_ignored(admin, project, live_server, no_trusted_proxy):
+    url = f"{live_server}/v1/projects/{project}/formList"
+    # Claiming https does not make plain http safe for a password...
+    response = requests.get(url, auth=HTTPBasicAuth(*admin), headers={"X-Forwarded-Proto": "https"}, timeout=10)
+    assert response.status_code == 401 and "http" in response.text
+    # ... and claiming other addresses does not escape the limit per address.
+    for n in range(sign_in_limits.ADDRESS_LIMIT):
+        assert _sign_in(live_server, f"guess{n}@example.org", "wrong password", f"192.0.2.{n}").status_code == 401
+    assert _sign_in(live_server, "another@example.org", "wrong password", "192.0.2.200").status_code == 429
+
+
+def test_forwarded_headers_from_the_front_door_are_believed(admin, project, live_server):
+    url = f"{live_server}/v1/projects/{project}/formList"
+    response = requests.get(url, auth=HTTPBasicAuth(*admin), headers={"X-Forwarded-Proto": "https"}, timeout=10)
+    assert response.status_code == 200
