@@ -6,6 +6,7 @@ an administrator fixes the file once instead of once per error.
 import csv
 import io
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -167,6 +168,8 @@ def _household_row(project_id: int, record: dict, villages: set[str], seen: set[
     income = (record.get("last_pc_income") or "").strip()
     try:
         income_value = float(income) if income else None
+        if income_value is not None and not math.isfinite(income_value):
+            raise ValueError(income)   # inf and nan read as floats, but are no income (nor valid JSON)
     except ValueError:
         problems.append(f"last_pc_income is not a number{_shown(income)}")
         income_value = None

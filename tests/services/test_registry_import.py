@@ -234,3 +234,19 @@ def test_too_long_a_household_number_or_name_is_a_row_error_not_a_crash(ctx):
     assert [(err["row"], err["message"]) for err in e.value.details["errors"]] == [
         (2, "household_id is longer than 40 characters"), (3, "head_name is longer than 100 characters")]
     assert _count(Household) == 0
+
+
+@pytest.mark.parametrize("income", ["inf", "-Infinity", "nan", "1e400"])
+def test_an_income_that_is_not_finite_is_a_row_error(ctx, income):
+    from app.models import Household
+    from app.problems import Problem
+    from app.services.projects import create_project
+    from app.services.registry_import import import_households, import_places
+    import_places("places.csv", (DATA / "places.csv").read_bytes())
+    project = create_project("县").id
+    with pytest.raises(Problem) as e:
+        import_households(project, "h.csv", _registry_csv("household_id,village,head_name,last_pc_income", [
+            ["H001", "420102001001", "王五", income]]))
+    assert [(err["row"], err["message"]) for err in e.value.details["errors"]] == [
+        (2, f"last_pc_income is not a number: {income!r}")]
+    assert _count(Household) == 0
