@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from ..core.household_standing import TERMS
 from ..services import form_catalog
 from ..services.coverage import create_campaign
 from ..services.recompute_flags import recompute_flags
@@ -26,11 +27,18 @@ def places_import(file):
     click.echo(f"places: {report.created} added, {report.updated} updated")
 
 
-@households_cli.command("import")
+def _allowed_terms() -> str:
+    return "; ".join(f"{column}: " + ", ".join(f"{code} ({names[0]})" for code, names in terms.items())
+                     for column, terms in TERMS.items())
+
+
+@households_cli.command("import", help=(
+    "CSV: household_id, village, head_name[, head_idno, poverty_status, category, status, last_pc_income, "
+    f"members, hh_size]. Allowed values (or their Chinese terms) - {_allowed_terms()}. members: a JSON list "
+    "of {name, relation, idno}; hh_size (家庭人口数, 1-99) where no list is given. All rows or none."))
 @click.argument("project_id", type=int)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def households_import(project_id, file):
-    """CSV: household_id, village, head_name[, head_idno, poverty_status, category, status, last_pc_income, members]."""
     form_catalog.require_project(project_id)
     report = run(import_households, project_id, file.name, file.read_bytes())
     click.echo(f"households: {report.created} added, {report.updated} updated")

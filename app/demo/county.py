@@ -1,9 +1,12 @@
 """A synthetic county: townships and villages with Voronoi boundaries, and a household registry."""
+import csv
+import io
 import json
 import random
 from dataclasses import dataclass, field
 from datetime import date
 
+import shapely
 from shapely.geometry import MultiPoint, Point, Polygon, box, mapping
 from shapely.ops import unary_union, voronoi_diagram
 
@@ -40,13 +43,27 @@ class DemoCounty:
     households: list[DemoHousehold] = field(default_factory=list)
 
     def places_geojson(self) -> bytes:
-        features = [_feature(COUNTY, "county", None, "示范县", unary_union(list(self.townships.values())))]
-        for code, shape in sorted(self.townships.items()):
-            features.append(_feature(code, "township", COUNTY, self.names[code], shape))
-        for i, (code, shape) in enumerate(sorted(self.villages.items())):
-            features.append(_feature(code, "village", code[:9] + "000", self.names[code], shape,
-                                     seismic=i % 3 == 0, scarce=i % 5 == 0))
+        features = [_feature(*place) for place in self._places()]
         return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
+
+    def places_csv(self) -> bytes:
+        """The places as `places import` reads a CSV; boundaries to 1e-6 degree (about 0.1 m), so the
+        file stays small and its neighbours still share their edges exactly."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(("code", "level", "parent_code", "name", "seismic_ge7", "water_scarce", "boundary_geojson"))
+        for code, level, parent, name, shape, seismic, scarce in self._places():
+            boundary = mapping(shapely.set_precision(shape.buffer(0), 1e-6))
+            writer.writerow((code, level, parent or "", name, int(seismic), int(scarce), json.dumps(boundary)))
+        return out.getvalue().encode()
+
+    def _places(self):
+        """(code, level, parent code, name, boundary, seismic_ge7, water_scarce), county first."""
+        yield COUNTY, "county", None, "示范县", unary_union(list(self.townships.values())), False, False
+        for code, shape in sorted(self.townships.items()):
+            yield code, "township", COUNTY, self.names[code], shape, False, False
+        for i, (code, shape) in enumerate(sorted(self.villages.items())):
+            yield code, "village", code[:9] + "000", self.names[code], shape, i % 3 == 0, i % 5 == 0
 
     def households_csv(self) -> bytes:
         lines = ["household_id,village,head_name,head_idno,poverty_status,category,status,last_pc_income,members"]

@@ -12,6 +12,7 @@ from functools import cache
 from sqlalchemy import BigInteger, Float, String, bindparam, column, func, select, text
 from sqlalchemy.engine import Connection
 
+from ..core.household_standing import POVERTY_STATUS, from_monitor_status
 from ..core.rules import RULED_FORMS, SCREENING, SELF_REPORT, Flag, evaluate
 from ..core.rules.answers import FormAnswers
 from ..core.rules.metrics import HouseholdMetrics, household_metrics
@@ -27,7 +28,8 @@ GPS_TOLERANCE_M = 1000      # a geopoint this far outside its village's boundary
 # (named, else the household's) with how far the geopoint lies outside it, and another household
 # already registered under the same head's ID number.
 CONTEXT = text("""
-SELECT h.id AS household_id, h.poverty_status, h.status, h.last_pc_income, h.admin_code AS household_village,
+SELECT h.id AS household_id, h.poverty_status, h.category, h.status, h.last_pc_income,
+    h.admin_code AS household_village,
     v.code AS village,
     CASE WHEN v.boundary IS NULL OR pt.geom IS NULL THEN NULL
          WHEN ST_Intersects(v.boundary, pt.geom) THEN 0
@@ -38,9 +40,9 @@ SELECT h.id AS household_id, h.poverty_status, h.status, h.last_pc_income, h.adm
 FROM (SELECT ST_SetSRID(ST_MakePoint(CAST(:lon AS float8), CAST(:lat AS float8)), 4326) AS geom) pt
 LEFT JOIN household h ON h.project_id = :project_id AND h.household_code = CAST(:code AS varchar)
 LEFT JOIN admin_unit v ON v.level = 'village' AND v.code = coalesce(CAST(:village AS varchar), h.admin_code)
-""").columns(column("household_id", BigInteger), column("poverty_status", String), column("status", String),
-             column("last_pc_income", Float), column("household_village", String), column("village", String),
-             column("distance_m", Float), column("duplicate_of", String))
+""").columns(column("household_id", BigInteger), column("poverty_status", String), column("category", String),
+             column("status", String), column("last_pc_income", Float), column("household_village", String),
+             column("village", String), column("distance_m", Float), column("duplicate_of", String))
 _VILLAGE_AT = select(AdminUnit.code).where(
     AdminUnit.level == "village",
     func.ST_Contains(AdminUnit.boundary, func.ST_SetSRID(func.ST_MakePoint(bindparam("lon"), bindparam("lat")), 4326))
@@ -131,9 +133,10 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
 # A new household changes the registered count of its village in every campaign.
 _NEW_HOUSEHOLD = text(f"""
 WITH new AS (
-    INSERT INTO household (project_id, household_code, admin_code, head_name, head_idno, poverty_status, status,
-        members, created_at)
-    VALUES (:project_id, :code, :village, :head_name, :head_idno, :poverty_status, :status, '[]', now())
+    INSERT INTO household (project_id, household_code, admin_code, head_name, head_idno, poverty_status,
+        category, status, members, created_at)
+    VALUES (:project_id, :code, :village, :head_name, :head_idno, :poverty_status, :category, :status, '[]',
+        now())
     ON CONFLICT (project_id, household_code) DO NOTHING
     RETURNING id, admin_code
 ), noted AS (
@@ -142,26 +145,30 @@ WITH new AS (
 )
 SELECT id FROM new
 """)
-_UPDATE_HOUSEHOLD = text(
-    "UPDATE household SET poverty_status = :poverty_status, status = :status, updated_at = now() WHERE id = :id")
+_UPDATE_HOUSEHOLD = text("UPDATE household SET poverty_status = :poverty_status, category = :category, "
+                         "status = :status, updated_at = now() WHERE id = :id")
 
 
 def _update_registry(conn: Connection, project_id: int, view: FormAnswers, context, village: str,
                      code: str | None) -> int | None:
     """A screening keeps the registry current: it registers a household picked as 'new', and
-    records a changed 脱贫/监测 status. Returns the household the submission is about."""
-    poverty_status, status = view.text("poverty_status"), view.text("monitor_status")
+    records a changed 脱贫/监测 status (its one 当前监测状态 answer becomes the registry's category and
+    status, as app.core.household_standing maps them). Returns the household the submission is about."""
+    poverty_status = view.text("poverty_status")
+    poverty_status = poverty_status if poverty_status in POVERTY_STATUS else None   # the form's codes only
+    category, status = from_monitor_status(view.text("monitor_status"), context.category)
     if code == NEW_HOUSEHOLD and view.text("head_name"):
         # The new household's number comes from the submission, so a resend finds the same one.
         new_code = "N" + (view.text("instanceID") or "")[-12:].replace("-", "").upper()
         return conn.execute(_NEW_HOUSEHOLD, {
             "project_id": project_id, "code": new_code, "village": village, "head_name": view.text("head_name"),
             "head_idno": (view.text("head_idno") or "").upper() or None, "poverty_status": poverty_status,
-            "status": status}).scalar()
-    if context.household_id and (poverty_status, status) != (context.poverty_status, context.status) \
-            and poverty_status and status:
+            "category": category, "status": status}).scalar()
+    standing = (poverty_status, category, status)
+    if context.household_id and poverty_status and status \
+            and standing != (context.poverty_status, context.category, context.status):
         conn.execute(_UPDATE_HOUSEHOLD, {"id": context.household_id, "poverty_status": poverty_status,
-                                         "status": status})
+                                         "category": category, "status": status})
     return context.household_id
 
 

@@ -6,6 +6,7 @@ an administrator fixes the file once instead of once per error.
 import csv
 import io
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -15,6 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from ..core import idcard
+from ..core.household_standing import TERMS, read_term, standing_problems
 from ..core.places import PlaceRow, RowError, check_places, multipolygon, read_csv_row, read_feature
 from ..extensions import db
 from ..models import AdminUnit, AppUserPlace, Household
@@ -75,45 +77,27 @@ def _read_place_rows(file_name: str, data: bytes) -> tuple[list[PlaceRow], list[
 
 
 HOUSEHOLD_COLUMNS = ("household_id", "village", "head_name")
+MAX_HH_SIZE = 99          # 家庭人口数: two digits; a bigger number is a typing slip
 
 
 def import_households(project_id: int, file_name: str, data: bytes) -> ImportReport:
-    """Add or update the project's registered households from a CSV (one row per household)."""
+    """Add or update the project's registered households from a CSV (one row per household).
+
+    Columns: household_id, village, head_name[, head_idno, poverty_status, category, status,
+    last_pc_income, members, hh_size]. poverty_status, category and status take the codes (or
+    Chinese terms) of app.core.household_standing. members is a JSON list of {name, relation, idno};
+    hh_size (家庭人口数) may stand in for it, and must match it when both are given. Raises
+    Problem 400.20 listing every bad row (nothing is imported), or 400 for a missing column.
+    """
     records = _csv_records(file_name, data)
     if records and (missing := [c for c in HOUSEHOLD_COLUMNS if c not in records[0]]):
         raise bad_request(f"{file_name} lacks the column(s) {', '.join(missing)}.")
     villages = set(db.session.scalars(select(AdminUnit.code).where(AdminUnit.level == "village")))
     errors, rows, seen = [], [], set()
     for row, record in enumerate(records, start=2):
-        code = (record.get("household_id") or "").strip()
-        village = (record.get("village") or "").strip()
-        idno = (record.get("head_idno") or "").strip().upper() or None
-        problems = []
-        if not code:
-            problems.append("household_id is empty")
-        elif code in seen:
-            problems.append("household_id appears twice in the file")
-        seen.add(code)
-        if village not in villages:
-            problems.append(f"unknown village {village or '(empty)'}; import the places first")
-        if not (record.get("head_name") or "").strip():
-            problems.append("head_name is empty")
-        if idno and idcard.problem(idno):
-            problems.append(f"head_idno: {idcard.problem(idno)}")
-        income = (record.get("last_pc_income") or "").strip()
-        try:
-            income_value = float(income) if income else None
-        except ValueError:
-            problems.append(f"last_pc_income is not a number: {income!r}")
-            income_value = None
-        members = _members(record.get("members"), problems)
-        errors += [RowError(row, code, p) for p in problems]
-        rows.append(dict(project_id=project_id, household_code=code, admin_code=village,
-                         head_name=(record.get("head_name") or "").strip(), head_idno=idno,
-                         poverty_status=(record.get("poverty_status") or "").strip() or None,
-                         category=(record.get("category") or "").strip() or None,
-                         status=(record.get("status") or "").strip() or None,
-                         last_pc_income=income_value, members=members))
+        values, problems = _household_row(project_id, record, villages, seen)
+        errors += [RowError(row, values["household_code"], p) for p in problems]
+        rows.append(values)
     if errors:
         raise _rejected(errors)
     existing = set(db.session.scalars(select(Household.household_code).where(Household.project_id == project_id)))
@@ -159,7 +143,64 @@ def assign_places(project_id: int, name_or_id: str, village_codes: list[str]) ->
     return app_user.actor_id
 
 
-def _members(raw: str | None, problems: list[str]) -> list:
+def _household_row(project_id: int, record: dict, villages: set[str], seen: set[str]) -> tuple[dict, list[str]]:
+    """One CSV record as the household table's values, and what is wrong with it."""
+    code = (record.get("household_id") or "").strip()
+    village = (record.get("village") or "").strip()
+    head_name = (record.get("head_name") or "").strip()
+    idno = (record.get("head_idno") or "").strip().upper() or None
+    problems = []
+    if not code:
+        problems.append("household_id is empty")
+    elif code in seen:
+        problems.append("household_id appears twice in the file")
+    elif len(code) > Household.household_code.type.length:
+        problems.append(f"household_id is longer than {Household.household_code.type.length} characters")
+    seen.add(code)
+    if village not in villages:
+        problems.append(f"unknown village {village or '(empty)'}; import the places first")
+    if not head_name:
+        problems.append("head_name is empty")
+    elif len(head_name) > Household.head_name.type.length:
+        problems.append(f"head_name is longer than {Household.head_name.type.length} characters")
+    if idno and idcard.problem(idno):
+        problems.append(f"head_idno: {idcard.problem(idno)}")
+    income = (record.get("last_pc_income") or "").strip()
+    try:
+        income_value = float(income) if income else None
+        if income_value is not None and not math.isfinite(income_value):
+            raise ValueError(income)   # inf and nan read as floats, but are no income (nor valid JSON)
+    except ValueError:
+        problems.append(f"last_pc_income is not a number{_shown(income)}")
+        income_value = None
+    standing = {}
+    for column in TERMS:
+        standing[column], problem = read_term(column, record.get(column))
+        if problem:
+            problems.append(problem + _shown(record.get(column)))
+    problems += standing_problems(**standing)
+    members = _members(record.get("members"), record.get("hh_size"), problems)
+    return dict(project_id=project_id, household_code=code, admin_code=village, head_name=head_name,
+                head_idno=idno, **standing, last_pc_income=income_value, members=members), problems
+
+
+def _members(raw: str | None, raw_size: str | None, problems: list[str]) -> list:
+    """The member list; where only hh_size is given, that many members of whom nothing else is known
+    ({name, relation, idno} all null), so its length is the household's size wherever it is read."""
+    members = _member_list(raw, problems)
+    size = (raw_size or "").strip()
+    if not size:
+        return members
+    if not (size.isascii() and size.isdigit() and 1 <= int(size) <= MAX_HH_SIZE):
+        problems.append(f"hh_size is not a whole number from 1 to {MAX_HH_SIZE}{_shown(size)}")
+        return members
+    if members and len(members) != int(size):
+        problems.append(f"hh_size is {int(size)} but members lists {len(members)}")
+        return members
+    return members or [{"name": None, "relation": None, "idno": None} for _ in range(int(size))]
+
+
+def _member_list(raw: str | None, problems: list[str]) -> list:
     if not raw or not raw.strip():
         return []
     try:
@@ -175,6 +216,15 @@ def _members(raw: str | None, problems: list[str]) -> list:
         if idno and idcard.problem(idno):
             problems.append(f"member {position} idno: {idcard.problem(idno)}")
     return members
+
+
+def _shown(value: str | None) -> str:
+    """': "value"' to quote a wrong value back, unless it could be an ID number or a phone number
+    (a column shifted by one puts them anywhere): those are personal data and stay out of messages."""
+    value = (value or "").strip()
+    if not value or len(value) > 20 or sum(c.isdigit() for c in value) > 6:
+        return ""
+    return f": {value!r}"
 
 
 def _csv_records(file_name: str, data: bytes) -> list[dict]:

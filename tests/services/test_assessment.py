@@ -122,7 +122,18 @@ def test_a_screening_updates_the_registry_status(app, project, publish, device):
     assert device.post_submission(screening_xml(monitor_status="edge", poverty_status="ordinary"), {}).status_code == 201
     with app.app_context():
         h = db.session.scalars(select(Household).where(Household.household_code == "H001")).one()
-        assert (h.poverty_status, h.status) == ("ordinary", "edge")
+        assert (h.poverty_status, h.category, h.status) == ("ordinary", "edge", "monitored")
+    # 已消除风险 keeps the category the household was monitored in; a value the form has not is not stored.
+    eliminated = screening_xml("uuid:aaaaaaaa-0000-4000-8000-000000000002", monitor_status="eliminated",
+                               poverty_status="ordinary", survey_date="2026-11-21")
+    assert device.post_submission(eliminated, {}).status_code == 201
+    odd = screening_xml("uuid:aaaaaaaa-0000-4000-8000-000000000003", monitor_status="none",
+                        poverty_status="x" * 30, survey_date="2026-11-22")
+    assert device.post_submission(odd, {}).status_code == 201
+    with app.app_context():
+        db.session.expire_all()
+        h = db.session.scalars(select(Household).where(Household.household_code == "H001")).one()
+        assert (h.poverty_status, h.category, h.status) == ("ordinary", "edge", "eliminated")
 
 
 def test_the_household_record_lists_the_members_of_its_latest_screening(app, project, publish, device):

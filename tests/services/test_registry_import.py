@@ -1,4 +1,6 @@
 """Places and households import: all rows or none, with every problem named by row."""
+import csv
+import io
 import json
 from datetime import date
 
@@ -72,7 +74,7 @@ def test_households_import_checks_ids_and_villages(ctx):
     good = idcard.make("420102", date(1970, 3, 4), 11)
     bad = good[:17] + ("1" if good[17] != "1" else "2")
     report = import_households(project, "h.csv", _households_csv([
-        ["H001", "420102001001", "王五", good, "lifted", "none", "normal", "9000"],
+        ["H001", "420102001001", "王五", good, "lifted", "none", "none", "9000"],
         ["H002", "420102001002", "李四", "", "ordinary", "", "", ""]]))
     assert (report.created, report.updated) == (2, 0)
     with pytest.raises(Problem) as e:
@@ -114,3 +116,137 @@ def test_device_accounts_are_assigned_to_villages(ctx):
     assert _count(AppUserPlace) == 2
     with pytest.raises(Problem):
         assign_places(project, "张三", ["420102001000"])   # a township, not a village
+
+
+def _registry_csv(header: str, rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header.split(","))
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+_STANDING = "household_id,village,head_name,poverty_status,category,status"
+
+
+def test_households_import_takes_the_standing_as_codes_or_chinese_terms(ctx):
+    from app.extensions import db
+    from app.models import Household
+    from app.services.projects import create_project
+    from app.services.registry_import import import_households, import_places
+    import_places("places.csv", (DATA / "places.csv").read_bytes())
+    project = create_project("县").id
+    import_households(project, "h.csv", _registry_csv(_STANDING, [
+        ["H001", "420102001001", "王五", "脱贫户", "脱贫不稳定户", "风险未消除"],
+        ["H002", "420102001001", "李四", " Ordinary ", "edge", "已消除风险"],
+        ["H003", "420102001002", "赵六", "ordinary", "不纳入", "非监测对象"],
+        ["H004", "420102001002", "钱七", "", "", ""]]))
+    stored = {h.household_code: (h.poverty_status, h.category, h.status)
+              for h in db.session.scalars(select(Household))}
+    assert stored == {"H001": ("lifted", "unstable", "monitored"), "H002": ("ordinary", "edge", "eliminated"),
+                      "H003": ("ordinary", "none", "none"), "H004": (None, None, None)}
+
+
+def test_households_import_refuses_unknown_or_contradictory_standing_row_by_row(ctx):
+    from app.models import Household
+    from app.problems import Problem
+    from app.services.projects import create_project
+    from app.services.registry_import import import_households, import_places
+    import_places("places.csv", (DATA / "places.csv").read_bytes())
+    project = create_project("县").id
+    idno = idcard.make("420102", date(1970, 3, 4), 11)
+    with pytest.raises(Problem) as e:
+        import_households(project, "h.csv", _registry_csv(_STANDING, [
+            ["H001", "420102001001", "王五", "lifted", "none", "none"],            # row 2: good
+            ["H002", "420102001001", "李四", "poor", "", ""],                      # row 3
+            ["H003", "420102001001", "赵六", "", "两类人群", ""],                    # row 4
+            ["H004", "420102001001", "钱七", "", "", "normal"],                    # row 5
+            ["H005", "420102001001", "孙八", "ordinary", "unstable", "monitored"],  # row 6
+            ["H006", "420102001001", "周九", "lifted", "edge", "monitored"],        # row 7
+            ["H007", "420102001001", "吴十", "", "none", "monitored"],              # row 8
+            ["H008", "420102001001", "郑一", "", "hardship", "none"],               # row 9
+            ["H009", "420102001001", "冯二", idno, "", ""]]))                      # row 10: a shifted column
+    assert e.value.status == 400 and e.value.message.startswith("Nothing was imported: 8 problem(s).")
+    messages = {err["row"]: err["message"] for err in e.value.details["errors"]}
+    assert sorted(messages) == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert messages[3] == "poverty_status is not one of lifted (脱贫户), ordinary (一般农户): 'poor'"
+    assert messages[4].startswith("category is not one of none (非监测对象), unstable (脱贫不稳定户), edge")
+    assert messages[5].startswith("status is not one of none (非监测对象), monitored (风险未消除), eliminated")
+    assert "needs poverty_status lifted" in messages[6] and "needs poverty_status ordinary" in messages[7]
+    assert "category must be" in messages[8] and "status must be" in messages[9]
+    assert messages[10].startswith("poverty_status is not one of") and idno not in e.value.message
+    assert _count(Household) == 0
+
+
+def test_a_member_count_stands_in_for_the_member_list(ctx):
+    from app.extensions import db
+    from app.models import Household
+    from app.services.households import household_view
+    from app.services.projects import create_project
+    from app.services.registry_import import import_households, import_places
+    import_places("places.csv", (DATA / "places.csv").read_bytes())
+    project = create_project("县").id
+    son = idcard.make("420102", date(2001, 3, 4), 13)
+    listed = json.dumps([{"name": "王五", "relation": "head"}, {"name": "王小五", "relation": "son", "idno": son}],
+                        ensure_ascii=False)
+    import_households(project, "h.csv", _registry_csv("household_id,village,head_name,members,hh_size", [
+        ["H001", "420102001001", "王五", listed, "2"],      # both, and they agree
+        ["H002", "420102001001", "李四", "", "4"],          # a count only
+        ["H003", "420102001001", "赵六", listed, ""]]))     # a list only
+    members = {h.household_code: h.members for h in db.session.scalars(select(Household))}
+    assert [len(members[code]) for code in ("H001", "H002", "H003")] == [2, 4, 2]
+    assert members["H002"] == [{"name": None, "relation": None, "idno": None}] * 4
+    view = household_view(project, "H002", show_ids=False)
+    assert len(view["members"]) == 4 and view["membersFrom"] == {"source": "registry"}
+
+
+@pytest.mark.parametrize("hh_size, members, problem", [
+    ("0", "", "hh_size is not a whole number from 1 to 99: '0'"),
+    ("100", "", "hh_size is not a whole number from 1 to 99: '100'"),
+    ("2.5", "", "hh_size is not a whole number from 1 to 99: '2.5'"),
+    ("３", "", "hh_size is not a whole number from 1 to 99: '３'"),
+    ("two", "", "hh_size is not a whole number from 1 to 99: 'two'"),
+    ("3", '[{"name": "王五"}]', "hh_size is 3 but members lists 1")])
+def test_a_wrong_member_count_is_a_row_error(ctx, hh_size, members, problem):
+    from app.models import Household
+    from app.problems import Problem
+    from app.services.projects import create_project
+    from app.services.registry_import import import_households, import_places
+    import_places("places.csv", (DATA / "places.csv").read_bytes())
+    project = create_project("县").id
+    with pytest.raises(Problem) as e:
+        import_households(project, "h.csv", _registry_csv("household_id,village,head_name,members,hh_size", [
+            ["H001", "420102001001", "王五", "", "1"], ["H002", "420102001001", "李四", members, hh_size]]))
+    assert [(err["row"], err["message"]) for err in e.value.details["errors"]] == [(3, problem)]
+    assert _count(Household) == 0
+
+
+def test_too_long_a_household_number_or_name_is_a_row_error_not_a_crash(ctx):
+    from app.models import Household
+    from app.problems import Problem
+    from app.services.projects import create_project
+    from app.services.registry_import import import_households, import_places
+    import_places("places.csv", (DATA / "places.csv").read_bytes())
+    project = create_project("县").id
+    with pytest.raises(Problem) as e:
+        import_households(project, "h.csv", _registry_csv("household_id,village,head_name", [
+            ["H" * 41, "420102001001", "王五"], ["H002", "420102001001", "李" * 101]]))
+    assert [(err["row"], err["message"]) for err in e.value.details["errors"]] == [
+        (2, "household_id is longer than 40 characters"), (3, "head_name is longer than 100 characters")]
+    assert _count(Household) == 0
+
+
+@pytest.mark.parametrize("income", ["inf", "-Infinity", "nan", "1e400"])
+def test_an_income_that_is_not_finite_is_a_row_error(ctx, income):
+    from app.models import Household
+    from app.problems import Problem
+    from app.services.projects import create_project
+    from app.services.registry_import import import_households, import_places
+    import_places("places.csv", (DATA / "places.csv").read_bytes())
+    project = create_project("县").id
+    with pytest.raises(Problem) as e:
+        import_households(project, "h.csv", _registry_csv("household_id,village,head_name,last_pc_income", [
+            ["H001", "420102001001", "王五", income]]))
+    assert [(err["row"], err["message"]) for err in e.value.details["errors"]] == [
+        (2, f"last_pc_income is not a number: {income!r}")]
+    assert _count(Household) == 0
