@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from ..core.rules import RULED_FORMS, SCREENING, SELF_REPORT, Flag, evaluate
 from ..core.rules.answers import FormAnswers
 from ..core.rules.metrics import HouseholdMetrics, household_metrics
-from ..models import AdminUnit
+from ..models import AdminUnit, Household
 from . import campaign_household
 from .generated_media import NEW_HOUSEHOLD
 from .rulesets import ruleset_for
@@ -116,7 +116,8 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
     surveyed_on = view.survey_date() or date.today()
     household_id = context.household_id
     if xml_form_id == SCREENING and village:
-        household_id = _update_registry(conn, project_id, view, context, village, code)
+        household_id, registry_flags = _update_registry(conn, project_id, view, context, village, code)
+        flags += registry_flags
     assessment = Assessment(admin_code=village, household_id=household_id, surveyed_on=surveyed_on, flags=flags,
                             household_village=context.household_village if household_id == context.household_id
                             else village)   # a household just registered by this screening
@@ -146,23 +147,55 @@ _UPDATE_HOUSEHOLD = text(
     "UPDATE household SET poverty_status = :poverty_status, status = :status, updated_at = now() WHERE id = :id")
 
 
+# Registry columns a screening writes, with the answer each comes from and the column's size.
+_REGISTRY_ANSWERS = {column: (answer, Household.__table__.c[column].type.length) for column, answer in (
+    ("head_name", "head_name"), ("head_idno", "head_idno"), ("poverty_status", "poverty_status"),
+    ("status", "monitor_status"))}
+
+
 def _update_registry(conn: Connection, project_id: int, view: FormAnswers, context, village: str,
-                     code: str | None) -> int | None:
+                     code: str | None) -> tuple[int | None, list[Flag]]:
     """A screening keeps the registry current: it registers a household picked as 'new', and
-    records a changed 脱贫/监测 status. Returns the household the submission is about."""
-    poverty_status, status = view.text("poverty_status"), view.text("monitor_status")
-    if code == NEW_HOUSEHOLD and view.text("head_name"):
+    records a changed 脱贫/监测 status. Returns the household the submission is about, and a
+    data-quality flag when an answer does not fit the registry (nothing is then written to it)."""
+    values = {"head_name": view.text("head_name"), "head_idno": (view.text("head_idno") or "").upper() or None,
+              "poverty_status": view.text("poverty_status"), "status": view.text("monitor_status")}
+    if code == NEW_HOUSEHOLD and values["head_name"]:
+        if too_long := _too_long_for_registry(values):
+            # Not registered: a cut name or ID number would be a wrong record, worse than none. The
+            # submission keeps the whole answer, for whoever registers the household by hand.
+            return None, [_registry_flag(too_long, registering=True)]
         # The new household's number comes from the submission, so a resend finds the same one.
         new_code = "N" + (view.text("instanceID") or "")[-12:].replace("-", "").upper()
-        return conn.execute(_NEW_HOUSEHOLD, {
-            "project_id": project_id, "code": new_code, "village": village, "head_name": view.text("head_name"),
-            "head_idno": (view.text("head_idno") or "").upper() or None, "poverty_status": poverty_status,
-            "status": status}).scalar()
+        return conn.execute(_NEW_HOUSEHOLD, {"project_id": project_id, "code": new_code, "village": village,
+                                             **values}).scalar(), []
+    poverty_status, status = values["poverty_status"], values["status"]
     if context.household_id and (poverty_status, status) != (context.poverty_status, context.status) \
             and poverty_status and status:
+        if too_long := _too_long_for_registry({"poverty_status": poverty_status, "status": status}):
+            return context.household_id, [_registry_flag(too_long, registering=False)]
         conn.execute(_UPDATE_HOUSEHOLD, {"id": context.household_id, "poverty_status": poverty_status,
                                          "status": status})
-    return context.household_id
+    return context.household_id, []
+
+
+def _too_long_for_registry(values: dict[str, str | None]) -> list[dict]:
+    """The answers longer than the registry column they go to: [{field, length, limit}]."""
+    return [{"field": _REGISTRY_ANSWERS[column][0], "length": len(value), "limit": _REGISTRY_ANSWERS[column][1]}
+            for column, value in values.items() if value is not None and len(value) > _REGISTRY_ANSWERS[column][1]]
+
+
+def _registry_flag(too_long: list[dict], *, registering: bool) -> Flag:
+    # The values stay out of the flag: a head's ID number is sensitive personal data.
+    fields = ", ".join(f["field"] for f in too_long)
+    fields_zh = "、".join(f"{f['field']}({f['length']}字,限{f['limit']}字)" for f in too_long)
+    if registering:
+        return Flag("R22", "registry_value_too_long", "data", f"{fields_zh}超出登记簿长度,新户未登记",
+                    f"{fields} too long for the household registry; the new household was not registered",
+                    inputs={"fields": too_long, "registered": False})
+    return Flag("R22", "registry_value_too_long", "data", f"{fields_zh}超出登记簿长度,户状态未更新",
+                f"{fields} too long for the household registry; the household's status was not updated",
+                inputs={"fields": too_long, "updated": False})
 
 
 def first_point(geo_answers) -> tuple[float, float] | None:
