@@ -40,3 +40,11 @@ def forbidden(message: str = "The authentication you provided does not have righ
 def unauthorized(message: str = "Could not authenticate with the provided credentials.",
                  code: float = 401.2) -> Problem:
     return Problem(code, message)
+
+
+def value_too_long(field: str, length: int, limit: int) -> Problem:
+    """ODK Central's 400.13: a value longer than the column that would hold it. The value itself is
+    not echoed (it may be a token or a personal ID number), only its field and length."""
+    return Problem(400.13, f"Length of value too long for a field: {field} is {length} characters long, "
+                           f"and at most {limit} are allowed.",
+                   {"field": field, "length": length, "limit": limit})

@@ -3,11 +3,12 @@
 A bad coordinate never rejects a submission: the answer is kept with a problem
 that says what is wrong, and no geometry.
 """
-import math
 from dataclasses import dataclass
 
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
+
+from .numbers import NotANumber, read_decimal
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,8 @@ def _vertex(chunk: str) -> _Vertex:
     if len(parts) < 2 or len(parts) > 4:
         raise ValueError(f"expected 'lat lon [alt [acc]]', got {chunk.strip()[:60]!r}")
     try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        raise ValueError(f"not a number in {chunk.strip()[:60]!r}") from None
-    if not all(math.isfinite(n) for n in numbers):
-        raise ValueError(f"not a finite number in {chunk.strip()[:60]!r}")
+        numbers = [read_decimal(p) for p in parts]    # finite, ASCII digits: no 'inf', 'nan', '١٢'
+    except NotANumber as e:
+        raise ValueError(f"{e} in {chunk.strip()[:60]!r}") from None
     numbers += [None] * (4 - len(numbers))
     return _Vertex(*numbers)

@@ -5,14 +5,15 @@ local name. Answers are typed with the form version's schema; an answer that
 does not fit its type is kept as text and reported, never dropped.
 """
 import hashlib
-import math
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from xml.etree.ElementTree import Element
 
 from .geo import GeoValue, read_geo
-from .safexml import XmlRejected, attribute, child, local_name, namespace, parse_untrusted
+from .numbers import NumberOutOfRange, read_decimal, read_integer
+from .safexml import XmlRejected, XmlTooLarge, attribute, child, local_name, namespace, parse_untrusted
 from .xform import GEO_TYPES
 
 ENCRYPTED_NS = "http://www.opendatakit.org/xforms/encrypted"
@@ -22,6 +23,10 @@ _DERIVED_ID_NAMESPACE = uuid.UUID("6f1c1d0e-3b9a-4c57-9d0b-6a1f2e7c4d21")
 
 class SubmissionInvalid(ValueError):
     """The submission XML cannot be accepted; the message goes back to the client."""
+
+
+class SubmissionTooLarge(SubmissionInvalid):
+    """The submission XML is over a size bound (bytes, or elements and attributes)."""
 
 
 @dataclass
@@ -54,18 +59,26 @@ class Answers:
     problems: list[dict] = field(default_factory=list)  # answers kept as text because they did not fit
 
 
-def read_envelope(xml: bytes, *, max_bytes: int) -> Envelope:
-    """Identify a submission; raise SubmissionInvalid when it cannot be identified."""
+def read_envelope(xml: bytes, *, max_bytes: int, max_nodes: int | None = None) -> Envelope:
+    """Identify a submission; raise SubmissionInvalid when it cannot be identified.
+
+    SubmissionTooLarge past `max_bytes` bytes or `max_nodes` elements and attributes. The form id,
+    version, instanceID and deprecatedID are given in Unicode NFC, so that one identifier written
+    composed on one device and decomposed on another ('é' as one code point, or 'e' and an accent)
+    is compared, and stored, as one.
+    """
     try:
-        root = parse_untrusted(xml, max_bytes=max_bytes)
+        root = parse_untrusted(xml, max_bytes=max_bytes, max_nodes=max_nodes)
+    except XmlTooLarge as e:
+        raise SubmissionTooLarge(str(e)) from None
     except XmlRejected as e:
         raise SubmissionInvalid(str(e)) from None
-    form_id = attribute(root, "id") or namespace(root.tag)
+    form_id = _nfc(attribute(root, "id") or namespace(root.tag))
     if not form_id:
         raise SubmissionInvalid("The submission's root element has no id attribute naming its form.")
     encrypted = namespace(root.tag) == ENCRYPTED_NS or attribute(root, "encrypted") == "yes"
     meta = child(root, "meta")
-    instance_id = _meta_text(meta, "instanceID") or (attribute(root, "instanceID") or "").strip()
+    instance_id = _nfc(_meta_text(meta, "instanceID") or (attribute(root, "instanceID") or "").strip())
     derived = False
     if not instance_id:
         if encrypted:
@@ -73,11 +86,15 @@ def read_envelope(xml: bytes, *, max_bytes: int) -> Envelope:
         instance_id = "uuid:" + str(uuid.uuid5(_DERIVED_ID_NAMESPACE, hashlib.sha256(xml).hexdigest()))
         derived = True
     return Envelope(
-        root=root, form_id=form_id, version=attribute(root, "version") or "",
-        instance_id=instance_id, deprecated_id=_meta_text(meta, "deprecatedID") or None,
+        root=root, form_id=form_id, version=_nfc(attribute(root, "version") or ""),
+        instance_id=instance_id, deprecated_id=_nfc(_meta_text(meta, "deprecatedID")) or None,
         instance_name=_meta_text(meta, "instanceName") or None, encrypted=encrypted,
         instance_id_derived=derived,
     )
+
+
+def _nfc(identifier: str) -> str:
+    return unicodedata.normalize("NFC", identifier)
 
 
 def _meta_text(meta: Element | None, name: str) -> str:
@@ -88,11 +105,17 @@ def _meta_text(meta: Element | None, name: str) -> str:
 
 
 def read_answers(root: Element, schema: dict, *, encrypted: bool = False) -> Answers:
-    """Typed answers (nested like the form: groups as objects, repeats as lists) and geo answers."""
+    """Typed answers (nested like the form: groups as objects, repeats as lists) and geo answers.
+
+    Answers are read relative to the root element whatever it is called, as ODK Central does: a
+    submission migrated from another server (KoboToolbox's `<_myform>`, kobotoolbox/kpi#3996) or
+    written by another client may name its root after the form id, not the form's `<data>`.
+    Linear in the number of elements.
+    """
     types = {f["path"]: f["type"] for f in schema.get("fields", [])}
     repeats = set(schema.get("repeats", []))
     answers = Answers(data={})
-    root_path = "/" + local_name(root.tag)
+    root_path = "/" + (schema.get("root") or local_name(root.tag))
     answers.data = _read_group(root, root_path, [], types, repeats, answers)
     if encrypted:
         _encrypted_files(root, answers)
@@ -103,6 +126,7 @@ def _read_group(element: Element, path: str, positions: list[int], types: dict[s
                 repeats: set[str], answers: Answers) -> dict:
     group: dict = {}
     repeat_counts: dict[str, int] = {}
+    listed: set[str] = set()     # names seen more than once outside a known repeat
     for el in element:
         if not isinstance(el.tag, str):
             continue
@@ -114,17 +138,20 @@ def _read_group(element: Element, path: str, positions: list[int], types: dict[s
             item = _read_group(el, p, positions + [repeat_counts[p]], types, repeats, answers)
             group.setdefault(name, []).append(item)
         elif has_children:
-            _put(group, name, _read_group(el, p, positions, types, repeats, answers))
+            _put(group, listed, name, _read_group(el, p, positions, types, repeats, answers))
         else:
-            _put(group, name, _read_leaf(el.text, p, positions, types.get(p, "string"), answers))
+            _put(group, listed, name, _read_leaf(el.text, p, positions, types.get(p, "string"), answers))
     return group
 
 
-def _put(group: dict, name: str, value) -> None:
-    # A name seen twice outside a known repeat (an older form version, or no schema) becomes a list.
-    if name in group:
-        previous = group[name]
-        group[name] = previous + [value] if isinstance(previous, list) else [previous, value]
+def _put(group: dict, listed: set[str], name: str, value) -> None:
+    # A name seen twice outside a known repeat (an older form version, or no schema) becomes a list,
+    # appended to in place: a copy per element made 50,000 siblings take minutes (quadratic).
+    if name in listed:
+        group[name].append(value)
+    elif name in group:
+        group[name] = [group[name], value]
+        listed.add(name)
     else:
         group[name] = value
 
@@ -141,20 +168,20 @@ def _read_leaf(text: str | None, path: str, positions: list[int], ftype: str, an
         return raw
     try:
         return _typed(raw, ftype)
+    except NumberOutOfRange as e:
+        problem = str(e)
     except ValueError:
-        answers.problems.append({"path": path, "positions": positions, "type": ftype,
-                                 "problem": f"not a valid {ftype}"})
-        return raw
+        problem = f"not a valid {ftype}"
+    # Kept as text, never as a number JSON or arithmetic cannot use (inf, nan, 1e400, 400 digits).
+    answers.problems.append({"path": path, "positions": positions, "type": ftype, "problem": problem})
+    return raw
 
 
 def _typed(raw: str, ftype: str):
     if ftype == "int":
-        return int(raw)
+        return read_integer(raw)
     if ftype == "decimal":
-        number = float(raw)
-        if not math.isfinite(number):
-            raise ValueError(raw)
-        return number
+        return read_decimal(raw)
     if ftype == "select_multiple":
         return raw.split()
     if ftype == "boolean":

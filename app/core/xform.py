@@ -6,6 +6,7 @@ ingest uses to type every answer, so it is keyed by full instance path
 and repeats whose child has the repeat's own name.
 """
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
@@ -112,8 +113,10 @@ def read_xform(data: bytes) -> XFormDefinition:
     action = submission.get("action") if submission is not None else None
     encrypted = submission is not None and bool(submission.get("base64RsaPublicKey"))
 
+    # NFC, as submissions' identifiers are read (app.core.instance), so the two always compare equal.
     definition = XFormDefinition(
-        form_id=form_id, version=attribute(root, "version") or "", title=title,
+        form_id=unicodedata.normalize("NFC", form_id),
+        version=unicodedata.normalize("NFC", attribute(root, "version") or ""), title=title,
         root_name=root_name, fields=fields, repeats=repeats, groups=groups,
         media=_media_references(data, body), submission_action=action or None, encrypted=encrypted,
     )

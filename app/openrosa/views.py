@@ -102,6 +102,7 @@ def submission(project_id: int, access: Access):
         return Response(status=204, headers=openrosa_headers())
     ingest_submission(project_id, access.principal, _read_upload(), blobs=current_app.extensions["blobstore"],
                       max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"],
+                      max_xml_nodes=current_app.config["MAX_SUBMISSION_ELEMENTS"],
                       assess=current_app.config["RISK_RULES"])
     return openrosa_xml(documents.openrosa_response("full submission upload was successful!"), status=201)
 
@@ -158,6 +159,7 @@ def draft_submission(token: str, project_id: int, xml_form_id: str):
         return Response(status=204, headers=openrosa_headers())
     ingest_submission(project_id, tester.principal, _read_upload(), blobs=current_app.extensions["blobstore"],
                       max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"],
+                      max_xml_nodes=current_app.config["MAX_SUBMISSION_ELEMENTS"],
                       xml_form_id=xml_form_id, draft=True, assess=current_app.config["RISK_RULES"])
     return openrosa_xml(documents.openrosa_response("full submission upload was successful!"), status=201)
 

@@ -16,7 +16,7 @@ from ..core.household_standing import POVERTY_STATUS, from_monitor_status
 from ..core.rules import RULED_FORMS, SCREENING, SELF_REPORT, Flag, evaluate
 from ..core.rules.answers import FormAnswers
 from ..core.rules.metrics import HouseholdMetrics, household_metrics
-from ..models import AdminUnit
+from ..models import AdminUnit, Household
 from . import campaign_household
 from .generated_media import NEW_HOUSEHOLD
 from .rulesets import ruleset_for
@@ -118,7 +118,8 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
     surveyed_on = view.survey_date() or date.today()
     household_id = context.household_id
     if xml_form_id == SCREENING and village:
-        household_id = _update_registry(conn, project_id, view, context, village, code)
+        household_id, registry_flags = _update_registry(conn, project_id, view, context, village, code)
+        flags += registry_flags
     assessment = Assessment(admin_code=village, household_id=household_id, surveyed_on=surveyed_on, flags=flags,
                             household_village=context.household_village if household_id == context.household_id
                             else village)   # a household just registered by this screening
@@ -149,27 +150,54 @@ _UPDATE_HOUSEHOLD = text("UPDATE household SET poverty_status = :poverty_status,
                          "status = :status, updated_at = now() WHERE id = :id")
 
 
+# Registry columns a new household's free-text answers go to, with the answer each comes from and the
+# column's size (the standing columns take the form's codes only, which always fit).
+_REGISTRY_ANSWERS = {column: (answer, Household.__table__.c[column].type.length) for column, answer in (
+    ("head_name", "head_name"), ("head_idno", "head_idno"))}
+
+
 def _update_registry(conn: Connection, project_id: int, view: FormAnswers, context, village: str,
-                     code: str | None) -> int | None:
+                     code: str | None) -> tuple[int | None, list[Flag]]:
     """A screening keeps the registry current: it registers a household picked as 'new', and
     records a changed 脱贫/监测 status (its one 当前监测状态 answer becomes the registry's category and
-    status, as app.core.household_standing maps them). Returns the household the submission is about."""
+    status, as app.core.household_standing maps them). Returns the household the submission is about,
+    and a data-quality flag when a new household's answers do not fit the registry (it is then not
+    registered)."""
     poverty_status = view.text("poverty_status")
     poverty_status = poverty_status if poverty_status in POVERTY_STATUS else None   # the form's codes only
     category, status = from_monitor_status(view.text("monitor_status"), context.category)
     if code == NEW_HOUSEHOLD and view.text("head_name"):
+        head = {"head_name": view.text("head_name"), "head_idno": (view.text("head_idno") or "").upper() or None}
+        if too_long := _too_long_for_registry(head):
+            # Not registered: a cut name or ID number would be a wrong record, worse than none. The
+            # submission keeps the whole answer, for whoever registers the household by hand.
+            return None, [_registry_flag(too_long)]
         # The new household's number comes from the submission, so a resend finds the same one.
         new_code = "N" + (view.text("instanceID") or "")[-12:].replace("-", "").upper()
         return conn.execute(_NEW_HOUSEHOLD, {
-            "project_id": project_id, "code": new_code, "village": village, "head_name": view.text("head_name"),
-            "head_idno": (view.text("head_idno") or "").upper() or None, "poverty_status": poverty_status,
-            "category": category, "status": status}).scalar()
+            "project_id": project_id, "code": new_code, "village": village, **head,
+            "poverty_status": poverty_status, "category": category, "status": status}).scalar(), []
     standing = (poverty_status, category, status)
     if context.household_id and poverty_status and status \
             and standing != (context.poverty_status, context.category, context.status):
         conn.execute(_UPDATE_HOUSEHOLD, {"id": context.household_id, "poverty_status": poverty_status,
                                          "category": category, "status": status})
-    return context.household_id
+    return context.household_id, []
+
+
+def _too_long_for_registry(values: dict[str, str | None]) -> list[dict]:
+    """The answers longer than the registry column they go to: [{field, length, limit}]."""
+    return [{"field": _REGISTRY_ANSWERS[column][0], "length": len(value), "limit": _REGISTRY_ANSWERS[column][1]}
+            for column, value in values.items() if value is not None and len(value) > _REGISTRY_ANSWERS[column][1]]
+
+
+def _registry_flag(too_long: list[dict]) -> Flag:
+    # The values stay out of the flag: a head's ID number is sensitive personal data.
+    fields = ", ".join(f["field"] for f in too_long)
+    fields_zh = "、".join(f"{f['field']}({f['length']}字,限{f['limit']}字)" for f in too_long)
+    return Flag("R22", "registry_value_too_long", "data", f"{fields_zh}超出登记簿长度,新户未登记",
+                f"{fields} too long for the household registry; the new household was not registered",
+                inputs={"fields": too_long, "registered": False})
 
 
 def first_point(geo_answers) -> tuple[float, float] | None:

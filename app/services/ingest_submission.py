@@ -16,11 +16,11 @@ from sqlalchemy import bindparam, delete, exists, func, insert, select, text, tr
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from ..core.instance import Envelope, SubmissionInvalid, read_answers, read_envelope
+from ..core.instance import Envelope, SubmissionInvalid, SubmissionTooLarge, read_answers, read_envelope
 from ..extensions import db
 from ..models import (Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAssessment,
                       SubmissionAttachment, SubmissionVersion)
-from ..problems import bad_request, conflict, forbidden, not_found
+from ..problems import Problem, bad_request, conflict, forbidden, not_found, value_too_long
 from .accounts import Principal
 from .assess_submission import CONTEXT, assess_submission, first_point, store_assessment, subject_of
 from .blobstore import BlobStore
@@ -66,6 +66,11 @@ INSERT_SUBMISSION = (insert(SUBMISSION).values(current_version_id=func.nextval("
 INSERT_VERSION = insert(SUBMISSION_VERSION)
 INSERT_ATTACHMENTS = insert(SubmissionAttachment.__table__)
 INSERT_GEO = insert(GEO_ANSWER)
+# What a submission names itself by, and the columns that keep it: a longer value is refused before any
+# SQL (ODK Central's 400.13), never left to fail in the INSERT as a 500 that Collect retries forever.
+_IDENTIFIER_COLUMNS = (("instanceID", SUBMISSION_VERSION.c.instance_id),
+                       ("deprecatedID", SUBMISSION_VERSION.c.deprecated_id),
+                       ("deviceID", SUBMISSION_VERSION.c.device_id))
 
 
 @dataclass(frozen=True)
@@ -87,17 +92,22 @@ class Upload:
 
 
 def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, blobs: BlobStore,
-                      max_xml_bytes: int, xml_form_id: str | None = None, draft: bool = False,
-                      assess: bool = True) -> IngestResult:
+                      max_xml_bytes: int, max_xml_nodes: int | None = None, xml_form_id: str | None = None,
+                      draft: bool = False, assess: bool = True) -> IngestResult:
     """Store one submission POST; raises Problem for anything the client must hear about.
 
     With draft=True (a test submission to xml_form_id's draft) it is stored as a draft submission.
+    The XML may hold at most `max_xml_bytes` bytes and `max_xml_nodes` elements and attributes
+    (413.1 beyond either); unreadable XML is 400.2, an identifier longer than its column 400.13.
     """
     try:
-        envelope = read_envelope(upload.xml, max_bytes=max_xml_bytes)
+        envelope = read_envelope(upload.xml, max_bytes=max_xml_bytes, max_nodes=max_xml_nodes)
+    except SubmissionTooLarge as e:
+        raise Problem(413.1, f"The submission is too large to read. {e}") from None
     except SubmissionInvalid as e:
         raise bad_request(f"The submission could not be read. {e}", code=400.2) from None
-    if xml_form_id is not None and envelope.form_id != xml_form_id:
+    _check_identifiers(envelope, upload)
+    if xml_form_id is not None and envelope.form_id != unicodedata.normalize("NFC", xml_form_id):
         raise bad_request(f"The submission is for form '{envelope.form_id}', not '{xml_form_id}'.", code=400.8)
     files = {safe_attachment_name(name): data for name, data in upload.files.items()}
     for attempt in (1, 2):
@@ -109,6 +119,18 @@ def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, 
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _check_identifiers(envelope: Envelope, upload: Upload) -> None:
+    values = {"instanceID": envelope.instance_id, "deprecatedID": envelope.deprecated_id,
+              "deviceID": upload.device_id}
+    for field, column in _IDENTIFIER_COLUMNS:
+        value = values[field]
+        if value is not None and len(value) > column.type.length:
+            raise value_too_long(field, len(value), column.type.length)
+    for field, value in (("deviceID", upload.device_id), ("User-Agent", upload.user_agent)):
+        if value is not None and "\0" in value:     # PostgreSQL text cannot hold NUL
+            raise bad_request(f"The {field} contains a NUL character.", code=400.8)
 
 
 def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Envelope,

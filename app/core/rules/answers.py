@@ -6,14 +6,21 @@ in an XLSForm outside repeats, so a flat view is safe.
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..numbers import NotANumber, usable_number
+
+SHOWN_CHARACTERS = 60     # of an unreadable answer, in a flag's explanation and inputs
+
 
 class Unreadable(ValueError):
-    """An answer a rule needs is there but cannot be read (text where a number belongs)."""
+    """An answer a rule needs is there but cannot be read (text where a number belongs, inf, nan,
+    a number beyond ±2**53-1). `value` is the answer as text, shortened: flags keep it as the
+    rule saw it, and a number JSON cannot hold must not reach a flag's inputs as a number."""
 
     def __init__(self, name: str, value):
-        super().__init__(f"{name}={value!r}")
+        text = str(value)
         self.name = name
-        self.value = value
+        self.value = text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
+        super().__init__(f"{name}={self.value!r}")
 
 
 @dataclass
@@ -67,14 +74,12 @@ class FormAnswers:
 
 
 def number(name: str, value) -> float | None:
-    """None when unanswered; the number when it is one; Unreadable otherwise."""
+    """None when unanswered; the number when it is a usable one (finite, within ±2**53-1, see
+    app.core.numbers); Unreadable otherwise. Text answers (calculate fields such as m_age) are read
+    as XML Schema decimals: 'inf', 'nan', '1e400' and '1_000' are unreadable, not numbers."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise Unreadable(name, value)
-    if isinstance(value, (int, float)):
-        return float(value)
     try:
-        return float(str(value).strip())
-    except ValueError:
+        return usable_number(value)
+    except NotANumber:
         raise Unreadable(name, value) from None

@@ -120,6 +120,6 @@ def _rigid_expense(answers: FormAnswers, income: Income, ruleset: Ruleset) -> li
 
 
 def _unreadable(e: Unreadable) -> Flag:
-    return Flag("R1", "income_unreadable", "data", f"{e.name}的答案“{e.value}”不是数字,无法计算收入",
-                f"The answer to {e.name} ({e.value!r}) is not a number; income cannot be computed",
+    return Flag("R1", "income_unreadable", "data", f"{e.name}的答案“{e.value}”不是可用的数字,无法计算收入",
+                f"The answer to {e.name} ({e.value!r}) is not a usable number; income cannot be computed",
                 inputs={e.name: e.value})

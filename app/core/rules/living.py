@@ -80,8 +80,8 @@ def water_rules(answers: FormAnswers, ruleset: Ruleset) -> list[Flag]:
             "w_ok": _quality_ok(answers),
         }
     except Unreadable as e:
-        return [Flag("R9", "water_unreadable", "data", f"{e.name}的答案“{e.value}”不是数字,无法评价饮水安全",
-                     f"The answer to {e.name} ({e.value!r}) is not a number; water safety cannot be judged",
+        return [Flag("R9", "water_unreadable", "data", f"{e.name}的答案“{e.value}”不是可用的数字,无法评价饮水安全",
+                     f"The answer to {e.name} ({e.value!r}) is not a usable number; water safety cannot be judged",
                      inputs={e.name: e.value})]
     unknown = [k for k, v in checks.items() if v is None]
     failed = [k for k, v in checks.items() if v is False]

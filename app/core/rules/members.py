@@ -12,13 +12,17 @@ EXCUSED = "physical"                              # 身体原因不具备学习�
 
 
 def member_age(member: dict, on: date | None) -> int | None:
-    """The age the form computed, or one derived from the birth date or ID number."""
+    """The age the form computed, or one derived from the birth date or ID number.
+
+    An unreadable m_age ('inf', 'NaN' as JavaRosa writes a failed calculation, text) is passed
+    over for the other two; member_rules reports it as a data-quality flag.
+    """
     try:
         age = number("m_age", member.get("m_age"))
     except Unreadable:
         age = None
     if age is not None:
-        return int(age)
+        return int(age)      # finite and within ±2**53-1: number() saw to it
     on = on or date.today()
     born = None
     for key in ("m_birth", "m_birth_in"):
@@ -39,7 +43,7 @@ def member_rules(answers: FormAnswers, ruleset: Ruleset) -> list[Flag]:
     if not members:
         return []
     on = answers.survey_date()
-    flags = []
+    flags = _unreadable_member_answers(members)
     low, high = ruleset.school_age_min, ruleset.school_age_max
     out = [m for m in members
            if (age := member_age(m, on)) is not None and low <= age <= high
@@ -67,9 +71,10 @@ def member_rules(answers: FormAnswers, ruleset: Ruleset) -> list[Flag]:
             "No member can work: route to the safety net (低保/特困); risk cannot be marked eliminated",
             inputs={"members": len(members), "labour": 0}))
     elif _work_answered(workers):
-        employed = [m for m in workers if m.get("m_work") not in (None, "", "none")
-                    and _months(m) >= ruleset.min_work_months]
-        if not employed:
+        working = [m for m in workers if m.get("m_work") not in (None, "", "none")]
+        employed = [m for m in working if (_months(m) or 0) >= ruleset.min_work_months]
+        # A worker whose months cannot be read may be the stable one: no judgment (its data flag says why).
+        if not employed and not any(_months(m) is None for m in working):
             flags.append(Flag(
                 "R11", "no_worker", "medium",
                 f"家庭有{len(workers)}名劳动力,但无人稳定务工(近12个月务工不足{ruleset.min_work_months}个月)",
@@ -85,9 +90,32 @@ def _work_answered(workers: list[dict]) -> bool:
     return any("m_work" in m for m in workers)
 
 
-def _months(member: dict) -> float:
+def _months(member: dict) -> float | None:
+    """Months worked in the last 12; None when the answer cannot be read."""
     try:
         months = number("m_work_months", member.get("m_work_months"))
     except Unreadable:
-        return 0
+        return None
     return 12 if months is None else months   # working, months not asked: take as stable
+
+
+# The member answers rules read as numbers: (field, rule, flag code, what cannot be judged).
+_MEMBER_NUMBERS = (("m_age", "R6", "age_unreadable", "年龄", "age"),
+                   ("m_work_months", "R11", "work_months_unreadable", "务工月数", "months worked"))
+
+
+def _unreadable_member_answers(members: list[dict]) -> list[Flag]:
+    """A data-quality flag per member field that holds something other than a usable number."""
+    flags = []
+    for name, rule, code, name_zh, name_en in _MEMBER_NUMBERS:
+        bad = []
+        for position, member in enumerate(members, start=1):
+            try:
+                number(name, member.get(name))
+            except Unreadable as e:
+                bad.append({"member": position, name: e.value})
+        if bad:
+            flags.append(Flag(rule, code, "data", f"{len(bad)}名家庭成员的{name_zh}不是可用的数字({name})",
+                              f"The {name_en} ({name}) of {len(bad)} member(s) is not a usable number",
+                              inputs={"members": bad}))
+    return flags
