@@ -103,7 +103,7 @@ def submission(project_id: int, access: Access):
     ingest_submission(project_id, access.principal, _read_upload(), blobs=current_app.extensions["blobstore"],
                       max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"],
                       max_xml_nodes=current_app.config["MAX_SUBMISSION_ELEMENTS"],
-                      assess=current_app.config["RISK_RULES"])
+                      assess=current_app.config["RISK_RULES"], places=access.places)
     return openrosa_xml(documents.openrosa_response("full submission upload was successful!"), status=201)
 
 

@@ -216,8 +216,14 @@ def find_app_user(project_id: int, name_or_id: str) -> AppUser:
     return found
 
 
-def revoke_app_user(app_user: AppUser) -> None:
+def forget_cached_token(app_user: AppUser) -> None:
+    """Drop this process's cached view of a device (revoked, or given other villages); other
+    workers see the change within _TOKEN_CACHE_TTL_S."""
     _token_cache.pop(app_user.token_sha256 or "", None)
+
+
+def revoke_app_user(app_user: AppUser) -> None:
+    forget_cached_token(app_user)
     app_user.token_sha256 = None
     app_user.actor.deleted_at = datetime.now(timezone.utc)
     db.session.commit()

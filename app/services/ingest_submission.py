@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from ..core.instance import Envelope, SubmissionInvalid, SubmissionTooLarge, read_answers, read_envelope
+from ..core.rules.consistency import outside_places_rule
 from ..extensions import db
 from ..models import (Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAssessment,
                       SubmissionAttachment, SubmissionVersion)
@@ -93,8 +94,12 @@ class Upload:
 
 def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, blobs: BlobStore,
                       max_xml_bytes: int, max_xml_nodes: int | None = None, xml_form_id: str | None = None,
-                      draft: bool = False, assess: bool = True) -> IngestResult:
+                      draft: bool = False, assess: bool = True,
+                      places: tuple[str, ...] | None = None) -> IngestResult:
     """Store one submission POST; raises Problem for anything the client must hear about.
+
+    `places` are the code prefixes the sender covers (core.access.Access.places): a monitoring
+    submission about a village outside them gets a data-quality flag.
 
     With draft=True (a test submission to xml_form_id's draft) it is stored as a draft submission.
     The XML may hold at most `max_xml_bytes` bytes and `max_xml_nodes` elements and attributes
@@ -112,7 +117,7 @@ def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, 
     files = {safe_attachment_name(name): data for name, data in upload.files.items()}
     for attempt in (1, 2):
         try:
-            return _ingest(project_id, principal, upload, envelope, files, blobs, draft, assess)
+            return _ingest(project_id, principal, upload, envelope, files, blobs, draft, assess, places)
         except IntegrityError:
             # Two POSTs of the same instance raced; the second attempt sees the first one's row.
             db.session.rollback()
@@ -133,8 +138,8 @@ def _check_identifiers(envelope: Envelope, upload: Upload) -> None:
             raise bad_request(f"The {field} contains a NUL character.", code=400.8)
 
 
-def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Envelope,
-            files: dict[str, bytes], blobs: BlobStore, draft: bool, assess: bool) -> IngestResult:
+def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Envelope, files: dict[str, bytes],
+            blobs: BlobStore, draft: bool, assess: bool, places: tuple[str, ...] | None) -> IngestResult:
     # Once a published version has been seen its schema is known, so the answers can be read first
     # and the assessment's context fetched with the form.
     known_version = None if draft else _PUBLISHED.get((project_id, envelope.form_id, envelope.version))
@@ -169,6 +174,8 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
         if not draft:
             _remember_published(project_id, envelope, form_version_id)
     assessment = assess_submission(conn, project_id, subject, context) if subject is not None else None
+    if assessment is not None:
+        assessment.flags += outside_places_rule(assessment.admin_code, places)
     place = {"admin_code": assessment.admin_code, "household_id": assessment.household_id} if assessment else {}
     if envelope.deprecated_id:
         submission_id, replaced_version_id, carried = _prepare_edit(form_id, envelope)

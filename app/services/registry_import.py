@@ -21,7 +21,7 @@ from ..core.places import PlaceRow, RowError, check_places, multipolygon, read_c
 from ..extensions import db
 from ..models import AdminUnit, AppUserPlace, Household
 from ..problems import Problem, bad_request
-from .accounts import find_app_user
+from .accounts import find_app_user, forget_cached_token
 from .campaign_household import forget_coverage
 
 MAX_ERRORS_SHOWN = 50
@@ -140,6 +140,7 @@ def assign_places(project_id: int, name_or_id: str, village_codes: list[str]) ->
     db.session.query(AppUserPlace).filter_by(actor_id=app_user.actor_id).delete()
     db.session.add_all(AppUserPlace(actor_id=app_user.actor_id, admin_code=c) for c in dict.fromkeys(village_codes))
     db.session.commit()
+    forget_cached_token(app_user)
     return app_user.actor_id
 
 

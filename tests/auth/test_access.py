@@ -178,3 +178,47 @@ def _submissions(app) -> int:
     from app.models import Submission
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Submission))
+
+
+def _flag_codes(app, instance_id):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import RiskFlag, Submission
+    with app.app_context():
+        return set(db.session.scalars(select(RiskFlag.code).join(
+            Submission, Submission.current_version_id == RiskFlag.submission_version_id)
+            .where(Submission.instance_id == instance_id)))
+
+
+def test_a_device_sending_from_outside_its_villages_is_flagged_not_refused(app, county, device, live_server):
+    """Cadres cover for each other: stored, with a data-quality flag a supervisor sees."""
+    from app.services.recompute_flags import recompute_flags
+    from app.services.registry_import import assign_places
+    with app.app_context():
+        assign_places(county, "村干部 测试", ["420102001002"])
+    away = "uuid:aaaaaaaa-0000-4000-8000-000000000031"
+    home = "uuid:aaaaaaaa-0000-4000-8000-000000000032"
+    assert device.post_submission(screening_xml(away), {}).status_code == 201               # H001, 一元村
+    assert device.post_submission(screening_xml(home, village="420102001002", household="H002"),
+                                  {}).status_code == 201
+    assert "outside_assigned_places" in _flag_codes(app, away)
+    assert "outside_assigned_places" not in _flag_codes(app, home)
+    # The sender's places are not the rules': a recompute keeps the flag as it was raised.
+    with app.app_context():
+        recompute_flags(county)
+    assert "outside_assigned_places" in _flag_codes(app, away)
+    assert "outside_assigned_places" not in _flag_codes(app, home)
+
+
+def test_a_limited_data_collector_sending_elsewhere_is_flagged(app, county, live_server):
+    headers = _user(app, live_server, county, "data_collector", ["420102002000"])
+    collect = CollectClient(f"{live_server}/v1/projects/{county}")
+    collect.http.headers.update(headers)
+    instance = "uuid:aaaaaaaa-0000-4000-8000-000000000033"
+    assert collect.post_submission(screening_xml(instance), {}).status_code == 201
+    assert "outside_assigned_places" in _flag_codes(app, instance)
+
+
+def test_an_unassigned_device_is_never_flagged_for_its_places(app, county):
+    assert "outside_assigned_places" not in _flag_codes(app, FIRST)

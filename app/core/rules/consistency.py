@@ -1,5 +1,6 @@
 """Answers that contradict the definitions or themselves (R19, R22)."""
 from .. import idcard
+from ..access import place_code
 from .answers import FormAnswers
 from .flags import Flag
 
@@ -44,3 +45,17 @@ def data_quality_rules(answers: FormAnswers) -> list[Flag]:
                               f"{heads} members are marked head of household; there must be exactly one",
                               inputs={"heads": heads}))
     return flags
+
+
+OUTSIDE_PLACES = "outside_assigned_places"
+
+
+def outside_places_rule(village: str | None, places: tuple[str, ...] | None) -> list[Flag]:
+    """R22: a submission about a village outside the places its sender covers (a device's assigned
+    villages, a web user's granted places; None: everywhere). Stored and flagged, never refused:
+    cadres cover for each other's villages, and a supervisor should see where that happened."""
+    if places is None or village is None or village.startswith(places):
+        return []
+    return [Flag("R22", OUTSIDE_PLACES, "data", f"村庄{village}不在提交人负责的地区内",
+                 f"Village {village} is outside the places the sender covers",
+                 inputs={"village": village, "places": [place_code(p) for p in places]})]
