@@ -48,7 +48,8 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> 
 
 def raw_exchange(port: int, request: bytes, timeout: float = 5) -> bytes:
     """Sends `request` byte for byte (as a broken client would), then no more, and returns all the server
-    answered until it closed the connection."""
+    answered until it closed the connection. For requests nginx answers itself: a request it passes on
+    is cancelled when the client half-closes (nginx takes it for a client gone)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(request)
         s.shutdown(socket.SHUT_WR)
