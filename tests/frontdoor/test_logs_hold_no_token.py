@@ -21,8 +21,7 @@ def requests_with_the_token(door, site) -> None:
     # over the limit, which nginx logs as an error with the request line.
     raw_exchange(door.port, b"GET /v1/key/" + token + b"/projects/1/formList HTTP/1.1 junk\r\nHost: x\r\n\r\n")
     raw_exchange(door.port, raw_byte_request(token))
-    raw_exchange(door.port, b"POST /v1/key/" + token + b"/projects/1/submission HTTP/1.1\r\nHost: x\r\n"
-                            b"Connection: close\r\nContent-Length: 7000000\r\n\r\n")
+    requests.post(f"{door.url}{site.device_path}/submission", data=b"\0" * 7_000_000, timeout=30)
 
 
 def raw_byte_request(token: bytes) -> bytes:
