@@ -5,26 +5,32 @@ from pathlib import Path
 from .auth.proxies import parse_networks
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://dixian:dixian@127.0.0.1:5433/dixian"
+DEFAULT_BIND = "127.0.0.1:8000"
+DEFAULT_ACCEPT_CONTENT_LENGTH = 50_000_000
+# Room for multipart framing above what Collect is told it may send: it counts only the files.
+MULTIPART_FRAMING_BYTES = 1_000_000
 
 
 def from_environment() -> dict:
     env = os.environ
     data_dir = Path(env.get("DIXIAN_DATA_DIR", "/var/lib/dixian"))
-    bind = env.get("BIND", "127.0.0.1:8000")
-    accept_bytes = int(env.get("OPENROSA_ACCEPT_CONTENT_LENGTH", 50_000_000))
+    bind = env.get("BIND", DEFAULT_BIND)
+    accept_bytes = accept_content_length(env)
+    # With a certificate the front door speaks only https on BIND (app/frontdoor).
+    scheme = "https" if env.get("TLS_CERT_FILE") else "http"
     return {
         "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
         # No pre-ping (a round trip per request); connections are recycled hourly instead.
         # hide_parameters: a database error must not copy answers (ID numbers, phones) into the log.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 3600, "pool_size": int(env.get("DB_POOL_SIZE", 10)),
                                       "hide_parameters": True},
-        "PUBLIC_URL": env.get("PUBLIC_URL", f"http://{bind}").rstrip("/"),
+        "PUBLIC_URL": env.get("PUBLIC_URL", f"{scheme}://{bind}").rstrip("/"),
         "BLOB_DIR": env.get("BLOB_DIR", str(data_dir / "blobs")),
         "SECRET_KEY": env.get("SECRET_KEY") or _machine_secret(data_dir),
         # What we tell Collect it may send in one POST; Collect splits larger submissions.
         "OPENROSA_ACCEPT_CONTENT_LENGTH": accept_bytes,
-        # The hard limit sits a little above it, for multipart framing.
-        "MAX_CONTENT_LENGTH": accept_bytes + 1_000_000,
+        # The hard limit; the front door's client_max_body_size is the same number.
+        "MAX_CONTENT_LENGTH": request_body_limit(accept_bytes),
         "MAX_FORM_MEMORY_SIZE": 1_000_000,
         # Elements and attributes one submission's XML may hold (413 beyond): the largest real form
         # we know (SOAR facility survey, ~750 nodes) with hundreds of repeat entries stays far below,
@@ -40,6 +46,19 @@ def from_environment() -> dict:
         # Peers whose X-Forwarded-For/-Proto are believed: the front door (nginx) on this host.
         "TRUSTED_PROXIES": parse_networks(env.get("TRUSTED_PROXIES", "127.0.0.1, ::1")),
     }
+
+
+def accept_content_length(env=os.environ) -> int:
+    """OPENROSA_ACCEPT_CONTENT_LENGTH in bytes: what X-OpenRosa-Accept-Content-Length tells Collect it may
+    send in one POST (OpenRosa 1.0 Form Submission API); Collect splits bigger submissions."""
+    return int(env.get("OPENROSA_ACCEPT_CONTENT_LENGTH", DEFAULT_ACCEPT_CONTENT_LENGTH))
+
+
+def request_body_limit(accept_bytes: int) -> int:
+    """The largest request body in bytes that Flask (MAX_CONTENT_LENGTH) and the front door
+    (nginx's client_max_body_size) take: the advertised limit plus room for the multipart framing
+    around the files, which Collect does not count. Larger bodies get 413."""
+    return accept_bytes + MULTIPART_FRAMING_BYTES
 
 
 def _sqlalchemy_url(url: str) -> str:

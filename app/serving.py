@@ -1,7 +1,37 @@
 """gunicorn settings module (`gunicorn -c python:app.serving wsgi:app`): what each worker process runs
-besides requests. Only workers start it: the CLI and the migrations before them never do."""
+besides requests, and what every log record of the server goes through. Only workers start the
+background work: the CLI and the migrations before them never do."""
+import logging
+
+from .core.log_masking import mask_tokens
 
 
 def post_worker_init(worker) -> None:
     from .services.coverage_refresher import start_coverage_refresher
     worker.coverage_refresher = start_coverage_refresher(worker.wsgi)
+
+
+def _masking_record_factory(make_record):
+    """Wraps logging's record factory so that no record leaves this process holding a device token.
+
+    gunicorn logs a refused request line whole ("Invalid request from ip=...: Invalid HTTP request line:
+    'POST /v1/key/<token>/...'", case reliability/24) and a failed request's URI; the front door keeps
+    such requests away, and this is the defence behind it. A factory, not a filter on one logger,
+    because it sees every record of the process (gunicorn's error and access logs, the app's own)
+    whatever handlers gunicorn sets up or reopens later.
+    """
+    def make_masked(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:       # a bad format string is logging's to report, at emit time
+            return record
+        masked = mask_tokens(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return record
+    return make_masked
+
+
+# At import: in gunicorn's master, before it forks the workers, which inherit the factory.
+logging.setLogRecordFactory(_masking_record_factory(logging.getLogRecordFactory()))

@@ -4,10 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(postgresql-15 postgresql-15-postgis-3 openjdk-17-jre-headless)
+# nginx: the front door (app/frontdoor), run with its own configuration, never Debian's.
+packages=(postgresql-15 postgresql-15-postgis-3 openjdk-17-jre-headless nginx)
 requirements=requirements.txt
 if [[ "${1:-}" == "--dev" ]]; then
   requirements=requirements-dev.txt
+  # The front door's tests make a TLS certificate (openssl) and watch the blob store's fsyncs (strace).
+  packages+=(openssl strace)
 fi
 
 missing=()
@@ -18,6 +21,15 @@ if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts its own nginx (the welcome page on port 80) on install and at boot; Dixian's front
+  # door is a separate nginx started by scripts/serve.sh. Only when this script installed nginx.
+  if [[ " ${missing[*]} " == *" nginx "* ]]; then
+    if [[ -d /run/systemd/system ]]; then
+      systemctl disable --now nginx.service >/dev/null 2>&1 || true
+    else
+      { invoke-rc.d nginx stop; update-rc.d nginx disable; } >/dev/null 2>&1 || true
+    fi
+  fi
 fi
 
 [[ -x .venv/bin/python ]] || python3 -m venv .venv

@@ -1,0 +1,103 @@
+"""The front door's settings, from the environment (README, "Configuration")."""
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import config
+
+DEFAULT_APP_BIND = "127.0.0.1:8001"
+
+# nginx `listen` / `server` addresses as the settings may give them: host:port, [v6]:port, a port, or
+# *:port. Nothing that could end the directive or start another one.
+_ADDRESS = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.*-]+)(?::[0-9]{1,5})?$")
+# Paths go into the configuration in double quotes.
+_SAFE_PATH = re.compile(r'^[^"\\$;{}\s]+$')
+
+
+class SettingsError(ValueError):
+    """A setting the front door cannot use; the message names it."""
+
+
+@dataclass(frozen=True)
+class FrontDoorSettings:
+    bind: str                          # where nginx listens (BIND), e.g. "0.0.0.0:8000"
+    app_bind: str                      # where gunicorn listens, private (APP_BIND), e.g. "127.0.0.1:8001"
+    accept_bytes: int                  # OPENROSA_ACCEPT_CONTENT_LENGTH, named in the 413 answer
+    body_limit_bytes: int              # client_max_body_size: config.request_body_limit(accept_bytes)
+    run_dir: Path                      # nginx.conf and nginx.pid (DIXIAN_RUN_DIR)
+    log_dir: Path                      # access.log and error.log (LOG_DIR)
+    temp_dir: Path                     # bodies being buffered: requests and responses, up to body_limit
+    tls_cert_file: str | None = None   # PEM certificate chain (TLS_CERT_FILE); set: https only on bind
+    tls_key_file: str | None = None    # its private key (TLS_KEY_FILE)
+    header_seconds: int = 20           # a request's whole header must arrive within this
+    body_seconds: int = 30             # longest pause between two reads of a body, or two writes of an answer
+    app_seconds: int = 120             # longest wait for gunicorn's answer
+    connections_per_address: int = 256
+    worker_connections: int = 4096     # per nginx worker; a proxied request takes two
+    retry_after_seconds: int = 10      # Retry-After on the front door's 429 and 503 answers
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert_file is not None
+
+    @property
+    def config_file(self) -> Path:
+        return self.run_dir / "nginx.conf"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.run_dir / "nginx.pid"
+
+    @property
+    def access_log(self) -> Path:
+        return self.log_dir / "access.log"
+
+    @property
+    def error_log(self) -> Path:
+        return self.log_dir / "error.log"
+
+    def check(self) -> "FrontDoorSettings":
+        """self, or SettingsError naming the first setting that cannot go into nginx's configuration."""
+        for name, address in (("BIND", self.bind), ("APP_BIND", self.app_bind)):
+            if not _ADDRESS.match(address):
+                raise SettingsError(f"{name}={address!r} is not host:port, [ipv6]:port or a port.")
+        if self.bind == self.app_bind:
+            raise SettingsError("BIND and APP_BIND must differ: nginx listens on BIND, gunicorn on APP_BIND.")
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise SettingsError("TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither.")
+        paths = {"DIXIAN_RUN_DIR": self.run_dir, "LOG_DIR": self.log_dir, "DIXIAN_DATA_DIR": self.temp_dir,
+                 "TLS_CERT_FILE": self.tls_cert_file, "TLS_KEY_FILE": self.tls_key_file}
+        for name, path in paths.items():
+            if path is not None and not _SAFE_PATH.match(str(path)):
+                raise SettingsError(f"{name}={str(path)!r}: give a path without spaces, quotes, "
+                                    "'$', ';' or braces.")
+        return self
+
+
+def from_environment(env=os.environ) -> FrontDoorSettings:
+    """The settings scripts/serve.sh passes; SettingsError if one is unusable."""
+    data_dir = Path(env.get("DIXIAN_DATA_DIR", "/var/lib/dixian"))
+    accept_bytes = config.accept_content_length(env)
+    tunables = {field: int(env[name]) for field, name in _TUNABLES.items() if env.get(name)}
+    return FrontDoorSettings(
+        bind=env.get("BIND", config.DEFAULT_BIND),
+        app_bind=env.get("APP_BIND", DEFAULT_APP_BIND),
+        accept_bytes=accept_bytes,
+        body_limit_bytes=config.request_body_limit(accept_bytes),
+        run_dir=Path(env.get("DIXIAN_RUN_DIR", "/run/dixian")),
+        log_dir=Path(env.get("LOG_DIR", "/var/log/dixian")),
+        temp_dir=data_dir / "frontdoor",
+        tls_cert_file=env.get("TLS_CERT_FILE") or None,
+        tls_key_file=env.get("TLS_KEY_FILE") or None,
+        **tunables,
+    ).check()
+
+
+# Settings with good defaults that an operator (or a test) may change.
+_TUNABLES = {
+    "header_seconds": "CLIENT_HEADER_SECONDS",
+    "body_seconds": "CLIENT_BODY_SECONDS",
+    "app_seconds": "APP_SECONDS",
+    "connections_per_address": "CONNECTIONS_PER_ADDRESS",
+}
