@@ -14,6 +14,7 @@ from ..services import accounts, form_catalog
 from ..services.accounts import Principal
 from ..services.ingest_submission import Upload, ingest_submission
 from . import bp, documents
+from ..services.column_limits import DEVICE_ID
 
 
 def openrosa_xml(body: bytes, status: int = 200) -> Response:
@@ -195,7 +196,8 @@ def _read_upload() -> Upload:
     user_agent = request.headers.get("User-Agent")
     if odk_client:
         user_agent = f"{odk_client} {user_agent or ''}".strip()
-    return Upload(xml=xml, files=attachments, device_id=request.args.get("deviceID") or None,
+    device_id = request.args.get("deviceID") or None
+    return Upload(xml=xml, files=attachments, device_id=device_id and DEVICE_ID.clean(device_id),
                   user_agent=user_agent)
 
 

@@ -25,6 +25,7 @@ from .accounts import Principal
 from .assess_submission import CONTEXT, assess_submission, first_point, store_assessment, subject_of
 from .blobstore import BlobStore
 from .campaign_household import rebuild_households
+from .column_limits import nfc
 from .publish_form import store_blob
 
 
@@ -97,6 +98,7 @@ def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, 
         envelope = read_envelope(upload.xml, max_bytes=max_xml_bytes)
     except SubmissionInvalid as e:
         raise bad_request(f"The submission could not be read. {e}", code=400.2) from None
+    envelope.form_id = nfc(envelope.form_id)   # form IDs are stored in NFC (column_limits)
     if xml_form_id is not None and envelope.form_id != xml_form_id:
         raise bad_request(f"The submission is for form '{envelope.form_id}', not '{xml_form_id}'.", code=400.8)
     files = {safe_attachment_name(name): data for name, data in upload.files.items()}

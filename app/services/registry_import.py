@@ -19,6 +19,7 @@ from ..core.places import PlaceRow, RowError, check_places, multipolygon, read_c
 from ..extensions import db
 from ..models import AdminUnit, AppUserPlace, Household
 from ..problems import Problem, bad_request
+from . import column_limits as limits
 from .accounts import find_app_user
 from .campaign_household import forget_coverage
 
@@ -38,6 +39,7 @@ def import_places(file_name: str, data: bytes) -> ImportReport:
     rows, errors = _read_place_rows(file_name, data)
     known = dict(db.session.execute(select(AdminUnit.code, AdminUnit.level)).all())
     errors += check_places(rows, known)
+    errors += [RowError(r.row, r.code, p) for r in rows if (p := limits.PLACE_NAME.row_problem(r.name))]
     if errors:
         raise _rejected(errors)
     # Parents before children, so every foreign key finds its row.
@@ -59,7 +61,7 @@ def _read_place_rows(file_name: str, data: bytes) -> tuple[list[PlaceRow], list[
     if file_name.lower().endswith((".geojson", ".json")):
         try:
             document = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
             raise bad_request(f"{file_name} is not GeoJSON: {e}") from None
         records = [(i, f) for i, f in enumerate(document.get("features") or [], start=1)]
         reader = read_feature
@@ -69,7 +71,7 @@ def _read_place_rows(file_name: str, data: bytes) -> tuple[list[PlaceRow], list[
     for row, record in records:
         try:
             rows.append(reader(row, record))
-        except (ValueError, TypeError, AttributeError, KeyError, GEOSException) as e:
+        except (ValueError, TypeError, AttributeError, KeyError, GEOSException, RecursionError) as e:
             errors.append(RowError(row, "", f"unreadable: {e}"))
     return rows, errors
 
@@ -85,10 +87,12 @@ def import_households(project_id: int, file_name: str, data: bytes) -> ImportRep
     villages = set(db.session.scalars(select(AdminUnit.code).where(AdminUnit.level == "village")))
     errors, rows, seen = [], [], set()
     for row, record in enumerate(records, start=2):
-        code = (record.get("household_id") or "").strip()
+        code = limits.nfc((record.get("household_id") or "").strip())
         village = (record.get("village") or "").strip()
         idno = (record.get("head_idno") or "").strip().upper() or None
-        problems = []
+        texts = [(limits.HOUSEHOLD_ID, code)] + [(field, (record.get(field.name) or "").strip())
+                                                  for field in limits.HOUSEHOLD_TEXT]
+        problems = [p for field, text in texts if (p := field.row_problem(text))]
         if not code:
             problems.append("household_id is empty")
         elif code in seen:
@@ -164,17 +168,31 @@ def _members(raw: str | None, problems: list[str]) -> list:
         return []
     try:
         members = json.loads(raw)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         problems.append("members is not a JSON list")
         return []
     if not isinstance(members, list):
         problems.append("members is not a JSON list")
+        return []
+    if _holds_nul(members):
+        problems.append("members contains a NUL character (\\u0000), which the database cannot store")
         return []
     for position, member in enumerate(members, start=1):
         idno = str((member or {}).get("idno") or "")
         if idno and idcard.problem(idno):
             problems.append(f"member {position} idno: {idcard.problem(idno)}")
     return members
+
+
+def _holds_nul(value) -> bool:
+    """PostgreSQL's jsonb refuses the escape \\u0000 in any string, key or value."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def _csv_records(file_name: str, data: bytes) -> list[dict]:
@@ -185,7 +203,10 @@ def _csv_records(file_name: str, data: bytes) -> list[dict]:
             text = data.decode("gb18030")   # Excel on Chinese Windows saves CSV as GBK
         except UnicodeDecodeError:
             raise bad_request(f"{file_name} is neither UTF-8 nor GB18030 text.") from None
-    return [{(k or "").strip(): v for k, v in r.items()} for r in csv.DictReader(io.StringIO(text))]
+    try:
+        return [{(k or "").strip(): v for k, v in r.items()} for r in csv.DictReader(io.StringIO(text))]
+    except csv.Error as e:   # e.g. a field over csv.field_size_limit() (131,072 characters)
+        raise bad_request(f"{file_name} is not readable as CSV: {e}.") from None
 
 
 def _rejected(errors: list[RowError]) -> Problem:
