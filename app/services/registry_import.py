@@ -178,7 +178,10 @@ def _members(raw: str | None, problems: list[str]) -> list:
         problems.append("members contains a NUL character (\\u0000), which the database cannot store")
         return []
     for position, member in enumerate(members, start=1):
-        idno = str((member or {}).get("idno") or "")
+        if not isinstance(member, dict):
+            problems.append(f"member {position} is not an object like {{\"name\": ..., \"idno\": ...}}")
+            continue
+        idno = str(member.get("idno") or "")
         if idno and idcard.problem(idno):
             problems.append(f"member {position} idno: {idcard.problem(idno)}")
     return members

@@ -155,7 +155,8 @@ def test_household_imports_report_unstorable_fields_as_row_errors(app, project):
            f"H3,420102001001,李四,{_fullwidth(head)},\n"
            'H4,420102001001,赵六,,"[{""name"": ""a\\u0000b""}]"\n'
            "H5,420102001001,钱七,,\n"
-           f"H6,420102001001,孙八,,{'[' * 100_000}\n")
+           f"H6,420102001001,孙八,,{'[' * 100_000}\n"
+           'H7,420102001001,周九,,"[1]"\n')
     with app.app_context(), pytest.raises(Problem) as e:
         import_households(project, "h.csv", csv.encode())
     messages = {err["row"]: err["message"] for err in e.value.details["errors"]}
@@ -164,6 +165,7 @@ def test_household_imports_report_unstorable_fields_as_row_errors(app, project):
     assert messages[4].startswith("head_idno: not 18 characters")
     assert "NUL" in messages[5] and 6 not in messages
     assert messages[7] == "members is not a JSON list"
+    assert messages[8].startswith("member 1 is not an object")
     assert _count(app, Household) == 0
 
 
