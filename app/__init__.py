@@ -23,11 +23,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS)
     app.extensions["blobstore"] = FileBlobStore(app.config["BLOB_DIR"])
 
-    from . import errors
+    from . import errors, http
     from .api import bp as api_bp
     from .cli import register as register_cli
     from .openrosa import bp as openrosa_bp
+    from .services.column_limits import guard_flushes
     from .web import bp as web_bp
+    guard_flushes()
+    http.install(app)   # before the blueprints: their routes take its <int:...> converter
     app.register_blueprint(openrosa_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)

@@ -22,8 +22,13 @@ def from_environment() -> dict:
         "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
         # No pre-ping (a round trip per request); connections are recycled hourly instead.
         # hide_parameters: a database error must not copy answers (ID numbers, phones) into the log.
+        # connect_timeout: an unreachable database host is a 503 in seconds, not a request hung for minutes.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 3600, "pool_size": int(env.get("DB_POOL_SIZE", 10)),
-                                      "hide_parameters": True},
+                                      "hide_parameters": True, "connect_args": {"connect_timeout": 10}},
+        # Each web request's statements are cancelled after this long (0: never); commands are not bounded.
+        # Above any statement a request needs (a coverage read that adds up a whole county), below ODK
+        # Collect's 60 s read timeout (OkHttpConnection), so Collect reads the 503 instead of giving up.
+        "STATEMENT_TIMEOUT_MS": int(env.get("STATEMENT_TIMEOUT_MS", 30_000)),
         "PUBLIC_URL": env.get("PUBLIC_URL", f"{scheme}://{bind}").rstrip("/"),
         "BLOB_DIR": env.get("BLOB_DIR", str(data_dir / "blobs")),
         "SECRET_KEY": env.get("SECRET_KEY") or _machine_secret(data_dir),

@@ -42,9 +42,28 @@ def unauthorized(message: str = "Could not authenticate with the provided creden
     return Problem(code, message)
 
 
-def value_too_long(field: str, length: int, limit: int) -> Problem:
-    """ODK Central's 400.13: a value longer than the column that would hold it. The value itself is
-    not echoed (it may be a token or a personal ID number), only its field and length."""
-    return Problem(400.13, f"Length of value too long for a field: {field} is {length} characters long, "
-                           f"and at most {limit} are allowed.",
-                   {"field": field, "length": length, "limit": limit})
+def too_long(field: str, label: str, limit: int, length: int, plural: str | None = None) -> Problem:
+    """ODK Central's 400.13 ("Length of value too long for a field"), saying which field and its limit.
+
+    The value itself is not repeated: it may be very long, or personal.
+    """
+    plural = plural or label + "s"
+    return Problem(400.13, f"The {label} is {length} characters long; {plural} can have at most {limit}.",
+                   {"field": field, "limit": limit, "length": length})
+
+
+def out_of_range(field: str, label: str, minimum: int, maximum: int) -> Problem:
+    """ODK Central's 400.22 (value out of range for its type): a number the column cannot hold."""
+    return Problem(400.22, f"The {label} must be between {minimum} and {maximum}.",
+                   {"field": field, "minimum": minimum, "maximum": maximum})
+
+
+def unreadable_body(reason: str = "") -> Problem:
+    """400.39: the request body could not be read (malformed chunked coding, a dropped connection)."""
+    return Problem(400.39, f"The request body could not be read{': ' + reason if reason else ''}. "
+                           "Nothing was stored; please send it again.")
+
+
+def service_unavailable(message: str, retry_after_s: int) -> Problem:
+    """503 with Retry-After (RFC 9110 §10.2.3): ODK Collect and API clients send again later."""
+    return Problem(503.1, message, headers=[("Retry-After", str(retry_after_s))])

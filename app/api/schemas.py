@@ -1,5 +1,7 @@
 """JSON shapes of the API, with ODK Central's field names (pyodk reads them)."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, post_load
+
+from ..services.column_limits import EMAIL
 
 
 class ProjectSchema(Schema):
@@ -36,6 +38,12 @@ class SessionSchema(Schema):
 class SessionRequestSchema(Schema):
     email = fields.Str(required=True)
     password = fields.Str(required=True)
+
+    @post_load
+    def _email_fits(self, data: dict, **kwargs) -> dict:
+        # Problem 400.8/400.13 before any lookup: a NUL would reach PostgreSQL as a 500.
+        data["email"] = EMAIL.clean(data["email"].strip().lower())
+        return data
 
 
 class UserSchema(Schema):

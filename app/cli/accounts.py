@@ -9,9 +9,9 @@ from flask.cli import AppGroup
 
 from ..core.access import place_code
 from ..core.collect_settings import collect_settings, qr_payload
-from ..services import accounts, form_catalog
+from ..services import accounts, column_limits, form_catalog
 from ..services.registry_import import assign_places
-from .common import run
+from .common import PROJECT_ID, device_account, run
 
 user_cli = AppGroup("user", help="Web users (administrators, supervisors).")
 app_user_cli = AppGroup("app-user", help="Device accounts for ODK Collect.")
@@ -22,12 +22,13 @@ app_user_cli = AppGroup("app-user", help="Device accounts for ODK Collect.")
 @click.option("--password", required=True, help="At least 10 characters.")
 @click.option("--admin", is_flag=True, help="May do everything in every project.")
 def user_create(email, password, admin):
+    email = run(column_limits.EMAIL.clean, email.strip().lower())
     user = run(accounts.create_user, email, password, current_app.config["DIGEST_REALM"], admin=admin)
     click.echo(json.dumps({"id": user.actor_id, "email": user.email, "admin": user.is_admin}))
 
 
 @user_cli.command("grant")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 @click.argument("email")
 @click.argument("role", type=click.Choice(list(accounts.ROLES)))
 @click.option("--place", "places", multiple=True, metavar="CODE",
@@ -35,16 +36,17 @@ def user_create(email, password, admin):
                    "Without it the role covers the whole project.")
 def user_grant(project_id, email, role, places):
     """Give a web user a role in a project (replaces their earlier role there)."""
-    grant = run(accounts.grant_role, project_id, email, role, places)
+    grant = run(accounts.grant_role, project_id, column_limits.nfc(email), role, places)
     where = ", ".join(place_code(p) for p in grant.places) or "the whole project"
     click.echo(f"{email} is now {role} in project {project_id}, in {where}")
 
 
 @app_user_cli.command("create")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 @click.argument("name")
 @click.option("--qr-png", type=click.Path(dir_okay=False, path_type=Path), help="Write the QR code here.")
 def app_user_create(project_id, name, qr_png):
+    name = run(column_limits.DEVICE_ACCOUNT_NAME.clean, name.strip())
     app_user, token = run(accounts.create_app_user, project_id, name)
     project = form_catalog.require_project(project_id)
     server_url = f"{current_app.config['PUBLIC_URL']}/v1/key/{token}/projects/{project_id}"
@@ -56,16 +58,16 @@ def app_user_create(project_id, name, qr_png):
 
 
 @app_user_cli.command("revoke")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 @click.argument("name_or_id")
 def app_user_revoke(project_id, name_or_id):
-    app_user = run(accounts.find_app_user, project_id, name_or_id)
+    app_user = run(accounts.find_app_user, project_id, device_account(name_or_id))
     accounts.revoke_app_user(app_user)
     click.echo(f"revoked: {app_user.actor.display_name} (id {app_user.actor_id})")
 
 
 @app_user_cli.command("list")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 def app_user_list(project_id):
     for app_user in accounts.list_app_users(project_id):
         state = "active" if app_user.token_sha256 else "revoked"
@@ -73,10 +75,10 @@ def app_user_list(project_id):
 
 
 @app_user_cli.command("assign")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 @click.argument("name_or_id")
 @click.argument("village_codes", nargs=-1, required=True)
 def app_user_assign(project_id, name_or_id, village_codes):
     """The villages a device covers; its pick-lists show only these (replaces earlier ones)."""
-    run(assign_places, project_id, name_or_id, list(village_codes))
+    run(assign_places, project_id, device_account(name_or_id), list(village_codes))
     click.echo(f"{name_or_id}: {len(village_codes)} village(s)")

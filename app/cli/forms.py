@@ -12,7 +12,7 @@ from ..core.collect_settings import collect_settings, qr_payload
 from ..services import accounts, form_catalog, projects
 from ..services.forms_directory import publish_directory
 from ..services.publish_form import publish_draft, publish_form, set_form_state
-from .common import run
+from .common import PROJECT_ID, device_account, run
 
 project_cli = AppGroup("project", help="Projects.")
 form_cli = AppGroup("form", help="Forms: publish, list, open/close.")
@@ -32,7 +32,7 @@ def project_list():
 
 
 @form_cli.command("publish")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--media", "media_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder with the form's media files (default: <file name>-media/ beside the form).")
@@ -64,7 +64,7 @@ def _echo_draft_access(project_id: int, form, qr_png: Path | None) -> None:
 
 
 @form_cli.command("publish-draft")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 @click.argument("xml_form_id")
 def form_publish_draft(project_id, xml_form_id):
     """Publish the form's draft; its test submissions are deleted."""
@@ -73,7 +73,7 @@ def form_publish_draft(project_id, xml_form_id):
 
 
 @form_cli.command("state")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 @click.argument("xml_form_id")
 @click.argument("state", type=click.Choice(["open", "closing", "closed"]))
 def form_state(project_id, xml_form_id, state):
@@ -82,19 +82,19 @@ def form_state(project_id, xml_form_id, state):
 
 
 @form_cli.command("assign")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 @click.argument("xml_form_id")
 @click.argument("devices", nargs=-1, required=True)
 @click.option("--remove", is_flag=True, help="Take the form back from these devices.")
 def form_assign(project_id, xml_form_id, devices, remove):
     """Give a form to chosen device accounts only (a form nobody is assigned goes to every device)."""
-    ids = [run(accounts.find_app_user, project_id, d).actor_id for d in devices]
+    ids = [run(accounts.find_app_user, project_id, device_account(d)).actor_id for d in devices]
     run(form_catalog.assign_form, project_id, xml_form_id, ids, assigned=not remove)
     click.echo(f"{xml_form_id}: {'taken from' if remove else 'assigned to'} {', '.join(devices)}")
 
 
 @form_cli.command("list")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 def form_list(project_id):
     for form, version in form_catalog.all_forms(project_id):
         click.echo(f"{form.xml_form_id}\t{form.state}\t{version.version if version else ''}\t"

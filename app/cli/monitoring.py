@@ -7,11 +7,12 @@ from flask.cli import AppGroup
 
 from ..core.household_standing import TERMS
 from ..services import form_catalog
+from ..services.column_limits import CAMPAIGN_NAME, nfc
 from ..services.coverage import create_campaign
 from ..services.recompute_flags import recompute_flags
 from ..services.registry_import import import_households, import_places
 from ..services.rulesets import save_ruleset
-from .common import run
+from .common import PROJECT_ID, run
 
 places_cli = AppGroup("places", help="Administrative places (行政区划).")
 households_cli = AppGroup("households", help="The household registry (户).")
@@ -36,7 +37,7 @@ def _allowed_terms() -> str:
     "CSV: household_id, village, head_name[, head_idno, poverty_status, category, status, last_pc_income, "
     f"members, hh_size]. Allowed values (or their Chinese terms) - {_allowed_terms()}. members: a JSON list "
     "of {name, relation, idno}; hh_size (家庭人口数, 1-99) where no list is given. All rows or none."))
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def households_import(project_id, file):
     form_catalog.require_project(project_id)
@@ -48,14 +49,15 @@ def households_import(project_id, file):
 
 
 @campaign_cli.command("create")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 @click.argument("name")
 @click.option("--start", "starts_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--end", "ends_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--forms", "form_ids", required=True, help="Comma-separated form IDs, e.g. fpf_hh_screening,fpf_housing")
 def campaign_create(project_id, name, starts_on, ends_on, form_ids):
+    name = run(CAMPAIGN_NAME.clean, name.strip())
     campaign = run(create_campaign, project_id, name, starts_on.date(), ends_on.date(),
-                    [f.strip() for f in form_ids.split(",") if f.strip()])
+                    [nfc(f.strip()) for f in form_ids.split(",") if f.strip()])
     click.echo(campaign.id)
 
 
@@ -65,14 +67,14 @@ def rules_save(file):
     """Store a ruleset (JSON); refused with the reason if a threshold is missing or contradictory."""
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise click.ClickException(f"{file.name} is not JSON: {e}") from None
     ruleset = run(save_ruleset, data)
     click.echo(f"saved ruleset {ruleset.label}")
 
 
 @rules_cli.command("recompute")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=PROJECT_ID)
 def rules_recompute(project_id):
     """Raise every flag of a project again under the rulesets and registry now in force."""
     form_catalog.require_project(project_id)

@@ -4,7 +4,8 @@ from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^[1-9][0-9]{5}([0-9]{4})([0-9]{2})([0-9]{2})[0-9]{3}[0-9Xx]\Z")   # ASCII digits only
+# re.ASCII: \d would also match other scripts' digits (full-width '１'), which int() reads as 1.
+_SHAPE = re.compile(r"^[1-9]\d{5}(\d{4})(\d{2})(\d{2})\d{3}[\dXx]\Z", re.ASCII)   # \Z: no trailing newline
 
 
 def check_digit(first17: str) -> str:

@@ -43,9 +43,11 @@ def code_problem(code: str, level: str) -> str | None:
     """What is wrong with a code for its level, or None."""
     if level not in LEVEL_ORDER:
         return f"unknown level '{level}'; use one of {', '.join(LEVEL_ORDER)}"
+    # ASCII digits only: str.isdigit also takes full-width '１', which no other record would match.
+    digits = code.isascii() and code.isdigit()
     if level == "group":
-        return None if len(code) == 15 and code.isdigit() else "a group code is the village code plus 3 digits"
-    if len(code) != 12 or not code.isdigit():
+        return None if len(code) == 15 and digits else "a group code is the village code plus 3 digits"
+    if len(code) != 12 or not digits:
         return "a place code has 12 digits"
     depth = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}[level]
     if code[depth:] != "0" * (12 - depth):

@@ -17,6 +17,7 @@ from ..models import Campaign, Form
 from ..problems import Problem, bad_request, not_found
 from ..queries.places import sql_patterns
 from .campaign_household import rebuild_campaign
+from .column_limits import CAMPAIGN_ID, nfc
 
 LEVEL_PREFIX = {"village": 12, "township": 9, "county": 6}
 
@@ -40,8 +41,9 @@ def create_campaign(project_id: int, name: str, starts_on: date, ends_on: date, 
 
 def find_campaign(project_id: int, name_or_id: str) -> Campaign:
     query = select(Campaign).where(Campaign.project_id == project_id)
-    campaign = db.session.scalar(query.where(Campaign.id == int(name_or_id))) if name_or_id.isdigit() else None
-    campaign = campaign or db.session.scalar(query.where(Campaign.name == name_or_id))
+    campaign_id = CAMPAIGN_ID.parse(name_or_id)   # ASCII digits within the column's range, else a name
+    campaign = db.session.scalar(query.where(Campaign.id == campaign_id)) if campaign_id is not None else None
+    campaign = campaign or db.session.scalar(query.where(Campaign.name == nfc(name_or_id)))
     if campaign is None:
         raise not_found(f"There is no campaign '{name_or_id}' in project {project_id}.")
     return campaign

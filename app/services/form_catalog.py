@@ -8,6 +8,7 @@ from ..core.access import DEVICE, Access, Principal
 from ..extensions import db
 from ..models import Blob, Form, FormAssignment, FormAttachment, FormVersion, Project
 from ..problems import forbidden, not_found
+from . import column_limits as limits
 from . import generated_media
 
 
@@ -55,7 +56,7 @@ def open_forms(project_id: int, principal: Principal, xml_form_id: str | None = 
              .where(Form.project_id == project_id, Form.state == "open", available_to(principal))
              .order_by(Form.xml_form_id))
     if xml_form_id is not None:
-        query = query.where(Form.xml_form_id == xml_form_id)
+        query = query.where(Form.xml_form_id == limits.nfc(xml_form_id))
     return [ListedForm(*row) for row in db.session.execute(query)]
 
 
@@ -119,6 +120,7 @@ def media_file(version: FormVersion, access: Access, name: str) -> MediaEntry:
 
 def assign_form(project_id: int, xml_form_id: str, app_user_ids: list[int], *, assigned: bool = True) -> None:
     """Give a form to chosen devices (or take it back); a form nobody is assigned goes to all devices."""
+    xml_form_id = limits.XML_FORM_ID.clean(xml_form_id)
     form = db.session.scalar(select(Form).where(Form.project_id == project_id, Form.xml_form_id == xml_form_id))
     if form is None:
         raise not_found(f"There is no form '{xml_form_id}' in project {project_id}.")

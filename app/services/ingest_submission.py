@@ -21,11 +21,12 @@ from ..core.rules.consistency import outside_places_rule
 from ..extensions import db
 from ..models import (Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAssessment,
                       SubmissionAttachment, SubmissionVersion)
-from ..problems import Problem, bad_request, conflict, forbidden, not_found, value_too_long
+from ..problems import Problem, bad_request, conflict, forbidden, not_found
 from .accounts import Principal
 from .assess_submission import CONTEXT, assess_submission, first_point, store_assessment, subject_of
 from .blobstore import BlobStore
 from .campaign_household import rebuild_households
+from .column_limits import DEPRECATED_ID, DEVICE_ID, SUBMITTED_INSTANCE_ID
 from .publish_form import store_blob
 
 
@@ -69,9 +70,6 @@ INSERT_ATTACHMENTS = insert(SubmissionAttachment.__table__)
 INSERT_GEO = insert(GEO_ANSWER)
 # What a submission names itself by, and the columns that keep it: a longer value is refused before any
 # SQL (ODK Central's 400.13), never left to fail in the INSERT as a 500 that Collect retries forever.
-_IDENTIFIER_COLUMNS = (("instanceID", SUBMISSION_VERSION.c.instance_id),
-                       ("deprecatedID", SUBMISSION_VERSION.c.deprecated_id),
-                       ("deviceID", SUBMISSION_VERSION.c.device_id))
 
 
 @dataclass(frozen=True)
@@ -127,15 +125,14 @@ def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, 
 
 
 def _check_identifiers(envelope: Envelope, upload: Upload) -> None:
-    values = {"instanceID": envelope.instance_id, "deprecatedID": envelope.deprecated_id,
-              "deviceID": upload.device_id}
-    for field, column in _IDENTIFIER_COLUMNS:
-        value = values[field]
-        if value is not None and len(value) > column.type.length:
-            raise value_too_long(field, len(value), column.type.length)
-    for field, value in (("deviceID", upload.device_id), ("User-Agent", upload.user_agent)):
-        if value is not None and "\0" in value:     # PostgreSQL text cannot hold NUL
-            raise bad_request(f"The {field} contains a NUL character.", code=400.8)
+    """Problem 400.13 for an identifier longer than its column, 400.8 for one holding NUL (which
+    PostgreSQL text cannot hold), before any SQL: never a 500 that Collect would retry forever."""
+    for field, value in ((SUBMITTED_INSTANCE_ID, envelope.instance_id), (DEPRECATED_ID, envelope.deprecated_id),
+                         (DEVICE_ID, upload.device_id)):
+        if value is not None:
+            field.clean(value)
+    if upload.user_agent is not None and "\0" in upload.user_agent:
+        raise bad_request("The User-Agent contains a NUL character.", code=400.8)
 
 
 def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Envelope, files: dict[str, bytes],

@@ -4,12 +4,13 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Project
 from ..problems import bad_request
+from .column_limits import PROJECT_NAME
 
 
 def create_project(name: str, description: str | None = None) -> Project:
     if not name.strip():
         raise bad_request("A project needs a name.")
-    project = Project(name=name.strip(), description=description)
+    project = Project(name=PROJECT_NAME.clean(name.strip()), description=description)
     db.session.add(project)
     db.session.commit()
     return project

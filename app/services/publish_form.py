@@ -1,5 +1,5 @@
 """Publishing a form: compile, validate, store a new version (or recognise an unchanged one)."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from sqlalchemy import delete, select
@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import Actor, Blob, Form, FormAttachment, FormVersion, Project, Submission
 from ..models.form import FORM_STATES
 from ..problems import Problem, bad_request, not_found
+from . import column_limits as limits
 from .blobstore import BlobStore, digest
 from .form_compiler import FormRejected, compile_form
 from .generated_media import GENERATED
@@ -37,6 +38,9 @@ def publish_form(project_id: int, file_name: str, data: bytes, *, media: dict[st
         definition = read_xform(compiled.xml)
     except (FormRejected, XFormInvalid) as e:
         raise Problem(400.15, f"The form could not be published. {e}") from None
+    definition = _fitted(definition)
+    if compiled.source is not None:
+        limits.FORM_FILE_NAME.clean(file_name)
     media = dict(media or {})
     if compiled.itemsets_csv is not None:
         media.setdefault("itemsets.csv", compiled.itemsets_csv)
@@ -92,8 +96,22 @@ def publish_form(project_id: int, file_name: str, data: bytes, *, media: dict[st
     return PublishResult(form, version, created=True, warnings=warnings)
 
 
+def _fitted(definition: XFormDefinition) -> XFormDefinition:
+    """The definition with its form ID in NFC, once its strings are known to fit their columns.
+
+    Problem 400.13 (column_limits) for one that does not. The XForm's bytes are served as published;
+    only the id the server compares is normalised.
+    """
+    for name in definition.media:
+        limits.MEDIA_FILE_NAME.clean(name)
+    limits.FORM_VERSION.clean(definition.version)
+    limits.FORM_TITLE.clean(definition.title or definition.form_id)
+    return replace(definition, form_id=limits.XML_FORM_ID.clean(definition.form_id))
+
+
 def publish_draft(project_id: int, xml_form_id: str) -> Form:
     """Make the form's draft its current version; the test submissions are deleted."""
+    xml_form_id = limits.XML_FORM_ID.clean(xml_form_id)
     form = db.session.scalar(select(Form).where(
         Form.project_id == project_id, Form.xml_form_id == xml_form_id).with_for_update())
     if form is None or form.draft_version_id is None:
@@ -107,7 +125,9 @@ def _open_draft(form: Form, version: FormVersion) -> None:
     form.draft_version_id = version.id
     if form.draft_token is None:
         form.draft_token = new_token()
-        tester = Actor(kind="draft_tester", display_name=f"{form.xml_form_id} draft tester")
+        # Written by the server, so cut to fit rather than refused: a form ID may take all 300 characters.
+        name = f"{form.xml_form_id} draft tester"[:limits.DEVICE_ACCOUNT_NAME.limit]
+        tester = Actor(kind="draft_tester", display_name=name)
         db.session.add(tester)
         db.session.flush()
         form.draft_actor_id = tester.id
@@ -183,6 +203,7 @@ def store_blob(data: bytes, blobs: BlobStore, content_type: str | None = None) -
 def set_form_state(project_id: int, xml_form_id: str, state: str) -> Form:
     if state not in FORM_STATES:
         raise bad_request(f"Unknown form state '{state}'; use one of {', '.join(FORM_STATES)}.")
+    xml_form_id = limits.XML_FORM_ID.clean(xml_form_id)
     form = db.session.scalar(select(Form).where(Form.project_id == project_id, Form.xml_form_id == xml_form_id))
     if form is None:
         raise not_found(f"There is no form '{xml_form_id}' in project {project_id}.")

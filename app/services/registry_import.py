@@ -21,6 +21,7 @@ from ..core.places import PlaceRow, RowError, check_places, multipolygon, read_c
 from ..extensions import db
 from ..models import AdminUnit, AppUserPlace, Household
 from ..problems import Problem, bad_request
+from . import column_limits as limits
 from .accounts import find_app_user, forget_cached_token
 from .campaign_household import forget_coverage
 
@@ -40,6 +41,7 @@ def import_places(file_name: str, data: bytes) -> ImportReport:
     rows, errors = _read_place_rows(file_name, data)
     known = dict(db.session.execute(select(AdminUnit.code, AdminUnit.level)).all())
     errors += check_places(rows, known)
+    errors += [RowError(r.row, r.code, p) for r in rows if (p := limits.PLACE_NAME.row_problem(r.name))]
     if errors:
         raise _rejected(errors)
     # Parents before children, so every foreign key finds its row.
@@ -61,7 +63,7 @@ def _read_place_rows(file_name: str, data: bytes) -> tuple[list[PlaceRow], list[
     if file_name.lower().endswith((".geojson", ".json")):
         try:
             document = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
             raise bad_request(f"{file_name} is not GeoJSON: {e}") from None
         records = [(i, f) for i, f in enumerate(document.get("features") or [], start=1)]
         reader = read_feature
@@ -71,7 +73,7 @@ def _read_place_rows(file_name: str, data: bytes) -> tuple[list[PlaceRow], list[
     for row, record in records:
         try:
             rows.append(reader(row, record))
-        except (ValueError, TypeError, AttributeError, KeyError, GEOSException) as e:
+        except (ValueError, TypeError, AttributeError, KeyError, GEOSException, RecursionError) as e:
             errors.append(RowError(row, "", f"unreadable: {e}"))
     return rows, errors
 
@@ -146,24 +148,22 @@ def assign_places(project_id: int, name_or_id: str, village_codes: list[str]) ->
 
 def _household_row(project_id: int, record: dict, villages: set[str], seen: set[str]) -> tuple[dict, list[str]]:
     """One CSV record as the household table's values, and what is wrong with it."""
-    code = (record.get("household_id") or "").strip()
+    code = limits.nfc((record.get("household_id") or "").strip())
     village = (record.get("village") or "").strip()
     head_name = (record.get("head_name") or "").strip()
     idno = (record.get("head_idno") or "").strip().upper() or None
-    problems = []
+    # Too long for its column, or holding NUL: reported here, never a database error.
+    problems = [p for field, text in ((limits.HOUSEHOLD_ID, code), (limits.HOUSEHOLD_HEAD_NAME, head_name))
+                if (p := field.row_problem(text))]
     if not code:
         problems.append("household_id is empty")
     elif code in seen:
         problems.append("household_id appears twice in the file")
-    elif len(code) > Household.household_code.type.length:
-        problems.append(f"household_id is longer than {Household.household_code.type.length} characters")
     seen.add(code)
     if village not in villages:
         problems.append(f"unknown village {village or '(empty)'}; import the places first")
     if not head_name:
         problems.append("head_name is empty")
-    elif len(head_name) > Household.head_name.type.length:
-        problems.append(f"head_name is longer than {Household.head_name.type.length} characters")
     if idno and idcard.problem(idno):
         problems.append(f"head_idno: {idcard.problem(idno)}")
     income = (record.get("last_pc_income") or "").strip()
@@ -206,14 +206,20 @@ def _member_list(raw: str | None, problems: list[str]) -> list:
         return []
     try:
         members = json.loads(raw)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         problems.append("members is not a JSON list")
         return []
     if not isinstance(members, list):
         problems.append("members is not a JSON list")
         return []
+    if _holds_nul(members):
+        problems.append("members contains a NUL character (\\u0000), which the database cannot store")
+        return []
     for position, member in enumerate(members, start=1):
-        idno = str((member or {}).get("idno") or "")
+        if not isinstance(member, dict):
+            problems.append(f"member {position} is not an object like {{\"name\": ..., \"idno\": ...}}")
+            continue
+        idno = str(member.get("idno") or "")
         if idno and idcard.problem(idno):
             problems.append(f"member {position} idno: {idcard.problem(idno)}")
     return members
@@ -228,6 +234,17 @@ def _shown(value: str | None) -> str:
     return f": {value!r}"
 
 
+def _holds_nul(value) -> bool:
+    """PostgreSQL's jsonb refuses the escape \\u0000 in any string, key or value."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 def _csv_records(file_name: str, data: bytes) -> list[dict]:
     try:
         text = data.decode("utf-8-sig")
@@ -236,7 +253,10 @@ def _csv_records(file_name: str, data: bytes) -> list[dict]:
             text = data.decode("gb18030")   # Excel on Chinese Windows saves CSV as GBK
         except UnicodeDecodeError:
             raise bad_request(f"{file_name} is neither UTF-8 nor GB18030 text.") from None
-    return [{(k or "").strip(): v for k, v in r.items()} for r in csv.DictReader(io.StringIO(text))]
+    try:
+        return [{(k or "").strip(): v for k, v in r.items()} for r in csv.DictReader(io.StringIO(text))]
+    except csv.Error as e:   # e.g. a field over csv.field_size_limit() (131,072 characters)
+        raise bad_request(f"{file_name} is not readable as CSV: {e}.") from None
 
 
 def _rejected(errors: list[RowError]) -> Problem:

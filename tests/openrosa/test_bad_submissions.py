@@ -244,21 +244,21 @@ def _with_meta(instance_id: str, deprecated_id: str | None = None) -> bytes:
 def test_an_instance_id_longer_than_its_column_is_refused_naming_it(app, publish, device):
     publish(DATA / "br02_emoji.md")
     _assert_refused(app, device.post_submission(_with_meta("uuid:" + "a" * 296)), 400,
-                    "Length of value too long for a field", "instanceID is 301 characters")
+                    "instanceID is 301 characters long", "at most 300")
     assert device.post_submission(_with_meta("uuid:" + "a" * 295)).status_code == 201    # 300 fit
 
 
 def test_a_deprecated_id_longer_than_its_column_is_refused_naming_it(app, publish, device):
     publish(DATA / "br02_emoji.md")
     _assert_refused(app, device.post_submission(_with_meta("uuid:2", "uuid:" + "b" * 300)), 400,
-                    "Length of value too long for a field", "deprecatedID")
+                    "deprecatedID is 305 characters long", "at most 300")
 
 
 def test_a_device_id_longer_than_its_column_is_refused_naming_it(app, publish, device):
     publish(DATA / "br02_emoji.md")
     device.device_id = "collect:" + "c" * 293
     _assert_refused(app, device.post_submission(_with_meta("uuid:3")), 400,
-                    "Length of value too long for a field", "deviceID is 301 characters")
+                    "device ID is 301 characters long", "at most 300")
 
 
 # Identifiers are compared in Unicode NFC, and stored so.

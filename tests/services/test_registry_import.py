@@ -233,7 +233,8 @@ def test_too_long_a_household_number_or_name_is_a_row_error_not_a_crash(ctx):
         import_households(project, "h.csv", _registry_csv("household_id,village,head_name", [
             ["H" * 41, "420102001001", "王五"], ["H002", "420102001001", "李" * 101]]))
     assert [(err["row"], err["message"]) for err in e.value.details["errors"]] == [
-        (2, "household_id is longer than 40 characters"), (3, "head_name is longer than 100 characters")]
+        (2, "household_id is 41 characters long; at most 40 fit"),
+        (3, "head_name is 101 characters long; at most 100 fit")]
     assert _count(Household) == 0
 
 

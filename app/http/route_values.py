@@ -1,0 +1,62 @@
+"""Values taken from URL paths fit the columns they are compared with, for every route at once.
+
+werkzeug's own <int:...> matches any Unicode digit (its regex is \\d+) and int() reads '１' or '١' as 1,
+so /projects/１ would open project 1; and a project id of 2^31 reaches PostgreSQL as an integer out of
+range (a 500). The converter here accepts ASCII digits only, and the check below answers a
+number no row can have with the 404 a missing row gets. A string parameter longer than its column is
+refused with 400.13 before any SQL, and identifiers are compared in NFC.
+
+Every route parameter must be listed in ROUTE_VALUES (a test walks the URL map), so a new route
+cannot skip the check.
+"""
+from flask import Flask, request
+from werkzeug.routing import BaseConverter, ValidationError
+
+from ..problems import not_found
+from ..services import column_limits as limits
+
+ROUTE_VALUES = {
+    "project_id": limits.PROJECT_ID,
+    "xml_form_id": limits.XML_FORM_ID,
+    "household_id": limits.HOUSEHOLD_ID,
+    "instance_id": limits.INSTANCE_ID,
+    "name": limits.MEDIA_FILE_NAME,     # a form attachment's file name
+    "token": limits.DRAFT_TOKEN,        # the draft test code in /v1/test/{token}/...
+}
+
+
+class AsciiIntegerConverter(BaseConverter):
+    """<int:...> for row ids: ASCII digits only (RFC 3986 DIGIT), as a Python int."""
+    regex = r"[0-9]+"
+    weight = 50
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        if len(value) > 40:     # no column holds it; and int() of thousands of digits is quadratic
+            raise ValidationError()
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
+def install(app: Flask) -> None:
+    """Before any blueprint is registered: rules pick their converters when they are added."""
+    app.url_map.converters["int"] = AsciiIntegerConverter
+    app.before_request(check_route_values)
+
+
+def check_route_values() -> None:
+    """404 for an id no row can have; 400.13 for a string longer than its column; identifiers in NFC."""
+    values = request.view_args
+    if not values:
+        return
+    for name, value in values.items():
+        field = ROUTE_VALUES.get(name)
+        if field is None:
+            continue
+        if isinstance(field, limits.IdField):
+            if not field.fits(value):
+                raise not_found(f"There is no {field.label} {value}.")
+        else:
+            values[name] = field.clean(value)
