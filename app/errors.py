@@ -22,7 +22,7 @@ _PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{{ sta
 <body style="font-family:sans-serif;max-width:40em;margin:3em auto">
 <h1>{{ status }} {{ zh }}</h1><p>{{ message }}</p><p lang="en">{{ en }}</p></body></html>"""
 _ZH = {400: "请求有误", 401: "需要登录", 403: "无权访问", 404: "未找到", 405: "不支持此方法",
-       409: "冲突", 413: "内容过大", 500: "服务器内部错误", 503: "服务暂时不可用，请稍后再试"}
+       409: "冲突", 413: "内容过大", 429: "尝试次数过多，请稍后再试", 500: "服务器内部错误", 503: "服务暂时不可用，请稍后再试"}
 
 
 def _door() -> str:

@@ -126,4 +126,5 @@ def render_problem(problem: Problem) -> Response:
 
 
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-           409: "Conflict", 413: "Content Too Large", 500: "Internal Server Error", 501: "Not Implemented"}
+           409: "Conflict", 413: "Content Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
+           501: "Not Implemented", 503: "Service Unavailable"}

@@ -13,6 +13,7 @@ from ..core.tokens import new_token, token_digest
 from ..extensions import db
 from ..models import Actor, AdminUnit, ApiSession, AppUser, AppUserPlace, Project, ProjectRole, User
 from ..problems import Problem, bad_request, forbidden, not_found
+from .column_limits import ACTOR_ID, DEVICE_ACCOUNT_NAME, EMAIL, nfc
 
 __all__ = ["Principal", "ROLES"]   # Principal lives in core.access; re-exported for the services
 
@@ -35,7 +36,7 @@ _GRANT = (
 
 
 def create_user(email: str, password: str, realm: str, *, admin: bool = False) -> User:
-    email = email.strip().lower()
+    email = EMAIL.clean(email.strip().lower())
     if "@" not in email:
         raise bad_request(f"'{email}' is not an email address.")
     if len(password) < 10:
@@ -51,7 +52,11 @@ def create_user(email: str, password: str, realm: str, *, admin: bool = False) -
 
 
 def user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    """The user with this email (compared lower-cased and in NFC); None for any other string."""
+    email = nfc(email.strip().lower())
+    if "\0" in email or len(email) > EMAIL.limit:
+        return None             # no stored email is like it, and PostgreSQL text cannot hold NUL
+    return db.session.scalar(select(User).where(User.email == email))
 
 
 # A password hash is made to be slow (scrypt, tens of milliseconds of a core). One at a time per
@@ -192,10 +197,11 @@ def close_session(token: str) -> None:
 def create_app_user(project_id: int, name: str, created_by: int | None = None) -> tuple[AppUser, str]:
     """A device account; the token is returned once and only its digest is kept."""
     _require_project(project_id)
-    if not name.strip():
+    name = DEVICE_ACCOUNT_NAME.clean(name.strip())
+    if not name:
         raise bad_request("A device account needs a name.")
     token = new_token()
-    app_user = AppUser(actor=Actor(kind="app_user", display_name=name.strip()),
+    app_user = AppUser(actor=Actor(kind="app_user", display_name=name),
                        project_id=project_id, token_sha256=token_digest(token))
     db.session.add(app_user)
     db.session.commit()
@@ -203,11 +209,18 @@ def create_app_user(project_id: int, name: str, created_by: int | None = None) -
 
 
 def find_app_user(project_id: int, name_or_id: str) -> AppUser:
+    """A live device account of the project, by id (ASCII digits) or by name (NFC).
+
+    Raises Problem 404.1 if there is none, 409 if several share the name.
+    """
     query = select(AppUser).join(Actor).where(AppUser.project_id == project_id, Actor.deleted_at.is_(None))
-    if name_or_id.isdigit():
-        found = db.session.scalar(query.where(Actor.id == int(name_or_id)))
+    actor_id = ACTOR_ID.parse(name_or_id)
+    if actor_id is not None:
+        found = db.session.scalar(query.where(Actor.id == actor_id))
+    elif "\0" in name_or_id or len(name_or_id) > DEVICE_ACCOUNT_NAME.limit:
+        found = None
     else:
-        matches = db.session.scalars(query.where(Actor.display_name == name_or_id)).all()
+        matches = db.session.scalars(query.where(Actor.display_name == nfc(name_or_id))).all()
         if len(matches) > 1:
             raise Problem(409.1, f"Several device accounts are named '{name_or_id}'; give the id instead.")
         found = matches[0] if matches else None

@@ -103,17 +103,19 @@ def test_emails_device_names_and_campaign_names_longer_than_their_columns(app, p
 
 def test_whatever_service_writes_it_nothing_flushed_breaks_a_column(ctx, project):
     """The backstop under every ORM write: services with no check of their own still answer 400."""
-    from app.problems import Problem
-    from app.services.accounts import create_app_user
-    from app.services.coverage import create_campaign
-    from app.services.rulesets import save_ruleset
     from app.extensions import db
+    from app.models import Actor, Campaign
+    from app.problems import Problem
+    from app.services.rulesets import save_ruleset
     with pytest.raises(Problem) as e:
-        create_app_user(project, "村" * 201)
+        db.session.add(Actor(kind="app_user", display_name="村" * 201))
+        db.session.flush()
     assert e.value.code == 400.13 and e.value.details["field"] == "actor.display_name"
     db.session.rollback()
     with pytest.raises(Problem) as e:
-        create_campaign(project, "批" * 201, date(2026, 11, 1), date(2026, 11, 30), [])
+        db.session.add(Campaign(project_id=project, name="批" * 201, starts_on=date(2026, 11, 1),
+                                ends_on=date(2026, 11, 30), form_ids=[]))
+        db.session.flush()
     assert e.value.code == 400.13 and e.value.details["field"] == "campaign.name"
     db.session.rollback()
     with pytest.raises(Problem) as e:
