@@ -3,7 +3,9 @@ import json
 
 import requests
 
-from tests.services.test_assessment import HOUSEHOLD, SCREENING, _registry
+from tests.support.households import HOUSEHOLD
+from tests.support.registry import SCREENING
+from tests.support.registry import load_registry
 
 
 def _bearer(live_server, admin):
@@ -20,7 +22,7 @@ def _campaign(app, project):
 
 
 def test_flags_of_one_submission(app, project, admin, publish, device, live_server):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201
     url = (f"{live_server}/v1/projects/{project}/forms/fpf_hh_screening/submissions/"
@@ -37,7 +39,7 @@ def test_flags_of_one_submission(app, project, admin, publish, device, live_serv
 def test_household_record_with_current_flags_history_and_masked_ids(app, project, admin, publish, device,
                                                                     live_server):
     from app.services.accounts import create_user, grant_role
-    head = _registry(app, project)
+    head = load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201
     record = requests.get(f"{live_server}/v1/projects/{project}/households/H001",
@@ -55,7 +57,7 @@ def test_household_record_with_current_flags_history_and_masked_ids(app, project
 
 
 def test_coverage_by_village_township_and_county(app, project, admin, publish, device, live_server):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201
@@ -83,7 +85,7 @@ def test_recompute_applies_a_new_ruleset(app, project, publish, device, tmp_path
     from app.extensions import db
     from app.models import RiskFlag
     from sqlalchemy import select
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201
     lower = tmp_path / "hubei-2026-v2.json"
@@ -105,7 +107,7 @@ def test_recompute_applies_a_new_ruleset(app, project, publish, device, tmp_path
 
 def test_housing_and_water_rates_follow_their_own_answers(app, project, admin, publish, device, live_server):
     from tests.support.households import screening_xml
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     assert device.post_submission(screening_xml(house_status="grade_d", water_issue="none"), {}).status_code == 201

@@ -7,7 +7,8 @@ village reads only what lies in it.
 import pytest
 import requests
 
-from tests.services.test_assessment import SCREENING, _registry
+from tests.support.registry import SCREENING
+from tests.support.registry import load_registry
 from tests.support.collect import CollectClient
 from tests.support.households import screening_xml
 
@@ -24,7 +25,7 @@ OTHER_TOWNSHIP = (
 def county(app, project, publish, device):
     """The test county with a screening of H001 (一元村) sent by a device, and a campaign."""
     from app.services.registry_import import import_households, import_places
-    _registry(app, project)
+    load_registry(app, project)
     with app.app_context():
         import_places("more.csv", OTHER_TOWNSHIP.encode())
         import_households(project, "more.csv", "household_id,village,head_name\nH003,420102002001,赵六\n".encode())
@@ -139,7 +140,7 @@ def test_an_unlimited_grant_sees_the_whole_project(app, county, live_server):
 def test_a_grant_names_known_places_only(app, project, clean):
     from app.problems import Problem
     from app.services.accounts import create_user, grant_role
-    _registry(app, project)
+    load_registry(app, project)
     with app.app_context():
         create_user("v@example.org", PASSWORD, "Dixian")
         with pytest.raises(Problem, match="420199000000"):
@@ -150,7 +151,7 @@ def test_a_grant_names_known_places_only(app, project, clean):
 
 
 def test_the_cli_grants_a_role_limited_to_places(app, project, clean):
-    _registry(app, project)
+    load_registry(app, project)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["user", "create", "t@example.org", "--password", PASSWORD]).exit_code == 0
     result = runner.invoke(args=["user", "grant", str(project), "t@example.org", "viewer",

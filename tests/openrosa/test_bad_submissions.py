@@ -12,7 +12,7 @@ from sqlalchemy import text
 from app.core import idcard
 from app.demo.submissions import water_xml
 from tests.conftest import REPO
-from tests.services.test_assessment import _registry
+from tests.support.registry import load_registry
 from tests.support.households import member_xml, screening_xml
 
 DATA = REPO / "tests" / "data" / "bad_submissions"
@@ -105,7 +105,7 @@ def test_a_root_named_after_the_form_is_read_like_the_forms_own_root(app, publis
 
 @pytest.mark.parametrize("age", ["inf", "1e400", "nan", "1" + "0" * 400])
 def test_an_unusable_member_age_is_stored_with_a_data_flag(app, project, publish, device, age):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     xml = screening_xml(members=(member_xml("王五", "head", age=age), member_xml("王小五", "son", age="24")))
     assert device.post_submission(xml).status_code == 201
@@ -118,7 +118,7 @@ def test_an_unusable_member_age_is_stored_with_a_data_flag(app, project, publish
 @pytest.mark.parametrize("value", ["1e400", "inf", "nan", "9" * 400])
 def test_an_unusable_decimal_is_kept_as_text_with_a_problem_and_a_data_flag(app, project, publish, device,
                                                                            field, value):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(screening_xml(**{field: value})).status_code == 201
     [(answers, problems)] = _query(app, "SELECT answers, problems FROM submission_version")
@@ -129,7 +129,7 @@ def test_an_unusable_decimal_is_kept_as_text_with_a_problem_and_a_data_flag(app,
 
 @pytest.mark.parametrize("days", ["1" + "0" * 400, "1e400", "inf", str(2**53)])
 def test_an_integer_that_does_not_fit_is_kept_as_text_with_a_data_flag(app, project, publish, device, days):
-    _registry(app, project)
+    load_registry(app, project)
     publish(WATER)
     xml = water_xml("uuid:06060606-0000-4000-8000-000000000006", village="420102001001", household="H001",
                     gps="30.59 114.31 40 5", qty_lpcd="40", outage_days=days)
@@ -150,7 +150,7 @@ def test_an_integer_that_does_not_fit_is_kept_as_text_with_a_data_flag(app, proj
 ])
 def test_a_new_household_that_does_not_fit_the_registry_is_stored_flagged_and_not_registered(
         app, project, publish, device, answers, field):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     registered = _query(app, "SELECT count(*) FROM household")[0][0]
     assert device.post_submission(screening_xml(household="new", **answers)).status_code == 201
@@ -162,7 +162,7 @@ def test_a_new_household_that_does_not_fit_the_registry_is_stored_flagged_and_no
 
 
 def test_a_new_household_that_fits_is_registered(app, project, publish, device):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     idno = idcard.make("420102", date(1980, 1, 2), 5)
     xml = screening_xml(household="new", head_name="名" * 100, head_idno=idno, monitor_status="edge")
@@ -176,7 +176,7 @@ def test_a_new_household_that_fits_is_registered(app, project, publish, device):
                                      {"poverty_status": "x", "monitor_status": "y"}])
 def test_a_status_the_form_does_not_have_never_reaches_the_registry(app, project, publish, device, answers):
     """Only the form's own codes are written (app.core.household_standing), whatever their length."""
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(screening_xml(**answers)).status_code == 201
     assert device.post_submission(screening_xml("uuid:aaaaaaaa-0000-4000-8000-000000000099", household="new",

@@ -3,7 +3,7 @@ import csv
 import io
 
 from tests.conftest import REPO
-from tests.services.test_assessment import _registry
+from tests.support.registry import load_registry
 from tests.support.collect import CollectClient
 
 SCREENING = REPO / "forms" / "fpf_hh_screening.md"
@@ -22,7 +22,7 @@ def _rows(device, entry):
 
 
 def test_a_device_gets_only_its_villages_and_households(app, project, publish, device):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     result = app.test_cli_runner().invoke(args=["app-user", "assign", str(project), "村干部 测试", "420102001001"])
     assert result.exit_code == 0, result.output
@@ -38,7 +38,7 @@ def test_a_device_gets_only_its_villages_and_households(app, project, publish, d
 
 def test_the_hash_changes_exactly_when_the_content_does(app, project, publish, device):
     from app.services.registry_import import import_households
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     app.test_cli_runner().invoke(args=["app-user", "assign", str(project), "村干部 测试", "420102001001"])
     first = _media(device)
@@ -54,7 +54,7 @@ def test_the_hash_changes_exactly_when_the_content_does(app, project, publish, d
 
 
 def test_a_device_with_no_villages_gets_empty_lists(app, project, publish, device):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     media = _media(device)
     assert [h["name"] for h in _rows(device, media["households.csv"])] == ["new"]
@@ -63,7 +63,7 @@ def test_a_device_with_no_villages_gets_empty_lists(app, project, publish, devic
 
 def test_web_users_get_every_place(app, project, admin, publish, live_server):
     from requests.auth import HTTPDigestAuth
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     client = CollectClient(f"{live_server}/v1/projects/{project}", auth=HTTPDigestAuth(*admin))
     media = _media(client)

@@ -5,27 +5,12 @@ from sqlalchemy import select
 
 from app.core import idcard
 from tests.conftest import REPO
-from tests.services.test_ingest_storage import HOUSEHOLD
+from tests.support.households import HOUSEHOLD
 from tests.support.households import screening_xml
+from tests.support.registry import SCREENING
+from tests.support.registry import load_registry
 
 DATA = REPO / "tests" / "data"
-SCREENING = REPO / "forms" / "fpf_hh_screening.md"
-
-
-def _registry(app, project):
-    from app.services.registry_import import import_households, import_places
-    from app.services.rulesets import save_ruleset
-    head = idcard.make("420102", date(1974, 5, 6), 21)
-    with app.app_context():
-        import_places("places.csv", (DATA / "places.csv").read_bytes())
-        import_households(project, "h.csv", (
-            "household_id,village,head_name,head_idno,poverty_status,last_pc_income\n"
-            f"H001,420102001001,王五,{head},lifted,9000\n"
-            f"H002,420102001002,李四,{head},ordinary,\n").encode())
-        save_ruleset({"province": "42", "year": 2026, "version": 1, "monitoring_line": 7500, "watch_line": 10000,
-                      "income_drop_ratio": 0.2, "medical_share": 0.5, "school_age_min": 6, "school_age_max": 15,
-                      "min_work_months": 6, "water": "2018"})
-    return head
 
 
 def _flags(app):
@@ -38,7 +23,7 @@ def _flags(app):
 def test_screening_is_linked_to_household_and_village_and_flagged(app, project, publish, device):
     from app.extensions import db
     from app.models import Submission
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     # 王五's household: 13500.5 net for 2 members = 6750 per person, under Hubei's 7500 line.
     assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201
@@ -55,7 +40,7 @@ def test_screening_is_linked_to_household_and_village_and_flagged(app, project, 
 
 
 def test_a_geopoint_far_from_its_village_is_a_data_quality_flag(app, project, publish, device):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     far = HOUSEHOLD.replace("30.5928 114.3055", "31.5928 114.3055")   # ~110 km north
     assert device.post_submission(far.encode(), {}).status_code == 201
@@ -66,7 +51,7 @@ def test_a_geopoint_far_from_its_village_is_a_data_quality_flag(app, project, pu
 def test_a_submission_naming_no_village_is_placed_by_its_geopoint(app, project, publish, device):
     from app.extensions import db
     from app.models import Submission
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     anonymous = screening_xml(village="", household="", gps="30.59 114.33 0 5")
     assert device.post_submission(anonymous, {}).status_code == 201
@@ -75,7 +60,7 @@ def test_a_submission_naming_no_village_is_placed_by_its_geopoint(app, project, 
 
 
 def test_a_head_id_registered_to_another_household_is_flagged(app, project, publish, device):
-    head = _registry(app, project)
+    head = load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(screening_xml(head_idno=head), {}).status_code == 201
     [flag] = [f for f in _flags(app) if f.code == "id_duplicate"]
@@ -83,7 +68,7 @@ def test_a_head_id_registered_to_another_household_is_flagged(app, project, publ
 
 
 def test_unreadable_answers_are_stored_with_a_data_flag(app, project, publish, device):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(screening_xml(inc_wage="about 12000"), {}).status_code == 201
     assert "income_unreadable" in {f.code for f in _flags(app)}
@@ -103,7 +88,7 @@ def test_rulesets_with_contradictions_are_refused_when_saved(ctx):
 def test_a_new_household_is_registered_from_its_screening(app, project, publish, device):
     from app.extensions import db
     from app.models import Household, Submission
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     xml = screening_xml("uuid:cccccccc-0000-4000-8000-00000000abcd", household="new")
     assert device.post_submission(xml, {}).status_code == 201
@@ -117,7 +102,7 @@ def test_a_new_household_is_registered_from_its_screening(app, project, publish,
 def test_a_screening_updates_the_registry_status(app, project, publish, device):
     from app.extensions import db
     from app.models import Household
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(screening_xml(monitor_status="edge", poverty_status="ordinary"), {}).status_code == 201
     with app.app_context():
@@ -140,7 +125,7 @@ def test_the_household_record_lists_the_members_of_its_latest_screening(app, pro
     from app.core.access import ROLES, Access, system_access
     from app.services.households import household_view
     from tests.support.households import member_xml
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     with app.app_context():
         assert household_view(system_access(project), "H001")["membersFrom"] == {"source": "registry"}
@@ -166,7 +151,7 @@ def test_housing_water_and_self_report_submissions_over_openrosa(app, project, p
     from app.models import Submission, SubmissionAssessment
     from tests.conftest import REPO as repo
     from tests.support.instances import build_instance
-    _registry(app, project)
+    load_registry(app, project)
     for name in ("fpf_housing.md", "fpf_water.md", "fpf_self_report.md"):
         publish(repo / "forms" / name)
     housing = housing_xml("uuid:dddddddd-0000-4000-8000-000000000001", village="420102001001", household="H001",
@@ -189,7 +174,7 @@ def test_housing_water_and_self_report_submissions_over_openrosa(app, project, p
 def test_an_edit_replaces_the_numbers_coverage_adds_up(app, project, publish, device):
     from app.extensions import db
     from app.models import SubmissionAssessment, SubmissionVersion
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     first = screening_xml()
     assert device.post_submission(first, {}).status_code == 201
@@ -209,7 +194,7 @@ def test_a_known_form_version_is_assessed_with_one_round_trip_fewer(app, project
     from app.extensions import db
     from app.models import SubmissionAssessment
     from app.services.assess_submission import CONTEXT
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     with app.app_context():
         engine = db.engine

@@ -3,7 +3,8 @@ import threading
 
 from sqlalchemy import select, text
 
-from tests.services.test_assessment import SCREENING, _registry
+from tests.support.registry import SCREENING
+from tests.support.registry import load_registry
 from tests.support.households import screening_xml
 
 CAMPAIGN = "2026年集中排查"
@@ -33,7 +34,7 @@ def _screening(n: int, *, wage: str, day: str, edits: int | None = None, **answe
 
 
 def test_a_campaign_created_after_its_submissions_counts_them(app, project, publish, device):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(_screening(1, wage=LOW, day="2026-11-20"), {}).status_code == 201
     _campaign(app, project)
@@ -42,7 +43,7 @@ def test_a_campaign_created_after_its_submissions_counts_them(app, project, publ
 
 
 def test_the_latest_survey_counts_whatever_order_it_arrives_in(app, project, publish, device):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     # A later visit found the income recovered; the earlier visit's form reaches the server last.
@@ -55,7 +56,7 @@ def test_the_latest_survey_counts_whatever_order_it_arrives_in(app, project, pub
 
 
 def test_an_edit_that_leaves_the_window_gives_way_to_the_earlier_visit(app, project, publish, device):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
@@ -67,7 +68,7 @@ def test_an_edit_that_leaves_the_window_gives_way_to_the_earlier_visit(app, proj
 
 
 def test_an_edit_to_another_household_moves_the_count(app, project, publish, device):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
@@ -82,7 +83,7 @@ def test_recomputing_rebuilds_the_same_rows(app, project, publish, device):
     from app.extensions import db
     from app.models import CampaignHousehold
     from app.services.recompute_flags import recompute_flags
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     for n, (wage, day) in enumerate([(LOW, "2026-11-10"), (HIGH, "2026-11-20"), (LOW, "2026-12-02")], start=1):
@@ -101,7 +102,7 @@ def test_recomputing_rebuilds_the_same_rows(app, project, publish, device):
 
 def test_village_numbers_follow_the_registry(app, project, publish, device):
     from app.services.registry_import import import_households
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     assert _villages(app, project)["420102001001"].registered == 1
@@ -117,7 +118,7 @@ def test_village_numbers_follow_the_registry(app, project, publish, device):
 
 def test_a_household_moved_by_the_registry_counts_in_its_new_village(app, project, publish, device):
     from app.services.registry_import import import_households
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
@@ -135,7 +136,7 @@ def test_an_inspection_outranks_the_screening_and_a_flag_counts_once(app, projec
     from app.demo.submissions import housing_xml
     from app.services.coverage import create_campaign
     from tests.conftest import REPO as repo
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     publish(repo / "forms" / "fpf_housing.md")
     with app.app_context():
@@ -184,7 +185,7 @@ def test_a_change_still_committing_when_coverage_is_read_is_not_lost(app, projec
     """Coverage takes a village's note while a change to that village is in flight: it must wait for
     the change and count it, not drop the note and miss it for good."""
     from app.services.campaign_household import note_villages
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201

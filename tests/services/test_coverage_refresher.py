@@ -8,7 +8,8 @@ from app.extensions import db
 from app.serving import post_worker_init
 from app.services.coverage import COVERAGE_LOCKS
 from app.services.coverage_refresher import CoverageRefresher
-from tests.services.test_assessment import SCREENING, _registry
+from tests.support.registry import SCREENING
+from tests.support.registry import load_registry
 from tests.services.test_campaign_household import (CAMPAIGN, HIGH, LOW, _campaign, _screening, _villages,
                                                      read_while_held)
 
@@ -33,7 +34,7 @@ def _wait_until(condition, seconds: float = 10) -> None:
 
 
 def _screened_once(app, project, publish, device):
-    _registry(app, project)
+    load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     _villages(app, project)          # read once: every village added up, nothing noted

@@ -2,12 +2,11 @@
 from sqlalchemy import func, select
 
 from tests.conftest import REAL_FORMS, REPO
-from tests.support.households import screening_xml
+from tests.support.households import HOUSEHOLD, screening_xml
 from tests.support.instances import build_instance
 
 SCREENING = REPO / "forms" / "fpf_hh_screening.md"
 
-HOUSEHOLD = screening_xml().decode()
 
 
 def _current(app):

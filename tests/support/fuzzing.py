@@ -1,6 +1,6 @@
 """Generated bad requests, sent as raw bytes, and checks that nothing half-stored was left behind.
 
-Shared by the suite's bounded fuzz test (tests/test_fuzz.py) and scripts/fuzz.py, which sends
+Shared by the suite's bounded fuzz test (tests/fuzz/) and scripts/fuzz.py, which sends
 100,000 and more to a running server. Each request is built from a seeded random generator, so
 a failure is reproduced by its seed and index:
 

@@ -13,4 +13,7 @@ def screening_xml(instance_id: str = "uuid:aaaaaaaa-0000-4000-8000-000000000001"
                           **answers)
 
 
-__all__ = ["VERSION", "member_xml", "screening_xml"]
+# The screening of H001 most tests send, as text.
+HOUSEHOLD = screening_xml().decode()
+
+__all__ = ["HOUSEHOLD", "VERSION", "member_xml", "screening_xml"]
