@@ -4,10 +4,10 @@ from pathlib import Path
 from flask import Flask
 
 from . import config
-from .auth.key_prefix import KeyPrefixMiddleware
-from .auth.proxies import TrustedProxies
+from .http.key_prefix import KeyPrefixMiddleware
+from .http.proxies import TrustedProxies
 from .extensions import db, migrate
-from .services.blobstore import FileBlobStore
+from .storage.blobstore import FileBlobStore
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -23,7 +23,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS)
     app.extensions["blobstore"] = FileBlobStore(app.config["BLOB_DIR"])
 
-    from . import errors, http
+    from .http import errors
+    from . import http
     from .api import bp as api_bp
     from .cli import register as register_cli
     from .openrosa import bp as openrosa_bp
@@ -44,7 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _declare_static(app: Flask) -> None:
     """Flask's own static-file route says who may call it, like every other route."""
-    from .auth.permissions import public
+    from .http.permissions import public
     serve = app.view_functions["static"]
 
     def static(**kwargs):

@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-from .auth.proxies import parse_networks
+from .http.proxies import parse_networks
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://dixian:dixian@127.0.0.1:5433/dixian"
 DEFAULT_BIND = "127.0.0.1:8000"

@@ -7,7 +7,7 @@ from .core.log_masking import mask_tokens
 
 
 def post_worker_init(worker) -> None:
-    from .services.coverage_refresher import start_coverage_refresher
+    from .workers.coverage import start_coverage_refresher
     worker.coverage_refresher = start_coverage_refresher(worker.wsgi)
 
 

@@ -23,10 +23,10 @@ import time
 import requests
 from benchlib import bench_server
 
-from app.demo.simulate import CAMPAIGN, simulate_campaign
+from demo.simulate import CAMPAIGN, simulate_campaign
 from app.extensions import db
-from app.services.accounts import create_user
-from app.services.campaign_household import forget_coverage
+from app.services.accounts.users import create_user
+from app.services.coverage.campaign_households import forget_coverage
 
 
 def main() -> int:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from benchlib import bench_server
 
-from app.demo.submissions import collect_multipart, member_xml, screening_xml
+from demo.submissions import collect_multipart, member_xml, screening_xml
 
 def household_xml(county, rng: random.Random, photo_name: str | None) -> tuple[bytes, str]:
     """A screening of a registered household with 5 members and a geopoint inside its village."""

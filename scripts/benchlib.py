@@ -15,8 +15,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from app import create_app  # noqa: E402
-from app.demo.county import DemoCounty, build_county  # noqa: E402
-from app.demo.simulate import LoadedCounty, load_county  # noqa: E402
+from demo.county import DemoCounty, build_county  # noqa: E402
+from demo.simulate import LoadedCounty, load_county  # noqa: E402
 
 PGBIN = "/usr/lib/postgresql/15/bin"
 VENV_BIN = REPO / ".venv" / "bin"

@@ -21,10 +21,10 @@ sys.path.insert(0, str(REPO))
 from werkzeug.serving import make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.demo.county import build_county  # noqa: E402
-from app.demo.simulate import CAMPAIGN, load_county, simulate_campaign  # noqa: E402
+from demo.county import build_county  # noqa: E402
+from demo.simulate import CAMPAIGN, load_county, simulate_campaign  # noqa: E402
 from app.core.access import system_access  # noqa: E402
-from app.services.coverage import coverage, find_campaign  # noqa: E402
+from app.services.coverage.campaigns import coverage, find_campaign  # noqa: E402
 
 
 def main() -> int:

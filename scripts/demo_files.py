@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/demo_files.py
 
-Run it after changing app/demo/ (a test fails while demo/ differs from what this writes).
+Run it after changing demo/*.py (a test fails while demo/ differs from what this writes).
 """
 import sys
 from pathlib import Path
@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from app.demo.first_run import first_run_files  # noqa: E402
+from demo.first_run import first_run_files  # noqa: E402
 
 
 def main() -> int:

@@ -1,7 +1,7 @@
-"""Every route says who may call it (app/auth/permissions.py): a route that forgets fails here."""
+"""Every route says who may call it (app/http/permissions.py): a route that forgets fails here."""
 from flask import Flask
 
-from app.auth.permissions import ACCESS_RULE, public
+from app.http.permissions import ACCESS_RULE, public
 
 
 def undeclared_routes(app: Flask) -> list[str]:

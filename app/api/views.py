@@ -4,12 +4,15 @@ from dataclasses import dataclass
 from flask import Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
-from ..auth.identify import sign_in
-from ..auth.permissions import public, requires, signed_in
+from ..http.identify import sign_in
+from ..http.permissions import public, requires, signed_in
 from ..core.access import Access, Permission, Principal
 from ..models import Form, FormVersion
 from ..problems import Problem, bad_request, forbidden, not_found
-from ..services import accounts, coverage, form_catalog, households
+from ..services.accounts import users as accounts
+from ..services.coverage import campaigns as coverage
+from ..services.forms import catalog as form_catalog
+from ..services.registry import household_record as households
 from . import bp
 from .schemas import (FormAttachmentSchema, FormSchema, ProjectSchema, SessionRequestSchema, SessionSchema,
                       UserSchema)

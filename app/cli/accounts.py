@@ -9,8 +9,10 @@ from flask.cli import AppGroup
 
 from ..core.access import place_code
 from ..core.collect_settings import collect_settings, qr_payload
-from ..services import accounts, column_limits, form_catalog
-from ..services.registry_import import assign_places
+from ..services.accounts import users as accounts
+from ..services import column_limits
+from ..services.forms import catalog as form_catalog
+from ..services.registry.imports import assign_places
 from .common import PROJECT_ID, device_account, run
 
 user_cli = AppGroup("user", help="Web users (administrators, supervisors).")

@@ -3,7 +3,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..services.blobstore import ABANDONED_AFTER_SECONDS
+from ..storage.blobstore import ABANDONED_AFTER_SECONDS
 
 blobs_cli = AppGroup("blobs", help="Attachment files.")
 

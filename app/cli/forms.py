@@ -9,9 +9,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..core.collect_settings import collect_settings, qr_payload
-from ..services import accounts, form_catalog, projects
-from ..services.forms_directory import publish_directory
-from ..services.publish_form import publish_draft, publish_form, set_form_state
+from ..services.accounts import users as accounts, projects
+from ..services.forms import catalog as form_catalog
+from ..services.forms.folder import publish_directory
+from ..services.forms.publish import publish_draft, publish_form, set_form_state
 from .common import PROJECT_ID, device_account, run
 
 project_cli = AppGroup("project", help="Projects.")

@@ -6,12 +6,12 @@ import click
 from flask.cli import AppGroup
 
 from ..core.household_standing import TERMS
-from ..services import form_catalog
+from ..services.forms import catalog as form_catalog
 from ..services.column_limits import CAMPAIGN_NAME, nfc
-from ..services.coverage import create_campaign
-from ..services.recompute_flags import recompute_flags
-from ..services.registry_import import import_households, import_places
-from ..services.rulesets import save_ruleset
+from ..services.coverage.campaigns import create_campaign
+from ..services.monitoring.recompute import recompute_flags
+from ..services.registry.imports import import_households, import_places
+from ..services.monitoring.rulesets import save_ruleset
 from .common import PROJECT_ID, run
 
 places_cli = AppGroup("places", help="Administrative places (行政区划).")

@@ -9,7 +9,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, request
 
-from ..auth.key_prefix import ENVIRON_KEY
+from .key_prefix import ENVIRON_KEY
 from ..problems import bad_request
 
 # Unicode's control characters (category Cc): C0 (NUL..US), DEL and C1. A header value may hold a tab

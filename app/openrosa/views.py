@@ -8,12 +8,12 @@ from urllib.parse import quote
 
 from flask import Response, current_app, request
 
-from ..auth.identify import key_token
-from ..auth.permissions import public, requires
+from ..http.identify import key_token
+from ..http.permissions import public, requires
 from ..core.access import Access, Permission
 from ..problems import Problem, bad_request
-from ..services import form_catalog
-from ..services.ingest_submission import Upload, ingest_submission
+from ..services.forms import catalog as form_catalog
+from ..services.submissions.ingest import Upload, ingest_submission
 from . import bp, documents
 
 

@@ -1,7 +1,7 @@
 """Pages for people. For now the landing page; the supervisors' console comes here."""
 from flask import current_app, jsonify, render_template_string
 
-from ..auth.permissions import public
+from ..http.permissions import public
 from . import bp
 
 _HOME = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>底线 Dixian</title>

@@ -38,7 +38,7 @@ def test_flags_of_one_submission(app, project, admin, publish, device, live_serv
 
 def test_household_record_with_current_flags_history_and_masked_ids(app, project, admin, publish, device,
                                                                     live_server):
-    from app.services.accounts import create_user, grant_role
+    from app.services.accounts.users import create_user, grant_role
     head = load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201

@@ -24,7 +24,7 @@ OTHER_TOWNSHIP = (
 @pytest.fixture()
 def county(app, project, publish, device):
     """The test county with a screening of H001 (一元村) sent by a device, and a campaign."""
-    from app.services.registry_import import import_households, import_places
+    from app.services.registry.imports import import_households, import_places
     load_registry(app, project)
     with app.app_context():
         import_places("more.csv", OTHER_TOWNSHIP.encode())
@@ -39,7 +39,7 @@ def county(app, project, publish, device):
 
 def _user(app, live_server, project, role, places=()):
     """A signed-in web user with `role` in the project (limited to `places`): their bearer headers."""
-    from app.services.accounts import create_user, grant_role
+    from app.services.accounts.users import create_user, grant_role
     email = f"{role}-{'-'.join(places) or 'all'}@example.org"
     with app.app_context():
         create_user(email, PASSWORD, "Dixian")
@@ -139,7 +139,7 @@ def test_an_unlimited_grant_sees_the_whole_project(app, county, live_server):
 
 def test_a_grant_names_known_places_only(app, project, clean):
     from app.problems import Problem
-    from app.services.accounts import create_user, grant_role
+    from app.services.accounts.users import create_user, grant_role
     load_registry(app, project)
     with app.app_context():
         create_user("v@example.org", PASSWORD, "Dixian")
@@ -194,8 +194,8 @@ def _flag_codes(app, instance_id):
 
 def test_a_device_sending_from_outside_its_villages_is_flagged_not_refused(app, county, device, live_server):
     """Cadres cover for each other: stored, with a data-quality flag a supervisor sees."""
-    from app.services.recompute_flags import recompute_flags
-    from app.services.registry_import import assign_places
+    from app.services.monitoring.recompute import recompute_flags
+    from app.services.registry.imports import assign_places
     with app.app_context():
         assign_places(county, "村干部 测试", ["420102001002"])
     away = "uuid:aaaaaaaa-0000-4000-8000-000000000031"

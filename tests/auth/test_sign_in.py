@@ -7,7 +7,7 @@ import pytest
 import requests
 from requests.auth import HTTPBasicAuth
 
-from app.services import sign_in_limits
+from app.services.accounts import sign_in_limits
 from tests.conftest import REPO
 from tests.support.collect import CollectClient
 from tests.support.households import screening_xml

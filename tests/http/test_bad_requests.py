@@ -11,7 +11,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from app.demo.submissions import collect_multipart
+from demo.submissions import collect_multipart
 from tests.conftest import REPO
 from tests.http import doors
 from tests.support.instances import build_instance
@@ -158,7 +158,7 @@ def test_route_strings_longer_than_their_column_are_400_13(site, target, field, 
 
 
 def test_household_ids_are_compared_in_nfc(app, site):
-    from app.services.registry_import import import_households, import_places
+    from app.services.registry.imports import import_households, import_places
     decomposed = unicodedata.normalize("NFD", "户-é")
     with app.app_context():
         import_places("places.csv", (REPO / "tests" / "data" / "places.csv").read_bytes())

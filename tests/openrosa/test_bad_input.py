@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from app.demo.submissions import collect_multipart
+from demo.submissions import collect_multipart
 from tests.conftest import REPO
 from tests.support.instances import build_instance
 

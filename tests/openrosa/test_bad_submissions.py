@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from app.core import idcard
-from app.demo.submissions import water_xml
+from demo.submissions import water_xml
 from tests.conftest import REPO
 from tests.support.registry import load_registry
 from tests.support.households import member_xml, screening_xml

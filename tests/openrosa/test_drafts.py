@@ -80,7 +80,7 @@ def test_a_new_draft_replaces_the_old_one(app, project, publish, tmp_path):
 
 def test_a_draft_may_not_reuse_a_published_version(app, project, publish):
     from app.problems import Problem
-    from app.services.publish_form import publish_form
+    from app.services.forms.publish import publish_form
     publish(SCREENING)
     with app.app_context(), pytest.raises(Problem) as e:
         publish_form(project, SCREENING.name, SCREENING.read_bytes(), blobs=app.extensions["blobstore"], draft=True)

@@ -6,7 +6,7 @@ import json
 
 from shapely.geometry import shape
 
-from app.demo.submissions import member_xml, screening_xml
+from demo.submissions import member_xml, screening_xml
 from tests.conftest import REPO
 from tests.support.collect import CollectClient
 
@@ -25,7 +25,7 @@ def _csv(data: bytes) -> list[dict]:
 
 
 def test_the_demo_files_are_what_the_generator_writes():
-    from app.demo.first_run import first_run_files
+    from demo.first_run import first_run_files
     files = first_run_files()
     assert sorted(files) == ["households.csv", "places.csv"]
     for name, content in files.items():

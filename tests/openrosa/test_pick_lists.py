@@ -37,7 +37,7 @@ def test_a_device_gets_only_its_villages_and_households(app, project, publish, d
 
 
 def test_the_hash_changes_exactly_when_the_content_does(app, project, publish, device):
-    from app.services.registry_import import import_households
+    from app.services.registry.imports import import_households
     load_registry(app, project)
     publish(SCREENING)
     app.test_cli_runner().invoke(args=["app-user", "assign", str(project), "村干部 测试", "420102001001"])

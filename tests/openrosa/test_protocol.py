@@ -95,7 +95,7 @@ def test_successful_post_is_201_with_an_openrosa_response(publish, device):
 
 
 def test_closing_forms_are_unlisted_but_accept_and_closed_forms_refuse(app, project, publish, device):
-    from app.services.publish_form import set_form_state
+    from app.services.forms.publish import set_form_state
     publish(SCREENING)
     xform = device.get(device.form_list()[0].download_url).content
     with app.app_context():
@@ -124,7 +124,7 @@ def test_head_form_list_answers_2xx_for_enketo(publish, device):
 
 
 def test_st_query_token_works_like_the_key_prefix_and_urls_keep_the_token(app, project, publish, live_server):
-    from app.services.accounts import create_app_user
+    from app.services.accounts.users import create_app_user
     publish(SCREENING)
     with app.app_context():
         _, token = create_app_user(project, "web form")
@@ -148,7 +148,7 @@ def test_concurrent_resends_of_one_submission_store_it_once(app, publish, device
 
 
 def test_a_form_assigned_to_some_devices_is_hidden_from_the_others(app, project, publish, device, live_server):
-    from app.services.accounts import create_app_user
+    from app.services.accounts.users import create_app_user
     from tests.support.collect import CollectClient
     publish(SCREENING)
     publish(REAL_FORMS / "central-withrepeat" / "withrepeat.xml")

@@ -55,7 +55,7 @@ def test_real_form_publishes_and_takes_submissions(entry, app, publish, device):
 @pytest.mark.parametrize("entry", BROKEN, ids=[f["slug"] for f in BROKEN])
 def test_broken_form_is_refused_with_a_clear_message(entry, app, project):
     from app.problems import Problem
-    from app.services.publish_form import publish_form
+    from app.services.forms.publish import publish_form
 
     path = REAL_FORMS / entry["dir"] / entry["file"]
     with app.app_context():

@@ -77,7 +77,7 @@ def test_unreadable_answers_are_stored_with_a_data_flag(app, project, publish, d
 def test_rulesets_with_contradictions_are_refused_when_saved(ctx):
     import pytest
     from app.problems import Problem
-    from app.services.rulesets import save_ruleset
+    from app.services.monitoring.rulesets import save_ruleset
     with pytest.raises(Problem) as e:
         save_ruleset({"province": "42", "year": 2026, "version": 1, "monitoring_line": 12000, "watch_line": 10000,
                       "income_drop_ratio": 0.2, "medical_share": 0.5, "school_age_min": 6, "school_age_max": 15,
@@ -123,7 +123,7 @@ def test_a_screening_updates_the_registry_status(app, project, publish, device):
 
 def test_the_household_record_lists_the_members_of_its_latest_screening(app, project, publish, device):
     from app.core.access import ROLES, Access, system_access
-    from app.services.households import household_view
+    from app.services.registry.household_record import household_view
     from tests.support.households import member_xml
     load_registry(app, project)
     publish(SCREENING)
@@ -146,7 +146,7 @@ def test_the_household_record_lists_the_members_of_its_latest_screening(app, pro
 
 
 def test_housing_water_and_self_report_submissions_over_openrosa(app, project, publish, device):
-    from app.demo.submissions import housing_xml, water_xml
+    from demo.submissions import housing_xml, water_xml
     from app.extensions import db
     from app.models import Submission, SubmissionAssessment
     from tests.conftest import REPO as repo
@@ -193,7 +193,7 @@ def test_a_known_form_version_is_assessed_with_one_round_trip_fewer(app, project
 
     from app.extensions import db
     from app.models import SubmissionAssessment
-    from app.services.assess_submission import CONTEXT
+    from app.services.monitoring.assess import CONTEXT
     load_registry(app, project)
     publish(SCREENING)
     with app.app_context():

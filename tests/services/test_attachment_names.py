@@ -1,6 +1,6 @@
 import pytest
 
-from app.services.ingest_submission import safe_attachment_name
+from app.services.submissions.ingest import safe_attachment_name
 
 
 @pytest.mark.parametrize("raw,safe", [

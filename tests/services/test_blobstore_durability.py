@@ -12,10 +12,10 @@ import time
 
 import pytest
 
-from app.services.blobstore import INCOMING_PREFIX, FileBlobStore, digest
+from app.storage.blobstore import INCOMING_PREFIX, FileBlobStore, digest
 from tests.conftest import REPO
 
-PUT = "import sys; from app.services.blobstore import FileBlobStore; FileBlobStore(sys.argv[1]).put(b'photo')"
+PUT = "import sys; from app.storage.blobstore import FileBlobStore; FileBlobStore(sys.argv[1]).put(b'photo')"
 # strace -y writes a descriptor with its path: fsync(3</a/b>) = 0; rename("/a/x", "/a/y") = 0
 _FSYNC = re.compile(r"\bf(?:data)?sync\(\d+<(?P<path>[^>]*)>\)")
 _RENAME = re.compile(r'\brename(?:at2?)?\((?:[^"]*)"(?P<old>[^"]+)",(?:[^"]*)"(?P<new>[^"]+)"')

@@ -12,7 +12,7 @@ LOW, HIGH = "3000", "90000"      # wages that do and do not put 王五's househo
 
 
 def _campaign(app, project):
-    from app.services.coverage import create_campaign
+    from app.services.coverage.campaigns import create_campaign
     from datetime import date
     with app.app_context():
         create_campaign(project, CAMPAIGN, date(2026, 11, 1), date(2026, 11, 30), ["fpf_hh_screening"])
@@ -20,7 +20,7 @@ def _campaign(app, project):
 
 def _villages(app, project) -> dict:
     from app.core.access import system_access
-    from app.services.coverage import coverage, find_campaign
+    from app.services.coverage.campaigns import coverage, find_campaign
     with app.app_context():
         return {u.code: u for u in coverage(system_access(project), find_campaign(project, CAMPAIGN), "village")}
 
@@ -82,7 +82,7 @@ def test_an_edit_to_another_household_moves_the_count(app, project, publish, dev
 def test_recomputing_rebuilds_the_same_rows(app, project, publish, device):
     from app.extensions import db
     from app.models import CampaignHousehold
-    from app.services.recompute_flags import recompute_flags
+    from app.services.monitoring.recompute import recompute_flags
     load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
@@ -101,7 +101,7 @@ def test_recomputing_rebuilds_the_same_rows(app, project, publish, device):
 
 
 def test_village_numbers_follow_the_registry(app, project, publish, device):
-    from app.services.registry_import import import_households
+    from app.services.registry.imports import import_households
     load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
@@ -117,7 +117,7 @@ def test_village_numbers_follow_the_registry(app, project, publish, device):
 
 
 def test_a_household_moved_by_the_registry_counts_in_its_new_village(app, project, publish, device):
-    from app.services.registry_import import import_households
+    from app.services.registry.imports import import_households
     load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
@@ -133,8 +133,8 @@ def test_a_household_moved_by_the_registry_counts_in_its_new_village(app, projec
 
 def test_an_inspection_outranks_the_screening_and_a_flag_counts_once(app, project, publish, device):
     from datetime import date
-    from app.demo.submissions import housing_xml
-    from app.services.coverage import create_campaign
+    from demo.submissions import housing_xml
+    from app.services.coverage.campaigns import create_campaign
     from tests.conftest import REPO as repo
     load_registry(app, project)
     publish(SCREENING)
@@ -184,7 +184,7 @@ def read_while_held(app, project, hold) -> tuple[bool, dict]:
 def test_a_change_still_committing_when_coverage_is_read_is_not_lost(app, project, publish, device):
     """Coverage takes a village's note while a change to that village is in flight: it must wait for
     the change and count it, not drop the note and miss it for good."""
-    from app.services.campaign_household import note_villages
+    from app.services.coverage.campaign_households import note_villages
     load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)

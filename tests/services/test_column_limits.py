@@ -61,7 +61,7 @@ def test_a_form_id_longer_than_its_column_is_refused_with_one_line_and_nothing_s
 def test_form_strings_longer_than_their_columns_are_400_13(app, project, tmp_path, form, field, limit):
     from app.models import Form
     from app.problems import Problem
-    from app.services.publish_form import publish_form
+    from app.services.forms.publish import publish_form
     path = _form(tmp_path, **form)
     with app.app_context(), pytest.raises(Problem) as e:
         publish_form(project, path.name, path.read_bytes(), blobs=app.extensions["blobstore"])
@@ -71,7 +71,7 @@ def test_form_strings_longer_than_their_columns_are_400_13(app, project, tmp_pat
 
 def test_a_draft_of_a_form_with_a_long_id_gets_a_tester(app, project, tmp_path):
     """The draft tester's name is built from the form ID, and the name column is shorter (200)."""
-    from app.services.publish_form import publish_form
+    from app.services.forms.publish import publish_form
     path = _form(tmp_path, form_id="f" * 250)
     with app.app_context():
         result = publish_form(project, path.name, path.read_bytes(), blobs=app.extensions["blobstore"], draft=True)
@@ -80,7 +80,7 @@ def test_a_draft_of_a_form_with_a_long_id_gets_a_tester(app, project, tmp_path):
 
 def test_project_names_longer_than_their_column(app, clean):
     from app.problems import Problem
-    from app.services.projects import create_project
+    from app.services.accounts.projects import create_project
     assert _one_line_error(_cli(app, "project", "create", "项" * 201)) == \
         "Error: The project name is 201 characters long; project names can have at most 200."
     with app.app_context(), pytest.raises(Problem) as e:
@@ -106,7 +106,7 @@ def test_whatever_service_writes_it_nothing_flushed_breaks_a_column(ctx, project
     from app.extensions import db
     from app.models import Actor, Campaign
     from app.problems import Problem
-    from app.services.rulesets import save_ruleset
+    from app.services.monitoring.rulesets import save_ruleset
     with pytest.raises(Problem) as e:
         db.session.add(Actor(kind="app_user", display_name="村" * 201))
         db.session.flush()
@@ -133,7 +133,7 @@ def _fullwidth(text: str) -> str:
 def test_place_imports_report_long_names_and_foreign_digits_as_row_errors(ctx):
     from app.models import AdminUnit
     from app.problems import Problem
-    from app.services.registry_import import import_places
+    from app.services.registry.imports import import_places
     rows = (DATA / "places.csv").read_text(encoding="utf-8").splitlines()
     rows[3] = rows[3].replace("一元村", "村" * 101)
     rows[4] = rows[4].replace("420102001002", _fullwidth("420102001002"), 1)
@@ -147,7 +147,7 @@ def test_place_imports_report_long_names_and_foreign_digits_as_row_errors(ctx):
 def test_household_imports_report_unstorable_fields_as_row_errors(app, project):
     from app.models import Household
     from app.problems import Problem
-    from app.services.registry_import import import_households, import_places
+    from app.services.registry.imports import import_households, import_places
     with app.app_context():
         import_places("places.csv", (DATA / "places.csv").read_bytes())
     head = idcard.make("420102", date(1974, 5, 6), 21)
@@ -173,7 +173,7 @@ def test_household_imports_report_unstorable_fields_as_row_errors(app, project):
 
 def test_a_registry_file_the_csv_reader_cannot_read_is_400(app, project):
     from app.problems import Problem
-    from app.services.registry_import import import_households
+    from app.services.registry.imports import import_households
     csv = f"household_id,village,head_name\nH1,420102001001,{'王' * 200_000}\n"
     with app.app_context(), pytest.raises(Problem) as e:
         import_households(project, "h.csv", csv.encode())
@@ -199,7 +199,7 @@ def test_form_ids_are_stored_and_compared_in_nfc(app, project, tmp_path, device)
 
 def test_campaign_names_are_stored_and_found_in_nfc_and_ids_only_in_ascii(app, project, publish):
     from app.models import Campaign
-    from app.services.coverage import find_campaign
+    from app.services.coverage.campaigns import find_campaign
     publish(REPO / "forms" / "fpf_hh_screening.md")
     name = unicodedata.normalize("NFD", "Campagne d'été")
     result = _cli(app, "campaign", "create", project, name, "--start", "2026-11-01", "--end", "2026-11-30",
@@ -216,7 +216,7 @@ def test_campaign_names_are_stored_and_found_in_nfc_and_ids_only_in_ascii(app, p
 
 
 def test_command_line_ids_are_ascii_digits_that_fit(app, project):
-    from app.services.accounts import create_app_user, list_app_users
+    from app.services.accounts.users import create_app_user, list_app_users
     for bad in (_fullwidth(str(project)), "99999999999", "9" * 5000):
         result = _cli(app, "form", "list", bad)
         assert result.exit_code == 2 and "There is no project" in result.output, result.output

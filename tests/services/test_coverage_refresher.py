@@ -6,8 +6,8 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.serving import post_worker_init
-from app.services.coverage import COVERAGE_LOCKS
-from app.services.coverage_refresher import CoverageRefresher
+from app.services.coverage.campaigns import COVERAGE_LOCKS
+from app.workers.coverage import CoverageRefresher
 from tests.support.registry import SCREENING
 from tests.support.registry import load_registry
 from tests.services.test_campaign_household import (CAMPAIGN, HIGH, LOW, _campaign, _screening, _villages,
@@ -66,7 +66,7 @@ def test_the_refresher_thread_keeps_up_with_submissions(app, project, publish, d
 
 
 def test_a_campaign_being_added_up_elsewhere_is_left_alone_and_a_read_waits_for_it(app, project, publish, device):
-    from app.services.coverage import _WAIT_FOR_CAMPAIGN, find_campaign
+    from app.services.coverage.campaigns import _WAIT_FOR_CAMPAIGN, find_campaign
     _screened_once(app, project, publish, device)
     with app.app_context():
         campaign_id = find_campaign(project, CAMPAIGN).id

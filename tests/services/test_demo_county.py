@@ -4,7 +4,7 @@ import dataclasses
 from sqlalchemy import func, select
 
 from app.core import idcard
-from app.demo.county import build_county
+from demo.county import build_county
 
 
 def test_the_county_is_consistent_and_its_ids_are_valid():
@@ -20,13 +20,13 @@ def test_the_county_is_consistent_and_its_ids_are_valid():
 
 
 def test_a_small_campaign_through_openrosa_gives_flags_and_coverage(app, clean, live_server):
-    from app.demo.simulate import CAMPAIGN, load_county, simulate_campaign
+    from demo.simulate import CAMPAIGN, load_county, simulate_campaign
     from app.extensions import db
     from app.models import RiskFlag, SubmissionAssessment
     from app.models import campaign_change
-    from app.services.campaign_household import forget_coverage, rebuild_project
+    from app.services.coverage.campaign_households import forget_coverage, rebuild_project
     from app.core.access import system_access
-    from app.services.coverage import coverage, find_campaign
+    from app.services.coverage.campaigns import coverage, find_campaign
     from tests.conftest import REPO
     county = build_county(townships=2, villages=6, households=90, seed=5)
     with app.app_context():

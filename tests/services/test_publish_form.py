@@ -17,7 +17,7 @@ def _versions(app):
 @pytest.mark.parametrize("path", sorted(p for p in (REPO / "forms").iterdir() if p.suffix in {".md", ".xlsx", ".xml"}),
                          ids=lambda p: p.name)
 def test_every_form_in_the_repository_publishes_with_odk_validate(ctx, path):
-    from app.services.form_compiler import compile_form
+    from app.services.forms.compile import compile_form
     from app.core.xform import read_xform
     compiled = compile_form(path.name, path.read_bytes(), validate=True)
     definition = read_xform(compiled.xml)
@@ -81,7 +81,7 @@ def test_xlsform_itemsets_become_an_attachment(app, publish, tmp_path):
 
 
 def test_forms_directory_sync_is_idempotent(app, clean, tmp_path):
-    from app.services.forms_directory import publish_directory
+    from app.services.forms.folder import publish_directory
     (tmp_path / "fpf_hh_screening.md").write_bytes(SCREENING.read_bytes())
     (tmp_path / "~$lockfile.xlsx").write_bytes(b"office lock file")
     with app.app_context():

@@ -21,7 +21,7 @@ def _count(model):
 def test_places_import_from_csv_with_boundaries(ctx):
     from app.extensions import db
     from app.models import AdminUnit
-    from app.services.registry_import import import_places
+    from app.services.registry.imports import import_places
     report = import_places("places.csv", (DATA / "places.csv").read_bytes())
     assert (report.created, report.updated) == (5, 0)
     village = db.session.get(AdminUnit, "420102001001")
@@ -35,7 +35,7 @@ def test_places_import_from_csv_with_boundaries(ctx):
 def test_places_import_with_bad_rows_imports_nothing_and_names_each_problem(ctx):
     from app.models import AdminUnit
     from app.problems import Problem
-    from app.services.registry_import import import_places
+    from app.services.registry.imports import import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     with pytest.raises(Problem) as e:
         import_places("places_bad.csv", (DATA / "places_bad.csv").read_bytes())
@@ -48,7 +48,7 @@ def test_places_import_with_bad_rows_imports_nothing_and_names_each_problem(ctx)
 
 
 def test_places_import_from_geojson(ctx):
-    from app.services.registry_import import import_places
+    from app.services.registry.imports import import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     collection = {"type": "FeatureCollection", "features": [{
         "type": "Feature", "properties": {"code": "420102001005", "level": "village",
@@ -67,8 +67,8 @@ def _households_csv(rows):
 def test_households_import_checks_ids_and_villages(ctx):
     from app.models import Household
     from app.problems import Problem
-    from app.services.projects import create_project
-    from app.services.registry_import import import_households, import_places
+    from app.services.accounts.projects import create_project
+    from app.services.registry.imports import import_households, import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
     good = idcard.make("420102", date(1970, 3, 4), 11)
@@ -87,8 +87,8 @@ def test_households_import_checks_ids_and_villages(ctx):
 
 
 def test_households_sharing_a_head_id_are_reported(ctx, app, tmp_path):
-    from app.services.projects import create_project
-    from app.services.registry_import import import_households, import_places
+    from app.services.accounts.projects import create_project
+    from app.services.registry.imports import import_households, import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
     shared = idcard.make("420102", date(1970, 3, 4), 11)
@@ -106,9 +106,9 @@ def test_households_sharing_a_head_id_are_reported(ctx, app, tmp_path):
 def test_device_accounts_are_assigned_to_villages(ctx):
     from app.models import AppUserPlace
     from app.problems import Problem
-    from app.services.accounts import create_app_user
-    from app.services.projects import create_project
-    from app.services.registry_import import assign_places, import_places
+    from app.services.accounts.users import create_app_user
+    from app.services.accounts.projects import create_project
+    from app.services.registry.imports import assign_places, import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
     create_app_user(project, "张三")
@@ -132,8 +132,8 @@ _STANDING = "household_id,village,head_name,poverty_status,category,status"
 def test_households_import_takes_the_standing_as_codes_or_chinese_terms(ctx):
     from app.extensions import db
     from app.models import Household
-    from app.services.projects import create_project
-    from app.services.registry_import import import_households, import_places
+    from app.services.accounts.projects import create_project
+    from app.services.registry.imports import import_households, import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
     import_households(project, "h.csv", _registry_csv(_STANDING, [
@@ -150,8 +150,8 @@ def test_households_import_takes_the_standing_as_codes_or_chinese_terms(ctx):
 def test_households_import_refuses_unknown_or_contradictory_standing_row_by_row(ctx):
     from app.models import Household
     from app.problems import Problem
-    from app.services.projects import create_project
-    from app.services.registry_import import import_households, import_places
+    from app.services.accounts.projects import create_project
+    from app.services.registry.imports import import_households, import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
     idno = idcard.make("420102", date(1970, 3, 4), 11)
@@ -182,9 +182,9 @@ def test_a_member_count_stands_in_for_the_member_list(ctx):
     from app.extensions import db
     from app.models import Household
     from app.core.access import system_access
-    from app.services.households import household_view
-    from app.services.projects import create_project
-    from app.services.registry_import import import_households, import_places
+    from app.services.registry.household_record import household_view
+    from app.services.accounts.projects import create_project
+    from app.services.registry.imports import import_households, import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
     son = idcard.make("420102", date(2001, 3, 4), 13)
@@ -211,8 +211,8 @@ def test_a_member_count_stands_in_for_the_member_list(ctx):
 def test_a_wrong_member_count_is_a_row_error(ctx, hh_size, members, problem):
     from app.models import Household
     from app.problems import Problem
-    from app.services.projects import create_project
-    from app.services.registry_import import import_households, import_places
+    from app.services.accounts.projects import create_project
+    from app.services.registry.imports import import_households, import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
     with pytest.raises(Problem) as e:
@@ -225,8 +225,8 @@ def test_a_wrong_member_count_is_a_row_error(ctx, hh_size, members, problem):
 def test_too_long_a_household_number_or_name_is_a_row_error_not_a_crash(ctx):
     from app.models import Household
     from app.problems import Problem
-    from app.services.projects import create_project
-    from app.services.registry_import import import_households, import_places
+    from app.services.accounts.projects import create_project
+    from app.services.registry.imports import import_households, import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
     with pytest.raises(Problem) as e:
@@ -242,8 +242,8 @@ def test_too_long_a_household_number_or_name_is_a_row_error_not_a_crash(ctx):
 def test_an_income_that_is_not_finite_is_a_row_error(ctx, income):
     from app.models import Household
     from app.problems import Problem
-    from app.services.projects import create_project
-    from app.services.registry_import import import_households, import_places
+    from app.services.accounts.projects import create_project
+    from app.services.registry.imports import import_households, import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
     with pytest.raises(Problem) as e:

@@ -1,1 +1,0 @@
-"""Who is asking: device tokens in the URL, bearer sessions, HTTP Digest and Basic."""

@@ -1,0 +1,56 @@
+"""Raising every flag again for a project, after a ruleset or the registry changed."""
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, func, select
+
+from ...core.rules.consistency import OUTSIDE_PLACES
+from ...core.rules.flags import Flag
+from ...extensions import db
+from ...models import Form, GeoAnswer, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
+from .assess import MONITORING_FORMS, assess_submission, store_assessment, subject_of
+from ..coverage.campaign_households import rebuild_project
+from .rulesets import forget_cached
+
+BATCH = 500
+# Flags raised at ingest from who sent the submission, which a recompute keeps as they were.
+SENDER_FLAGS = (OUTSIDE_PLACES,)
+
+
+def recompute_flags(project_id: int) -> int:
+    """Re-assess the current version of every monitoring submission; returns how many. One transaction."""
+    forget_cached()
+    conn = db.session.connection()
+    rows = db.session.execute(
+        select(Submission.id, SubmissionVersion.id.label("version_id"), Form.xml_form_id, SubmissionVersion.answers)
+        .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
+        .join(Form, Form.id == Submission.form_id)
+        .where(Submission.project_id == project_id, Form.xml_form_id.in_(MONITORING_FORMS),
+               Submission.deleted_at.is_(None))
+        .order_by(Submission.id)).yield_per(BATCH)
+    now = datetime.now(timezone.utc)
+    count = 0
+    for row in rows:
+        point = db.session.execute(
+            select(func.ST_X(GeoAnswer.geom), func.ST_Y(GeoAnswer.geom))
+            .where(GeoAnswer.submission_version_id == row.version_id, GeoAnswer.kind == "geopoint",
+                   GeoAnswer.geom.is_not(None)).order_by(GeoAnswer.id).limit(1)).first()
+        # Who sent a submission, and the places they covered then, are not the rules' to judge again.
+        kept = [_as_flag(f) for f in conn.execute(delete(RiskFlag).where(
+            RiskFlag.submission_version_id == row.version_id).returning(RiskFlag)) if f.code in SENDER_FLAGS]
+        conn.execute(delete(SubmissionAssessment).where(SubmissionAssessment.submission_version_id == row.version_id))
+        subject = subject_of(row.xml_form_id, row.answers, tuple(point) if point else None)
+        assessment = assess_submission(conn, project_id, subject)
+        assessment.flags += kept
+        store_assessment(conn, assessment, project_id=project_id, xml_form_id=row.xml_form_id,
+                         submission_id=row.id, version_id=row.version_id, now=now)
+        conn.execute(Submission.__table__.update().where(Submission.id == row.id).values(
+            admin_code=assessment.admin_code, household_id=assessment.household_id))
+        count += 1
+    rebuild_project(conn, project_id)
+    db.session.commit()
+    return count
+
+
+def _as_flag(row) -> Flag:
+    return Flag(row.rule, row.code, row.severity, row.explanation_zh, row.explanation_en, row.inputs or {},
+                row.threshold or {})

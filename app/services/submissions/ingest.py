@@ -1,0 +1,327 @@
+"""Taking in one OpenRosa submission POST: all of it is stored, or none of it.
+
+The rules are ODK Central's: a byte-identical resend adds attachments and is
+not a new record (Collect splits big submissions across POSTs and retries after
+timeouts); the same instanceID with other XML is a conflict; an instance with a
+deprecatedID is a new version of the submission it edits.
+"""
+import hashlib
+import posixpath
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+
+from sqlalchemy import bindparam, delete, exists, func, insert, select, text, true, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+
+from ...core.instance import Envelope, SubmissionInvalid, SubmissionTooLarge, read_answers, read_envelope
+from ...core.rules.consistency import outside_places_rule
+from ...extensions import db
+from ...models import (Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAssessment,
+                       SubmissionAttachment, SubmissionVersion)
+from ...problems import Problem, bad_request, conflict, forbidden, not_found
+from ..accounts.users import Principal
+from ..monitoring.assess import CONTEXT, assess_submission, first_point, store_assessment, subject_of
+from ...storage.blobstore import BlobStore
+from ..coverage.campaign_households import rebuild_households
+from ..column_limits import DEPRECATED_ID, DEVICE_ID, SUBMITTED_INSTANCE_ID
+from ..forms.publish import store_blob
+
+
+# The hot path runs Core statements built once here: building and tracking ORM statements per
+# request was most of the CPU an ingest spent. Parameters are bound at execution.
+SUBMISSION = Submission.__table__
+SUBMISSION_VERSION = SubmissionVersion.__table__
+GEO_ANSWER = GeoAnswer.__table__
+_EXISTING = SUBMISSION_VERSION.alias("existing")
+# The form is assigned to some devices, and this actor is not one of them (matters for devices only).
+_ASSIGNED = select(FormAssignment.form_id).where(FormAssignment.form_id == Form.id)
+_ASSIGNED_ELSEWHERE = exists(_ASSIGNED) & ~exists(_ASSIGNED.where(FormAssignment.actor_id == bindparam("actor_id")))
+
+
+def _form_and_instance_statement(version_matches):
+    return (
+        select(Form.id, Form.state, FormVersion.id.label("version_id"),
+               _ASSIGNED_ELSEWHERE.label("assigned_elsewhere"),
+               _EXISTING.c.id.label("existing_version_id"),
+               _EXISTING.c.submission_id.label("existing_submission_id"),
+               _EXISTING.c.xml_sha256.label("existing_sha256"))
+        .outerjoin(FormVersion, (FormVersion.form_id == Form.id) & (FormVersion.version == bindparam("version"))
+                   & version_matches)
+        .outerjoin(_EXISTING, (_EXISTING.c.form_id == Form.id) & (_EXISTING.c.instance_id == bindparam("instance_id")))
+        .where(Form.project_id == bindparam("project_id"), Form.xml_form_id == bindparam("xml_form_id"))
+    )
+
+
+# Devices may send to any published version; testers only to the form's draft.
+FORM_AND_INSTANCE = _form_and_instance_statement(FormVersion.published_at.is_not(None))
+DRAFT_FORM_AND_INSTANCE = _form_and_instance_statement(FormVersion.id == Form.draft_version_id)
+# With what assessment needs from the database (one row each): one round trip instead of two.
+_FORM = FORM_AND_INSTANCE.subquery("form")
+_CONTEXT = CONTEXT.subquery("context")
+FORM_INSTANCE_AND_CONTEXT = select(_FORM, _CONTEXT).select_from(_FORM.join(_CONTEXT, true()))
+# The version's id is drawn with the submission, so the submission can point at it before it exists.
+INSERT_SUBMISSION = (insert(SUBMISSION).values(current_version_id=func.nextval("submission_version_id_seq"))
+                     .returning(SUBMISSION.c.id, SUBMISSION.c.current_version_id))
+INSERT_VERSION = insert(SUBMISSION_VERSION)
+INSERT_ATTACHMENTS = insert(SubmissionAttachment.__table__)
+INSERT_GEO = insert(GEO_ANSWER)
+# What a submission names itself by, and the columns that keep it: a longer value is refused before any
+# SQL (ODK Central's 400.13), never left to fail in the INSERT as a 500 that Collect retries forever.
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    outcome: str              # created | edited | resent
+    submission_id: int
+    instance_id: str
+    attachments_expected: int
+    attachments_present: int
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One POST as the door received it."""
+    xml: bytes
+    files: dict[str, bytes]   # attachment name -> bytes
+    device_id: str | None
+    user_agent: str | None
+
+
+def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, blobs: BlobStore,
+                      max_xml_bytes: int, max_xml_nodes: int | None = None, xml_form_id: str | None = None,
+                      draft: bool = False, assess: bool = True,
+                      places: tuple[str, ...] | None = None) -> IngestResult:
+    """Store one submission POST; raises Problem for anything the client must hear about.
+
+    `places` are the code prefixes the sender covers (core.access.Access.places): a monitoring
+    submission about a village outside them gets a data-quality flag.
+
+    With draft=True (a test submission to xml_form_id's draft) it is stored as a draft submission.
+    The XML may hold at most `max_xml_bytes` bytes and `max_xml_nodes` elements and attributes
+    (413.1 beyond either); unreadable XML is 400.2, an identifier longer than its column 400.13.
+    """
+    try:
+        envelope = read_envelope(upload.xml, max_bytes=max_xml_bytes, max_nodes=max_xml_nodes)
+    except SubmissionTooLarge as e:
+        raise Problem(413.1, f"The submission is too large to read. {e}") from None
+    except SubmissionInvalid as e:
+        raise bad_request(f"The submission could not be read. {e}", code=400.2) from None
+    _check_identifiers(envelope, upload)
+    if xml_form_id is not None and envelope.form_id != unicodedata.normalize("NFC", xml_form_id):
+        raise bad_request(f"The submission is for form '{envelope.form_id}', not '{xml_form_id}'.", code=400.8)
+    files = {safe_attachment_name(name): data for name, data in upload.files.items()}
+    for attempt in (1, 2):
+        try:
+            return _ingest(project_id, principal, upload, envelope, files, blobs, draft, assess, places)
+        except IntegrityError:
+            # Two POSTs of the same instance raced; the second attempt sees the first one's row.
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _check_identifiers(envelope: Envelope, upload: Upload) -> None:
+    """Problem 400.13 for an identifier longer than its column, 400.8 for one holding NUL (which
+    PostgreSQL text cannot hold), before any SQL: never a 500 that Collect would retry forever."""
+    for field, value in ((SUBMITTED_INSTANCE_ID, envelope.instance_id), (DEPRECATED_ID, envelope.deprecated_id),
+                         (DEVICE_ID, upload.device_id)):
+        if value is not None:
+            field.clean(value)
+    if upload.user_agent is not None and "\0" in upload.user_agent:
+        raise bad_request("The User-Agent contains a NUL character.", code=400.8)
+
+
+def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Envelope, files: dict[str, bytes],
+            blobs: BlobStore, draft: bool, assess: bool, places: tuple[str, ...] | None) -> IngestResult:
+    # Once a published version has been seen its schema is known, so the answers can be read first
+    # and the assessment's context fetched with the form.
+    known_version = None if draft else _PUBLISHED.get((project_id, envelope.form_id, envelope.version))
+    answers = subject = None
+    if known_version is not None:
+        answers, subject = _read(envelope, known_version, assess)
+    form = _form_and_instance(project_id, envelope, draft, principal.actor_id, subject)
+    if form.assigned_elsewhere and principal.kind == "app_user":
+        raise forbidden(f"The form '{envelope.form_id}' is not assigned to this device.")
+    if form.state == "closed" and not draft:
+        raise conflict(f"The form '{envelope.form_id}' is closed and is not accepting submissions.", 409.2)
+    form_id, form_version_id = form.id, form.version_id
+    xml_sha256 = hashlib.sha256(upload.xml).hexdigest()
+    # Core statements on the session's connection: the ORM's per-statement bookkeeping is most
+    # of the CPU an ingest would otherwise spend, and nothing here needs identity tracking.
+    conn = db.session.connection()
+
+    if form.existing_version_id is not None:
+        if form.existing_sha256 != xml_sha256:
+            raise conflict(
+                f"A submission already exists with the instanceID {envelope.instance_id}, but with different "
+                "XML. Resend the original, or edit the submission to change it.", 409.1)
+        _add_files(form.existing_version_id, files, blobs)
+        db.session.commit()
+        return _result("resent", form.existing_submission_id, envelope.instance_id, form.existing_version_id)
+
+    now = datetime.now(timezone.utc)
+    context = form if subject is not None else None
+    if known_version != form_version_id:
+        answers, subject = _read(envelope, form_version_id, assess)
+        context = None
+        if not draft:
+            _remember_published(project_id, envelope, form_version_id)
+    assessment = assess_submission(conn, project_id, subject, context) if subject is not None else None
+    if assessment is not None:
+        assessment.flags += outside_places_rule(assessment.admin_code, places)
+    place = {"admin_code": assessment.admin_code, "household_id": assessment.household_id} if assessment else {}
+    if envelope.deprecated_id:
+        submission_id, replaced_version_id, carried = _prepare_edit(form_id, envelope)
+        version_id = conn.execute(select(func.nextval("submission_version_id_seq"))).scalar_one()
+        conn.execute(update(SUBMISSION).where(SUBMISSION.c.id == submission_id).values(
+            current_version_id=version_id, updated_at=now, review_state="edited", **place))
+        outcome = "edited"
+    else:
+        submission_id, version_id = conn.execute(INSERT_SUBMISSION, dict(
+            project_id=project_id, form_id=form_id, instance_id=envelope.instance_id,
+            submitter_id=principal.actor_id, created_at=now, is_draft=draft,
+            **({"admin_code": None, "household_id": None} | place))).one()
+        carried = {}
+        outcome = "created"
+
+    version = dict(
+        id=version_id, submission_id=submission_id, form_id=form_id, form_version_id=form_version_id,
+        instance_id=envelope.instance_id, deprecated_id=envelope.deprecated_id,
+        instance_name=envelope.instance_name, xml=upload.xml, xml_sha256=xml_sha256,
+        answers=answers.data, problems=answers.problems, encrypted=envelope.encrypted,
+        submitter_id=principal.actor_id, device_id=upload.device_id or None,
+        user_agent=upload.user_agent, received_at=now,
+    )
+    if assessment:
+        replaced = set()
+        if outcome == "edited":
+            # Assessments are kept for current versions only, keyed by the version.
+            replaced = set(conn.execute(delete(SubmissionAssessment).where(
+                SubmissionAssessment.submission_version_id == replaced_version_id
+            ).returning(SubmissionAssessment.household_id)).scalars())
+        # The version, its numbers and its flags in one statement.
+        store_assessment(conn, assessment, project_id=project_id, xml_form_id=envelope.form_id,
+                         submission_id=submission_id, version_id=version_id, now=now, is_draft=draft,
+                         version=version)
+        if outcome == "edited":
+            # The edit may have left a campaign's window or its household: what is latest is found again.
+            rebuild_households(conn, project_id, (replaced | {assessment.household_id}) - {None})
+    else:
+        conn.execute(INSERT_VERSION, version)
+
+    expected = list(dict.fromkeys(safe_attachment_name(n) for n in answers.files))
+    if expected:
+        rows = []
+        for name in expected:
+            sha = store_blob(files[name], blobs) if name in files else carried.get(name)
+            rows.append({"submission_version_id": version_id, "name": name, "blob_sha256": sha})
+        conn.execute(INSERT_ATTACHMENTS, rows)
+    if answers.geo:
+        conn.execute(INSERT_GEO, [{
+            "submission_version_id": version_id, "form_id": form_id, "field_path": g.path,
+            "repeat_positions": g.positions, "kind": g.kind, "raw": g.raw,
+            "geom": f"SRID=4326;{g.value.geometry.wkt}" if g.value.geometry is not None else None,
+            "altitude": g.value.altitude, "accuracy": g.value.accuracy, "problem": g.value.problem,
+        } for g in answers.geo])
+    db.session.commit()
+    present = sum(1 for n in expected if n in files or carried.get(n))
+    return IngestResult(outcome, submission_id, envelope.instance_id, len(expected), present)
+
+
+def _read(envelope: Envelope, form_version_id: int, assess: bool):
+    """The typed answers, and what they are about if the form is a monitoring form to assess."""
+    answers = read_answers(envelope.root, _schema(form_version_id), encrypted=envelope.encrypted)
+    return answers, subject_of(envelope.form_id, answers.data, first_point(answers.geo)) if assess else None
+
+
+def _form_and_instance(project_id: int, envelope: Envelope, draft: bool, actor_id: int, subject=None):
+    """The form, the version the instance names, and any version already stored under its instanceID;
+    with a subject, also the assessment's context (CONTEXT's columns)."""
+    statement = DRAFT_FORM_AND_INSTANCE if draft else FORM_INSTANCE_AND_CONTEXT if subject else FORM_AND_INSTANCE
+    row = db.session.connection().execute(statement, {
+        "project_id": project_id, "xml_form_id": envelope.form_id, "version": envelope.version,
+        "instance_id": envelope.instance_id, "actor_id": actor_id,
+        **(subject.context_params() if subject else {}),
+    }).first()
+    if row is None:
+        raise not_found(f"There is no form '{envelope.form_id}' in this project.", code=404.1)
+    if row.version_id is None:
+        raise not_found(
+            f"The form version specified in this submission '{envelope.version}' does not exist for form "
+            f"'{envelope.form_id}'.", code=404.6)
+    return row
+
+
+# (project, xmlFormId, version) -> form version id, for published versions, which never change.
+_PUBLISHED: dict[tuple[int, str, str], int] = {}
+
+
+def _remember_published(project_id: int, envelope: Envelope, form_version_id: int) -> None:
+    if len(_PUBLISHED) > 4096:     # bounded; a forgotten version is simply looked up again
+        _PUBLISHED.clear()
+    _PUBLISHED[(project_id, envelope.form_id, envelope.version)] = form_version_id
+
+
+@lru_cache(maxsize=256)
+def _schema(form_version_id: int) -> dict:
+    # Published versions never change, so their schema can be kept per process.
+    return db.session.execute(select(FormVersion.schema).where(FormVersion.id == form_version_id)).scalar_one()
+
+
+def _prepare_edit(form_id: int, envelope: Envelope) -> tuple[int, int, dict[str, str]]:
+    """The submission an edit belongs to (locked), the version it replaces, and the attachments it
+    carries forward."""
+    prior = db.session.execute(
+        select(SubmissionVersion.id, SubmissionVersion.submission_id)
+        .where(SubmissionVersion.form_id == form_id, SubmissionVersion.instance_id == envelope.deprecated_id)
+    ).first()
+    if prior is None:
+        raise not_found(f"The submission this edits ({envelope.deprecated_id}) does not exist.", code=404.5)
+    current = db.session.execute(
+        select(Submission.current_version_id).where(Submission.id == prior.submission_id).with_for_update()
+    ).scalar_one()
+    if current != prior.id:
+        raise conflict(
+            f"The submission you edited ({envelope.deprecated_id}) has been edited since; the copy you were "
+            "editing is now out of date. Download the current version and edit that.", 409.9)
+    carried = dict(db.session.execute(
+        select(SubmissionAttachment.name, SubmissionAttachment.blob_sha256)
+        .where(SubmissionAttachment.submission_version_id == prior.id,
+               SubmissionAttachment.blob_sha256.is_not(None))
+    ).all())
+    return prior.submission_id, prior.id, carried
+
+
+def _add_files(version_id: int, files: dict[str, bytes], blobs: BlobStore) -> None:
+    """A resend may bring attachments the earlier POST did not: fill in the ones the XML names."""
+    if not files:
+        return
+    expected = db.session.scalars(select(SubmissionAttachment.name).where(
+        SubmissionAttachment.submission_version_id == version_id)).all()
+    for name in expected:
+        if name in files:
+            sha = store_blob(files[name], blobs)
+            db.session.execute(pg_insert(SubmissionAttachment).values(
+                submission_version_id=version_id, name=name, blob_sha256=sha,
+            ).on_conflict_do_update(index_elements=["submission_version_id", "name"], set_={"blob_sha256": sha}))
+
+
+def _result(outcome: str, submission_id: int, instance_id: str, version_id: int) -> IngestResult:
+    counts = db.session.execute(text(
+        "SELECT count(*), count(blob_sha256) FROM submission_attachment WHERE submission_version_id = :v"
+    ), {"v": version_id}).one()
+    return IngestResult(outcome, submission_id, instance_id, counts[0], counts[1])
+
+
+def safe_attachment_name(name: str) -> str:
+    """A file name that is only a name: no directories, no control characters."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/")
+    name = posixpath.basename(name)
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if name in ("", ".", ".."):
+        return "attachment"
+    return name[:255]
