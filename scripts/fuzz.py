@@ -23,7 +23,7 @@ from benchlib import bench_server   # noqa: I001  (puts the repository on sys.pa
 
 from app import create_app
 from app.config import request_body_limit
-from app.demo.submissions import housing_xml, water_xml
+from demo.submissions import housing_xml, water_xml
 from app.frontdoor.settings import FrontDoorSettings
 from app.frontdoor.supervise import FrontDoor
 from tests.support.fuzzing import FuzzReport, FuzzTarget, half_stored, run
@@ -63,8 +63,8 @@ def main() -> int:
           f"{args.threads} threads, seed {args.seed}")
     for status, count in sorted(report.statuses.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
         print(f"  {status if status is not None else 'no answer'}: {count}")
-    for index, status, request in report.server_errors[:20]:
-        print(f"  !! #{index} -> {status}: {request[:200]!r}")
+    for index, status, request, answer in report.server_errors[:20]:
+        print(f"  !! #{index} -> {status}: {request[:200]!r}\n     answer: {answer[:300]!r}")
     print("half-stored rows: " + ("none" if not leftovers else "; ".join(leftovers)))
     return 1 if report.server_errors or leftovers else 0
 
@@ -73,7 +73,7 @@ def _target(app, server) -> FuzzTarget:
     """What the generator needs: valid ids, a device token, an administrator's session."""
     import requests
 
-    from app.services.accounts import create_user
+    from app.services.accounts.users import create_user
     create_user(*ADMIN, app.config["DIGEST_REALM"], admin=True)
     village, token = next(iter(server.loaded.devices.items()))
     household = next(h for h in server.county.households if h.village == village)

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
+# Helpers under tests/support assert too; show their failures as clearly as a test's own.
+pytest.register_assert_rewrite("tests.support")
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -106,7 +109,7 @@ def clean(app):
 
 def _empty_tables(app):
     from app.extensions import db
-    from app.services.rulesets import forget_cached
+    from app.services.monitoring.rulesets import forget_cached
     forget_cached()
     with app.app_context():
         db.session.remove()
@@ -118,14 +121,14 @@ def _empty_tables(app):
 
 @pytest.fixture()
 def project(app, clean):
-    from app.services.projects import create_project
+    from app.services.accounts.projects import create_project
     with app.app_context():
         return create_project("测试项目 Test project").id
 
 
 @pytest.fixture()
 def admin(app, clean):
-    from app.services.accounts import create_user
+    from app.services.accounts.users import create_user
     with app.app_context():
         create_user("admin@example.org", "correct horse battery", app.config["DIGEST_REALM"], admin=True)
     return ("admin@example.org", "correct horse battery")
@@ -134,7 +137,7 @@ def admin(app, clean):
 @pytest.fixture()
 def publish(app, project):
     """Publish a form file (with optional media folder) into the test project."""
-    from app.services.publish_form import publish_form
+    from app.services.forms.publish import publish_form
 
     def _publish(path: Path, media_dir: Path | None = None, project_id: int = project):
         media = {}
@@ -150,7 +153,7 @@ def publish(app, project):
 @pytest.fixture()
 def device(app, project, live_server):
     """An app user's Collect client, configured from the server URL its QR code would carry."""
-    from app.services.accounts import create_app_user
+    from app.services.accounts.users import create_app_user
     with app.app_context():
         _, token = create_app_user(project, "村干部 测试")
     return CollectClient(f"{live_server}/v1/key/{token}/projects/{project}")

@@ -1,4 +1,5 @@
-"""A request body that cannot be read is the client's 400, whatever the server underneath raised.
+"""A request body that cannot be read is the client's 400, whatever the server underneath raised;
+and a body the app did not need is read to its end before the answer goes.
 
 Reading the body can fail in as many ways as there are servers: gunicorn raises its own parse errors
 (InvalidChunkSize, ChunkMissingTerminator, NoMoreData) for a malformed chunked body, werkzeug's server
@@ -9,7 +10,7 @@ and nothing was stored (400.39).
 """
 import logging
 
-from flask import Flask
+from flask import Flask, Response, current_app, request
 
 from ..problems import Problem, unreadable_body
 
@@ -61,5 +62,31 @@ class GuardedBodyMiddleware:
         return self.wsgi_app(environ, start_response)
 
 
+_DRAIN_CHUNK = 64 * 1024
+
+
+def finish_reading(response: Response) -> Response:
+    """Read what is left of the request body (up to MAX_CONTENT_LENGTH), then answer.
+
+    An answer given before the body is read (a 401, 403 or 404 decided from the URL and headers)
+    otherwise closes the connection with the body's bytes unread, and the kernel then resets it:
+    the front door, still sending the body it buffered, reads the reset as gunicorn failing and
+    answers 502/503 instead of the app's answer (found by tests/fuzz). A body over the limit is
+    left unread: the front door never sends one, and nobody else is owed the courtesy.
+    """
+    length = request.content_length
+    limit = current_app.config["MAX_CONTENT_LENGTH"] or 0
+    if length is not None and length > limit:
+        return response
+    try:
+        read = 0
+        while read <= limit and (chunk := request.stream.read(_DRAIN_CHUNK)):
+            read += len(chunk)
+    except Exception:       # noqa: BLE001  the answer stands whatever the rest of the body was
+        pass
+    return response
+
+
 def install(app: Flask) -> None:
     app.wsgi_app = GuardedBodyMiddleware(app.wsgi_app)
+    app.after_request(finish_reading)

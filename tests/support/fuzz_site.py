@@ -6,7 +6,7 @@ from pathlib import Path
 
 import requests
 
-from app.demo.submissions import housing_xml, water_xml
+from demo.submissions import housing_xml, water_xml
 from tests.support.fuzzing import FuzzReport, FuzzTarget, half_stored
 from tests.support.households import screening_xml
 from tests.support.registry import load_registry
@@ -25,7 +25,8 @@ def assert_no_5xx_and_nothing_half_stored(app, report: FuzzReport) -> None:
     print(f"fuzz: {report.sent} requests in {report.seconds:.0f} s: "
           + ", ".join(f"{status}: {n}" for status, n in sorted(report.statuses.items(), key=lambda kv: str(kv[0]))))
     assert report.sent >= min(FUZZ_REQUESTS, 1000)
-    assert report.server_errors == []
+    assert report.server_errors == [], "\n\n".join(f"#{i} -> {status}\n{request}\n=>\n{answer}"
+                                                   for i, status, request, answer in report.server_errors)
     from app.extensions import db
     with app.app_context():
         assert half_stored(db.session.connection(), app.extensions["blobstore"].exists) == []

@@ -58,7 +58,8 @@ class FuzzTarget:
 @dataclass
 class FuzzReport:
     statuses: Counter = field(default_factory=Counter)
-    server_errors: list[tuple[int, int | None, str]] = field(default_factory=list)   # (index, status, request)
+    # (index, status, request, answer): the first bytes of each, for a 5xx or no answer
+    server_errors: list[tuple[int, int | None, str, str]] = field(default_factory=list)
     sent: int = 0
     seconds: float = 0.0
 
@@ -77,17 +78,18 @@ def run(target: FuzzTarget, count: int, *, seed: int = 1, deadline_s: float | No
         if deadline_s is not None and time.monotonic() - started > deadline_s:
             break
         raw = build_request(rng, target)
-        status = send(target.host, target.port, raw, timeout_s)
+        status, answer = send(target.host, target.port, raw, timeout_s)
         report.statuses[status] += 1
         report.sent += 1
         if status is None or status >= 500:
-            report.server_errors.append((index, status, raw[:300].decode("latin-1")))
+            report.server_errors.append((index, status, raw[:300].decode("latin-1"), answer[:600].decode("latin-1")))
     report.seconds = time.monotonic() - started
     return report
 
 
-def send(host: str, port: int, raw: bytes, timeout_s: float) -> int | None:
-    """Send raw request bytes on a new connection; the status code of the answer, or None."""
+def send(host: str, port: int, raw: bytes, timeout_s: float) -> tuple[int | None, bytes]:
+    """Send raw request bytes on a new connection; the status code of the answer (None if there was
+    none) and the answer's first bytes."""
     try:
         with socket.create_connection((host, port), timeout=timeout_s) as sock:
             # No half-close after sending: nginx takes it for a client that has gone, and drops the request.
@@ -96,14 +98,14 @@ def send(host: str, port: int, raw: bytes, timeout_s: float) -> int | None:
             except OSError:
                 pass            # answered and closed before the whole request was read: read the answer
             head = b""
-            while (status := _final_status(head)) is None and len(head) < 65536:
+            while len(head) < 4096:
                 chunk = sock.recv(4096)
                 if not chunk:
                     break
                 head += chunk
     except (OSError, TimeoutError):
-        return None
-    return status
+        pass
+    return _final_status(head), head
 
 
 def _final_status(head: bytes) -> int | None:
