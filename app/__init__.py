@@ -4,9 +4,9 @@ from pathlib import Path
 from flask import Flask
 
 from . import config
+from .extensions import db, migrate
 from .http.key_prefix import KeyPrefixMiddleware
 from .http.proxies import TrustedProxies
-from .extensions import db, migrate
 from .storage.blobstore import FileBlobStore
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -23,18 +23,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS)
     app.extensions["blobstore"] = FileBlobStore(app.config["BLOB_DIR"])
 
-    from .http import errors
-    from . import http
-    from .api import bp as api_bp
+    from . import api, http, openrosa, web
     from .cli import register as register_cli
-    from .openrosa import bp as openrosa_bp
+    from .http import errors
     from .services.column_limits import guard_flushes
-    from .web import bp as web_bp
     guard_flushes()
-    http.install(app)   # before the blueprints: their routes take its <int:...> converter
-    app.register_blueprint(openrosa_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(web_bp)
+    http.install(app)   # before the doors: their routes take its <int:...> converter
+    # The OpenRosa door first: it claims its own URLs under /v1 before the API claims the rest.
+    for door in (openrosa, api, web):
+        door.register(app)
     errors.register(app)
     register_cli(app)
     _declare_static(app)

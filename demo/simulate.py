@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from app.services.accounts.users import create_app_user
-from app.storage.blobstore import BlobStore
+from app.services.accounts.app_users import assign_places, create_app_user
 from app.services.coverage.campaigns import create_campaign
 from app.services.forms.folder import publish_directory
-from app.services.registry.imports import assign_places, import_households, import_places
+from app.services.registry.imports import import_households, import_places
+from app.storage.blobstore import BlobStore
 from demo.county import DemoCounty
 from demo.submissions import collect_multipart, random_housing, random_screening, random_water
 

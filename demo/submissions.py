@@ -27,7 +27,8 @@ def member_xml(name: str, relation: str, idno: str = "", age: str = "", med_ins:
 
 def screening_xml(instance_id: str, *, village: str, household: str, gps: str, members: list[str],
                   head_name: str = "王五", head_idno: str = "", poverty_status: str = "lifted",
-                  monitor_status: str = "none", inc_wage: str = "12000.5", inc_prop: str = "300", inc_trans: str = "1200", exp_med: str = "0",
+                  monitor_status: str = "none", inc_wage: str = "12000.5", inc_prop: str = "300",
+                  inc_trans: str = "1200", exp_med: str = "0",
                   survey_date: str = "2026-11-20", photo: str = "", house_status: str = "safe",
                   water_issue: str = "none", food_ok: str = "yes") -> bytes:
     county, township = (village[:6] + "000000", village[:9] + "000") if village else ("", "")

@@ -23,10 +23,10 @@ import time
 import requests
 from benchlib import bench_server
 
-from demo.simulate import CAMPAIGN, simulate_campaign
 from app.extensions import db
 from app.services.accounts.users import create_user
 from app.services.coverage.campaign_households import forget_coverage
+from demo.simulate import CAMPAIGN, simulate_campaign
 
 
 def main() -> int:

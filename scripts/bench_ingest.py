@@ -26,6 +26,7 @@ from benchlib import bench_server
 
 from demo.submissions import collect_multipart, member_xml, screening_xml
 
+
 def household_xml(county, rng: random.Random, photo_name: str | None) -> tuple[bytes, str]:
     """A screening of a registered household with 5 members and a geopoint inside its village."""
     h = county.households[rng.randrange(len(county.households))]

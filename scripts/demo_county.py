@@ -9,6 +9,7 @@ no real place has. Each village gets a device account; without --server the camp
 a server this script starts in-process. Device tokens go to --out (they are credentials).
 """
 import argparse
+import dataclasses
 import json
 import sys
 import threading
@@ -21,10 +22,10 @@ sys.path.insert(0, str(REPO))
 from werkzeug.serving import make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
-from demo.county import build_county  # noqa: E402
-from demo.simulate import CAMPAIGN, load_county, simulate_campaign  # noqa: E402
 from app.core.access import system_access  # noqa: E402
 from app.services.coverage.campaigns import coverage, find_campaign  # noqa: E402
+from demo.county import build_county  # noqa: E402
+from demo.simulate import CAMPAIGN, load_county, simulate_campaign  # noqa: E402
 
 
 def main() -> int:
@@ -64,7 +65,7 @@ def main() -> int:
     with app.app_context():
         campaign = find_campaign(loaded.project_id, CAMPAIGN)
         [unit] = coverage(system_access(loaded.project_id), campaign, "county")
-    print(json.dumps(unit.as_dict(), ensure_ascii=False, indent=1))
+    print(json.dumps(dataclasses.asdict(unit) | {"coverage": unit.coverage}, ensure_ascii=False, indent=1))
     if server:
         server.shutdown()
     return 0 if not report.failed else 1

@@ -19,13 +19,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchlib import bench_server   # noqa: I001  (puts the repository on sys.path)
+from benchlib import bench_server  # noqa: I001  (puts the repository on sys.path)
 
 from app import create_app
 from app.config import request_body_limit
-from demo.submissions import housing_xml, water_xml
 from app.frontdoor.settings import FrontDoorSettings
 from app.frontdoor.supervise import FrontDoor
+from demo.submissions import housing_xml, water_xml
 from tests.support.fuzzing import FuzzReport, FuzzTarget, half_stored, run
 from tests.support.households import screening_xml
 
@@ -90,7 +90,8 @@ def _target(app, server) -> FuzzTarget:
     host, port = server.url.rsplit("/", 1)[1].split(":")
     return FuzzTarget(
         host=host, port=int(port), project_id=server.loaded.project_id, device_token=token, bearer_token=bearer,
-        user=ADMIN, routes=[(rule.rule, tuple(sorted(rule.methods - {"OPTIONS"}))) for rule in app.url_map.iter_rules()],
+        user=ADMIN,
+        routes=[(rule.rule, tuple(sorted(rule.methods - {"OPTIONS"}))) for rule in app.url_map.iter_rules()],
         valid={"project_id": [str(server.loaded.project_id)],
                "xml_form_id": ["fpf_hh_screening", "fpf_water", "fpf_housing", "fpf_self_report"],
                "instance_id": ["uuid:bbbbbbbb-0000-4000-8000-000000000001"],

@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
+.venv/bin/ruff check --quiet .   # the linter first; pyproject.toml says what it checks
 exec .venv/bin/pytest "$@"

@@ -10,12 +10,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-# Helpers under tests/support assert too; show their failures as clearly as a test's own.
+# Helpers under tests/support assert too; show their failures as clearly as a test's own (before
+# they are imported).
 pytest.register_assert_rewrite("tests.support")
-from sqlalchemy import text
-from werkzeug.serving import make_server
+from sqlalchemy import text  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
 
-from tests.support.collect import CollectClient
+from tests.support.collect import CollectClient  # noqa: E402
 
 PGBIN = os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin")
 REPO = Path(__file__).resolve().parents[1]
@@ -153,7 +154,7 @@ def publish(app, project):
 @pytest.fixture()
 def device(app, project, live_server):
     """An app user's Collect client, configured from the server URL its QR code would carry."""
-    from app.services.accounts.users import create_app_user
+    from app.services.accounts.app_users import create_app_user
     with app.app_context():
         _, token = create_app_user(project, "村干部 测试")
     return CollectClient(f"{live_server}/v1/key/{token}/projects/{project}")

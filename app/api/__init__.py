@@ -1,6 +1,18 @@
-"""The JSON API door, shaped like ODK Central's so pyodk and Central clients can use it."""
-from flask import Blueprint
+"""The JSON API door, shaped like ODK Central's so pyodk and Central clients can use it.
+
+One module per resource (sessions, users, projects, forms, submissions, households, coverage), each
+route declaring who may call it; JSON is shaped by the marshmallow schemas in schemas/ only.
+"""
+from flask import Blueprint, Flask
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
-from . import views  # noqa: E402,F401
+from . import coverage, forms, households, projects, sessions, submissions, users  # noqa: E402,F401
+
+
+def register(app: Flask) -> None:
+    """The routes, and problems as JSON for every /v1 URL the OpenRosa door does not claim."""
+    from ..http.errors import register_door
+    from .problems import render_problem
+    app.register_blueprint(bp)
+    register_door(app, bp.name, render_problem, claims=lambda path: path.startswith("/v1/"))

@@ -7,12 +7,11 @@ import segno
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..core.access import place_code
+from ..core.access import ROLES, place_code
 from ..core.collect_settings import collect_settings, qr_payload
-from ..services.accounts import users as accounts
 from ..services import column_limits
-from ..services.forms import catalog as form_catalog
-from ..services.registry.imports import assign_places
+from ..services.accounts import app_users, grants, projects, users
+from ..services.accounts.app_users import assign_places
 from .common import PROJECT_ID, device_account, run
 
 user_cli = AppGroup("user", help="Web users (administrators, supervisors).")
@@ -25,20 +24,20 @@ app_user_cli = AppGroup("app-user", help="Device accounts for ODK Collect.")
 @click.option("--admin", is_flag=True, help="May do everything in every project.")
 def user_create(email, password, admin):
     email = run(column_limits.EMAIL.clean, email.strip().lower())
-    user = run(accounts.create_user, email, password, current_app.config["DIGEST_REALM"], admin=admin)
+    user = run(users.create_user, email, password, current_app.config["DIGEST_REALM"], admin=admin)
     click.echo(json.dumps({"id": user.actor_id, "email": user.email, "admin": user.is_admin}))
 
 
 @user_cli.command("grant")
 @click.argument("project_id", type=PROJECT_ID)
 @click.argument("email")
-@click.argument("role", type=click.Choice(list(accounts.ROLES)))
+@click.argument("role", type=click.Choice(list(ROLES)))
 @click.option("--place", "places", multiple=True, metavar="CODE",
               help="Limit the role to this county, township or village (12-digit code); repeat for more. "
                    "Without it the role covers the whole project.")
 def user_grant(project_id, email, role, places):
     """Give a web user a role in a project (replaces their earlier role there)."""
-    grant = run(accounts.grant_role, project_id, column_limits.nfc(email), role, places)
+    grant = run(grants.grant_role, project_id, column_limits.nfc(email), role, places)
     where = ", ".join(place_code(p) for p in grant.places) or "the whole project"
     click.echo(f"{email} is now {role} in project {project_id}, in {where}")
 
@@ -49,8 +48,8 @@ def user_grant(project_id, email, role, places):
 @click.option("--qr-png", type=click.Path(dir_okay=False, path_type=Path), help="Write the QR code here.")
 def app_user_create(project_id, name, qr_png):
     name = run(column_limits.DEVICE_ACCOUNT_NAME.clean, name.strip())
-    app_user, token = run(accounts.create_app_user, project_id, name)
-    project = form_catalog.require_project(project_id)
+    app_user, token = run(app_users.create_app_user, project_id, name)
+    project = projects.require_project(project_id)
     server_url = f"{current_app.config['PUBLIC_URL']}/v1/key/{token}/projects/{project_id}"
     payload = qr_payload(collect_settings(server_url, project.name))
     if qr_png:
@@ -63,15 +62,15 @@ def app_user_create(project_id, name, qr_png):
 @click.argument("project_id", type=PROJECT_ID)
 @click.argument("name_or_id")
 def app_user_revoke(project_id, name_or_id):
-    app_user = run(accounts.find_app_user, project_id, device_account(name_or_id))
-    accounts.revoke_app_user(app_user)
+    app_user = run(app_users.find_app_user, project_id, device_account(name_or_id))
+    app_users.revoke_app_user(app_user)
     click.echo(f"revoked: {app_user.actor.display_name} (id {app_user.actor_id})")
 
 
 @app_user_cli.command("list")
 @click.argument("project_id", type=PROJECT_ID)
 def app_user_list(project_id):
-    for app_user in accounts.list_app_users(project_id):
+    for app_user in app_users.list_app_users(project_id):
         state = "active" if app_user.token_sha256 else "revoked"
         click.echo(f"{app_user.actor_id}\t{app_user.actor.display_name}\t{state}")
 

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..core.collect_settings import collect_settings, qr_payload
-from ..services.accounts import users as accounts, projects
+from ..services.accounts import app_users, projects
 from ..services.forms import catalog as form_catalog
 from ..services.forms.folder import publish_directory
 from ..services.forms.publish import publish_draft, publish_form, set_form_state
@@ -89,7 +89,7 @@ def form_state(project_id, xml_form_id, state):
 @click.option("--remove", is_flag=True, help="Take the form back from these devices.")
 def form_assign(project_id, xml_form_id, devices, remove):
     """Give a form to chosen device accounts only (a form nobody is assigned goes to every device)."""
-    ids = [run(accounts.find_app_user, project_id, device_account(d)).actor_id for d in devices]
+    ids = [run(app_users.find_app_user, project_id, device_account(d)).actor_id for d in devices]
     run(form_catalog.assign_form, project_id, xml_form_id, ids, assigned=not remove)
     click.echo(f"{xml_form_id}: {'taken from' if remove else 'assigned to'} {', '.join(devices)}")
 
@@ -97,7 +97,8 @@ def form_assign(project_id, xml_form_id, devices, remove):
 @form_cli.command("list")
 @click.argument("project_id", type=PROJECT_ID)
 def form_list(project_id):
-    for form, version in form_catalog.all_forms(project_id):
+    for listing in form_catalog.form_listings(project_id):
+        form, version = listing.form, listing.version
         click.echo(f"{form.xml_form_id}\t{form.state}\t{version.version if version else ''}\t"
                    f"{version.title if version else ''}")
 

@@ -6,12 +6,12 @@ import click
 from flask.cli import AppGroup
 
 from ..core.household_standing import TERMS
-from ..services.forms import catalog as form_catalog
+from ..services.accounts import projects
 from ..services.column_limits import CAMPAIGN_NAME, nfc
 from ..services.coverage.campaigns import create_campaign
 from ..services.monitoring.recompute import recompute_flags
-from ..services.registry.imports import import_households, import_places
 from ..services.monitoring.rulesets import save_ruleset
+from ..services.registry.imports import import_households, import_places
 from .common import PROJECT_ID, run
 
 places_cli = AppGroup("places", help="Administrative places (行政区划).")
@@ -40,7 +40,7 @@ def _allowed_terms() -> str:
 @click.argument("project_id", type=PROJECT_ID)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def households_import(project_id, file):
-    form_catalog.require_project(project_id)
+    projects.require_project(project_id)
     report = run(import_households, project_id, file.name, file.read_bytes())
     click.echo(f"households: {report.created} added, {report.updated} updated")
     for group in report.shared_ids:
@@ -77,5 +77,5 @@ def rules_save(file):
 @click.argument("project_id", type=PROJECT_ID)
 def rules_recompute(project_id):
     """Raise every flag of a project again under the rulesets and registry now in force."""
-    form_catalog.require_project(project_id)
+    projects.require_project(project_id)
     click.echo(f"re-assessed {run(recompute_flags, project_id)} submission(s)")

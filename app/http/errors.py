@@ -1,60 +1,60 @@
 """Every failure answers in the format of the door it came through, and never as a bare 500 page.
 
-OpenRosa clients get an OpenRosaResponse, the API gets JSON problem details,
-people get a readable page.
+Each door registers how it renders a Problem (OpenRosa XML, JSON problem details, a page) with
+`register_door`, naming its blueprint and the URLs it answers that match no route, so this module
+knows no door: a new door (OData, the console, self-report) registers itself and nothing here
+changes. A request no door claims gets the fallback door's rendering (the people's pages).
 """
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask import Flask, Response, render_template_string, request
+from flask import Flask, Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
-from ..api.views import render_problem as api_problem
+from ..problems import Problem, from_http_status, internal_error, service_unavailable, too_large, unreadable_body
 from .database_unavailable import RETRY_AFTER_S, is_transient
-from ..openrosa.views import render_problem as openrosa_problem
-from ..problems import Problem, service_unavailable, unreadable_body
 
 log = logging.getLogger(__name__)
 
-_OPENROSA_ENDINGS = ("/formList", "/submission", "/manifest")
-
-_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{{ status }}</title>
-<body style="font-family:sans-serif;max-width:40em;margin:3em auto">
-<h1>{{ status }} {{ zh }}</h1><p>{{ message }}</p><p lang="en">{{ en }}</p></body></html>"""
-_ZH = {400: "请求有误", 401: "需要登录", 403: "无权访问", 404: "未找到", 405: "不支持此方法",
-       409: "冲突", 413: "内容过大", 429: "尝试次数过多，请稍后再试", 500: "服务器内部错误", 503: "服务暂时不可用，请稍后再试"}
+Renderer = Callable[[Problem], Response]
 
 
-def _door() -> str:
-    if request.blueprint in ("openrosa", "api"):
-        return request.blueprint
-    path = request.path
-    if path.startswith("/v1/"):
-        return "openrosa" if path.endswith(_OPENROSA_ENDINGS) else "api"
-    return "web"
+@dataclass(frozen=True)
+class Door:
+    blueprint: str
+    render: Renderer
+    claims: Callable[[str], bool]     # a URL path this door answers for when no route matched
+
+
+def register_door(app: Flask, blueprint: str, render: Renderer, *,
+                  claims: Callable[[str], bool] = lambda path: False, fallback: bool = False) -> None:
+    """Say how a door renders problems. `claims(path)` picks the door for a URL that matched no route
+    (doors are asked in the order they registered); the `fallback` door answers the rest."""
+    doors = app.extensions.setdefault("problem_doors", {"doors": [], "fallback": None})
+    door = Door(blueprint, render, claims)
+    doors["doors"].append(door)
+    if fallback:
+        doors["fallback"] = door
 
 
 def render(problem: Problem) -> Response:
-    door = _door()
-    if door == "openrosa":
-        return openrosa_problem(problem)
-    if door == "api":
-        return api_problem(problem)
-    body = render_template_string(_PAGE, status=problem.status, zh=_ZH.get(problem.status, ""),
-                                  message=problem.message, en="")
-    response = Response(body, status=problem.status, mimetype="text/html")
-    for name, value in problem.headers:
-        response.headers.add(name, value)
-    return response
+    """The problem as the door of the current request renders it."""
+    doors = current_app.extensions["problem_doors"]
+    door = (next((d for d in doors["doors"] if d.blueprint == request.blueprint), None)
+            or next((d for d in doors["doors"] if d.claims(request.path)), None)
+            or doors["fallback"])
+    return door.render(problem)
 
 
 def register(app: Flask) -> None:
     app.register_error_handler(Problem, render)
 
     @app.errorhandler(RequestEntityTooLarge)
-    def too_large(e):
+    def request_too_large(e):
         limit = app.config["OPENROSA_ACCEPT_CONTENT_LENGTH"]
-        return render(Problem(413.1, f"The request is larger than the {limit} bytes this server accepts."))
+        return render(too_large(f"The request is larger than the {limit} bytes this server accepts."))
 
     @app.errorhandler(ClientDisconnected)
     def body_cut_short(e):
@@ -75,11 +75,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
-        code = float(e.code or 500)
-        return render(Problem(code, e.description or e.name))
+        return render(from_http_status(e.code or 500, e.description or e.name))
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception):
         # Logged without the request body: submissions carry personal data.
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return render(Problem(500.1, "An internal error occurred; nothing was stored. Please try again."))
+        return render(internal_error())

@@ -9,8 +9,8 @@ from ..core import digest_auth
 from ..core.access import Principal
 from ..core.tokens import is_well_formed
 from ..models import User
-from ..problems import Problem, forbidden, unauthorized
-from ..services.accounts import users as accounts, sign_in_limits
+from ..problems import Problem, authentication_failed, insufficient_rights
+from ..services.accounts import app_users, digest_nonces, sessions, sign_in_limits, users
 from ..services.accounts.sign_in_limits import Caller
 from .key_prefix import ENVIRON_KEY
 
@@ -25,18 +25,18 @@ def identify(*, challenge: bool) -> Principal | None:
     token = key_token()
     if token is not None:
         if not is_well_formed(token):
-            raise unauthorized("The device token in the URL is malformed.")
-        principal = accounts.principal_for_app_token(token)
+            raise authentication_failed("The device token in the URL is malformed.")
+        principal = app_users.principal_for_app_token(token)
         if principal is None:
             # 403, not 401: a 401 makes Collect ask for a password it does not have.
-            raise forbidden("This device token is unknown or has been revoked. Ask for a new QR code.", 403.1)
+            raise insufficient_rights("This device token is unknown or has been revoked. Ask for a new QR code.")
         return principal
     header = request.headers.get("Authorization", "")
     scheme = header.partition(" ")[0].lower()
     if scheme == "bearer":
-        principal = accounts.principal_for_session(header.partition(" ")[2].strip())
+        principal = sessions.principal_for_session(header.partition(" ")[2].strip())
         if principal is None:
-            raise unauthorized("The session token is unknown or has expired; sign in again.")
+            raise authentication_failed("The session token is unknown or has expired; sign in again.")
         return principal
     if scheme == "digest":
         return _digest(header, challenge)
@@ -61,7 +61,7 @@ def authentication_required(challenge: bool, *, stale: bool = False,
         headers.append(("WWW-Authenticate", digest_auth.challenge(config["DIGEST_REALM"], nonce, stale)))
         if _secure():
             headers.append(("WWW-Authenticate", f'Basic realm="{config["DIGEST_REALM"]}", charset="UTF-8"'))
-    return Problem(401.2, message, headers=headers)
+    return authentication_failed(message, headers)
 
 
 def sign_in(email: str, password: str, *, challenge: bool = False) -> User:
@@ -72,7 +72,7 @@ def sign_in(email: str, password: str, *, challenge: bool = False) -> User:
     """
     caller = Caller.of(email, request.remote_addr)
     sign_in_limits.check_not_locked(caller)
-    user = accounts.check_password(email, password)
+    user = users.check_password(email, password)
     if user is None:
         sign_in_limits.record_failure(caller)
         raise authentication_required(challenge, message="The user name or password is wrong.")
@@ -88,17 +88,17 @@ def _digest(header: str, challenge: bool) -> Principal:
         raise authentication_required(challenge, stale=state == "stale")
     caller = Caller.of(params.get("username", ""), request.remote_addr)
     sign_in_limits.check_not_locked(caller)
-    user = accounts.user_by_email(params.get("username", ""))
+    user = users.user_by_email(params.get("username", ""))
     if user is None or user.actor.deleted_at is not None or \
             not digest_auth.response_matches(params, user.digest_ha1, request.method):
         sign_in_limits.record_failure(caller)
         raise authentication_required(challenge, message="The user name or password is wrong.")
     # A header seen on the wire must not open a second request: each (nonce, nc) is used once.
     # Without qop (RFC 2069) there is no count: such a nonce opens one request.
-    if not accounts.use_digest_nonce(params["nonce"], params.get("nc", "") if params.get("qop") else ""):
+    if not digest_nonces.use_digest_nonce(params["nonce"], params.get("nc", "") if params.get("qop") else ""):
         raise authentication_required(challenge, message="This Digest response has been used already.")
     sign_in_limits.record_success(caller)
-    return accounts.principal_for_user(user)
+    return users.principal_for_user(user)
 
 
 def _basic(challenge: bool) -> Principal:
@@ -108,7 +108,7 @@ def _basic(challenge: bool) -> Principal:
     credentials = _basic_credentials(request.headers.get("Authorization", ""))
     if credentials is None:
         raise authentication_required(challenge, message="The user name or password is wrong.")
-    return accounts.principal_for_user(sign_in(*credentials, challenge=challenge))
+    return users.principal_for_user(sign_in(*credentials, challenge=challenge))
 
 
 def _basic_credentials(header: str) -> tuple[str, str] | None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from ..core.access import Permission
-from ..services.accounts import users as accounts
+from ..services.accounts import grants
 from .identify import require_principal
 
 ACCESS_RULE = "access_rule"   # the attribute each decorator sets on the view: what the route requires
@@ -29,7 +29,7 @@ def requires(permission: Permission, *, challenge: bool = False) -> Callable:
         @wraps(view)
         def checked(*args, **kwargs):
             principal = require_principal(challenge=challenge)
-            access = accounts.require(principal, permission, kwargs["project_id"])
+            access = grants.require(principal, permission, kwargs["project_id"])
             return view(*args, access=access, **kwargs)
         setattr(checked, ACCESS_RULE, str(permission))
         return checked

@@ -9,8 +9,8 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, request
 
+from ..problems import invalid_header, unparseable
 from .key_prefix import ENVIRON_KEY
-from ..problems import bad_request
 
 # Unicode's control characters (category Cc): C0 (NUL..US), DEL and C1. A header value may hold a tab
 # (RFC 9110 §5.5), a URL none of them.
@@ -35,17 +35,14 @@ def check_request_text() -> None:
     raw = urlsplit(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "")
     paths = (raw.path, (environ.get(ENVIRON_KEY) or "") + environ.get("PATH_INFO", ""))
     if not all(_readable(_unquoted(path)) for path in paths):
-        raise bad_request("The URL path is not readable: it holds a control character (such as NUL) "
-                          "or bytes that are not UTF-8.", code=400.1)
+        raise unparseable("URL path", "It holds a control character (such as NUL) or bytes that are not UTF-8.")
     queries = (raw.query, environ.get("QUERY_STRING", ""))
     if not all(_readable(_unquoted(query.replace("+", " "))) for query in queries):
-        raise bad_request("The URL query is not readable: it holds a control character (such as NUL) "
-                          "or bytes that are not UTF-8.", code=400.1)
+        raise unparseable("URL query", "It holds a control character (such as NUL) or bytes that are not UTF-8.")
     for key, value in environ.items():
         name = _header_name(key)
         if name and not _readable(_wsgi_bytes(value), _CONTROL_BUT_TAB):
-            raise bad_request(f"The {name} header is not readable: it holds a control character "
-                              "(such as NUL) or bytes that are not UTF-8.", code=400.6, header=name)
+            raise invalid_header(name, "it holds a control character (such as NUL) or bytes that are not UTF-8.")
 
 
 def _unquoted(value: str) -> bytes | None:

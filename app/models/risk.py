@@ -1,8 +1,7 @@
 """Risk flags and the rulesets that raise them."""
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import BigInteger, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 

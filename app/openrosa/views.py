@@ -8,10 +8,10 @@ from urllib.parse import quote
 
 from flask import Response, current_app, request
 
+from ..core.access import Access, Permission
 from ..http.identify import key_token
 from ..http.permissions import public, requires
-from ..core.access import Access, Permission
-from ..problems import Problem, bad_request
+from ..problems import Problem, missing_multipart_field, unreadable_body
 from ..services.forms import catalog as form_catalog
 from ..services.submissions.ingest import Upload, ingest_submission
 from . import bp, documents
@@ -166,19 +166,19 @@ def draft_submission(token: str, project_id: int, xml_form_id: str):
 
 def _read_upload() -> Upload:
     if request.mimetype != "multipart/form-data":
-        raise bad_request("Required multipart POST field xml_submission_file missing.", code=400.7)
+        raise missing_multipart_field("xml_submission_file")
     try:
         files = request.files
         form = request.form
     except ValueError as e:
-        raise bad_request(f"The multipart body could not be read: {e}", code=400.39) from None
+        raise unreadable_body(f"the multipart body is malformed ({e})") from None
     xml_part = files.get("xml_submission_file")
     if xml_part is not None:
         xml = xml_part.read()
     elif "xml_submission_file" in form:
         xml = form["xml_submission_file"].encode("utf-8")
     else:
-        raise bad_request("Required multipart POST field xml_submission_file missing.", code=400.7)
+        raise missing_multipart_field("xml_submission_file")
     attachments: dict[str, bytes] = {}
     for field_name, part in files.items(multi=True):
         if field_name == "xml_submission_file":

@@ -20,9 +20,21 @@ from dataclasses import dataclass
 from sqlalchemy import BigInteger, Integer, SmallInteger, String, event, inspect
 from sqlalchemy.orm import Session
 
-from ..models import (Actor, AdminUnit, Campaign, Form, FormAttachment, FormVersion, Household, Project,
-                      Submission, SubmissionAssessment, SubmissionVersion, User)
-from ..problems import bad_request, out_of_range, too_long
+from ..models import (
+    Actor,
+    AdminUnit,
+    Campaign,
+    Form,
+    FormAttachment,
+    FormVersion,
+    Household,
+    Project,
+    Submission,
+    SubmissionAssessment,
+    SubmissionVersion,
+    User,
+)
+from ..problems import unexpected_value, value_out_of_range, value_too_long
 
 
 def nfc(value: str) -> str:
@@ -66,9 +78,9 @@ class TextField:
         """The value as stored (NFC for identifiers); Problem 400.13 if too long, 400.8 if it holds NUL."""
         value = nfc(value) if self.identifier else value
         if "\x00" in value:
-            raise bad_request(f"The {self.label} contains a NUL character.", code=400.8, field=self.name)
+            raise unexpected_value(self.name, f"The {self.label} contains a NUL character.")
         if len(value) > self.limit:
-            raise too_long(self.name, self.label, self.limit, len(value), self.plural)
+            raise value_too_long(self.name, self.label, self.limit, len(value), self.plural)
         return value
 
     def row_problem(self, value: str) -> str | None:
@@ -149,12 +161,12 @@ def _check_value(column, value) -> None:
     label = column.name.replace("_", " ")
     if isinstance(value, str) and isinstance(column.type, String):
         if "\x00" in value:
-            raise bad_request(f"The {label} contains a NUL character.", code=400.8, field=field)
+            raise unexpected_value(field, f"The {label} contains a NUL character.")
         limit = column.type.length
         if limit is not None and len(value) > limit:
-            raise too_long(field, label, limit, len(value))
+            raise value_too_long(field, label, limit, len(value))
     elif isinstance(value, int) and not isinstance(value, bool) and isinstance(column.type, Integer):
         low, high = integer_range(column)
         if not low <= value <= high:
-            raise out_of_range(field, label, low, high)
+            raise value_out_of_range(field, label, low, high)
 

@@ -58,8 +58,9 @@ def test_unknown_things_are_404_problem_json(live_server, admin, project):
 
 
 def test_non_admin_users_see_only_projects_they_have_a_role_in(app, live_server, project):
-    from app.services.accounts.users import create_user, grant_role
+    from app.services.accounts.grants import grant_role
     from app.services.accounts.projects import create_project
+    from app.services.accounts.users import create_user
     with app.app_context():
         create_user("viewer@example.org", "viewer password 1", "Dixian")
         other = create_project("乡镇项目").id

@@ -4,8 +4,7 @@ import json
 import requests
 
 from tests.support.households import HOUSEHOLD
-from tests.support.registry import SCREENING
-from tests.support.registry import load_registry
+from tests.support.registry import SCREENING, load_registry
 
 
 def _bearer(live_server, admin):
@@ -38,7 +37,8 @@ def test_flags_of_one_submission(app, project, admin, publish, device, live_serv
 
 def test_household_record_with_current_flags_history_and_masked_ids(app, project, admin, publish, device,
                                                                     live_server):
-    from app.services.accounts.users import create_user, grant_role
+    from app.services.accounts.grants import grant_role
+    from app.services.accounts.users import create_user
     head = load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201
@@ -82,9 +82,10 @@ def test_coverage_by_village_township_and_county(app, project, admin, publish, d
 
 
 def test_recompute_applies_a_new_ruleset(app, project, publish, device, tmp_path):
+    from sqlalchemy import select
+
     from app.extensions import db
     from app.models import RiskFlag
-    from sqlalchemy import select
     load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201

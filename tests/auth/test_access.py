@@ -7,10 +7,9 @@ village reads only what lies in it.
 import pytest
 import requests
 
-from tests.support.registry import SCREENING
-from tests.support.registry import load_registry
 from tests.support.collect import CollectClient
 from tests.support.households import screening_xml
+from tests.support.registry import SCREENING, load_registry
 
 PASSWORD = "a long enough password"
 FIRST = "uuid:aaaaaaaa-0000-4000-8000-000000000001"    # a screening of H001, in village 420102001001
@@ -39,7 +38,8 @@ def county(app, project, publish, device):
 
 def _user(app, live_server, project, role, places=()):
     """A signed-in web user with `role` in the project (limited to `places`): their bearer headers."""
-    from app.services.accounts.users import create_user, grant_role
+    from app.services.accounts.grants import grant_role
+    from app.services.accounts.users import create_user
     email = f"{role}-{'-'.join(places) or 'all'}@example.org"
     with app.app_context():
         create_user(email, PASSWORD, "Dixian")
@@ -139,7 +139,8 @@ def test_an_unlimited_grant_sees_the_whole_project(app, county, live_server):
 
 def test_a_grant_names_known_places_only(app, project, clean):
     from app.problems import Problem
-    from app.services.accounts.users import create_user, grant_role
+    from app.services.accounts.grants import grant_role
+    from app.services.accounts.users import create_user
     load_registry(app, project)
     with app.app_context():
         create_user("v@example.org", PASSWORD, "Dixian")
@@ -194,8 +195,8 @@ def _flag_codes(app, instance_id):
 
 def test_a_device_sending_from_outside_its_villages_is_flagged_not_refused(app, county, device, live_server):
     """Cadres cover for each other: stored, with a data-quality flag a supervisor sees."""
+    from app.services.accounts.app_users import assign_places
     from app.services.monitoring.recompute import recompute_flags
-    from app.services.registry.imports import assign_places
     with app.app_context():
         assign_places(county, "村干部 测试", ["420102001002"])
     away = "uuid:aaaaaaaa-0000-4000-8000-000000000031"

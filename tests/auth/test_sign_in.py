@@ -129,3 +129,14 @@ def test_forwarded_headers_from_the_front_door_are_believed(admin, project, live
     url = f"{live_server}/v1/projects/{project}/formList"
     response = requests.get(url, auth=HTTPBasicAuth(*admin), headers={"X-Forwarded-Proto": "https"}, timeout=10)
     assert response.status_code == 200
+
+
+def test_a_nul_in_the_user_name_is_a_wrong_password_not_a_crash(live_server, project, clean):
+    """Found by the fuzz run: Basic credentials decode to any bytes, NUL included."""
+    import base64
+    token = base64.b64encode("\u202e\0:wrong".encode()).decode()
+    for method, path in (("GET", f"/v1/projects/{project}/formList"), ("DELETE", "/v1/sessions/current")):
+        response = requests.request(method, live_server + path, timeout=10,
+                                    headers={"Authorization": f"Basic {token}", "X-Forwarded-Proto": "https"})
+        assert response.status_code == 401
+    assert _sign_in(live_server, "a\0b@example.org", "wrong password").status_code in (400, 401)

@@ -24,7 +24,8 @@ def test_user_project_form_and_device_account_lifecycle(app, clean, tmp_path):
     assert "unchanged: fpf_hh_screening" in result.output
 
     folder = REAL_FORMS / "collect-external-csv"
-    result = _run(app, "form", "publish", str(project_id), str(folder / "external_csv_form.xml"), "--media", str(folder))
+    result = _run(app, "form", "publish", str(project_id), str(folder / "external_csv_form.xml"),
+                  "--media", str(folder))
     assert result.exit_code == 0, result.output
 
     png = tmp_path / "qr.png"

@@ -13,7 +13,8 @@ def test_the_help_lists_the_allowed_values(app):
     assert result.exit_code == 0
     text = " ".join(result.output.split())
     assert "poverty_status: lifted (脱贫户), ordinary (一般农户)" in text
-    assert "category: none (非监测对象), unstable (脱贫不稳定户), edge (边缘易致贫户), hardship (突发严重困难户)" in text
+    assert ("category: none (非监测对象), unstable (脱贫不稳定户), edge (边缘易致贫户), "
+            "hardship (突发严重困难户)") in text
     assert "status: none (非监测对象), monitored (风险未消除), eliminated (风险消除)" in text
     assert "hh_size" in text
 

@@ -138,8 +138,9 @@ class Site:
 @pytest.fixture(scope="package")
 def site(app):
     """A project with the probe form, a device account and an administrator, for the whole package."""
-    from app.services.accounts.users import create_app_user, create_user
+    from app.services.accounts.app_users import create_app_user
     from app.services.accounts.projects import create_project
+    from app.services.accounts.users import create_user
     from app.services.forms.publish import publish_form
 
     form = HERE / "probe_form.md"

@@ -7,9 +7,15 @@ replay a failure.
 """
 from urllib.parse import urlsplit
 
-from tests.support.fuzz_site import (FUZZ_REQUESTS, FUZZ_SECONDS, FUZZ_SEED, assert_no_5xx_and_nothing_half_stored,
-                                     fuzz_target)
+from tests.support.fuzz_site import (
+    FUZZ_REQUESTS,
+    FUZZ_SECONDS,
+    FUZZ_SEED,
+    assert_no_5xx_and_nothing_half_stored,
+    fuzz_target,
+)
 from tests.support.fuzzing import run
+
 
 def test_generated_bad_requests_get_no_5xx_and_leave_nothing_half_stored(app, project, admin, publish, device,
                                                                           live_server, tmp_path):

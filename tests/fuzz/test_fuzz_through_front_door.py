@@ -1,6 +1,11 @@
 """The suite's fuzz run again, as deployed: nginx in front of gunicorn (gthread), on the test database."""
-from tests.support.fuzz_site import (FUZZ_REQUESTS, FUZZ_SECONDS, FUZZ_SEED, assert_no_5xx_and_nothing_half_stored,
-                                     fuzz_target)
+from tests.support.fuzz_site import (
+    FUZZ_REQUESTS,
+    FUZZ_SECONDS,
+    FUZZ_SEED,
+    assert_no_5xx_and_nothing_half_stored,
+    fuzz_target,
+)
 from tests.support.fuzzing import run
 
 

@@ -101,7 +101,7 @@ def test_a_submission_cut_short_by_the_statement_timeout_is_503_and_nothing_is_w
         app, database_url, impatient, project, publish):
     from app.extensions import db
     from app.models import GeoAnswer, Submission, SubmissionVersion
-    from app.services.accounts.users import create_app_user
+    from app.services.accounts.app_users import create_app_user
     _, url = impatient
     publish(SCREENING)
     with app.app_context():

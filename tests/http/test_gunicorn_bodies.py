@@ -51,7 +51,7 @@ def gunicorn(app, database_url, tmp_path_factory):
 
 @pytest.fixture()
 def submission_target(app, project):
-    from app.services.accounts.users import create_app_user
+    from app.services.accounts.app_users import create_app_user
     with app.app_context():
         _, token = create_app_user(project, "村干部 测试")
     return f"/v1/key/{token}/projects/{project}/submission"

@@ -6,7 +6,7 @@ from tests.support.collect import CollectClient
 
 
 def test_unknown_or_revoked_token_is_403_not_401(app, project, live_server, device):
-    from app.services.accounts.users import find_app_user, revoke_app_user
+    from app.services.accounts.app_users import find_app_user, revoke_app_user
     assert device.head_submission().status_code == 204
     with app.app_context():
         revoke_app_user(find_app_user(project, "村干部 测试"))
@@ -85,6 +85,7 @@ def test_digest_nonce_expiry_is_answered_stale(app, admin, project, live_server)
 
 def test_basic_credentials_in_latin_1_are_understood(app, project, live_server, clean):
     import base64
+
     from app.services.accounts.users import create_user
     with app.app_context():
         create_user("zoë@example.org", "pässwörd-long", "Dixian", admin=True)

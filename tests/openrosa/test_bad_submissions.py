@@ -12,8 +12,8 @@ from sqlalchemy import text
 from app.core import idcard
 from demo.submissions import water_xml
 from tests.conftest import REPO
-from tests.support.registry import load_registry
 from tests.support.households import member_xml, screening_xml
+from tests.support.registry import load_registry
 
 DATA = REPO / "tests" / "data" / "bad_submissions"
 SCREENING = REPO / "forms" / "fpf_hh_screening.md"

@@ -3,8 +3,8 @@ import csv
 import io
 
 from tests.conftest import REPO
-from tests.support.registry import load_registry
 from tests.support.collect import CollectClient
+from tests.support.registry import load_registry
 
 SCREENING = REPO / "forms" / "fpf_hh_screening.md"
 

@@ -124,7 +124,7 @@ def test_head_form_list_answers_2xx_for_enketo(publish, device):
 
 
 def test_st_query_token_works_like_the_key_prefix_and_urls_keep_the_token(app, project, publish, live_server):
-    from app.services.accounts.users import create_app_user
+    from app.services.accounts.app_users import create_app_user
     publish(SCREENING)
     with app.app_context():
         _, token = create_app_user(project, "web form")
@@ -135,7 +135,9 @@ def test_st_query_token_works_like_the_key_prefix_and_urls_keep_the_token(app, p
 
 def test_concurrent_resends_of_one_submission_store_it_once(app, publish, device):
     from concurrent.futures import ThreadPoolExecutor
+
     from sqlalchemy import func, select
+
     from app.extensions import db
     from app.models import SubmissionVersion
     publish(SCREENING)
@@ -148,7 +150,7 @@ def test_concurrent_resends_of_one_submission_store_it_once(app, publish, device
 
 
 def test_a_form_assigned_to_some_devices_is_hidden_from_the_others(app, project, publish, device, live_server):
-    from app.services.accounts.users import create_app_user
+    from app.services.accounts.app_users import create_app_user
     from tests.support.collect import CollectClient
     publish(SCREENING)
     publish(REAL_FORMS / "central-withrepeat" / "withrepeat.xml")

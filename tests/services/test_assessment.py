@@ -5,10 +5,8 @@ from sqlalchemy import select
 
 from app.core import idcard
 from tests.conftest import REPO
-from tests.support.households import HOUSEHOLD
-from tests.support.households import screening_xml
-from tests.support.registry import SCREENING
-from tests.support.registry import load_registry
+from tests.support.households import HOUSEHOLD, screening_xml
+from tests.support.registry import SCREENING, load_registry
 
 DATA = REPO / "tests" / "data"
 
@@ -76,6 +74,7 @@ def test_unreadable_answers_are_stored_with_a_data_flag(app, project, publish, d
 
 def test_rulesets_with_contradictions_are_refused_when_saved(ctx):
     import pytest
+
     from app.problems import Problem
     from app.services.monitoring.rulesets import save_ruleset
     with pytest.raises(Problem) as e:
@@ -104,7 +103,8 @@ def test_a_screening_updates_the_registry_status(app, project, publish, device):
     from app.models import Household
     load_registry(app, project)
     publish(SCREENING)
-    assert device.post_submission(screening_xml(monitor_status="edge", poverty_status="ordinary"), {}).status_code == 201
+    xml = screening_xml(monitor_status="edge", poverty_status="ordinary")
+    assert device.post_submission(xml, {}).status_code == 201
     with app.app_context():
         h = db.session.scalars(select(Household).where(Household.household_code == "H001")).one()
         assert (h.poverty_status, h.category, h.status) == ("ordinary", "edge", "monitored")
@@ -123,12 +123,12 @@ def test_a_screening_updates_the_registry_status(app, project, publish, device):
 
 def test_the_household_record_lists_the_members_of_its_latest_screening(app, project, publish, device):
     from app.core.access import ROLES, Access, system_access
-    from app.services.registry.household_record import household_view
+    from app.services.registry.household_record import Member, MembersSource, household_record
     from tests.support.households import member_xml
     load_registry(app, project)
     publish(SCREENING)
     with app.app_context():
-        assert household_view(system_access(project), "H001")["membersFrom"] == {"source": "registry"}
+        assert household_record(system_access(project), "H001").members_from == MembersSource("registry")
     son = idcard.make("420102", date(2002, 1, 2), 31)
     now = (member_xml("王五", "head", age="52"), member_xml("王小五", "son", idno=son, age="24"))
     earlier = (member_xml("王五", "head", age="51"),)
@@ -138,17 +138,16 @@ def test_the_household_record_lists_the_members_of_its_latest_screening(app, pro
                                                 survey_date="2026-11-02"), {}).status_code == 201
     with app.app_context():
         viewer = system_access(project)
-        record = household_view(Access(viewer.principal, project, ROLES["viewer"]), "H001")
-    assert record["members"] == [{"name": "王五", "relation": "head", "idno": None},
-                                 {"name": "王小五", "relation": "son", "idno": son[:4] + "*" * 10 + son[-4:]}]
-    assert record["membersFrom"] == {"source": "screening", "instanceId": "uuid:aaaaaaaa-0000-4000-8000-000000000001",
-                                     "surveyedOn": "2026-11-20"}
+        record = household_record(Access(viewer.principal, project, ROLES["viewer"]), "H001")
+    assert record.members == [Member("王五", "head", None), Member("王小五", "son", son[:4] + "*" * 10 + son[-4:])]
+    assert record.members_from == MembersSource("screening", "uuid:aaaaaaaa-0000-4000-8000-000000000001",
+                                                date(2026, 11, 20))
 
 
 def test_housing_water_and_self_report_submissions_over_openrosa(app, project, publish, device):
-    from demo.submissions import housing_xml, water_xml
     from app.extensions import db
     from app.models import Submission, SubmissionAssessment
+    from demo.submissions import housing_xml, water_xml
     from tests.conftest import REPO as repo
     from tests.support.instances import build_instance
     load_registry(app, project)
@@ -165,7 +164,8 @@ def test_housing_water_and_self_report_submissions_over_openrosa(app, project, p
     codes = {f.code for f in _flags(app)}
     assert {"housing_unsafe", "renovation_eligible", "water_unsafe"} <= codes
     with app.app_context():
-        places = dict(db.session.execute(select(SubmissionAssessment.xml_form_id, SubmissionAssessment.admin_code)).all())
+        places = dict(db.session.execute(
+            select(SubmissionAssessment.xml_form_id, SubmissionAssessment.admin_code)).all())
         assert places == {"fpf_housing": "420102001001", "fpf_water": "420102001002",
                           "fpf_self_report": "420102001002"}
         assert db.session.query(Submission).filter(Submission.household_id.is_(None)).count() == 1   # the report

@@ -3,17 +3,17 @@ import threading
 
 from sqlalchemy import select, text
 
-from tests.support.registry import SCREENING
-from tests.support.registry import load_registry
 from tests.support.households import screening_xml
+from tests.support.registry import SCREENING, load_registry
 
 CAMPAIGN = "2026年集中排查"
 LOW, HIGH = "3000", "90000"      # wages that do and do not put 王五's household under the monitoring line
 
 
 def _campaign(app, project):
-    from app.services.coverage.campaigns import create_campaign
     from datetime import date
+
+    from app.services.coverage.campaigns import create_campaign
     with app.app_context():
         create_campaign(project, CAMPAIGN, date(2026, 11, 1), date(2026, 11, 30), ["fpf_hh_screening"])
 
@@ -133,8 +133,9 @@ def test_a_household_moved_by_the_registry_counts_in_its_new_village(app, projec
 
 def test_an_inspection_outranks_the_screening_and_a_flag_counts_once(app, project, publish, device):
     from datetime import date
-    from demo.submissions import housing_xml
+
     from app.services.coverage.campaigns import create_campaign
+    from demo.submissions import housing_xml
     from tests.conftest import REPO as repo
     load_registry(app, project)
     publish(SCREENING)
@@ -149,7 +150,8 @@ def test_an_inspection_outranks_the_screening_and_a_flag_counts_once(app, projec
     assert device.post_submission(inspection(1, "D", "2026-11-12"), {}).status_code == 201
     village = _villages(app, project)["420102001001"]
     assert (village.screened, village.flagged["housing_unsafe"]) == (0, 1)
-    assert device.post_submission(_screening(1, wage=HIGH, day="2026-11-20", house_status="grade_d"), {}).status_code == 201
+    screening = _screening(1, wage=HIGH, day="2026-11-20", house_status="grade_d")
+    assert device.post_submission(screening, {}).status_code == 201
     village = _villages(app, project)["420102001001"]
     assert (village.screened, village.persons, village.persons_housing_safe) == (1, 2, 0)
     assert village.flagged["housing_unsafe"] == 1

@@ -216,7 +216,7 @@ def test_campaign_names_are_stored_and_found_in_nfc_and_ids_only_in_ascii(app, p
 
 
 def test_command_line_ids_are_ascii_digits_that_fit(app, project):
-    from app.services.accounts.users import create_app_user, list_app_users
+    from app.services.accounts.app_users import create_app_user, list_app_users
     for bad in (_fullwidth(str(project)), "99999999999", "9" * 5000):
         result = _cli(app, "form", "list", bad)
         assert result.exit_code == 2 and "There is no project" in result.output, result.output

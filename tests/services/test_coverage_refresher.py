@@ -5,13 +5,19 @@ from types import SimpleNamespace
 from sqlalchemy import text
 
 from app.extensions import db
-from app.serving import post_worker_init
 from app.services.coverage.campaigns import COVERAGE_LOCKS
+from app.serving import post_worker_init
 from app.workers.coverage import CoverageRefresher
-from tests.support.registry import SCREENING
-from tests.support.registry import load_registry
-from tests.services.test_campaign_household import (CAMPAIGN, HIGH, LOW, _campaign, _screening, _villages,
-                                                     read_while_held)
+from tests.services.test_campaign_household import (
+    CAMPAIGN,
+    HIGH,
+    LOW,
+    _campaign,
+    _screening,
+    _villages,
+    read_while_held,
+)
+from tests.support.registry import SCREENING, load_registry
 
 VILLAGE = "420102001001"
 

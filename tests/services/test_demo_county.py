@@ -20,13 +20,12 @@ def test_the_county_is_consistent_and_its_ids_are_valid():
 
 
 def test_a_small_campaign_through_openrosa_gives_flags_and_coverage(app, clean, live_server):
-    from demo.simulate import CAMPAIGN, load_county, simulate_campaign
-    from app.extensions import db
-    from app.models import RiskFlag, SubmissionAssessment
-    from app.models import campaign_change
-    from app.services.coverage.campaign_households import forget_coverage, rebuild_project
     from app.core.access import system_access
+    from app.extensions import db
+    from app.models import RiskFlag, SubmissionAssessment, campaign_change
+    from app.services.coverage.campaign_households import forget_coverage, rebuild_project
     from app.services.coverage.campaigns import coverage, find_campaign
+    from demo.simulate import CAMPAIGN, load_county, simulate_campaign
     from tests.conftest import REPO
     county = build_county(townships=2, villages=6, households=90, seed=5)
     with app.app_context():
@@ -48,9 +47,8 @@ def test_a_small_campaign_through_openrosa_gives_flags_and_coverage(app, clean, 
         assert kept == _campaign_rows() and len(kept) == 60      # one row per household screened
         assert any(row.housing_version_id for row in kept) and any(row.water_version_id for row in kept)
     assert (unit.registered, unit.screened) == (90, 60)
-    summary = unit.as_dict()
-    assert summary["coverage"] == round(60 / 90, 4)
-    assert 0 < summary["rates"]["basicMedical"] <= 1 and summary["flaggedHouseholds"]
+    assert unit.coverage == round(60 / 90, 4)
+    assert 0 < unit.basic_medical <= 1 and unit.flagged
 
     # One household not screened yet is screened and inspected: only its village is added up
     # again, and to what adding up every village from scratch gives.

@@ -17,8 +17,8 @@ def _versions(app):
 @pytest.mark.parametrize("path", sorted(p for p in (REPO / "forms").iterdir() if p.suffix in {".md", ".xlsx", ".xml"}),
                          ids=lambda p: p.name)
 def test_every_form_in_the_repository_publishes_with_odk_validate(ctx, path):
-    from app.services.forms.compile import compile_form
     from app.core.xform import read_xform
+    from app.services.forms.compile import compile_form
     compiled = compile_form(path.name, path.read_bytes(), validate=True)
     definition = read_xform(compiled.xml)
     assert definition.version, "forms/ must carry a version so devices see updates"

@@ -106,9 +106,9 @@ def test_households_sharing_a_head_id_are_reported(ctx, app, tmp_path):
 def test_device_accounts_are_assigned_to_villages(ctx):
     from app.models import AppUserPlace
     from app.problems import Problem
-    from app.services.accounts.users import create_app_user
+    from app.services.accounts.app_users import assign_places, create_app_user
     from app.services.accounts.projects import create_project
-    from app.services.registry.imports import assign_places, import_places
+    from app.services.registry.imports import import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
     create_app_user(project, "张三")
@@ -179,11 +179,11 @@ def test_households_import_refuses_unknown_or_contradictory_standing_row_by_row(
 
 
 def test_a_member_count_stands_in_for_the_member_list(ctx):
+    from app.core.access import system_access
     from app.extensions import db
     from app.models import Household
-    from app.core.access import system_access
-    from app.services.registry.household_record import household_view
     from app.services.accounts.projects import create_project
+    from app.services.registry.household_record import MembersSource, household_record
     from app.services.registry.imports import import_households, import_places
     import_places("places.csv", (DATA / "places.csv").read_bytes())
     project = create_project("县").id
@@ -197,8 +197,8 @@ def test_a_member_count_stands_in_for_the_member_list(ctx):
     members = {h.household_code: h.members for h in db.session.scalars(select(Household))}
     assert [len(members[code]) for code in ("H001", "H002", "H003")] == [2, 4, 2]
     assert members["H002"] == [{"name": None, "relation": None, "idno": None}] * 4
-    view = household_view(system_access(project), "H002")
-    assert len(view["members"]) == 4 and view["membersFrom"] == {"source": "registry"}
+    record = household_record(system_access(project), "H002")
+    assert len(record.members) == 4 and record.members_from == MembersSource("registry")
 
 
 @pytest.mark.parametrize("hh_size, members, problem", [

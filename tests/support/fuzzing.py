@@ -206,7 +206,8 @@ def _multipart(rng, xml: bytes) -> tuple[bytes, str]:
     body = b""
     for field_name, filename, data in parts:
         body += (f"--{boundary}\r\n".encode() + b'Content-Disposition: form-data; name="' + field_name
-                 + b'"; filename="' + filename + b'"\r\nContent-Type: application/octet-stream\r\n\r\n' + data + b"\r\n")
+                 + b'"; filename="' + filename + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+                 + data + b"\r\n")
     if rng.random() < 0.9:
         body += f"--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"

@@ -1,5 +1,6 @@
 """The screening submission most tests send: 王五's two-person household in 一元村 (420102001001)."""
-from demo.submissions import FORM_VERSION as VERSION, member_xml
+from demo.submissions import FORM_VERSION as VERSION
+from demo.submissions import member_xml
 from demo.submissions import screening_xml as _screening_xml
 
 DEFAULT_MEMBERS = (member_xml("王五", "head", age="52"),

@@ -14,8 +14,8 @@ def load_registry(app, project: int) -> str:
     """Places from tests/data/places.csv, households H001 (王五, 一元村 420102001001, lifted, 9000 yuan)
     and H002 (李四, 二元村 420102001002, ordinary) sharing one head's ID number, and the ruleset.
     Returns that ID number."""
-    from app.services.registry.imports import import_households, import_places
     from app.services.monitoring.rulesets import save_ruleset
+    from app.services.registry.imports import import_households, import_places
     head = idcard.make("420102", date(1974, 5, 6), 21)
     with app.app_context():
         import_places("places.csv", (DATA / "places.csv").read_bytes())

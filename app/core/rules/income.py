@@ -53,7 +53,8 @@ def income_rules(answers: FormAnswers, household: dict | None, ruleset: Ruleset)
         suggested = "unstable" if lifted else "edge"
         flags.append(Flag(
             "R1", "income_below_line", "high",
-            f"人均纯收入{income.per_capita:.0f}元,低于监测范围{line:.0f}元;建议按{'脱贫不稳定户' if lifted else '边缘易致贫户'}研判",
+            f"人均纯收入{income.per_capita:.0f}元,低于监测范围{line:.0f}元;"
+            f"建议按{'脱贫不稳定户' if lifted else '边缘易致贫户'}研判",
             f"Per-capita net income {income.per_capita:.0f} yuan is below the monitoring line of {line:.0f} yuan; "
             f"consider it as {'an unstable lifted' if lifted else 'an edge'} household",
             inputs={**inputs, "poverty_status": "lifted" if lifted else "ordinary", "suggested_category": suggested},

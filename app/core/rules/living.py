@@ -30,7 +30,8 @@ def screening_living_rules(answers: FormAnswers) -> list[Flag]:
     if short:
         flags.append(Flag(
             "R14", "basic_needs", "high",
-            f"{'吃' if 'food_ok' in short else ''}{'、' if len(short) == 2 else ''}{'穿' if 'cloth_ok' in short else ''}"
+            f"{'吃' if 'food_ok' in short else ''}{'、' if len(short) == 2 else ''}"
+            f"{'穿' if 'cloth_ok' in short else ''}"
             "存在困难,需第一时间解决基本生活",
             f"{' and '.join('food' if s == 'food_ok' else 'clothing' for s in short)} not secure: help at once",
             inputs={name: answers.text(name) for name in ("food_ok", "cloth_ok")}))

@@ -14,11 +14,17 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import text
-
 from ...extensions import db
 from ...models import SignInFailure
-from ...problems import Problem
+from ...problems import too_many_attempts
+from ...queries.accounts import (
+    SIGN_IN_FAILED,
+    SIGN_IN_FORGET_OLD,
+    SIGN_IN_LOCK,
+    SIGN_IN_LOCKED_UNTIL,
+    SIGN_IN_SUCCEEDED,
+)
+from ..column_limits import nfc
 
 WINDOW = timedelta(minutes=15)
 ACCOUNT_LIMIT = 5
@@ -26,26 +32,6 @@ ADDRESS_LIMIT = 30
 FIRST_LOCK = timedelta(seconds=30)
 LONGEST_LOCK = timedelta(minutes=15)
 _KEY_LENGTH = SignInFailure.__table__.c.key.type.length
-
-_LOCKED = text("""
-SELECT max(locked_until) FROM sign_in_failure
-WHERE ((scope = 'account' AND key = :account) OR (scope = 'address' AND key = :address)) AND locked_until > now()
-""")
-# One more wrong password: counted in the current window (a new window once the last one is over),
-# and a lock set once the count passes the limit, doubling with each further failure.
-_FAILED = text("""
-INSERT INTO sign_in_failure AS f (scope, key, failures, first_failed_at)
-VALUES (:scope, :key, 1, now())
-ON CONFLICT (scope, key) DO UPDATE SET
-    failures = CASE WHEN f.first_failed_at < now() - :window THEN 1 ELSE f.failures + 1 END,
-    first_failed_at = CASE WHEN f.first_failed_at < now() - :window THEN now() ELSE f.first_failed_at END
-RETURNING failures
-""")
-_LOCK = text("UPDATE sign_in_failure SET locked_until = now() + :lock WHERE scope = :scope AND key = :key")
-_SUCCEEDED = text("DELETE FROM sign_in_failure WHERE scope = 'account' AND key = :account")
-# Counts whose window and lock are long over tell nothing; dropped now and then.
-_FORGET_OLD = text("DELETE FROM sign_in_failure WHERE first_failed_at < now() - interval '1 day' "
-                   "AND (locked_until IS NULL OR locked_until < now())")
 
 
 @dataclass(frozen=True)
@@ -56,33 +42,35 @@ class Caller:
 
     @classmethod
     def of(cls, email: str, address: str | None) -> "Caller":
-        return cls(email.strip().lower()[:_KEY_LENGTH], (address or "unknown")[:_KEY_LENGTH])
+        # The email as user_by_email compares it, so no spelling of one account counts apart; less any
+        # NUL, which PostgreSQL text cannot hold (no account has one, but its wrong guesses still count).
+        account = nfc(email.strip().lower()).replace("\0", "")
+        return cls(account[:_KEY_LENGTH], (address or "unknown")[:_KEY_LENGTH])
 
 
 def check_not_locked(caller: Caller) -> None:
     """Raises Problem 429.1 with Retry-After (seconds) while the account or the address is locked out."""
-    until = db.session.execute(_LOCKED, {"account": caller.account, "address": caller.address}).scalar()
+    until = db.session.execute(SIGN_IN_LOCKED_UNTIL, {"account": caller.account, "address": caller.address}).scalar()
     db.session.rollback()
     if until is not None:
         wait = max(1, math.ceil((until - datetime.now(timezone.utc)).total_seconds()))
-        raise Problem(429.1, f"Too many wrong passwords; try again in {wait} seconds.",
-                      headers=[("Retry-After", str(wait))])
+        raise too_many_attempts(f"Too many wrong passwords; try again in {wait} seconds.", wait)
 
 
 def record_failure(caller: Caller) -> None:
     """Count a wrong password for the account and the address, and lock either that passed its limit."""
     for scope, key, limit in (("account", caller.account, ACCOUNT_LIMIT),
                               ("address", caller.address, ADDRESS_LIMIT)):
-        failures = db.session.execute(_FAILED, {"scope": scope, "key": key, "window": WINDOW}).scalar_one()
+        failures = db.session.execute(SIGN_IN_FAILED, {"scope": scope, "key": key, "window": WINDOW}).scalar_one()
         if failures >= limit:
             lock = min(LONGEST_LOCK, FIRST_LOCK * 2 ** min(failures - limit, 10))
-            db.session.execute(_LOCK, {"scope": scope, "key": key, "lock": lock})
+            db.session.execute(SIGN_IN_LOCK, {"scope": scope, "key": key, "lock": lock})
     if hash(caller) % 64 == 0:
-        db.session.execute(_FORGET_OLD)
+        db.session.execute(SIGN_IN_FORGET_OLD)
     db.session.commit()
 
 
 def record_success(caller: Caller) -> None:
     """A right password clears the account's count (the address's count runs out with its window)."""
-    db.session.execute(_SUCCEEDED, {"account": caller.account})
+    db.session.execute(SIGN_IN_SUCCEEDED, {"account": caller.account})
     db.session.commit()

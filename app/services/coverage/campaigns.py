@@ -14,10 +14,10 @@ from sqlalchemy import select, text
 from ...core.access import Access
 from ...extensions import db
 from ...models import Campaign, Form
-from ...problems import Problem, bad_request, not_found
+from ...problems import not_found, unexpected_value, uniqueness_violation
 from ...queries.places import sql_patterns
-from .campaign_households import rebuild_campaign
 from ..column_limits import CAMPAIGN_ID, CAMPAIGN_NAME, nfc
+from .campaign_households import rebuild_campaign
 
 LEVEL_PREFIX = {"village": 12, "township": 9, "county": 6}
 
@@ -27,13 +27,13 @@ def create_campaign(project_id: int, name: str, starts_on: date, ends_on: date, 
     bad window, unknown forms or a name too long, 409.3 for a name the project has already."""
     name = CAMPAIGN_NAME.clean(name.strip())
     if ends_on < starts_on:
-        raise bad_request("The campaign ends before it starts.")
+        raise unexpected_value("endsOn", "The campaign ends before it starts.")
     known = set(db.session.scalars(select(Form.xml_form_id).where(Form.project_id == project_id,
                                                                   Form.xml_form_id.in_(form_ids))))
     if unknown := [f for f in form_ids if f not in known]:
-        raise bad_request(f"Unknown form(s) in project {project_id}: {', '.join(unknown)}.")
+        raise unexpected_value("forms", f"Unknown form(s) in project {project_id}: {', '.join(unknown)}.")
     if db.session.scalar(select(Campaign.id).where(Campaign.project_id == project_id, Campaign.name == name)):
-        raise Problem(409.3, f"A campaign named '{name}' exists already in project {project_id}.")
+        raise uniqueness_violation(f"A campaign named '{name}' exists already in project {project_id}.")
     campaign = Campaign(project_id=project_id, name=name, starts_on=starts_on, ends_on=ends_on, form_ids=form_ids)
     db.session.add(campaign)
     db.session.flush()
@@ -64,23 +64,33 @@ class UnitCoverage:
     out_of_school: int
     persons_housing_safe: int
     persons_water_safe: int
-    flagged: dict[str, int]
+    flagged: dict[str, int]             # households flagged, per flag code
 
-    def as_dict(self) -> dict:
-        def rate(part, whole):
-            return round(part / whole, 4) if whole else None
-        return {
-            "code": self.code, "name": self.name, "registeredHouseholds": self.registered,
-            "screenedHouseholds": self.screened, "coverage": rate(self.screened, self.registered),
-            "persons": self.persons,
-            "rates": {
-                "compulsoryEducation": rate(self.school_age - self.out_of_school, self.school_age),
-                "basicMedical": rate(self.insured, self.persons),
-                "safeHousing": rate(self.persons_housing_safe, self.persons),
-                "safeDrinkingWater": rate(self.persons_water_safe, self.persons),
-            },
-            "flaggedHouseholds": self.flagged,
-        }
+    # Shares (0 to 1, four decimals; None where nothing is counted), as the 三保障 indicators
+    # (domain §8.5) and the coverage figure are read.
+    @property
+    def coverage(self) -> float | None:
+        return _rate(self.screened, self.registered)
+
+    @property
+    def compulsory_education(self) -> float | None:
+        return _rate(self.school_age - self.out_of_school, self.school_age)
+
+    @property
+    def basic_medical(self) -> float | None:
+        return _rate(self.insured, self.persons)
+
+    @property
+    def safe_housing(self) -> float | None:
+        return _rate(self.persons_housing_safe, self.persons)
+
+    @property
+    def safe_drinking_water(self) -> float | None:
+        return _rate(self.persons_water_safe, self.persons)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
 
 
 # A village's numbers in a campaign: its registered households, and their rows in the campaign
@@ -172,7 +182,7 @@ def coverage(access: Access, campaign: Campaign, level: str) -> list[UnitCoverag
     villages within the caller's places only: a township's supervisor reading the county level
     gets their township's share of it. Raises Problem 400.1 for an unknown level."""
     if level not in LEVEL_PREFIX:
-        raise bad_request(f"level must be one of {', '.join(LEVEL_PREFIX)}.")
+        raise unexpected_value("level", f"level must be one of {', '.join(LEVEL_PREFIX)}.")
     prefix = LEVEL_PREFIX[level]
     _refresh_villages(access.project_id, campaign.id)
     scope = "all" if access.places is None else "within"

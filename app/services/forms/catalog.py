@@ -6,8 +6,8 @@ from sqlalchemy import exists, select, true
 
 from ...core.access import DEVICE, Access, Principal
 from ...extensions import db
-from ...models import Blob, Form, FormAssignment, FormAttachment, FormVersion, Project
-from ...problems import forbidden, not_found
+from ...models import Blob, Form, FormAssignment, FormAttachment, FormVersion
+from ...problems import failed_draft_access, insufficient_rights, not_found
 from .. import column_limits as limits
 from . import pick_lists as generated_media
 
@@ -29,13 +29,6 @@ class MediaEntry:
     content_type: str | None
     blob_sha256: str | None = None    # stored files
     data: bytes | None = None         # files written for this device (generated_media)
-
-
-def require_project(project_id: int) -> Project:
-    project = db.session.get(Project, project_id)
-    if project is None or project.archived:
-        raise not_found(f"There is no project {project_id}.")
-    return project
 
 
 def available_to(principal: Principal):
@@ -60,11 +53,19 @@ def open_forms(project_id: int, principal: Principal, xml_form_id: str | None = 
     return [ListedForm(*row) for row in db.session.execute(query)]
 
 
-def all_forms(project_id: int) -> list[tuple[Form, FormVersion | None]]:
+@dataclass(frozen=True)
+class FormListing:
+    """A form and its current (published) version, None before the first publication."""
+    form: Form
+    version: FormVersion | None
+
+
+def form_listings(project_id: int) -> list[FormListing]:
+    """Every form of the project, by form id, with its current version."""
     rows = db.session.execute(
         select(Form, FormVersion).outerjoin(FormVersion, FormVersion.id == Form.current_version_id)
         .where(Form.project_id == project_id).order_by(Form.xml_form_id))
-    return [(r.Form, r.FormVersion) for r in rows]
+    return [FormListing(r.Form, r.FormVersion) for r in rows]
 
 
 def current_version(project_id: int, xml_form_id: str, principal: Principal) -> FormVersion:
@@ -76,7 +77,7 @@ def current_version(project_id: int, xml_form_id: str, principal: Principal) -> 
     if row is None:
         raise not_found(f"There is no form '{xml_form_id}' in project {project_id}.")
     if principal.kind == "app_user" and (row.state == "closed" or not row.available):
-        raise forbidden(f"The form '{xml_form_id}' is closed or not assigned to this device.")
+        raise insufficient_rights(f"The form '{xml_form_id}' is closed or not assigned to this device.")
     return row.FormVersion
 
 
@@ -87,7 +88,7 @@ def draft_under_test(project_id: int, xml_form_id: str, token: str) -> tuple[Acc
         Form.project_id == project_id, Form.xml_form_id == xml_form_id, Form.draft_token == token,
         Form.draft_version_id.is_not(None)))
     if form is None:
-        raise not_found("There is no draft of this form for that test code; it may have been published.", 404.4)
+        raise failed_draft_access()
     tester = Principal(form.draft_actor_id, "draft_tester", f"{xml_form_id} draft tester", project_id=project_id)
     return Access(tester, project_id, DEVICE), form.draft_version
 

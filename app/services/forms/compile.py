@@ -76,7 +76,8 @@ def _convert_xlsform(file_name: str, data: bytes, file_type: str) -> CompiledFor
     except PyXFormError as e:
         raise FormRejected(f"{file_name}: {e}") from None
     except Exception as e:  # corrupt workbooks surface as zipfile, xlrd or openpyxl errors
-        raise FormRejected(f"{file_name}: the file could not be read as an XLSForm ({type(e).__name__}: {e}).") from None
+        raise FormRejected(
+            f"{file_name}: the file could not be read as an XLSForm ({type(e).__name__}: {e}).") from None
     itemsets = result.itemsets.encode("utf-8") if result.itemsets else None
     return CompiledForm(xml=result.xform.encode("utf-8"), source=data, warnings=warnings, itemsets_csv=itemsets)
 

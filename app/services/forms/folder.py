@@ -2,10 +2,10 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...problems import Problem
+from ...problems import Problem, xlsform_not_valid
 from ...storage.blobstore import BlobStore
-from .compile import XLSFORM_TYPES
 from ..accounts.projects import create_project, project_named
+from .compile import XLSFORM_TYPES
 from .publish import publish_form
 
 FORM_SUFFIXES = set(XLSFORM_TYPES) | {".xml"}
@@ -39,5 +39,5 @@ def publish_directory(directory: Path, project_name: str, *, blobs: BlobStore) -
         report.lines.append(f"{status}: {result.form.xml_form_id} '{result.version.version}' ({path.name})")
         report.lines += [f"  warning: {w}" for w in result.warnings]
     if failures:
-        raise Problem(400.15, "Some forms could not be published:\n" + "\n".join(failures))
+        raise xlsform_not_valid("Some forms could not be published:\n" + "\n".join(failures))
     return report

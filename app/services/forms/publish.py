@@ -8,11 +8,12 @@ from sqlalchemy.dialects.postgresql import insert
 from ...core.tokens import new_token
 from ...core.xform import XFormDefinition, XFormInvalid, read_xform
 from ...extensions import db
-from ...models import Actor, Blob, Form, FormAttachment, FormVersion, Project, Submission
+from ...models import Actor, Blob, Form, FormAttachment, FormVersion, Submission
 from ...models.form import FORM_STATES
-from ...problems import Problem, bad_request, not_found
-from .. import column_limits as limits
+from ...problems import not_found, unexpected_value, version_uniqueness_violation, xlsform_not_valid
 from ...storage.blobstore import BlobStore, digest
+from .. import column_limits as limits
+from ..accounts.projects import require_project
 from .compile import FormRejected, compile_form
 from .pick_lists import GENERATED
 
@@ -31,13 +32,12 @@ def publish_form(project_id: int, file_name: str, data: bytes, *, media: dict[st
 
     Publishing the exact XForm that is the current draft publishes that draft.
     """
-    if db.session.get(Project, project_id) is None:
-        raise not_found(f"There is no project {project_id}.")
+    require_project(project_id, archived=True)
     try:
         compiled = compile_form(file_name, data)
         definition = read_xform(compiled.xml)
     except (FormRejected, XFormInvalid) as e:
-        raise Problem(400.15, f"The form could not be published. {e}") from None
+        raise xlsform_not_valid(f"The form could not be published. {e}") from None
     definition = _fitted(definition)
     if compiled.source is not None:
         limits.FORM_FILE_NAME.clean(file_name)
@@ -61,7 +61,7 @@ def publish_form(project_id: int, file_name: str, data: bytes, *, media: dict[st
         existing = None
     if existing is not None:
         if existing.sha256 != xml_digest.sha256 or (draft and existing.published_at is not None):
-            raise Problem(409.6, (
+            raise version_uniqueness_violation((
                 f"Form '{definition.form_id}' version '{definition.version}' is already published"
                 f"{' with different content' if existing.sha256 != xml_digest.sha256 else ''}. "
                 "Change the version (settings sheet, 'version' column) and publish again."))
@@ -202,7 +202,7 @@ def store_blob(data: bytes, blobs: BlobStore, content_type: str | None = None) -
 
 def set_form_state(project_id: int, xml_form_id: str, state: str) -> Form:
     if state not in FORM_STATES:
-        raise bad_request(f"Unknown form state '{state}'; use one of {', '.join(FORM_STATES)}.")
+        raise unexpected_value("state", f"Unknown form state '{state}'; use one of {', '.join(FORM_STATES)}.")
     xml_form_id = limits.XML_FORM_ID.clean(xml_form_id)
     form = db.session.scalar(select(Form).where(Form.project_id == project_id, Form.xml_form_id == xml_form_id))
     if form is None:

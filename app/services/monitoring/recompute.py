@@ -7,8 +7,8 @@ from ...core.rules.consistency import OUTSIDE_PLACES
 from ...core.rules.flags import Flag
 from ...extensions import db
 from ...models import Form, GeoAnswer, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
-from .assess import MONITORING_FORMS, assess_submission, store_assessment, subject_of
 from ..coverage.campaign_households import rebuild_project
+from .assess import MONITORING_FORMS, assess_submission, store_assessment, subject_of
 from .rulesets import forget_cached
 
 BATCH = 500

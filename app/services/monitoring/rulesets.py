@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ...core.rules import Ruleset, RulesetInvalid, parse_ruleset
 from ...extensions import db
 from ...models import Ruleset as StoredRuleset
-from ...problems import Problem, bad_request
+from ...problems import ruleset_invalid, uniqueness_violation
 
 NATIONAL = "00"
 _BUILT_IN = Path(__file__).resolve().parents[2] / "core" / "rules" / "national_floor.json"
@@ -22,13 +22,14 @@ def save_ruleset(data: dict) -> Ruleset:
     try:
         ruleset = parse_ruleset(data)
     except RulesetInvalid as e:
-        raise bad_request(f"The ruleset was not saved: {e}.", code=400.21) from None
+        raise ruleset_invalid(str(e)) from None
     db.session.add(StoredRuleset(province=ruleset.province, year=ruleset.year, version=ruleset.version, body=data))
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Problem(409.4, f"Ruleset {ruleset.label} exists already; give the new one a higher version.") from None
+        raise uniqueness_violation(
+            f"Ruleset {ruleset.label} exists already; give the new one a higher version.") from None
     forget_cached()
     return ruleset
 

@@ -1,14 +1,75 @@
-"""Reading the monitoring picture: one household's record, flags and history; one submission's flags."""
+"""Reading the monitoring picture: one household's record, flags and history; one submission's flags.
+
+Returns plain data (dataclasses); the API door shapes it as JSON (api/schemas). Personal data is
+masked here, by the caller's access, so no door can forget to.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from sqlalchemy import select
 
 from ...core.access import Access, Permission
 from ...core.rules import RULED_FORMS, SCREENING
 from ...core.rules.answers import FormAnswers
 from ...extensions import db
-from ...models import (AdminUnit, Form, Household, RiskFlag, Submission, SubmissionAssessment,
-                       SubmissionVersion)
+from ...models import AdminUnit, Form, Household, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
 from ...problems import not_found
 from ...queries.places import within
+
+
+@dataclass(frozen=True)
+class FlagView:
+    rule: str
+    code: str
+    severity: str
+    explanation_zh: str
+    explanation_en: str
+    inputs: dict
+    threshold: dict
+    ruleset: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str | None
+    relation: str | None
+    idno: str | None                      # masked unless the caller may read personal data
+
+
+@dataclass(frozen=True)
+class MembersSource:
+    """Where the member list comes from: the registry as imported, or the latest screening."""
+    source: str                           # registry | screening
+    instance_id: str | None = None
+    surveyed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    xml_form_id: str
+    instance_id: str
+    instance_name: str | None
+    surveyed_on: date | None
+    received_at: datetime
+    flags: list[FlagView]
+
+
+@dataclass(frozen=True)
+class HouseholdRecord:
+    household_code: str
+    village_code: str
+    village_name: str | None
+    head_name: str
+    head_idno: str | None                 # masked unless the caller may read personal data
+    poverty_status: str | None
+    category: str | None
+    status: str | None
+    last_pc_income: float | None
+    members: list[Member]
+    members_from: MembersSource
+    current_flags: list[FlagView]         # those of the latest submission of each ruled form
+    history: list[HistoryEntry]
 
 
 def mask_idno(idno: str | None) -> str | None:
@@ -18,14 +79,12 @@ def mask_idno(idno: str | None) -> str | None:
     return idno[:4] + "*" * (len(idno) - 8) + idno[-4:]
 
 
-def flag_json(flag: RiskFlag) -> dict:
-    return {"rule": flag.rule, "code": flag.code, "severity": flag.severity,
-            "explanation": {"zh": flag.explanation_zh, "en": flag.explanation_en},
-            "inputs": flag.inputs, "threshold": flag.threshold, "rulesetVersion": flag.ruleset,
-            "createdAt": flag.created_at.isoformat()}
+def _flag(flag: RiskFlag) -> FlagView:
+    return FlagView(flag.rule, flag.code, flag.severity, flag.explanation_zh, flag.explanation_en, flag.inputs,
+                    flag.threshold, flag.ruleset, flag.created_at)
 
 
-def submission_flags(access: Access, xml_form_id: str, instance_id: str) -> list[dict]:
+def submission_flags(access: Access, xml_form_id: str, instance_id: str) -> list[FlagView]:
     """The flags of a submission's current version; the id is the first instanceID, as in Central.
 
     Only a submission made in the caller's places is found; raises Problem 404.1 otherwise.
@@ -39,10 +98,10 @@ def submission_flags(access: Access, xml_form_id: str, instance_id: str) -> list
         raise not_found(f"There is no submission {instance_id} of form '{xml_form_id}'.")
     flags = db.session.scalars(select(RiskFlag).where(RiskFlag.submission_version_id == current)
                                .order_by(RiskFlag.id))
-    return [flag_json(f) for f in flags]
+    return [_flag(f) for f in flags]
 
 
-def household_view(access: Access, household_code: str) -> dict:
+def household_record(access: Access, household_code: str) -> HouseholdRecord:
     """One household's record: registry, members, current flags and history.
 
     Only a household registered in the caller's places is found (raises Problem 404.1 otherwise,
@@ -65,46 +124,41 @@ def household_view(access: Access, household_code: str) -> dict:
         .where(Submission.household_id == household.id, Submission.deleted_at.is_(None),
                Submission.is_draft.is_(False), within(Submission.admin_code, access.places))
         .order_by(SubmissionAssessment.surveyed_on.desc().nulls_last(), Submission.created_at.desc())).all()
-    flags_by_version: dict[int, list[dict]] = {}
+    flags_by_version: dict[int, list[FlagView]] = {}
     if history:
         for flag in db.session.scalars(select(RiskFlag).where(
                 RiskFlag.submission_version_id.in_([h.version_id for h in history])).order_by(RiskFlag.id)):
-            flags_by_version.setdefault(flag.submission_version_id, []).append(flag_json(flag))
+            flags_by_version.setdefault(flag.submission_version_id, []).append(_flag(flag))
     # Current flags: those of the latest submission of each ruled form.
     latest_per_form = {}
     for h in history:
         if h.xml_form_id in RULED_FORMS:
             latest_per_form.setdefault(h.xml_form_id, h.version_id)
-    idno = household.head_idno if show_ids else mask_idno(household.head_idno)
+    shown = (lambda idno: idno) if show_ids else mask_idno
     members, members_from = _current_members(household, latest_per_form.get(SCREENING), history)
-    members = [{**m, "idno": m.get("idno") if show_ids else mask_idno(m.get("idno"))} if isinstance(m, dict) else m
-               for m in members]
-    return {
-        "householdId": household.household_code,
-        "village": {"code": household.admin_code, "name": village.name if village else None},
-        "headName": household.head_name, "headIdno": idno, "povertyStatus": household.poverty_status,
-        "category": household.category, "status": household.status, "lastPcIncome": household.last_pc_income,
-        "members": members, "membersFrom": members_from,
-        "currentFlags": [f for v in latest_per_form.values() for f in flags_by_version.get(v, [])],
-        "history": [{"xmlFormId": h.xml_form_id, "instanceId": h.instance_id, "instanceName": h.instance_name,
-                     "surveyedOn": h.surveyed_on.isoformat() if h.surveyed_on else None,
-                     "receivedAt": h.created_at.isoformat(), "flags": flags_by_version.get(h.version_id, [])}
-                    for h in history],
-    }
+    return HouseholdRecord(
+        household_code=household.household_code, village_code=household.admin_code,
+        village_name=village.name if village else None, head_name=household.head_name,
+        head_idno=shown(household.head_idno), poverty_status=household.poverty_status,
+        category=household.category, status=household.status, last_pc_income=household.last_pc_income,
+        members=[Member(m.name, m.relation, shown(m.idno)) for m in members], members_from=members_from,
+        current_flags=[f for v in latest_per_form.values() for f in flags_by_version.get(v, [])],
+        history=[HistoryEntry(h.xml_form_id, h.instance_id, h.instance_name, h.surveyed_on, h.created_at,
+                              flags_by_version.get(h.version_id, [])) for h in history])
 
 
-def _current_members(household: Household, screening_version: int | None, history) -> tuple[list, dict]:
+def _current_members(household: Household, screening_version: int | None, history) -> tuple[list[Member],
+                                                                                               MembersSource]:
     """The members as the latest screening listed them, else as the registry was imported.
 
     Read here rather than copied into the registry at ingest: a screening costs no registry write,
     and a late-synced older visit cannot overwrite a newer list.
     """
     if screening_version is None:
-        return household.members or [], {"source": "registry"}
+        return [Member(m.get("name"), m.get("relation"), m.get("idno"))
+                for m in household.members or [] if isinstance(m, dict)], MembersSource("registry")
     answers = db.session.scalar(select(SubmissionVersion.answers).where(SubmissionVersion.id == screening_version))
     latest = next(h for h in history if h.version_id == screening_version)
-    members = [{"name": m.get("m_name"), "relation": m.get("m_relation"),
-                "idno": str(m.get("m_idno") or "").upper() or None}
+    members = [Member(m.get("m_name"), m.get("m_relation"), str(m.get("m_idno") or "").upper() or None)
                for m in FormAnswers.from_nested(answers or {}).members]
-    return members, {"source": "screening", "instanceId": latest.instance_id,
-                     "surveyedOn": latest.surveyed_on.isoformat() if latest.surveyed_on else None}
+    return members, MembersSource("screening", latest.instance_id, latest.surveyed_on)

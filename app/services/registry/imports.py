@@ -12,17 +12,17 @@ from datetime import datetime, timezone
 
 from geoalchemy2.shape import from_shape
 from shapely.errors import GEOSException
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from ...core import idcard
 from ...core.household_standing import TERMS, read_term, standing_problems
 from ...core.places import PlaceRow, RowError, check_places, multipolygon, read_csv_row, read_feature
 from ...extensions import db
-from ...models import AdminUnit, AppUserPlace, Household
-from ...problems import Problem, bad_request
+from ...models import AdminUnit, Household
+from ...problems import Problem, import_rejected, missing_parameter, unparseable
+from ...queries.registry import SHARED_HEAD_IDNOS
 from .. import column_limits as limits
-from ..accounts.users import find_app_user, forget_cached_token
 from ..coverage.campaign_households import forget_coverage
 
 MAX_ERRORS_SHOWN = 50
@@ -64,7 +64,7 @@ def _read_place_rows(file_name: str, data: bytes) -> tuple[list[PlaceRow], list[
         try:
             document = json.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-            raise bad_request(f"{file_name} is not GeoJSON: {e}") from None
+            raise unparseable(f"file {file_name}", f"It is not GeoJSON: {e}") from None
         records = [(i, f) for i, f in enumerate(document.get("features") or [], start=1)]
         reader = read_feature
     else:
@@ -89,11 +89,11 @@ def import_households(project_id: int, file_name: str, data: bytes) -> ImportRep
     last_pc_income, members, hh_size]. poverty_status, category and status take the codes (or
     Chinese terms) of app.core.household_standing. members is a JSON list of {name, relation, idno};
     hh_size (家庭人口数) may stand in for it, and must match it when both are given. Raises
-    Problem 400.20 listing every bad row (nothing is imported), or 400 for a missing column.
+    Problem 400.91 listing every bad row (nothing is imported), or 400 for a missing column.
     """
     records = _csv_records(file_name, data)
     if records and (missing := [c for c in HOUSEHOLD_COLUMNS if c not in records[0]]):
-        raise bad_request(f"{file_name} lacks the column(s) {', '.join(missing)}.")
+        raise missing_parameter(", ".join(missing), f"{file_name} lacks the column(s) {', '.join(missing)}.")
     villages = set(db.session.scalars(select(AdminUnit.code).where(AdminUnit.level == "village")))
     errors, rows, seen = [], [], set()
     for row, record in enumerate(records, start=2):
@@ -118,32 +118,14 @@ def import_households(project_id: int, file_name: str, data: bytes) -> ImportRep
     return ImportReport(created=created, updated=len(rows) - created, shared_ids=_shared_ids(project_id, rows))
 
 
-_SHARED_IDS = text("""
-SELECT array_agg(household_code ORDER BY household_code) FROM household
-WHERE project_id = :project AND head_idno = ANY(:idnos) GROUP BY head_idno HAVING count(*) > 1
-""")
+
 
 
 def _shared_ids(project_id: int, rows: list[dict]) -> list[tuple[str, ...]]:
     """The groups of the project's households that share a head's ID number with a household imported now."""
     imported = sorted({r["head_idno"] for r in rows if r["head_idno"]})
-    groups = db.session.execute(_SHARED_IDS, {"project": project_id, "idnos": imported}).scalars()
+    groups = db.session.execute(SHARED_HEAD_IDNOS, {"project": project_id, "idnos": imported}).scalars()
     return sorted(tuple(g) for g in groups)
-
-
-def assign_places(project_id: int, name_or_id: str, village_codes: list[str]) -> int:
-    """The villages a device account covers (replacing what it had)."""
-    app_user = find_app_user(project_id, name_or_id)
-    known = set(db.session.scalars(select(AdminUnit.code).where(AdminUnit.code.in_(village_codes),
-                                                                 AdminUnit.level == "village")))
-    unknown = [c for c in village_codes if c not in known]
-    if unknown:
-        raise bad_request(f"Unknown village code(s): {', '.join(unknown)}.")
-    db.session.query(AppUserPlace).filter_by(actor_id=app_user.actor_id).delete()
-    db.session.add_all(AppUserPlace(actor_id=app_user.actor_id, admin_code=c) for c in dict.fromkeys(village_codes))
-    db.session.commit()
-    forget_cached_token(app_user)
-    return app_user.actor_id
 
 
 def _household_row(project_id: int, record: dict, villages: set[str], seen: set[str]) -> tuple[dict, list[str]]:
@@ -252,15 +234,15 @@ def _csv_records(file_name: str, data: bytes) -> list[dict]:
         try:
             text = data.decode("gb18030")   # Excel on Chinese Windows saves CSV as GBK
         except UnicodeDecodeError:
-            raise bad_request(f"{file_name} is neither UTF-8 nor GB18030 text.") from None
+            raise unparseable(f"file {file_name}", "It is neither UTF-8 nor GB18030 text.") from None
     try:
         return [{(k or "").strip(): v for k, v in r.items()} for r in csv.DictReader(io.StringIO(text))]
     except csv.Error as e:   # e.g. a field over csv.field_size_limit() (131,072 characters)
-        raise bad_request(f"{file_name} is not readable as CSV: {e}.") from None
+        raise unparseable(f"file {file_name}", f"It is not readable as CSV: {e}.") from None
 
 
 def _rejected(errors: list[RowError]) -> Problem:
     shown = "\n".join(str(e) for e in errors[:MAX_ERRORS_SHOWN])
     more = f"\n... and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
-    return Problem(400.20, f"Nothing was imported: {len(errors)} problem(s).\n{shown}{more}",
-                   {"errors": [{"row": e.row, "code": e.code, "message": e.message} for e in errors]})
+    return import_rejected(f"Nothing was imported: {len(errors)} problem(s).\n{shown}{more}",
+                           [{"row": e.row, "code": e.code, "message": e.message} for e in errors])

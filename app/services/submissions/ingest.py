@@ -16,19 +16,37 @@ from sqlalchemy import bindparam, delete, exists, func, insert, select, text, tr
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
+from ...core.access import Principal
 from ...core.instance import Envelope, SubmissionInvalid, SubmissionTooLarge, read_answers, read_envelope
 from ...core.rules.consistency import outside_places_rule
 from ...extensions import db
-from ...models import (Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAssessment,
-                       SubmissionAttachment, SubmissionVersion)
-from ...problems import Problem, bad_request, conflict, forbidden, not_found
-from ..accounts.users import Principal
-from ..monitoring.assess import CONTEXT, assess_submission, first_point, store_assessment, subject_of
+from ...models import (
+    Form,
+    FormAssignment,
+    FormVersion,
+    GeoAnswer,
+    Submission,
+    SubmissionAssessment,
+    SubmissionAttachment,
+    SubmissionVersion,
+)
+from ...problems import (
+    deprecated_id_not_found,
+    deprecating_old_submission,
+    form_version_not_found,
+    insufficient_rights,
+    not_accepting_submissions,
+    not_found,
+    too_large,
+    unexpected_value,
+    unparseable,
+    xml_conflict,
+)
 from ...storage.blobstore import BlobStore
-from ..coverage.campaign_households import rebuild_households
 from ..column_limits import DEPRECATED_ID, DEVICE_ID, SUBMITTED_INSTANCE_ID
+from ..coverage.campaign_households import rebuild_households
 from ..forms.publish import store_blob
-
+from ..monitoring.assess import CONTEXT, assess_submission, first_point, store_assessment, subject_of
 
 # The hot path runs Core statements built once here: building and tracking ORM statements per
 # request was most of the CPU an ingest spent. Parameters are bound at execution.
@@ -106,12 +124,12 @@ def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, 
     try:
         envelope = read_envelope(upload.xml, max_bytes=max_xml_bytes, max_nodes=max_xml_nodes)
     except SubmissionTooLarge as e:
-        raise Problem(413.1, f"The submission is too large to read. {e}") from None
+        raise too_large(f"The submission is too large to read. {e}") from None
     except SubmissionInvalid as e:
-        raise bad_request(f"The submission could not be read. {e}", code=400.2) from None
+        raise unparseable("submission", str(e)) from None
     _check_identifiers(envelope, upload)
     if xml_form_id is not None and envelope.form_id != unicodedata.normalize("NFC", xml_form_id):
-        raise bad_request(f"The submission is for form '{envelope.form_id}', not '{xml_form_id}'.", code=400.8)
+        raise unexpected_value("xmlFormId", f"The submission is for form '{envelope.form_id}', not '{xml_form_id}'.")
     files = {safe_attachment_name(name): data for name, data in upload.files.items()}
     for attempt in (1, 2):
         try:
@@ -132,7 +150,7 @@ def _check_identifiers(envelope: Envelope, upload: Upload) -> None:
         if value is not None:
             field.clean(value)
     if upload.user_agent is not None and "\0" in upload.user_agent:
-        raise bad_request("The User-Agent contains a NUL character.", code=400.8)
+        raise unexpected_value("User-Agent", "The User-Agent contains a NUL character.")
 
 
 def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Envelope, files: dict[str, bytes],
@@ -145,9 +163,9 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
         answers, subject = _read(envelope, known_version, assess)
     form = _form_and_instance(project_id, envelope, draft, principal.actor_id, subject)
     if form.assigned_elsewhere and principal.kind == "app_user":
-        raise forbidden(f"The form '{envelope.form_id}' is not assigned to this device.")
+        raise insufficient_rights(f"The form '{envelope.form_id}' is not assigned to this device.")
     if form.state == "closed" and not draft:
-        raise conflict(f"The form '{envelope.form_id}' is closed and is not accepting submissions.", 409.2)
+        raise not_accepting_submissions(envelope.form_id)
     form_id, form_version_id = form.id, form.version_id
     xml_sha256 = hashlib.sha256(upload.xml).hexdigest()
     # Core statements on the session's connection: the ORM's per-statement bookkeeping is most
@@ -156,9 +174,7 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
 
     if form.existing_version_id is not None:
         if form.existing_sha256 != xml_sha256:
-            raise conflict(
-                f"A submission already exists with the instanceID {envelope.instance_id}, but with different "
-                "XML. Resend the original, or edit the submission to change it.", 409.1)
+            raise xml_conflict(envelope.instance_id)
         _add_files(form.existing_version_id, files, blobs)
         db.session.commit()
         return _result("resent", form.existing_submission_id, envelope.instance_id, form.existing_version_id)
@@ -248,11 +264,9 @@ def _form_and_instance(project_id: int, envelope: Envelope, draft: bool, actor_i
         **(subject.context_params() if subject else {}),
     }).first()
     if row is None:
-        raise not_found(f"There is no form '{envelope.form_id}' in this project.", code=404.1)
+        raise not_found(f"There is no form '{envelope.form_id}' in this project.")
     if row.version_id is None:
-        raise not_found(
-            f"The form version specified in this submission '{envelope.version}' does not exist for form "
-            f"'{envelope.form_id}'.", code=404.6)
+        raise form_version_not_found(envelope.form_id, envelope.version)
     return row
 
 
@@ -280,14 +294,12 @@ def _prepare_edit(form_id: int, envelope: Envelope) -> tuple[int, int, dict[str,
         .where(SubmissionVersion.form_id == form_id, SubmissionVersion.instance_id == envelope.deprecated_id)
     ).first()
     if prior is None:
-        raise not_found(f"The submission this edits ({envelope.deprecated_id}) does not exist.", code=404.5)
+        raise deprecated_id_not_found(envelope.deprecated_id)
     current = db.session.execute(
         select(Submission.current_version_id).where(Submission.id == prior.submission_id).with_for_update()
     ).scalar_one()
     if current != prior.id:
-        raise conflict(
-            f"The submission you edited ({envelope.deprecated_id}) has been edited since; the copy you were "
-            "editing is now out of date. Download the current version and edit that.", 409.9)
+        raise deprecating_old_submission(envelope.deprecated_id)
     carried = dict(db.session.execute(
         select(SubmissionAttachment.name, SubmissionAttachment.blob_sha256)
         .where(SubmissionAttachment.submission_version_id == prior.id,

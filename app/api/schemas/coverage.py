@@ -1,0 +1,36 @@
+"""Coverage of a campaign per place (services.coverage.campaigns.UnitCoverage): Dixian's own resource."""
+from marshmallow import Schema, fields
+
+
+class CampaignSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    startsOn = fields.Date(attribute="starts_on")
+    endsOn = fields.Date(attribute="ends_on")
+    forms = fields.List(fields.Str(), attribute="form_ids")
+
+
+class RatesSchema(Schema):
+    """The 三保障 and drinking-water shares among persons of screened households."""
+    compulsoryEducation = fields.Float(attribute="compulsory_education", allow_none=True)
+    basicMedical = fields.Float(attribute="basic_medical", allow_none=True)
+    safeHousing = fields.Float(attribute="safe_housing", allow_none=True)
+    safeDrinkingWater = fields.Float(attribute="safe_drinking_water", allow_none=True)
+
+
+class UnitCoverageSchema(Schema):
+    code = fields.Str()
+    name = fields.Str(allow_none=True)
+    registeredHouseholds = fields.Int(attribute="registered")
+    screenedHouseholds = fields.Int(attribute="screened")
+    coverage = fields.Float(allow_none=True)
+    persons = fields.Int()
+    rates = fields.Function(lambda unit: RatesSchema().dump(unit))
+    flaggedHouseholds = fields.Dict(attribute="flagged")
+
+
+class CoverageSchema(Schema):
+    """GET .../coverage: {campaign, level, units}."""
+    campaign = fields.Nested(CampaignSchema)
+    level = fields.Str()
+    units = fields.List(fields.Nested(UnitCoverageSchema))

@@ -1,0 +1,86 @@
+"""Roles in a project, limited to places, and the access they give (core.access says what each allows)."""
+from sqlalchemy import select
+
+from ...core.access import DEVICE, EVERYTHING, ROLES, Access, Permission, Principal, place_prefix
+from ...extensions import db
+from ...models import AdminUnit, Project, ProjectRole
+from ...problems import insufficient_rights, not_found, unexpected_value
+from ...queries.accounts import GRANT
+from .projects import require_project
+from .users import user_by_email
+
+
+def grant_role(project_id: int, email: str, role: str, places: list[str] | tuple[str, ...] = ()) -> ProjectRole:
+    """Give a web user a role in a project (replacing any earlier one), limited to `places` (place
+    codes of a county, township or village; none: the whole project).
+
+    Raises Problem 400.8 for an unknown role or place, 404.1 for an unknown user or project.
+    """
+    if role not in ROLES:
+        raise unexpected_value("role", f"Unknown role '{role}'; use one of {', '.join(ROLES)}.")
+    user = user_by_email(email)
+    if user is None:
+        raise not_found(f"No user with the email {email}.")
+    require_project(project_id, archived=True)
+    grant = db.session.merge(ProjectRole(project_id=project_id, actor_id=user.actor_id, role=role,
+                                         places=place_prefixes(places)))
+    db.session.commit()
+    return grant
+
+
+def place_prefixes(codes: list[str] | tuple[str, ...]) -> list[str]:
+    """The code prefixes of known places, in order, a place inside another given place dropped.
+
+    Raises Problem 400.8 naming the codes that are no place (or a group, too small to hold a grant).
+    """
+    codes = list(dict.fromkeys(c.strip() for c in codes))
+    levels = dict(db.session.execute(select(AdminUnit.code, AdminUnit.level).where(AdminUnit.code.in_(codes))).all())
+    unknown = [c for c in codes if levels.get(c) in (None, "group")]
+    if unknown:
+        raise unexpected_value("places", f"Unknown place code(s): {', '.join(unknown)}. Import the places first.")
+    prefixes = sorted(place_prefix(code, levels[code]) for code in codes)
+    return [p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)]
+
+
+def access_in(principal: Principal, project_id: int) -> Access | None:
+    """What `principal` may do in a live project, and where; None if it has no standing there.
+
+    Raises Problem 404.1 when there is no such project (or it is archived). A device token is
+    bound to one live project (checked with the token), so a device asking about it costs no query.
+    """
+    if principal.kind in ("app_user", "draft_tester"):
+        if principal.project_id == project_id:
+            return Access(principal, project_id, DEVICE, principal.villages or None)
+        require_project(project_id)
+        return None
+    row = db.session.execute(GRANT, {"actor": principal.actor_id, "project": project_id}).first()
+    if row is None:
+        raise not_found(f"There is no project {project_id}.")
+    if principal.is_admin:
+        return Access(principal, project_id, EVERYTHING)
+    if row.role is None:
+        return None
+    return Access(principal, project_id, ROLES.get(row.role, frozenset()), tuple(row.places) or None)
+
+
+def require(principal: Principal, permission: Permission, project_id: int) -> Access:
+    """The principal's access in the project, if it includes `permission`.
+
+    Raises Problem 404.1 (no such project) or 403.1 (no standing, or not this permission).
+    """
+    access = access_in(principal, project_id)
+    if access is None or not access.can(permission):
+        raise insufficient_rights()
+    return access
+
+
+def readable_projects(principal: Principal) -> list[Project]:
+    """The live projects the principal may see in listings (project.read)."""
+    if principal.kind != "user":
+        return []
+    query = select(Project).where(Project.archived.is_(False)).order_by(Project.id)
+    if not principal.is_admin:
+        roles = [role for role, permissions in ROLES.items() if Permission.PROJECT_READ in permissions]
+        query = query.join(ProjectRole, ProjectRole.project_id == Project.id).where(
+            ProjectRole.actor_id == principal.actor_id, ProjectRole.role.in_(roles))
+    return list(db.session.scalars(query))

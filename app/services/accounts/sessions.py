@@ -1,0 +1,39 @@
+"""Bearer sessions from POST /v1/sessions, as ODK Central issues them: a token shown once, kept hashed."""
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from ...core.access import Principal
+from ...core.tokens import new_token, token_digest
+from ...extensions import db
+from ...models import ApiSession, User
+from .users import principal_for_user
+
+
+def open_session(user: User, hours: int) -> tuple[str, ApiSession]:
+    """A session for `user` lasting `hours`: (the token, shown only now; the stored session)."""
+    token = new_token()
+    now = datetime.now(timezone.utc)
+    session = ApiSession(token_sha256=token_digest(token), actor_id=user.actor_id,
+                         csrf=secrets.token_urlsafe(32), created_at=now, expires_at=now + timedelta(hours=hours))
+    db.session.add(session)
+    db.session.commit()
+    return token, session
+
+
+def principal_for_session(token: str) -> Principal | None:
+    """Who a bearer token stands for; None if it is unknown, expired, or its user deleted."""
+    row = db.session.execute(
+        select(User, ApiSession.expires_at)
+        .join(ApiSession, ApiSession.actor_id == User.actor_id)
+        .where(ApiSession.token_sha256 == token_digest(token))
+    ).first()
+    if row is None or row.expires_at < datetime.now(timezone.utc) or row.User.actor.deleted_at:
+        return None
+    return principal_for_user(row.User)
+
+
+def close_session(token: str) -> None:
+    db.session.query(ApiSession).filter_by(token_sha256=token_digest(token)).delete()
+    db.session.commit()

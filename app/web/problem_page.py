@@ -1,0 +1,20 @@
+"""A Problem as a page for people: Chinese first, the server's English message below."""
+from flask import Response, render_template_string
+
+from ..problems import Problem
+
+_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{{ status }}</title>
+<body style="font-family:sans-serif;max-width:40em;margin:3em auto">
+<h1>{{ status }} {{ zh }}</h1><p lang="en">{{ message }}</p></body></html>"""
+_ZH = {400: "请求有误", 401: "需要登录", 403: "无权访问", 404: "未找到", 405: "不支持此方法",
+       409: "冲突", 413: "内容过大", 429: "尝试次数过多，请稍后再试", 500: "服务器内部错误",
+       503: "服务暂时不可用，请稍后再试"}
+
+
+def render_problem(problem: Problem) -> Response:
+    body = render_template_string(_PAGE, status=problem.status, zh=_ZH.get(problem.status, ""),
+                                  message=problem.message)
+    response = Response(body, status=problem.status, mimetype="text/html")
+    for name, value in problem.headers:
+        response.headers.add(name, value)
+    return response
