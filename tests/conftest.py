@@ -152,6 +152,14 @@ def publish(app, project):
 
 
 @pytest.fixture()
+def editor(project, live_server, admin):
+    """A Collect client signed in (Digest) as an administrator, who may edit submissions: an edit
+    (a deprecatedID) needs submission.update, which devices and data collectors do not have."""
+    from requests.auth import HTTPDigestAuth
+    return CollectClient(f"{live_server}/v1/projects/{project}", auth=HTTPDigestAuth(*admin))
+
+
+@pytest.fixture()
 def device(app, project, live_server):
     """An app user's Collect client, configured from the server URL its QR code would carry."""
     from app.services.accounts.app_users import create_app_user

@@ -100,11 +100,7 @@ def submission(project_id: int, access: Access):
     if request.method != "POST":
         # Collect sends only to a server that answers this HEAD with 204 exactly.
         return Response(status=204, headers=openrosa_headers())
-    ingest_submission(project_id, access.principal, _read_upload(), blobs=current_app.extensions["blobstore"],
-                      max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"],
-                      max_xml_nodes=current_app.config["MAX_SUBMISSION_ELEMENTS"],
-                      assess=current_app.config["RISK_RULES"], places=access.places)
-    return openrosa_xml(documents.openrosa_response("full submission upload was successful!"), status=201)
+    return _ingest(access)
 
 
 # Draft testing, at ODK Central's URLs: {server}/v1/test/{token}/projects/{id}/forms/{xmlFormId}/draft
@@ -157,10 +153,15 @@ def draft_submission(token: str, project_id: int, xml_form_id: str):
     tester, _ = form_catalog.draft_under_test(project_id, xml_form_id, token)
     if request.method != "POST":
         return Response(status=204, headers=openrosa_headers())
-    ingest_submission(project_id, tester.principal, _read_upload(), blobs=current_app.extensions["blobstore"],
-                      max_xml_bytes=current_app.config["MAX_SUBMISSION_XML_BYTES"],
-                      max_xml_nodes=current_app.config["MAX_SUBMISSION_ELEMENTS"],
-                      xml_form_id=xml_form_id, draft=True, assess=current_app.config["RISK_RULES"])
+    return _ingest(tester, xml_form_id=xml_form_id, draft=True)
+
+
+def _ingest(access: Access, **draft) -> Response:
+    """Take in the POSTed submission and answer 201 as Collect expects."""
+    config = current_app.config
+    ingest_submission(access, _read_upload(), blobs=current_app.extensions["blobstore"],
+                      max_xml_bytes=config["MAX_SUBMISSION_XML_BYTES"], max_xml_nodes=config["MAX_SUBMISSION_ELEMENTS"],
+                      assess=config["RISK_RULES"], **draft)
     return openrosa_xml(documents.openrosa_response("full submission upload was successful!"), status=201)
 
 

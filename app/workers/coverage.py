@@ -19,7 +19,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
-from ..services.coverage.campaigns import COVERAGE_LOCKS, refresh_pending
+from ..queries.coverage import COVERAGE_LOCKS
+from ..services.coverage.campaigns import refresh_pending
 
 log = logging.getLogger(__name__)
 

@@ -263,7 +263,7 @@ def test_a_device_id_longer_than_its_column_is_refused_naming_it(app, publish, d
 
 # Identifiers are compared in Unicode NFC, and stored so.
 
-def test_identifiers_are_compared_and_stored_in_nfc(app, publish, device):
+def test_identifiers_are_compared_and_stored_in_nfc(app, publish, device, editor):
     publish(DATA / "nfc_form.md")
     composed, decomposed = "café", unicodedata.normalize("NFD", "café")
     first = (f'<data id="{decomposed}" version="v1"><name>x</name><meta><instanceID>uuid:{decomposed}'
@@ -272,7 +272,7 @@ def test_identifiers_are_compared_and_stored_in_nfc(app, publish, device):
     assert device.post_submission(first).status_code == 201            # a resend, not a new record
     edit = (f'<data id="{composed}" version="v1"><name>y</name><meta><instanceID>uuid:edit</instanceID>'
             f"<deprecatedID>uuid:{composed}</deprecatedID></meta></data>").encode()
-    assert device.post_submission(edit).status_code == 201             # finds what it edits
+    assert editor.post_submission(edit).status_code == 201             # finds what it edits
     assert _query(app, "SELECT instance_id FROM submission") == [(f"uuid:{composed}",)]
     assert _query(app, "SELECT instance_id, deprecated_id FROM submission_version ORDER BY id") == [
         (f"uuid:{composed}", None), ("uuid:edit", f"uuid:{composed}")]

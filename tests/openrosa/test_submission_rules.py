@@ -77,7 +77,7 @@ def test_attachment_names_with_paths_are_stored_under_a_plain_name(app, publish,
     assert _attachments(app) == {("passwd.jpg", True)}
 
 
-def test_edit_with_deprecated_id_keeps_every_version_and_carries_attachments(app, publish, device):
+def test_edit_with_deprecated_id_keeps_every_version_and_carries_attachments(app, publish, device, editor):
     from app.extensions import db
     from app.models import Submission
     publish(SCREENING)
@@ -88,7 +88,8 @@ def test_edit_with_deprecated_id_keeps_every_version_and_carries_attachments(app
     edit = xml.replace(first_id.encode(), b"uuid:33333333-3333-4333-8333-333333333333").replace(
         b"</meta>", f"<deprecatedID>{first_id}</deprecatedID></meta>".encode())
     edit = edit.replace(b"field note", b"corrected")
-    assert device.post_submission(edit, {}).status_code == 201
+    assert device.post_submission(edit, {}).status_code == 403      # a device may not edit (Central's app user)
+    assert editor.post_submission(edit, {}).status_code == 201
     versions = _versions(app)
     assert [v.instance_id for v in versions] == [first_id, "uuid:33333333-3333-4333-8333-333333333333"]
     with app.app_context():
@@ -100,9 +101,9 @@ def test_edit_with_deprecated_id_keeps_every_version_and_carries_attachments(app
 
     # Editing the old copy again is a conflict; an unknown deprecatedID is not found.
     stale = edit.replace(b"uuid:33333333-3333-4333-8333-333333333333", b"uuid:44444444-4444-4444-8444-444444444444")
-    assert device.post_submission(stale, {}).status_code == 409
+    assert editor.post_submission(stale, {}).status_code == 409
     orphan = stale.replace(first_id.encode(), b"uuid:55555555-5555-4555-8555-555555555555")
-    assert device.post_submission(orphan, {}).status_code == 404
+    assert editor.post_submission(orphan, {}).status_code == 404
 
 
 def test_instance_ids_are_unique_per_form_only(app, publish, device):

@@ -62,7 +62,8 @@ def test_a_head_id_registered_to_another_household_is_flagged(app, project, publ
     publish(SCREENING)
     assert device.post_submission(screening_xml(head_idno=head), {}).status_code == 201
     [flag] = [f for f in _flags(app) if f.code == "id_duplicate"]
-    assert flag.inputs == {"other_household": "H002"}
+    assert flag.inputs == {"other_household": "H002", "other_village": "420102001002"}
+    assert "H002" not in flag.explanation_zh + flag.explanation_en
 
 
 def test_unreadable_answers_are_stored_with_a_data_flag(app, project, publish, device):
@@ -171,7 +172,7 @@ def test_housing_water_and_self_report_submissions_over_openrosa(app, project, p
         assert db.session.query(Submission).filter(Submission.household_id.is_(None)).count() == 1   # the report
 
 
-def test_an_edit_replaces_the_numbers_coverage_adds_up(app, project, publish, device):
+def test_an_edit_replaces_the_numbers_coverage_adds_up(app, project, publish, device, editor):
     from app.extensions import db
     from app.models import SubmissionAssessment, SubmissionVersion
     load_registry(app, project)
@@ -180,7 +181,7 @@ def test_an_edit_replaces_the_numbers_coverage_adds_up(app, project, publish, de
     assert device.post_submission(first, {}).status_code == 201
     edit = screening_xml("uuid:aaaaaaaa-0000-4000-8000-000000000002", inc_wage="90000").replace(
         b"</instanceName>", b"</instanceName><deprecatedID>uuid:aaaaaaaa-0000-4000-8000-000000000001</deprecatedID>")
-    assert device.post_submission(edit, {}).status_code == 201
+    assert editor.post_submission(edit, {}).status_code == 201
     with app.app_context():
         [row] = db.session.scalars(select(SubmissionAssessment)).all()
         current = db.session.scalars(select(SubmissionVersion.id).where(

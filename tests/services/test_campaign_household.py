@@ -55,26 +55,26 @@ def test_the_latest_survey_counts_whatever_order_it_arrives_in(app, project, pub
     assert _villages(app, project)["420102001001"].flagged["income_below_line"] == 1
 
 
-def test_an_edit_that_leaves_the_window_gives_way_to_the_earlier_visit(app, project, publish, device):
+def test_an_edit_that_leaves_the_window_gives_way_to_the_earlier_visit(app, project, publish, device, editor):
     load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
     assert device.post_submission(_screening(2, wage=HIGH, day="2026-11-20"), {}).status_code == 201
     assert "income_below_line" not in _villages(app, project)["420102001001"].flagged
-    assert device.post_submission(_screening(3, wage=HIGH, day="2026-12-05", edits=2), {}).status_code == 201
+    assert editor.post_submission(_screening(3, wage=HIGH, day="2026-12-05", edits=2), {}).status_code == 201
     village = _villages(app, project)["420102001001"]
     assert (village.screened, village.flagged["income_below_line"]) == (1, 1)
 
 
-def test_an_edit_to_another_household_moves_the_count(app, project, publish, device):
+def test_an_edit_to_another_household_moves_the_count(app, project, publish, device, editor):
     load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)
     assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
     moved = _screening(2, wage=LOW, day="2026-11-10", edits=1, village="420102001002", household="H002",
                        poverty_status="ordinary")
-    assert device.post_submission(moved, {}).status_code == 201
+    assert editor.post_submission(moved, {}).status_code == 201
     villages = _villages(app, project)
     assert (villages["420102001001"].screened, villages["420102001002"].screened) == (0, 1)
 
@@ -186,7 +186,7 @@ def read_while_held(app, project, hold) -> tuple[bool, dict]:
 def test_a_change_still_committing_when_coverage_is_read_is_not_lost(app, project, publish, device):
     """Coverage takes a village's note while a change to that village is in flight: it must wait for
     the change and count it, not drop the note and miss it for good."""
-    from app.services.coverage.campaign_households import note_villages
+    from app.queries.coverage import note_villages
     load_registry(app, project)
     publish(SCREENING)
     _campaign(app, project)

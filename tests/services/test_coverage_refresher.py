@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from sqlalchemy import text
 
 from app.extensions import db
-from app.services.coverage.campaigns import COVERAGE_LOCKS
+from app.queries.coverage import COVERAGE_LOCKS
 from app.serving import post_worker_init
 from app.workers.coverage import CoverageRefresher
 from tests.services.test_campaign_household import (
@@ -72,13 +72,14 @@ def test_the_refresher_thread_keeps_up_with_submissions(app, project, publish, d
 
 
 def test_a_campaign_being_added_up_elsewhere_is_left_alone_and_a_read_waits_for_it(app, project, publish, device):
-    from app.services.coverage.campaigns import _WAIT_FOR_CAMPAIGN, find_campaign
+    from app.queries.coverage import WAIT_FOR_CAMPAIGN
+    from app.services.coverage.campaigns import find_campaign
     _screened_once(app, project, publish, device)
     with app.app_context():
         campaign_id = find_campaign(project, CAMPAIGN).id
 
     def adding_up_elsewhere(conn):
-        conn.execute(_WAIT_FOR_CAMPAIGN, {"campaign": campaign_id})
+        conn.execute(WAIT_FOR_CAMPAIGN, {"campaign": campaign_id})
         assert CoverageRefresher(app, 60).refresh_once() == 0
         assert _kept(app) == (0, False, 1)
     waited, read = read_while_held(app, project, adding_up_elsewhere)

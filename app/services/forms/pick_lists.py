@@ -28,7 +28,7 @@ def render(name: str, access: Access) -> bytes:
     if name == ADMIN_UNITS:
         return _admin_units_csv(places)
     if name == HOUSEHOLDS:
-        return _households_csv(access.project_id, places)
+        return _households_csv(access.project_id, _household_places(access))
     raise KeyError(name)
 
 
@@ -38,6 +38,12 @@ def _places(access: Access) -> tuple[str, ...] | None:
     if access.principal.kind == "app_user":
         return access.principal.villages
     return access.places
+
+
+def _household_places(access: Access) -> tuple[str, ...] | None:
+    """Whose households the list holds: a draft's tester none at all (the test code in its URL is
+    shared with whoever tests the form, and the draft's places and registry are not theirs to see)."""
+    return () if access.principal.kind == "draft_tester" else _places(access)
 
 
 def _admin_units_csv(places: tuple[str, ...] | None) -> bytes:

@@ -21,7 +21,8 @@ def recompute_flags(project_id: int) -> int:
     forget_cached()
     conn = db.session.connection()
     rows = db.session.execute(
-        select(Submission.id, SubmissionVersion.id.label("version_id"), Form.xml_form_id, SubmissionVersion.answers)
+        select(Submission.id, Submission.is_draft, SubmissionVersion.id.label("version_id"), Form.xml_form_id,
+               SubmissionVersion.answers)
         .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
         .join(Form, Form.id == Submission.form_id)
         .where(Submission.project_id == project_id, Form.xml_form_id.in_(MONITORING_FORMS),
@@ -39,10 +40,10 @@ def recompute_flags(project_id: int) -> int:
             RiskFlag.submission_version_id == row.version_id).returning(RiskFlag)) if f.code in SENDER_FLAGS]
         conn.execute(delete(SubmissionAssessment).where(SubmissionAssessment.submission_version_id == row.version_id))
         subject = subject_of(row.xml_form_id, row.answers, tuple(point) if point else None)
-        assessment = assess_submission(conn, project_id, subject)
+        assessment = assess_submission(conn, project_id, subject, draft=row.is_draft)
         assessment.flags += kept
         store_assessment(conn, assessment, project_id=project_id, xml_form_id=row.xml_form_id,
-                         submission_id=row.id, version_id=row.version_id, now=now)
+                         submission_id=row.id, version_id=row.version_id, now=now, is_draft=row.is_draft)
         conn.execute(Submission.__table__.update().where(Submission.id == row.id).values(
             admin_code=assessment.admin_code, household_id=assessment.household_id))
         count += 1

@@ -14,7 +14,7 @@ from ...core.rules.answers import FormAnswers
 from ...extensions import db
 from ...models import AdminUnit, Form, Household, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
 from ...problems import not_found
-from ...queries.places import within
+from ...queries.places import submission_within, within
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,15 @@ def mask_idno(idno: str | None) -> str | None:
     return idno[:4] + "*" * (len(idno) - 8) + idno[-4:]
 
 
-def _flag(flag: RiskFlag) -> FlagView:
-    return FlagView(flag.rule, flag.code, flag.severity, flag.explanation_zh, flag.explanation_en, flag.inputs,
+# Inputs naming another household (id_duplicate), kept only for a reader whose places hold its village.
+_OTHER_HOUSEHOLD = ("other_household", "other_village")
+
+
+def _flag(flag: RiskFlag, access: Access) -> FlagView:
+    inputs = flag.inputs or {}
+    if "other_household" in inputs and not access.covers(inputs.get("other_village")):
+        inputs = {key: value for key, value in inputs.items() if key not in _OTHER_HOUSEHOLD}
+    return FlagView(flag.rule, flag.code, flag.severity, flag.explanation_zh, flag.explanation_en, inputs,
                     flag.threshold, flag.ruleset, flag.created_at)
 
 
@@ -93,12 +100,12 @@ def submission_flags(access: Access, xml_form_id: str, instance_id: str) -> list
         select(Submission.current_version_id).join(Form, Form.id == Submission.form_id)
         .where(Form.project_id == access.project_id, Form.xml_form_id == xml_form_id,
                Submission.instance_id == instance_id, Submission.deleted_at.is_(None),
-               within(Submission.admin_code, access.places)))
+               submission_within(access.places)))
     if current is None:
         raise not_found(f"There is no submission {instance_id} of form '{xml_form_id}'.")
     flags = db.session.scalars(select(RiskFlag).where(RiskFlag.submission_version_id == current)
                                .order_by(RiskFlag.id))
-    return [_flag(f) for f in flags]
+    return [_flag(f, access) for f in flags]
 
 
 def household_record(access: Access, household_code: str) -> HouseholdRecord:
@@ -122,13 +129,13 @@ def household_record(access: Access, household_code: str) -> HouseholdRecord:
         .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
         .outerjoin(SubmissionAssessment, SubmissionAssessment.submission_version_id == SubmissionVersion.id)
         .where(Submission.household_id == household.id, Submission.deleted_at.is_(None),
-               Submission.is_draft.is_(False), within(Submission.admin_code, access.places))
+               Submission.is_draft.is_(False), submission_within(access.places))
         .order_by(SubmissionAssessment.surveyed_on.desc().nulls_last(), Submission.created_at.desc())).all()
     flags_by_version: dict[int, list[FlagView]] = {}
     if history:
         for flag in db.session.scalars(select(RiskFlag).where(
                 RiskFlag.submission_version_id.in_([h.version_id for h in history])).order_by(RiskFlag.id)):
-            flags_by_version.setdefault(flag.submission_version_id, []).append(_flag(flag))
+            flags_by_version.setdefault(flag.submission_version_id, []).append(_flag(flag, access))
     # Current flags: those of the latest submission of each ruled form.
     latest_per_form = {}
     for h in history:

@@ -12,23 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, exists, func, insert, select, text, true, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from ...core.access import Principal
+from ...core.access import Access, Permission
 from ...core.instance import Envelope, SubmissionInvalid, SubmissionTooLarge, read_answers, read_envelope
 from ...core.rules.consistency import outside_places_rule
 from ...extensions import db
 from ...models import (
-    Form,
-    FormAssignment,
     FormVersion,
-    GeoAnswer,
     Submission,
     SubmissionAssessment,
     SubmissionAttachment,
-    SubmissionVersion,
 )
 from ...problems import (
     deprecated_id_not_found,
@@ -42,52 +38,23 @@ from ...problems import (
     unparseable,
     xml_conflict,
 )
+from ...queries.assessment import INSERT_VERSION
+from ...queries.submissions import (
+    DRAFT_FORM_AND_INSTANCE,
+    EDITED_VERSION,
+    FORM_AND_INSTANCE,
+    FORM_INSTANCE_AND_CONTEXT,
+    INSERT_ATTACHMENTS,
+    INSERT_GEO,
+    INSERT_SUBMISSION,
+    NEXT_VERSION_ID,
+    SUBMISSION,
+)
 from ...storage.blobstore import BlobStore
 from ..column_limits import DEPRECATED_ID, DEVICE_ID, SUBMITTED_INSTANCE_ID
 from ..coverage.campaign_households import rebuild_households
 from ..forms.publish import store_blob
-from ..monitoring.assess import CONTEXT, assess_submission, first_point, store_assessment, subject_of
-
-# The hot path runs Core statements built once here: building and tracking ORM statements per
-# request was most of the CPU an ingest spent. Parameters are bound at execution.
-SUBMISSION = Submission.__table__
-SUBMISSION_VERSION = SubmissionVersion.__table__
-GEO_ANSWER = GeoAnswer.__table__
-_EXISTING = SUBMISSION_VERSION.alias("existing")
-# The form is assigned to some devices, and this actor is not one of them (matters for devices only).
-_ASSIGNED = select(FormAssignment.form_id).where(FormAssignment.form_id == Form.id)
-_ASSIGNED_ELSEWHERE = exists(_ASSIGNED) & ~exists(_ASSIGNED.where(FormAssignment.actor_id == bindparam("actor_id")))
-
-
-def _form_and_instance_statement(version_matches):
-    return (
-        select(Form.id, Form.state, FormVersion.id.label("version_id"),
-               _ASSIGNED_ELSEWHERE.label("assigned_elsewhere"),
-               _EXISTING.c.id.label("existing_version_id"),
-               _EXISTING.c.submission_id.label("existing_submission_id"),
-               _EXISTING.c.xml_sha256.label("existing_sha256"))
-        .outerjoin(FormVersion, (FormVersion.form_id == Form.id) & (FormVersion.version == bindparam("version"))
-                   & version_matches)
-        .outerjoin(_EXISTING, (_EXISTING.c.form_id == Form.id) & (_EXISTING.c.instance_id == bindparam("instance_id")))
-        .where(Form.project_id == bindparam("project_id"), Form.xml_form_id == bindparam("xml_form_id"))
-    )
-
-
-# Devices may send to any published version; testers only to the form's draft.
-FORM_AND_INSTANCE = _form_and_instance_statement(FormVersion.published_at.is_not(None))
-DRAFT_FORM_AND_INSTANCE = _form_and_instance_statement(FormVersion.id == Form.draft_version_id)
-# With what assessment needs from the database (one row each): one round trip instead of two.
-_FORM = FORM_AND_INSTANCE.subquery("form")
-_CONTEXT = CONTEXT.subquery("context")
-FORM_INSTANCE_AND_CONTEXT = select(_FORM, _CONTEXT).select_from(_FORM.join(_CONTEXT, true()))
-# The version's id is drawn with the submission, so the submission can point at it before it exists.
-INSERT_SUBMISSION = (insert(SUBMISSION).values(current_version_id=func.nextval("submission_version_id_seq"))
-                     .returning(SUBMISSION.c.id, SUBMISSION.c.current_version_id))
-INSERT_VERSION = insert(SUBMISSION_VERSION)
-INSERT_ATTACHMENTS = insert(SubmissionAttachment.__table__)
-INSERT_GEO = insert(GEO_ANSWER)
-# What a submission names itself by, and the columns that keep it: a longer value is refused before any
-# SQL (ODK Central's 400.13), never left to fail in the INSERT as a 500 that Collect retries forever.
+from ..monitoring.assess import assess_submission, first_point, store_assessment, subject_of, version_row
 
 
 @dataclass(frozen=True)
@@ -108,14 +75,15 @@ class Upload:
     user_agent: str | None
 
 
-def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, blobs: BlobStore,
-                      max_xml_bytes: int, max_xml_nodes: int | None = None, xml_form_id: str | None = None,
-                      draft: bool = False, assess: bool = True,
-                      places: tuple[str, ...] | None = None) -> IngestResult:
-    """Store one submission POST; raises Problem for anything the client must hear about.
+def ingest_submission(access: Access, upload: Upload, *, blobs: BlobStore, max_xml_bytes: int,
+                      max_xml_nodes: int | None = None, xml_form_id: str | None = None, draft: bool = False,
+                      assess: bool = True) -> IngestResult:
+    """Store one submission POST from the caller of `access`; raises Problem for anything the client
+    must hear about.
 
-    `places` are the code prefixes the sender covers (core.access.Access.places): a monitoring
-    submission about a village outside them gets a data-quality flag.
+    A monitoring submission about a village outside the caller's places gets a data-quality flag. An
+    edit (a deprecatedID) needs submission.update, as in ODK Central, and finds only a submission in
+    the caller's places (404.5 otherwise); a test submission to a draft edits only test submissions.
 
     With draft=True (a test submission to xml_form_id's draft) it is stored as a draft submission.
     The XML may hold at most `max_xml_bytes` bytes and `max_xml_nodes` elements and attributes
@@ -128,12 +96,14 @@ def ingest_submission(project_id: int, principal: Principal, upload: Upload, *, 
     except SubmissionInvalid as e:
         raise unparseable("submission", str(e)) from None
     _check_identifiers(envelope, upload)
+    if envelope.deprecated_id and not access.can(Permission.SUBMISSION_REVIEW):
+        raise insufficient_rights("Editing a submission needs the right to update submissions (a project manager's).")
     if xml_form_id is not None and envelope.form_id != unicodedata.normalize("NFC", xml_form_id):
         raise unexpected_value("xmlFormId", f"The submission is for form '{envelope.form_id}', not '{xml_form_id}'.")
     files = {safe_attachment_name(name): data for name, data in upload.files.items()}
     for attempt in (1, 2):
         try:
-            return _ingest(project_id, principal, upload, envelope, files, blobs, draft, assess, places)
+            return _ingest(access, upload, envelope, files, blobs, draft, assess)
         except IntegrityError:
             # Two POSTs of the same instance raced; the second attempt sees the first one's row.
             db.session.rollback()
@@ -153,8 +123,9 @@ def _check_identifiers(envelope: Envelope, upload: Upload) -> None:
         raise unexpected_value("User-Agent", "The User-Agent contains a NUL character.")
 
 
-def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Envelope, files: dict[str, bytes],
-            blobs: BlobStore, draft: bool, assess: bool, places: tuple[str, ...] | None) -> IngestResult:
+def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str, bytes], blobs: BlobStore,
+            draft: bool, assess: bool) -> IngestResult:
+    project_id, principal = access.project_id, access.principal
     # Once a published version has been seen its schema is known, so the answers can be read first
     # and the assessment's context fetched with the form.
     known_version = None if draft else _PUBLISHED.get((project_id, envelope.form_id, envelope.version))
@@ -173,7 +144,8 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
     conn = db.session.connection()
 
     if form.existing_version_id is not None:
-        if form.existing_sha256 != xml_sha256:
+        if form.existing_is_draft != draft or form.existing_sha256 != xml_sha256:
+            # Tests and real submissions share the instanceIDs of a form; neither may touch the other.
             raise xml_conflict(envelope.instance_id)
         _add_files(form.existing_version_id, files, blobs)
         db.session.commit()
@@ -186,13 +158,13 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
         context = None
         if not draft:
             _remember_published(project_id, envelope, form_version_id)
-    assessment = assess_submission(conn, project_id, subject, context) if subject is not None else None
+    assessment = assess_submission(conn, project_id, subject, context, draft=draft) if subject is not None else None
     if assessment is not None:
-        assessment.flags += outside_places_rule(assessment.admin_code, places)
+        assessment.flags += outside_places_rule(assessment.admin_code, access.places)
     place = {"admin_code": assessment.admin_code, "household_id": assessment.household_id} if assessment else {}
     if envelope.deprecated_id:
-        submission_id, replaced_version_id, carried = _prepare_edit(form_id, envelope)
-        version_id = conn.execute(select(func.nextval("submission_version_id_seq"))).scalar_one()
+        submission_id, replaced_version_id, carried = _prepare_edit(form_id, envelope, access, draft)
+        version_id = conn.execute(NEXT_VERSION_ID).scalar_one()
         conn.execute(update(SUBMISSION).where(SUBMISSION.c.id == submission_id).values(
             current_version_id=version_id, updated_at=now, review_state="edited", **place))
         outcome = "edited"
@@ -227,7 +199,7 @@ def _ingest(project_id: int, principal: Principal, upload: Upload, envelope: Env
             # The edit may have left a campaign's window or its household: what is latest is found again.
             rebuild_households(conn, project_id, (replaced | {assessment.household_id}) - {None})
     else:
-        conn.execute(INSERT_VERSION, version)
+        conn.execute(INSERT_VERSION, version_row(version))
 
     expected = list(dict.fromkeys(safe_attachment_name(n) for n in answers.files))
     if expected:
@@ -286,14 +258,12 @@ def _schema(form_version_id: int) -> dict:
     return db.session.execute(select(FormVersion.schema).where(FormVersion.id == form_version_id)).scalar_one()
 
 
-def _prepare_edit(form_id: int, envelope: Envelope) -> tuple[int, int, dict[str, str]]:
+def _prepare_edit(form_id: int, envelope: Envelope, access: Access, draft: bool) -> tuple[int, int, dict[str, str]]:
     """The submission an edit belongs to (locked), the version it replaces, and the attachments it
-    carries forward."""
-    prior = db.session.execute(
-        select(SubmissionVersion.id, SubmissionVersion.submission_id)
-        .where(SubmissionVersion.form_id == form_id, SubmissionVersion.instance_id == envelope.deprecated_id)
-    ).first()
-    if prior is None:
+    carries forward. Raises Problem 404.5 for an edit of a submission that is not there for this
+    caller (none, one outside their places, or a test's edit of a real one), 409.9 for a stale one."""
+    prior = db.session.execute(EDITED_VERSION, {"form_id": form_id, "deprecated_id": envelope.deprecated_id}).first()
+    if prior is None or prior.is_draft != draft or not access.covers(prior.admin_code):
         raise deprecated_id_not_found(envelope.deprecated_id)
     current = db.session.execute(
         select(Submission.current_version_id).where(Submission.id == prior.submission_id).with_for_update()

@@ -1,0 +1,96 @@
+"""Statements of the assessment of monitoring submissions: what it reads, and the one statement that
+stores a submission version with its numbers, flags and campaign rows."""
+from functools import cache
+
+from sqlalchemy import BigInteger, Float, String, bindparam, column, func, select, text
+from sqlalchemy.dialects.postgresql import JSONB
+
+from ..models import AdminUnit, SubmissionVersion
+from .coverage import note_villages, upsert_ctes
+
+# Everything assessment needs from the database, in one round trip: the household named (:code), the
+# village (named, :village, else the household's) with how far the geopoint (:lon, :lat) lies outside it,
+# and another household already registered under the same head's ID number (:idno), with its village.
+CONTEXT = text("""
+SELECT h.id AS household_id, h.poverty_status, h.category, h.status, h.last_pc_income,
+    h.admin_code AS household_village,
+    v.code AS village,
+    CASE WHEN v.boundary IS NULL OR pt.geom IS NULL THEN NULL
+         WHEN ST_Intersects(v.boundary, pt.geom) THEN 0
+         ELSE ST_Distance(v.boundary::geography, pt.geom::geography) END AS distance_m,
+    dup.household_code AS duplicate_of, dup.admin_code AS duplicate_village
+FROM (SELECT ST_SetSRID(ST_MakePoint(CAST(:lon AS float8), CAST(:lat AS float8)), 4326) AS geom) pt
+LEFT JOIN household h ON h.project_id = :project_id AND h.household_code = CAST(:code AS varchar)
+LEFT JOIN admin_unit v ON v.level = 'village' AND v.code = coalesce(CAST(:village AS varchar), h.admin_code)
+LEFT JOIN LATERAL (
+    SELECT d.household_code, d.admin_code FROM household d
+    WHERE d.project_id = :project_id AND d.head_idno = CAST(:idno AS varchar) AND d.id IS DISTINCT FROM h.id
+    LIMIT 1) dup ON true
+""").columns(column("household_id", BigInteger), column("poverty_status", String), column("category", String),
+             column("status", String), column("last_pc_income", Float), column("household_village", String),
+             column("village", String), column("distance_m", Float), column("duplicate_of", String),
+             column("duplicate_village", String))
+
+# The village whose boundary holds a point (:lon, :lat), for a submission that names none.
+VILLAGE_AT = select(AdminUnit.code).where(
+    AdminUnit.level == "village",
+    func.ST_Contains(AdminUnit.boundary, func.ST_SetSRID(func.ST_MakePoint(bindparam("lon"), bindparam("lat")), 4326))
+).limit(1)
+
+# A household a screening registers (picked as "new"); it changes the registered count of its village
+# in every campaign, so the village is noted as changed.
+REGISTER_HOUSEHOLD = text(f"""
+WITH new AS (
+    INSERT INTO household (project_id, household_code, admin_code, head_name, head_idno, poverty_status,
+        category, status, members, created_at)
+    VALUES (:project_id, :code, :village, :head_name, :head_idno, :poverty_status, :category, :status, '[]',
+        now())
+    ON CONFLICT (project_id, household_code) DO NOTHING
+    RETURNING id, admin_code
+), noted AS (
+    {note_villages("SELECT c.id, new.admin_code FROM campaign c, new WHERE c.project_id = :project_id")}
+)
+SELECT id FROM new
+""")
+UPDATE_HOUSEHOLD = text("UPDATE household SET poverty_status = :poverty_status, category = :category, "
+                        "status = :status, updated_at = now() WHERE id = :id")
+
+
+def _version_insert() -> str:
+    """The one INSERT of a submission version, from the table itself: every column, the id as :version_id,
+    jsonb columns given as JSON text. Ingest runs it alone, or as the first CTE of STORE (below)."""
+    table = SubmissionVersion.__table__
+    placeholders = [":version_id" if c.name == "id" else f"CAST(:{c.name} AS jsonb)" if isinstance(c.type, JSONB)
+                    else f":{c.name}" for c in table.columns]
+    return (f"INSERT INTO submission_version ({', '.join(c.name for c in table.columns)})\n"
+            f"    VALUES ({', '.join(placeholders)})")
+
+
+INSERT_VERSION_SQL = _version_insert()
+INSERT_VERSION = text(INSERT_VERSION_SQL)
+
+_ASSESSMENT = """
+assessment AS (
+    INSERT INTO submission_assessment (submission_version_id, submission_id, project_id, xml_form_id, household_id,
+        admin_code, surveyed_on, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes,
+        is_draft)
+    VALUES (:version_id, :submission_id, :project_id, :xml_form_id, :household_id, :admin_code, :surveyed_on,
+        :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft)
+)"""
+_FLAGS = """
+INSERT INTO risk_flag (submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at,
+    rule, code, severity, explanation_zh, explanation_en, inputs, threshold)
+SELECT :version_id, :submission_id, :project_id, :household_id, :admin_code, :ruleset, :now,
+    f.rule, f.code, f.severity, f.explanation_zh, f.explanation_en, f.inputs, f.threshold
+FROM jsonb_to_recordset(CAST(:flags AS jsonb)) AS f(rule text, code text, severity text, explanation_zh text,
+    explanation_en text, inputs jsonb, threshold jsonb)
+"""
+
+
+@cache
+def store_statement(kept_form: str | None, with_version: bool):
+    """The numbers and the flags of a submission version, and its household's row in the campaigns it
+    falls in, in one statement (one round trip at ingest); `with_version`: the version row itself too.
+    `kept_form` is the form id of a form coverage keeps (queries.coverage.KEPT_FORMS), else None."""
+    ctes = [f"\nversion AS (\n    {INSERT_VERSION_SQL}\n)"] * with_version + [_ASSESSMENT] + upsert_ctes(kept_form)
+    return text("WITH " + ",".join(ctes) + _FLAGS)
