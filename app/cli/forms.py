@@ -8,6 +8,7 @@ import segno
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..core.access import SYSTEM
 from ..core.collect_settings import collect_settings, qr_payload
 from ..services.accounts import app_users, projects
 from ..services.forms import catalog as form_catalog
@@ -97,7 +98,7 @@ def form_assign(project_id, xml_form_id, devices, remove):
 @form_cli.command("list")
 @click.argument("project_id", type=PROJECT_ID)
 def form_list(project_id):
-    for listing in form_catalog.form_listings(project_id):
+    for listing in form_catalog.form_listings(project_id, SYSTEM):
         form, version = listing.form, listing.version
         click.echo(f"{form.xml_form_id}\t{form.state}\t{version.version if version else ''}\t"
                    f"{version.title if version else ''}")

@@ -76,7 +76,8 @@ class SignInFailure(db.Model):
     and every machine sees the same count (a limit per process would be a limit per worker)."""
     __tablename__ = "sign_in_failure"
 
-    scope: Mapped[str] = mapped_column(String(10), primary_key=True)     # account | address
+    # pair (an account from one address) | account | address
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)
     key: Mapped[str] = mapped_column(String(320), primary_key=True)      # an email, or an IP address
     failures: Mapped[int] = mapped_column(Integer, default=0)
     first_failed_at: Mapped[datetime] = timestamp(nullable=False)

@@ -22,10 +22,12 @@ GRANT = (
     .where(Project.id == bindparam("project"), Project.archived.is_(False))
 )
 
-# When the account (:account) or the address (:address) is locked out, the later of the two ends.
+# When the account from this address (:pair), the account from anywhere (:account) or the address
+# (:address) is locked out, the latest of their ends.
 SIGN_IN_LOCKED_UNTIL = text("""
 SELECT max(locked_until) FROM sign_in_failure
-WHERE ((scope = 'account' AND key = :account) OR (scope = 'address' AND key = :address)) AND locked_until > now()
+WHERE ((scope = 'pair' AND key = :pair) OR (scope = 'account' AND key = :account)
+       OR (scope = 'address' AND key = :address)) AND locked_until > now()
 """)
 # One more wrong password for (:scope, :key), counted in the current window (:window; a new window once
 # the last one is over); returns the count.
@@ -38,8 +40,8 @@ ON CONFLICT (scope, key) DO UPDATE SET
 RETURNING failures
 """)
 SIGN_IN_LOCK = text("UPDATE sign_in_failure SET locked_until = now() + :lock WHERE scope = :scope AND key = :key")
-# A right password clears the account's count.
-SIGN_IN_SUCCEEDED = text("DELETE FROM sign_in_failure WHERE scope = 'account' AND key = :account")
+# A right password clears the count of the account from that address.
+SIGN_IN_SUCCEEDED = text("DELETE FROM sign_in_failure WHERE scope = 'pair' AND key = :pair")
 # Counts whose window and lock are long over tell nothing.
 SIGN_IN_FORGET_OLD = text("DELETE FROM sign_in_failure WHERE first_failed_at < now() - interval '1 day' "
                           "AND (locked_until IS NULL OR locked_until < now())")

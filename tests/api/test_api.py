@@ -80,3 +80,27 @@ def test_form_attachments_are_listed_with_their_state(live_server, admin, projec
     by_name = {a["name"]: a for a in listing}
     assert by_name["famous.jpg"]["exists"] is True and len(by_name["famous.jpg"]["hash"]) == 32
     assert by_name["not_Found.jpg"]["exists"] is False and by_name["not_Found.jpg"]["type"] == "image"
+
+
+def test_a_device_sees_in_the_api_only_the_forms_formlist_gives_it(app, project, publish, device, live_server):
+    """Found by the attack test: the API described a form the device's formList hides."""
+    from app.services.accounts.app_users import create_app_user
+    from app.services.forms.catalog import assign_form
+    publish(REPO / "forms" / "fpf_hh_screening.md")
+    publish(REPO / "forms" / "fpf_water.md")
+    with app.app_context():
+        other, _ = create_app_user(project, "另一台设备")
+        assign_form(project, "fpf_water", [other.actor_id])
+    token = device.server_url.split("/key/")[1].split("/")[0]
+    base = f"{live_server}/v1/key/{token}/projects/{project}"
+    assert [f.form_id for f in device.form_list()] == ["fpf_hh_screening"]
+    assert [f["xmlFormId"] for f in requests.get(f"{base}/forms", timeout=10).json()] == ["fpf_hh_screening"]
+    assert requests.get(f"{base}/forms/fpf_water", timeout=10).status_code == 404
+
+
+def test_generated_pick_lists_are_listed_as_existing(live_server, admin, project, publish):
+    publish(REPO / "forms" / "fpf_hh_screening.md")
+    auth = {"Authorization": f"Bearer {_login(live_server, admin)['token']}"}
+    listing = requests.get(f"{live_server}/v1/projects/{project}/forms/fpf_hh_screening/attachments",
+                           headers=auth, timeout=10).json()
+    assert {a["name"]: a["exists"] for a in listing} == {"admin_units.csv": True, "households.csv": True}

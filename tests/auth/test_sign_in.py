@@ -19,22 +19,30 @@ def _sign_in(live_server, email, password, address=None):
                          headers=headers, timeout=30)
 
 
-def test_wrong_passwords_lock_the_account_with_429_and_retry_after(admin, live_server):
+def test_wrong_passwords_lock_the_account_from_that_address_with_429_and_retry_after(admin, live_server):
     email, password = admin
-    for _ in range(sign_in_limits.ACCOUNT_LIMIT):
+    for _ in range(sign_in_limits.PAIR_LIMIT):
         assert _sign_in(live_server, email, "wrong password", "203.0.113.1").status_code == 401
     locked = _sign_in(live_server, email, "wrong password", "203.0.113.1")
     assert locked.status_code == 429
     assert 1 <= int(locked.headers["Retry-After"]) <= sign_in_limits.FIRST_LOCK.total_seconds() * 2
     assert locked.json()["code"] == 429.1
-    # Locked means locked, from any address, even with the right password.
-    assert _sign_in(live_server, email, password, "198.51.100.7").status_code == 429
+    # Locked there even with the right password; but guessing from there cannot lock the person out
+    # where they are (found by the attack test).
+    assert _sign_in(live_server, email, password, "203.0.113.1").status_code == 429
+    assert _sign_in(live_server, email, password, "198.51.100.7").status_code == 200
+
+
+def test_guessing_one_account_from_many_addresses_locks_it_everywhere(admin, live_server):
+    for n in range(sign_in_limits.ACCOUNT_LIMIT):
+        assert _sign_in(live_server, admin[0], "wrong password", f"198.18.{n // 250}.{n % 250}").status_code == 401
+    assert _sign_in(live_server, admin[0], admin[1], "192.0.2.200").status_code == 429
 
 
 def test_the_lock_holds_in_every_worker(app, admin, live_server, database_url):
     """The count lives in PostgreSQL: another app (another gunicorn worker) sees the same lock."""
     from app import create_app
-    for _ in range(sign_in_limits.ACCOUNT_LIMIT):
+    for _ in range(sign_in_limits.PAIR_LIMIT):
         _sign_in(live_server, admin[0], "wrong password")
     other = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
                         "BLOB_DIR": app.config["BLOB_DIR"]})
@@ -43,10 +51,10 @@ def test_the_lock_holds_in_every_worker(app, admin, live_server, database_url):
 
 
 def test_a_right_password_clears_the_count(admin, live_server):
-    for _ in range(sign_in_limits.ACCOUNT_LIMIT - 1):
+    for _ in range(sign_in_limits.PAIR_LIMIT - 1):
         assert _sign_in(live_server, admin[0], "wrong password").status_code == 401
     assert _sign_in(live_server, admin[0], admin[1]).status_code == 200
-    for _ in range(sign_in_limits.ACCOUNT_LIMIT - 1):
+    for _ in range(sign_in_limits.PAIR_LIMIT - 1):
         assert _sign_in(live_server, admin[0], "wrong password").status_code == 401
     assert _sign_in(live_server, admin[0], admin[1]).status_code == 200
 
@@ -63,7 +71,7 @@ def test_one_address_trying_many_accounts_is_locked_out(app, live_server, clean)
 def test_basic_and_digest_failures_count_too(admin, live_server, project):
     url = f"{live_server}/v1/projects/{project}/formList"
     https = {"X-Forwarded-Proto": "https"}
-    for _ in range(sign_in_limits.ACCOUNT_LIMIT):
+    for _ in range(sign_in_limits.PAIR_LIMIT):
         assert requests.get(url, auth=HTTPBasicAuth(admin[0], "wrong"), headers=https, timeout=30).status_code == 401
     assert requests.get(url, auth=HTTPBasicAuth(*admin), headers=https, timeout=30).status_code == 429
     response = requests.get(url, auth=requests.auth.HTTPDigestAuth(*admin), timeout=30)
@@ -140,3 +148,26 @@ def test_a_nul_in_the_user_name_is_a_wrong_password_not_a_crash(live_server, pro
                                     headers={"Authorization": f"Basic {token}", "X-Forwarded-Proto": "https"})
         assert response.status_code == 401
     assert _sign_in(live_server, "a\0b@example.org", "wrong password").status_code in (400, 401)
+
+
+def test_password_hashes_wait_for_a_free_slot_on_the_machine_then_answer_503(admin, live_server):
+    """Slots are flocks on files, so this test process holding them all is any other process doing so."""
+    import fcntl
+    import os
+    import time
+
+    from app.services.accounts import password_hashing
+    directory = password_hashing.SLOT_DIRECTORY
+    directory.mkdir(mode=0o700, exist_ok=True)
+    held = [os.open(directory / f"slot-{n}", os.O_RDWR | os.O_CREAT, 0o600) for n in range(password_hashing.SLOTS)]
+    try:
+        for fd in held:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        started = time.monotonic()
+        busy = _sign_in(live_server, admin[0], admin[1])
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
+        assert time.monotonic() - started < password_hashing.WAIT_S + 2       # answered, not queued
+    finally:
+        for fd in held:
+            os.close(fd)
+    assert _sign_in(live_server, admin[0], admin[1]).status_code == 200

@@ -226,3 +226,13 @@ def test_json_nested_too_deeply_to_parse_is_400(live_server, clean):
     response = requests.post(f"{live_server}/v1/sessions", data=body, headers={"Content-Type": "application/json"},
                              timeout=10)
     doors.problem(response, 400)
+
+
+@pytest.mark.parametrize("body", ['{"email": "\\ud800@x.org", "password": "a long enough one"}',
+                                  '{"email": "a@x.org", "password": "\\udfff"}', '{"\\ud800": 1}'])
+def test_a_lone_surrogate_in_json_is_400_not_500(live_server, body):
+    """Found by the attack test: Python reads "\\ud800" into a str nothing can encode."""
+    import requests
+    response = requests.post(f"{live_server}/v1/sessions", data=body.encode(), timeout=10,
+                             headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json()["code"] == 400.3

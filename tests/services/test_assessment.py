@@ -225,3 +225,12 @@ def test_a_known_form_version_is_assessed_with_one_round_trip_fewer(app, project
                                            .order_by(SubmissionAssessment.submission_version_id)).all()
     assert (first.household_id, first.admin_code, first.flag_codes) == \
         (second.household_id, second.admin_code, second.flag_codes) and "income_below_line" in first.flag_codes
+
+
+def test_id_numbers_are_masked_whatever_their_length():
+    """Found by the attack test: 4 + 4 digits of an 8-digit number is all of it."""
+    from app.services.registry.household_record import mask_idno
+    assert mask_idno("420102197405060219") == "4201**********0219"
+    assert mask_idno("12345678") == "1******8"
+    assert mask_idno("1234") == "****"
+    assert mask_idno(None) is None and mask_idno("") == ""

@@ -31,4 +31,5 @@ class FormAttachmentSchema(Schema):
         return attachment.blob.md5 if attachment.blob else None
 
     def _exists(self, attachment):
-        return attachment.blob_sha256 is not None
+        # A generated pick-list (admin_units.csv, households.csv) is written for each device as it asks.
+        return attachment.blob_sha256 is not None or attachment.kind == "generated"

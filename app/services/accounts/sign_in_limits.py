@@ -4,11 +4,17 @@ Kept in the database, not in a process, so that it holds across gunicorn workers
 Checked before the password is hashed: a caller who is locked out costs one indexed read, not a
 hash (cases/reliability/25: a flood of wrong passwords starved Collect's requests of CPU).
 
-After ACCOUNT_LIMIT wrong passwords for one email within WINDOW (or ADDRESS_LIMIT from one
-address, set higher because a township office or a carrier NAT puts many people behind one
-address), each further wrong password locks the pair out for FIRST_LOCK, doubling up to
-LONGEST_LOCK. A right password clears the account's count. OWASP's Authentication Cheat Sheet
-("account lockout", exponential back-off) is the model.
+Three counts, each over WINDOW; once one passes its limit, each further wrong password locks its
+subject out for FIRST_LOCK, doubling up to LONGEST_LOCK:
+- an account from one address (PAIR_LIMIT): someone guessing one person's password. The lock is on
+  that address only, so guessing from elsewhere cannot lock the person themselves out (found by the
+  attack test: a lock on the whole account let anyone keep an administrator out for good);
+- an address (ADDRESS_LIMIT, higher: a township office or a carrier NAT puts many people behind
+  one address): someone trying many accounts;
+- an account from anywhere (ACCOUNT_LIMIT, much higher): guessing spread over many addresses. Only
+  this lock reaches the person's own address, and it takes ACCOUNT_LIMIT guesses per window to keep.
+A right password clears the count of its account from its address. OWASP's Authentication Cheat
+Sheet ("account lockout", exponential back-off) is the model.
 """
 import math
 from dataclasses import dataclass
@@ -27,8 +33,9 @@ from ...queries.accounts import (
 from ..column_limits import nfc
 
 WINDOW = timedelta(minutes=15)
-ACCOUNT_LIMIT = 5
+PAIR_LIMIT = 5
 ADDRESS_LIMIT = 30
+ACCOUNT_LIMIT = 50
 FIRST_LOCK = timedelta(seconds=30)
 LONGEST_LOCK = timedelta(minutes=15)
 _KEY_LENGTH = SignInFailure.__table__.c.key.type.length
@@ -40,6 +47,11 @@ class Caller:
     account: str
     address: str
 
+    @property
+    def pair(self) -> str:
+        """The account from this address, as one key (a tab is in no email or address)."""
+        return f"{self.account}\t{self.address}"[:_KEY_LENGTH]
+
     @classmethod
     def of(cls, email: str, address: str | None) -> "Caller":
         # The email as user_by_email compares it, so no spelling of one account counts apart; less any
@@ -49,8 +61,9 @@ class Caller:
 
 
 def check_not_locked(caller: Caller) -> None:
-    """Raises Problem 429.1 with Retry-After (seconds) while the account or the address is locked out."""
-    until = db.session.execute(SIGN_IN_LOCKED_UNTIL, {"account": caller.account, "address": caller.address}).scalar()
+    """Raises Problem 429.1 with Retry-After (seconds) while the caller is locked out."""
+    until = db.session.execute(SIGN_IN_LOCKED_UNTIL, {"pair": caller.pair, "account": caller.account,
+                                                      "address": caller.address}).scalar()
     db.session.rollback()
     if until is not None:
         wait = max(1, math.ceil((until - datetime.now(timezone.utc)).total_seconds()))
@@ -58,9 +71,9 @@ def check_not_locked(caller: Caller) -> None:
 
 
 def record_failure(caller: Caller) -> None:
-    """Count a wrong password for the account and the address, and lock either that passed its limit."""
-    for scope, key, limit in (("account", caller.account, ACCOUNT_LIMIT),
-                              ("address", caller.address, ADDRESS_LIMIT)):
+    """Count a wrong password for each of the caller's subjects, and lock those past their limit."""
+    for scope, key, limit in (("pair", caller.pair, PAIR_LIMIT), ("address", caller.address, ADDRESS_LIMIT),
+                              ("account", caller.account, ACCOUNT_LIMIT)):
         failures = db.session.execute(SIGN_IN_FAILED, {"scope": scope, "key": key, "window": WINDOW}).scalar_one()
         if failures >= limit:
             lock = min(LONGEST_LOCK, FIRST_LOCK * 2 ** min(failures - limit, 10))
@@ -71,6 +84,7 @@ def record_failure(caller: Caller) -> None:
 
 
 def record_success(caller: Caller) -> None:
-    """A right password clears the account's count (the address's count runs out with its window)."""
-    db.session.execute(SIGN_IN_SUCCEEDED, {"account": caller.account})
+    """A right password clears the count of its account from its address (the others run out with
+    their window: a success between guesses must not reset them)."""
+    db.session.execute(SIGN_IN_SUCCEEDED, {"pair": caller.pair})
     db.session.commit()

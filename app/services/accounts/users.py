@@ -1,6 +1,4 @@
 """Web users: people who sign in with email and password (administrators, supervisors)."""
-import threading
-
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -8,14 +6,11 @@ from ...core.access import Principal
 from ...core.digest_auth import ha1
 from ...extensions import db
 from ...models import Actor, User
-from ...problems import password_too_short, service_unavailable, unexpected_value, uniqueness_violation
+from ...problems import password_too_short, unexpected_value, uniqueness_violation
 from ..column_limits import EMAIL, nfc
+from .password_hashing import hashing_slot
 
 MIN_PASSWORD_LENGTH = 10
-# A password hash is made to be slow (scrypt, tens of milliseconds of a core). One at a time per
-# process, so a flood of sign-ins (each a hash) cannot take every core from Collect's requests.
-_HASHING = threading.BoundedSemaphore(1)
-HASH_WAIT_S = 10
 _UNKNOWN_USER_HASH = generate_password_hash("not anyone's password")
 
 
@@ -50,19 +45,15 @@ def user_by_email(email: str) -> User | None:
 def check_password(email: str, password: str) -> User | None:
     """The live user these credentials belong to, or None.
 
-    Raises Problem 503.1 when the process has been hashing other passwords for HASH_WAIT_S.
+    Raises Problem 503.1 when the machine is busy hashing other passwords (password_hashing).
     """
     user = user_by_email(email)
-    if not _HASHING.acquire(timeout=HASH_WAIT_S):
-        raise service_unavailable("The server is busy checking other sign-ins; try again in a moment.", 5)
-    try:
+    with hashing_slot():
         if user is None or user.actor.deleted_at is not None:
             # Hash anyway, so an unknown email takes as long to refuse as a wrong password.
             check_password_hash(_UNKNOWN_USER_HASH, password)
             return None
         return user if check_password_hash(user.password_hash, password) else None
-    finally:
-        _HASHING.release()
 
 
 def principal_for_user(user: User) -> Principal:

@@ -60,11 +60,12 @@ class FormListing:
     version: FormVersion | None
 
 
-def form_listings(project_id: int) -> list[FormListing]:
-    """Every form of the project, by form id, with its current version."""
+def form_listings(project_id: int, principal: Principal) -> list[FormListing]:
+    """The project's forms this principal may see (a device: those for every device, and its own), by
+    form id, with their current versions."""
     rows = db.session.execute(
         select(Form, FormVersion).outerjoin(FormVersion, FormVersion.id == Form.current_version_id)
-        .where(Form.project_id == project_id).order_by(Form.xml_form_id))
+        .where(Form.project_id == project_id, available_to(principal)).order_by(Form.xml_form_id))
     return [FormListing(r.Form, r.FormVersion) for r in rows]
 
 

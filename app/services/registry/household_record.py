@@ -73,10 +73,15 @@ class HouseholdRecord:
 
 
 def mask_idno(idno: str | None) -> str | None:
-    """ID numbers are sensitive personal data (PIPL): shown as 4201**********1234 unless the role allows."""
+    """ID numbers are sensitive personal data (PIPL): shown as 4201**********1234 unless the role allows.
+
+    Four digits at each end only of a full-length number (15 or 18 characters, GB 11643); a shorter
+    one (mistyped, or some other number) keeps one at each end, or none: 4 + 4 of 8 is all of it.
+    """
     if not idno:
         return idno
-    return idno[:4] + "*" * (len(idno) - 8) + idno[-4:]
+    keep = 4 if len(idno) >= 15 else 1 if len(idno) >= 6 else 0
+    return idno[:keep] + "*" * (len(idno) - 2 * keep) + (idno[-keep:] if keep else "")
 
 
 # Inputs naming another household (id_duplicate), kept only for a reader whose places hold its village.
