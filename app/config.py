@@ -46,8 +46,9 @@ def from_environment() -> dict:
         "DEFAULT_PROJECT_NAME": env.get("DEFAULT_PROJECT_NAME", "防返贫动态监测"),
         # Risk rules and place/household linking at ingest; off only to measure what they cost.
         "RISK_RULES": env.get("RISK_RULES", "on") != "off",
-        # How often changed campaigns are added up in the background, by one worker (0: only when read).
-        "COVERAGE_REFRESH_SECONDS": float(env.get("COVERAGE_REFRESH_SECONDS", 5)),
+        # How often the background jobs run, in one worker per database (app/workers): coverage added up
+        # where villages changed, events followed up, housekeeping (0: never; coverage then only when read).
+        "BACKGROUND_JOBS_SECONDS": float(env.get("BACKGROUND_JOBS_SECONDS", 5)),
         # Peers whose X-Forwarded-For/-Proto are believed: the front door (nginx) on this host.
         "TRUSTED_PROXIES": parse_networks(env.get("TRUSTED_PROXIES", "127.0.0.1, ::1")),
     }

@@ -7,8 +7,8 @@ from .core.log_masking import mask_tokens
 
 
 def post_worker_init(worker) -> None:
-    from .workers.coverage import start_coverage_refresher
-    worker.coverage_refresher = start_coverage_refresher(worker.wsgi)
+    from .workers.runner import start_job_runner
+    worker.job_runner = start_job_runner(worker.wsgi)
 
 
 def _masking_record_factory(make_record):

@@ -3,8 +3,8 @@
 Loads a county (default 250 villages, 120k households), sends its screening campaign
 (default 120k submissions, 5% with housing and water inspections) through the OpenRosa
 endpoint of gunicorn, then times GET /v1/projects/{id}/coverage at village, township and
-county level: the first read after the campaign, which adds up what the background refresher
-(COVERAGE_REFRESH_SECONDS) has not; repeated reads; reads that add up every village in the
+county level: the first read after the campaign, which adds up what the background coverage job
+(BACKGROUND_JOBS_SECONDS) has not; repeated reads; reads that add up every village in the
 request (as right after a registry import, before the refresher gets to it); and the first read
 after a batch of revisits spread over the whole county (every village changed).
 PostgreSQL runs with synchronous_commit off here: the load is set-up, the reads are what

@@ -1,6 +1,7 @@
 """What is stored. Importing this package registers every table on the metadata."""
 from .actor import Actor, ApiSession, AppUser, DigestNonceUse, ProjectRole, SignInFailure, User
 from .blob import Blob
+from .event import Event
 from .form import Form, FormAssignment, FormAttachment, FormVersion
 from .household import Household
 from .place import AdminUnit, AppUserPlace
@@ -10,7 +11,7 @@ from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionV
 
 __all__ = [
     "Actor", "AdminUnit", "ApiSession", "AppUser", "AppUserPlace", "Blob", "Campaign", "CampaignHousehold",
-    "DigestNonceUse", "SignInFailure",
+    "DigestNonceUse", "Event", "SignInFailure",
     "CampaignVillage", "Form", "FormAssignment", "FormAttachment", "FormVersion", "GeoAnswer", "Household",
     "Project", "ProjectRole", "RiskFlag", "Ruleset", "Submission", "SubmissionAssessment", "SubmissionAttachment",
     "SubmissionVersion", "User", "campaign_change",

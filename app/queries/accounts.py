@@ -50,3 +50,5 @@ SIGN_IN_FORGET_OLD = text("DELETE FROM sign_in_failure WHERE first_failed_at < n
 DIGEST_NONCE_USE = text(
     "INSERT INTO digest_nonce_use (nonce, nc) VALUES (:nonce, :nc) ON CONFLICT DO NOTHING RETURNING 1")
 DIGEST_NONCES_FORGET = text("DELETE FROM digest_nonce_use WHERE used_at < now() - :lifetime")
+# Sessions past their expiry (a bearer token is refused once expired, before it gets here).
+SESSIONS_FORGET_EXPIRED = text("DELETE FROM api_session WHERE expires_at < now()")

@@ -7,6 +7,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from ..models import AdminUnit, SubmissionVersion
 from .coverage import note_villages, upsert_ctes
+from .events import EVENT_CTE
 
 # Everything assessment needs from the database, in one round trip: the household named (:code), the
 # village (named, :village, else the household's) with how far the geopoint (:lon, :lat) lies outside it,
@@ -67,7 +68,9 @@ def _version_insert() -> str:
 
 
 INSERT_VERSION_SQL = _version_insert()
-INSERT_VERSION = text(INSERT_VERSION_SQL)
+_VERSION_CTE = f"\nversion AS (\n    {INSERT_VERSION_SQL}\n)"
+# A version of a form assessment does not read, and its event (queries.events), in one statement.
+INSERT_VERSION_AND_EVENT = text(f"WITH {_VERSION_CTE},{EVENT_CTE}\nSELECT 1")
 
 _ASSESSMENT = """
 assessment AS (
@@ -90,7 +93,8 @@ FROM jsonb_to_recordset(CAST(:flags AS jsonb)) AS f(rule text, code text, severi
 @cache
 def store_statement(kept_form: str | None, with_version: bool):
     """The numbers and the flags of a submission version, and its household's row in the campaigns it
-    falls in, in one statement (one round trip at ingest); `with_version`: the version row itself too.
-    `kept_form` is the form id of a form coverage keeps (queries.coverage.KEPT_FORMS), else None."""
-    ctes = [f"\nversion AS (\n    {INSERT_VERSION_SQL}\n)"] * with_version + [_ASSESSMENT] + upsert_ctes(kept_form)
+    falls in, in one statement (one round trip at ingest); `with_version` (at ingest): the version row
+    itself and its event (queries.events) too. `kept_form` is the form id of a form coverage keeps
+    (queries.coverage.KEPT_FORMS), else None."""
+    ctes = [_VERSION_CTE, EVENT_CTE] * with_version + [_ASSESSMENT] + upsert_ctes(kept_form)
     return text("WITH " + ",".join(ctes) + _FLAGS)

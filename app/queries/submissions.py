@@ -3,7 +3,7 @@
 Core statements built once at import: building and tracking ORM statements per request was most of
 the CPU an ingest spent. Parameters are bound at execution.
 """
-from sqlalchemy import bindparam, exists, func, insert, select, true
+from sqlalchemy import bindparam, exists, func, insert, select, text, true
 
 from ..models import Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
 from .assessment import CONTEXT
@@ -55,3 +55,7 @@ EDITED_VERSION = (
     .where(SubmissionVersion.form_id == bindparam("form_id"),
            SubmissionVersion.instance_id == bindparam("deprecated_id"))
 )
+
+# A version's attachments (:version_id): how many it names, and how many have arrived.
+ATTACHMENT_COUNTS = text(
+    "SELECT count(*), count(blob_sha256) FROM submission_attachment WHERE submission_version_id = :version_id")

@@ -8,7 +8,7 @@ from app.core.numbers import JSON_SAFE_INTEGER, NotANumber, usable_number
 from app.core.rules import evaluate
 from app.core.rules.answers import FormAnswers
 from app.core.rules.metrics import household_metrics
-from tests.core.test_rules import RS, member, screening
+from tests.support.rules import RS, member, screening
 
 UNUSABLE = ["inf", "-inf", "Infinity", "nan", "NaN", "1e400", "-1e400", "1" + "0" * 400, 10**400, -(10**400),
             float("inf"), float("nan"), JSON_SAFE_INTEGER + 1, str(JSON_SAFE_INTEGER + 1), "1_000", "١٢", True]

@@ -110,7 +110,7 @@ def gunicorn_env(app, database_url):
         "SECRET_KEY": app.config["SECRET_KEY"],
         "OPENROSA_ACCEPT_CONTENT_LENGTH": str(app.config["OPENROSA_ACCEPT_CONTENT_LENGTH"]),
         "PUBLIC_URL": "http://frontdoor.invalid",
-        "COVERAGE_REFRESH_SECONDS": "0",
+        "BACKGROUND_JOBS_SECONDS": "0",
     })
     return env
 

@@ -15,7 +15,7 @@ from demo.submissions import collect_multipart
 from tests.conftest import REPO
 from tests.http import doors
 from tests.support.instances import build_instance
-from tests.support.raw_http import send
+from tests.support.raw_http import MALFORMED_CHUNKS, send
 
 SCREENING = REPO / "forms" / "fpf_hh_screening.md"
 
@@ -190,12 +190,6 @@ def test_session_requests_with_unstorable_emails_are_400(live_server, clean, ema
 
 # reliability/09: a malformed chunked body. werkzeug's server (here) raises OSError; gunicorn its own
 # exceptions (tests/http/test_gunicorn_bodies.py).
-MALFORMED_CHUNKS = {
-    "chunk-size-zz": b"zz\r\n--x\r\n0\r\n\r\n",
-    "chunk-size-negative": b"-1\r\n--x\r\n0\r\n\r\n",
-    "chunk-missing-terminator": b"3\r\n--x-x\r\n0\r\n\r\n",
-}
-
 
 @pytest.mark.parametrize("body", MALFORMED_CHUNKS.values(), ids=MALFORMED_CHUNKS.keys())
 def test_malformed_chunked_bodies_are_400_39(app, site, body):

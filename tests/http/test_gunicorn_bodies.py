@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import REPO
 from tests.http import doors
-from tests.http.test_bad_requests import MALFORMED_CHUNKS
-from tests.support.raw_http import send
+from tests.support.raw_http import MALFORMED_CHUNKS, send
 
 
 def _free_port() -> int:

@@ -1,82 +1,62 @@
 """Coverage counts each household's latest submission in the campaign, however submissions arrive."""
-import threading
-
 from sqlalchemy import select, text
 
-from tests.support.households import screening_xml
+from tests.support.campaigns import (
+    CAMPAIGN,
+    HIGH,
+    LOW,
+    create_test_campaign,
+    numbered_screening,
+    read_while_held,
+    villages,
+)
 from tests.support.registry import SCREENING, load_registry
-
-CAMPAIGN = "2026年集中排查"
-LOW, HIGH = "3000", "90000"      # wages that do and do not put 王五's household under the monitoring line
-
-
-def _campaign(app, project):
-    from datetime import date
-
-    from app.services.coverage.campaigns import create_campaign
-    with app.app_context():
-        create_campaign(project, CAMPAIGN, date(2026, 11, 1), date(2026, 11, 30), ["fpf_hh_screening"])
-
-
-def _villages(app, project) -> dict:
-    from app.core.access import system_access
-    from app.services.coverage.campaigns import coverage, find_campaign
-    with app.app_context():
-        return {u.code: u for u in coverage(system_access(project), find_campaign(project, CAMPAIGN), "village")}
-
-
-def _screening(n: int, *, wage: str, day: str, edits: int | None = None, **answers) -> bytes:
-    xml = screening_xml(f"uuid:aaaaaaaa-0000-4000-8000-00000000000{n}", inc_wage=wage, survey_date=day, **answers)
-    if edits is not None:
-        xml = xml.replace(b"</instanceName>", b"</instanceName><deprecatedID>"
-                          + f"uuid:aaaaaaaa-0000-4000-8000-00000000000{edits}".encode() + b"</deprecatedID>")
-    return xml
 
 
 def test_a_campaign_created_after_its_submissions_counts_them(app, project, publish, device):
     load_registry(app, project)
     publish(SCREENING)
-    assert device.post_submission(_screening(1, wage=LOW, day="2026-11-20"), {}).status_code == 201
-    _campaign(app, project)
-    village = _villages(app, project)["420102001001"]
+    assert device.post_submission(numbered_screening(1, wage=LOW, day="2026-11-20"), {}).status_code == 201
+    create_test_campaign(app, project)
+    village = villages(app, project)["420102001001"]
     assert (village.registered, village.screened, village.flagged["income_below_line"]) == (1, 1, 1)
 
 
 def test_the_latest_survey_counts_whatever_order_it_arrives_in(app, project, publish, device):
     load_registry(app, project)
     publish(SCREENING)
-    _campaign(app, project)
+    create_test_campaign(app, project)
     # A later visit found the income recovered; the earlier visit's form reaches the server last.
-    assert device.post_submission(_screening(1, wage=HIGH, day="2026-11-20"), {}).status_code == 201
-    assert device.post_submission(_screening(2, wage=LOW, day="2026-11-10"), {}).status_code == 201
-    village = _villages(app, project)["420102001001"]
+    assert device.post_submission(numbered_screening(1, wage=HIGH, day="2026-11-20"), {}).status_code == 201
+    assert device.post_submission(numbered_screening(2, wage=LOW, day="2026-11-10"), {}).status_code == 201
+    village = villages(app, project)["420102001001"]
     assert (village.screened, "income_below_line" in village.flagged) == (1, False)
-    assert device.post_submission(_screening(3, wage=LOW, day="2026-11-25"), {}).status_code == 201
-    assert _villages(app, project)["420102001001"].flagged["income_below_line"] == 1
+    assert device.post_submission(numbered_screening(3, wage=LOW, day="2026-11-25"), {}).status_code == 201
+    assert villages(app, project)["420102001001"].flagged["income_below_line"] == 1
 
 
 def test_an_edit_that_leaves_the_window_gives_way_to_the_earlier_visit(app, project, publish, device, editor):
     load_registry(app, project)
     publish(SCREENING)
-    _campaign(app, project)
-    assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
-    assert device.post_submission(_screening(2, wage=HIGH, day="2026-11-20"), {}).status_code == 201
-    assert "income_below_line" not in _villages(app, project)["420102001001"].flagged
-    assert editor.post_submission(_screening(3, wage=HIGH, day="2026-12-05", edits=2), {}).status_code == 201
-    village = _villages(app, project)["420102001001"]
+    create_test_campaign(app, project)
+    assert device.post_submission(numbered_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
+    assert device.post_submission(numbered_screening(2, wage=HIGH, day="2026-11-20"), {}).status_code == 201
+    assert "income_below_line" not in villages(app, project)["420102001001"].flagged
+    assert editor.post_submission(numbered_screening(3, wage=HIGH, day="2026-12-05", edits=2), {}).status_code == 201
+    village = villages(app, project)["420102001001"]
     assert (village.screened, village.flagged["income_below_line"]) == (1, 1)
 
 
 def test_an_edit_to_another_household_moves_the_count(app, project, publish, device, editor):
     load_registry(app, project)
     publish(SCREENING)
-    _campaign(app, project)
-    assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
-    moved = _screening(2, wage=LOW, day="2026-11-10", edits=1, village="420102001002", household="H002",
-                       poverty_status="ordinary")
+    create_test_campaign(app, project)
+    assert device.post_submission(numbered_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
+    moved = numbered_screening(2, wage=LOW, day="2026-11-10", edits=1, village="420102001002", household="H002",
+                               poverty_status="ordinary")
     assert editor.post_submission(moved, {}).status_code == 201
-    villages = _villages(app, project)
-    assert (villages["420102001001"].screened, villages["420102001002"].screened) == (0, 1)
+    read = villages(app, project)
+    assert (read["420102001001"].screened, read["420102001002"].screened) == (0, 1)
 
 
 def test_recomputing_rebuilds_the_same_rows(app, project, publish, device):
@@ -85,9 +65,9 @@ def test_recomputing_rebuilds_the_same_rows(app, project, publish, device):
     from app.services.monitoring.recompute import recompute_flags
     load_registry(app, project)
     publish(SCREENING)
-    _campaign(app, project)
+    create_test_campaign(app, project)
     for n, (wage, day) in enumerate([(LOW, "2026-11-10"), (HIGH, "2026-11-20"), (LOW, "2026-12-02")], start=1):
-        assert device.post_submission(_screening(n, wage=wage, day=day), {}).status_code == 201
+        assert device.post_submission(numbered_screening(n, wage=wage, day=day), {}).status_code == 201
 
     def rows():
         with app.app_context():
@@ -104,15 +84,15 @@ def test_village_numbers_follow_the_registry(app, project, publish, device):
     from app.services.registry.imports import import_households
     load_registry(app, project)
     publish(SCREENING)
-    _campaign(app, project)
-    assert _villages(app, project)["420102001001"].registered == 1
+    create_test_campaign(app, project)
+    assert villages(app, project)["420102001001"].registered == 1
     with app.app_context():
         import_households(project, "more.csv", "household_id,village,head_name\nH003,420102001001,赵六\n".encode())
-    assert _villages(app, project)["420102001001"].registered == 2
+    assert villages(app, project)["420102001001"].registered == 2
     # A household found in the field and registered by its screening counts at once.
-    new = _screening(1, wage=LOW, day="2026-11-10", household="new", head_name="钱七")
+    new = numbered_screening(1, wage=LOW, day="2026-11-10", household="new", head_name="钱七")
     assert device.post_submission(new, {}).status_code == 201
-    village = _villages(app, project)["420102001001"]
+    village = villages(app, project)["420102001001"]
     assert (village.registered, village.screened) == (3, 1)
 
 
@@ -120,15 +100,15 @@ def test_a_household_moved_by_the_registry_counts_in_its_new_village(app, projec
     from app.services.registry.imports import import_households
     load_registry(app, project)
     publish(SCREENING)
-    _campaign(app, project)
-    assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
-    assert _villages(app, project)["420102001001"].screened == 1
+    create_test_campaign(app, project)
+    assert device.post_submission(numbered_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
+    assert villages(app, project)["420102001001"].screened == 1
     with app.app_context():
         import_households(project, "moved.csv", "household_id,village,head_name\nH001,420102001002,王五\n".encode())
-    villages = _villages(app, project)
-    assert "420102001001" not in villages        # no household is registered there any more
-    assert (villages["420102001002"].registered, villages["420102001002"].screened) == (2, 1)
-    assert villages["420102001002"].flagged["income_below_line"] == 1
+    read = villages(app, project)
+    assert "420102001001" not in read        # no household is registered there any more
+    assert (read["420102001002"].registered, read["420102001002"].screened) == (2, 1)
+    assert read["420102001002"].flagged["income_below_line"] == 1
 
 
 def test_an_inspection_outranks_the_screening_and_a_flag_counts_once(app, project, publish, device):
@@ -148,39 +128,21 @@ def test_an_inspection_outranks_the_screening_and_a_flag_counts_once(app, projec
                            gps="30.5928 114.3055 25 5", grade=grade, survey_date=day)
     # The inspection reaches the server before the screening; both find the house unsafe.
     assert device.post_submission(inspection(1, "D", "2026-11-12"), {}).status_code == 201
-    village = _villages(app, project)["420102001001"]
+    village = villages(app, project)["420102001001"]
     assert (village.screened, village.flagged["housing_unsafe"]) == (0, 1)
-    screening = _screening(1, wage=HIGH, day="2026-11-20", house_status="grade_d")
+    screening = numbered_screening(1, wage=HIGH, day="2026-11-20", house_status="grade_d")
     assert device.post_submission(screening, {}).status_code == 201
-    village = _villages(app, project)["420102001001"]
+    village = villages(app, project)["420102001001"]
     assert (village.screened, village.persons, village.persons_housing_safe) == (1, 2, 0)
     assert village.flagged["housing_unsafe"] == 1
     # A later inspection grades the house safe: it outranks the screening for the rate; the flag the
     # screening raised stays.
     assert device.post_submission(inspection(2, "A", "2026-11-25"), {}).status_code == 201
-    village = _villages(app, project)["420102001001"]
+    village = villages(app, project)["420102001001"]
     assert (village.persons_housing_safe, village.flagged["housing_unsafe"]) == (2, 1)
     # An older inspection arriving last changes nothing.
     assert device.post_submission(inspection(3, "D", "2026-11-05"), {}).status_code == 201
-    assert _villages(app, project)["420102001001"].persons_housing_safe == 2
-
-
-def read_while_held(app, project, hold) -> tuple[bool, dict]:
-    """Coverage read in a thread while another transaction has run `hold(connection)` and not yet
-    committed: whether the read waited for that transaction, and what it read once let through."""
-    from app.extensions import db
-    with app.app_context():
-        holder = db.engine.connect()
-    read = {}
-    reader = threading.Thread(target=lambda: read.update(_villages(app, project)))
-    with holder:
-        hold(holder)
-        reader.start()
-        reader.join(timeout=1)
-        waited = reader.is_alive()
-        holder.commit()
-    reader.join(timeout=10)
-    return waited, read
+    assert villages(app, project)["420102001001"].persons_housing_safe == 2
 
 
 def test_a_change_still_committing_when_coverage_is_read_is_not_lost(app, project, publish, device):
@@ -189,8 +151,8 @@ def test_a_change_still_committing_when_coverage_is_read_is_not_lost(app, projec
     from app.queries.coverage import note_villages
     load_registry(app, project)
     publish(SCREENING)
-    _campaign(app, project)
-    assert device.post_submission(_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
+    create_test_campaign(app, project)
+    assert device.post_submission(numbered_screening(1, wage=LOW, day="2026-11-10"), {}).status_code == 201
 
     def ingest_in_flight(conn):
         # As ingest would, in one transaction: 王五's household no longer flagged, and its village noted.
@@ -199,4 +161,4 @@ def test_a_change_still_committing_when_coverage_is_read_is_not_lost(app, projec
     waited, read = read_while_held(app, project, ingest_in_flight)
     assert waited, "coverage was read without waiting for the change in flight"
     assert "income_below_line" not in read["420102001001"].flagged
-    assert "income_below_line" not in _villages(app, project)["420102001001"].flagged
+    assert "income_below_line" not in villages(app, project)["420102001001"].flagged

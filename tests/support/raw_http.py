@@ -39,3 +39,11 @@ def send(base_url: str, method: str, target: bytes | str, headers: list[tuple[st
 
 def _bytes(value: bytes | str) -> bytes:
     return value if isinstance(value, bytes) else value.encode("utf-8")
+
+
+# Chunked bodies a server cannot read (cases/reliability/09): a bad size, a negative one, a missing terminator.
+MALFORMED_CHUNKS = {
+    "chunk-size-zz": b"zz\r\n--x\r\n0\r\n\r\n",
+    "chunk-size-negative": b"-1\r\n--x\r\n0\r\n\r\n",
+    "chunk-missing-terminator": b"3\r\n--x-x\r\n0\r\n\r\n",
+}

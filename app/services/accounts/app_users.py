@@ -5,8 +5,10 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from ... import events
 from ...core.access import Principal
 from ...core.tokens import new_token, token_digest
+from ...events import Kind
 from ...extensions import db
 from ...models import Actor, AdminUnit, AppUser, AppUserPlace
 from ...problems import ambiguous_name, missing_parameter, not_found, unexpected_value
@@ -34,6 +36,8 @@ def create_app_user(project_id: int, name: str) -> tuple[AppUser, str]:
     app_user = AppUser(actor=Actor(kind="app_user", display_name=name),
                        project_id=project_id, token_sha256=token_digest(token))
     db.session.add(app_user)
+    db.session.flush()
+    events.record(Kind.APP_USER_CREATE, project_id=project_id, subject=str(app_user.actor_id))
     db.session.commit()
     return app_user, token
 
@@ -78,6 +82,8 @@ def assign_places(project_id: int, name_or_id: str, village_codes: list[str]) ->
         raise unexpected_value("villages", f"Unknown village code(s): {', '.join(unknown)}.")
     db.session.query(AppUserPlace).filter_by(actor_id=app_user.actor_id).delete()
     db.session.add_all(AppUserPlace(actor_id=app_user.actor_id, admin_code=c) for c in dict.fromkeys(village_codes))
+    events.record(Kind.APP_USER_PLACES, project_id=project_id, subject=str(app_user.actor_id),
+                  payload={"villages": list(dict.fromkeys(village_codes))})
     db.session.commit()
     forget_cached_token(app_user)
     return app_user.actor_id
@@ -88,6 +94,7 @@ def revoke_app_user(app_user: AppUser) -> None:
     forget_cached_token(app_user)
     app_user.token_sha256 = None
     app_user.actor.deleted_at = datetime.now(timezone.utc)
+    events.record(Kind.APP_USER_REVOKE, project_id=app_user.project_id, subject=str(app_user.actor_id))
     db.session.commit()
 
 

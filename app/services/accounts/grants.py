@@ -1,7 +1,9 @@
 """Roles in a project, limited to places, and the access they give (core.access says what each allows)."""
 from sqlalchemy import select
 
+from ... import events
 from ...core.access import DEVICE, EVERYTHING, ROLES, Access, Permission, Principal, place_prefix
+from ...events import Kind
 from ...extensions import db
 from ...models import AdminUnit, Project, ProjectRole
 from ...problems import insufficient_rights, not_found, unexpected_value
@@ -24,6 +26,8 @@ def grant_role(project_id: int, email: str, role: str, places: list[str] | tuple
     require_project(project_id, archived=True)
     grant = db.session.merge(ProjectRole(project_id=project_id, actor_id=user.actor_id, role=role,
                                          places=place_prefixes(places)))
+    events.record(Kind.GRANT, project_id=project_id, subject=str(user.actor_id),
+                  payload={"role": role, "places": grant.places})
     db.session.commit()
     return grant
 

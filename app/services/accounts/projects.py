@@ -1,6 +1,8 @@
 """Projects: the unit forms, device accounts, grants and submissions belong to."""
 from sqlalchemy import select
 
+from ... import events
+from ...events import Kind
 from ...extensions import db
 from ...models import Project
 from ...problems import missing_parameter, not_found
@@ -13,6 +15,8 @@ def create_project(name: str, description: str | None = None) -> Project:
         raise missing_parameter("name", "A project needs a name.")
     project = Project(name=PROJECT_NAME.clean(name.strip()), description=description)
     db.session.add(project)
+    db.session.flush()
+    events.record(Kind.PROJECT_CREATE, project_id=project.id, subject=str(project.id))
     db.session.commit()
     return project
 

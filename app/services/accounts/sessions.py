@@ -4,8 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from ... import events
 from ...core.access import Principal
 from ...core.tokens import new_token, token_digest
+from ...events import Kind
 from ...extensions import db
 from ...models import ApiSession, User
 from .users import principal_for_user
@@ -18,6 +20,7 @@ def open_session(user: User, hours: int) -> tuple[str, ApiSession]:
     session = ApiSession(token_sha256=token_digest(token), actor_id=user.actor_id,
                          csrf=secrets.token_urlsafe(32), created_at=now, expires_at=now + timedelta(hours=hours))
     db.session.add(session)
+    events.record(Kind.SIGN_IN, actor_id=user.actor_id, subject=str(user.actor_id))
     db.session.commit()
     return token, session
 

@@ -25,7 +25,6 @@ from ...models import SignInFailure
 from ...problems import too_many_attempts
 from ...queries.accounts import (
     SIGN_IN_FAILED,
-    SIGN_IN_FORGET_OLD,
     SIGN_IN_LOCK,
     SIGN_IN_LOCKED_UNTIL,
     SIGN_IN_SUCCEEDED,
@@ -78,8 +77,6 @@ def record_failure(caller: Caller) -> None:
         if failures >= limit:
             lock = min(LONGEST_LOCK, FIRST_LOCK * 2 ** min(failures - limit, 10))
             db.session.execute(SIGN_IN_LOCK, {"scope": scope, "key": key, "lock": lock})
-    if hash(caller) % 64 == 0:
-        db.session.execute(SIGN_IN_FORGET_OLD)
     db.session.commit()
 
 

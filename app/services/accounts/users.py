@@ -2,8 +2,10 @@
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ... import events
 from ...core.access import Principal
 from ...core.digest_auth import ha1
+from ...events import Kind
 from ...extensions import db
 from ...models import Actor, User
 from ...problems import password_too_short, unexpected_value, uniqueness_violation
@@ -30,6 +32,8 @@ def create_user(email: str, password: str, realm: str, *, admin: bool = False) -
     user = User(actor=actor, email=email, password_hash=generate_password_hash(password),
                 digest_ha1=ha1(email, realm, password), is_admin=admin)
     db.session.add(user)
+    db.session.flush()
+    events.record(Kind.USER_CREATE, subject=str(user.actor_id), payload={"admin": admin})
     db.session.commit()
     return user
 

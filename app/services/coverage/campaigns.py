@@ -3,7 +3,7 @@
 Coverage is kept per village (campaign_village) and rolled up by cutting the 12-digit place
 code. A village is added up again, in SQL, from its households' latest campaign submissions
 (campaign_household) when it has changed since it was last added up: by a read, or in the
-background (coverage_refresher), so that reads find little left to add up.
+background (the job runner, app/workers), so that reads find little left to add up.
 """
 import json
 from dataclasses import dataclass
@@ -11,7 +11,9 @@ from datetime import date
 
 from sqlalchemy import select, text
 
+from ... import events
 from ...core.access import Access
+from ...events import Kind
 from ...extensions import db
 from ...models import Campaign, Form
 from ...problems import not_found, unexpected_value, uniqueness_violation
@@ -49,6 +51,8 @@ def create_campaign(project_id: int, name: str, starts_on: date, ends_on: date, 
     db.session.add(campaign)
     db.session.flush()
     rebuild_campaign(db.session.connection(), project_id, campaign.id)   # submissions already in count too
+    events.record(Kind.CAMPAIGN_CREATE, project_id=project_id, subject=str(campaign.id),
+                  payload={"startsOn": starts_on.isoformat(), "endsOn": ends_on.isoformat(), "forms": form_ids})
     db.session.commit()
     return campaign
 

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, select, true
 
+from ... import events
 from ...core.access import DEVICE, Access, Principal
+from ...events import Kind
 from ...extensions import db
 from ...models import Blob, Form, FormAssignment, FormAttachment, FormVersion
 from ...problems import failed_draft_access, insufficient_rights, not_found
@@ -131,4 +133,6 @@ def assign_form(project_id: int, xml_form_id: str, app_user_ids: list[int], *, a
             db.session.merge(FormAssignment(form_id=form.id, actor_id=actor_id))
         else:
             db.session.query(FormAssignment).filter_by(form_id=form.id, actor_id=actor_id).delete()
+    events.record(Kind.FORM_ASSIGN, project_id=project_id, subject=xml_form_id,
+                  payload={"devices": app_user_ids, "assigned": assigned})
     db.session.commit()

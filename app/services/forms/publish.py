@@ -5,8 +5,10 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
+from ... import events
 from ...core.tokens import new_token
 from ...core.xform import XFormDefinition, XFormInvalid, read_xform
+from ...events import Kind
 from ...extensions import db
 from ...models import Actor, Blob, Form, FormAttachment, FormVersion, Submission
 from ...models.form import FORM_STATES
@@ -70,6 +72,7 @@ def publish_form(project_id: int, file_name: str, data: bytes, *, media: dict[st
         if existing.published_at is None and not draft:
             _promote_draft(form)
             created = True
+            _record_publication(form, existing, Kind.FORM_PUBLISH)
         db.session.commit()
         return PublishResult(form, existing, created=created, warnings=warnings)
 
@@ -92,8 +95,14 @@ def publish_form(project_id: int, file_name: str, data: bytes, *, media: dict[st
     else:
         form.current_version_id = version.id
     form.updated_at = datetime.now(timezone.utc)
+    _record_publication(form, version, Kind.FORM_DRAFT if draft else Kind.FORM_PUBLISH)
     db.session.commit()
     return PublishResult(form, version, created=True, warnings=warnings)
+
+
+def _record_publication(form: Form, version: FormVersion, kind: Kind) -> None:
+    db.session.flush()
+    events.record(kind, project_id=form.project_id, subject=form.xml_form_id, payload={"version": version.version})
 
 
 def _fitted(definition: XFormDefinition) -> XFormDefinition:
@@ -116,7 +125,9 @@ def publish_draft(project_id: int, xml_form_id: str) -> Form:
         Form.project_id == project_id, Form.xml_form_id == xml_form_id).with_for_update())
     if form is None or form.draft_version_id is None:
         raise not_found(f"The form '{xml_form_id}' has no draft in project {project_id}.")
+    version = form.draft_version
     _promote_draft(form)
+    _record_publication(form, version, Kind.FORM_PUBLISH)
     db.session.commit()
     return form
 
@@ -209,5 +220,6 @@ def set_form_state(project_id: int, xml_form_id: str, state: str) -> Form:
         raise not_found(f"There is no form '{xml_form_id}' in project {project_id}.")
     form.state = state
     form.updated_at = datetime.now(timezone.utc)
+    events.record(Kind.FORM_STATE, project_id=project_id, subject=xml_form_id, payload={"state": state})
     db.session.commit()
     return form

@@ -194,11 +194,12 @@ def first_point(geo_answers) -> tuple[float, float] | None:
 
 def store_assessment(conn: Connection, assessment: Assessment, *, project_id: int, xml_form_id: str,
                      submission_id: int, version_id: int, now: datetime, is_draft: bool = False,
-                     version: dict | None = None) -> None:
+                     version: dict | None = None, event: dict | None = None) -> None:
     """The flags and numbers of one submission version (in the caller's transaction).
 
-    With `version` (the submission_version row's values) the version is inserted by the same
-    statement. The caller removes the row of a version this one replaces (edits keep one per submission).
+    With `version` (the submission_version row's values) the version, and its `event` (events.params),
+    are inserted by the same statement. The caller removes the row of a version this one replaces
+    (edits keep one per submission).
     """
     flags = [{"rule": f.rule, "code": f.code, "severity": f.severity, "explanation_zh": f.explanation_zh,
               "explanation_en": f.explanation_en, "inputs": f.inputs, "threshold": f.threshold}
@@ -206,7 +207,7 @@ def store_assessment(conn: Connection, assessment: Assessment, *, project_id: in
     version_params = version_row(version) if version is not None else {}
     kept_form = xml_form_id if xml_form_id in KEPT_FORMS else None
     conn.execute(store_statement(kept_form, version is not None), {
-        **version_params,
+        **version_params, **(event or {}),
         "version_id": version_id, "submission_id": submission_id, "project_id": project_id,
         "xml_form_id": xml_form_id, "household_id": assessment.household_id, "admin_code": assessment.admin_code,
         "surveyed_on": assessment.surveyed_on, "flag_codes": sorted({f.code for f in assessment.flags}),

@@ -3,8 +3,10 @@ from datetime import datetime, timezone
 
 from sqlalchemy import delete, func, select
 
+from ... import events
 from ...core.rules.consistency import OUTSIDE_PLACES
 from ...core.rules.flags import Flag
+from ...events import Kind
 from ...extensions import db
 from ...models import Form, GeoAnswer, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
 from ..coverage.campaign_households import rebuild_project
@@ -48,6 +50,7 @@ def recompute_flags(project_id: int) -> int:
             admin_code=assessment.admin_code, household_id=assessment.household_id))
         count += 1
     rebuild_project(conn, project_id)
+    events.record(Kind.RULES_RECOMPUTE, project_id=project_id, payload={"submissions": count})
     db.session.commit()
     return count
 

@@ -6,7 +6,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ... import events
 from ...core.rules import Ruleset, RulesetInvalid, parse_ruleset
+from ...events import Kind
 from ...extensions import db
 from ...models import Ruleset as StoredRuleset
 from ...problems import ruleset_invalid, uniqueness_violation
@@ -24,6 +26,7 @@ def save_ruleset(data: dict) -> Ruleset:
     except RulesetInvalid as e:
         raise ruleset_invalid(str(e)) from None
     db.session.add(StoredRuleset(province=ruleset.province, year=ruleset.year, version=ruleset.version, body=data))
+    events.record(Kind.RULESET_CREATE, subject=ruleset.label)
     try:
         db.session.commit()
     except IntegrityError:

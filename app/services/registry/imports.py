@@ -15,9 +15,11 @@ from shapely.errors import GEOSException
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from ... import events
 from ...core import idcard
 from ...core.household_standing import TERMS, read_term, standing_problems
 from ...core.places import PlaceRow, RowError, check_places, multipolygon, read_csv_row, read_feature
+from ...events import Kind
 from ...extensions import db
 from ...models import AdminUnit, Household
 from ...problems import Problem, import_rejected, missing_parameter, unparseable
@@ -54,6 +56,7 @@ def import_places(file_name: str, data: bytes) -> ImportReport:
         update = {k: v for k, v in values.items() if k != "code" and (k != "boundary" or v is not None)}
         db.session.execute(insert(AdminUnit).values(**values).on_conflict_do_update(
             index_elements=["code"], set_=update))
+    events.record(Kind.PLACES_IMPORT, subject=file_name[:320], payload={"rows": len(rows), "created": created})
     db.session.commit()
     return ImportReport(created=created, updated=len(rows) - created)
 
@@ -113,8 +116,10 @@ def import_households(project_id: int, file_name: str, data: bytes) -> ImportRep
                                                      "category", "status", "last_pc_income", "members")}
             | {"updated_at": now}))
     forget_coverage(db.session.connection(), project_id)   # registered households per village changed
-    db.session.commit()
     created = sum(1 for r in rows if r["household_code"] not in existing)
+    events.record(Kind.HOUSEHOLDS_IMPORT, project_id=project_id, subject=file_name[:320],
+                  payload={"rows": len(rows), "created": created})
+    db.session.commit()
     return ImportReport(created=created, updated=len(rows) - created, shared_ids=_shared_ids(project_id, rows))
 
 

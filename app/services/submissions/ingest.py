@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
+from ... import events
 from ...core.access import Access, Permission
 from ...core.instance import Envelope, SubmissionInvalid, SubmissionTooLarge, read_answers, read_envelope
 from ...core.rules.consistency import outside_places_rule
+from ...events import Kind
 from ...extensions import db
 from ...models import (
     FormVersion,
@@ -38,8 +40,9 @@ from ...problems import (
     unparseable,
     xml_conflict,
 )
-from ...queries.assessment import INSERT_VERSION
+from ...queries.assessment import INSERT_VERSION_AND_EVENT
 from ...queries.submissions import (
+    ATTACHMENT_COUNTS,
     DRAFT_FORM_AND_INSTANCE,
     EDITED_VERSION,
     FORM_AND_INSTANCE,
@@ -147,7 +150,9 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
         if form.existing_is_draft != draft or form.existing_sha256 != xml_sha256:
             # Tests and real submissions share the instanceIDs of a form; neither may touch the other.
             raise xml_conflict(envelope.instance_id)
-        _add_files(form.existing_version_id, files, blobs)
+        if stored := _add_files(form.existing_version_id, files, blobs):
+            events.record(Kind.SUBMISSION_ATTACHMENTS, actor_id=principal.actor_id, project_id=project_id,
+                          subject=envelope.instance_id, payload={"xmlFormId": envelope.form_id, "files": stored})
         db.session.commit()
         return _result("resent", form.existing_submission_id, envelope.instance_id, form.existing_version_id)
 
@@ -184,6 +189,11 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
         submitter_id=principal.actor_id, device_id=upload.device_id or None,
         user_agent=upload.user_agent, received_at=now,
     )
+    # The change's event goes in with the version (one statement): the audit trail and the job queue.
+    event = events.params(Kind.SUBMISSION_EDIT if outcome == "edited" else Kind.SUBMISSION_CREATE,
+                          actor_id=principal.actor_id, project_id=project_id,
+                          place=assessment.admin_code if assessment else None, subject=envelope.instance_id,
+                          payload={"xmlFormId": envelope.form_id, "submissionId": submission_id, "draft": draft})
     if assessment:
         replaced = set()
         if outcome == "edited":
@@ -194,12 +204,12 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
         # The version, its numbers and its flags in one statement.
         store_assessment(conn, assessment, project_id=project_id, xml_form_id=envelope.form_id,
                          submission_id=submission_id, version_id=version_id, now=now, is_draft=draft,
-                         version=version)
+                         version=version, event=event)
         if outcome == "edited":
             # The edit may have left a campaign's window or its household: what is latest is found again.
             rebuild_households(conn, project_id, (replaced | {assessment.household_id}) - {None})
     else:
-        conn.execute(INSERT_VERSION, version_row(version))
+        conn.execute(INSERT_VERSION_AND_EVENT, version_row(version) | event)
 
     expected = list(dict.fromkeys(safe_attachment_name(n) for n in answers.files))
     if expected:
@@ -278,24 +288,24 @@ def _prepare_edit(form_id: int, envelope: Envelope, access: Access, draft: bool)
     return prior.submission_id, prior.id, carried
 
 
-def _add_files(version_id: int, files: dict[str, bytes], blobs: BlobStore) -> None:
-    """A resend may bring attachments the earlier POST did not: fill in the ones the XML names."""
+def _add_files(version_id: int, files: dict[str, bytes], blobs: BlobStore) -> list[str]:
+    """A resend may bring attachments the earlier POST did not: fill in the ones the XML names.
+    Returns the names of those it stored."""
     if not files:
-        return
+        return []
     expected = db.session.scalars(select(SubmissionAttachment.name).where(
         SubmissionAttachment.submission_version_id == version_id)).all()
-    for name in expected:
-        if name in files:
-            sha = store_blob(files[name], blobs)
-            db.session.execute(pg_insert(SubmissionAttachment).values(
-                submission_version_id=version_id, name=name, blob_sha256=sha,
-            ).on_conflict_do_update(index_elements=["submission_version_id", "name"], set_={"blob_sha256": sha}))
+    stored = [name for name in expected if name in files]
+    for name in stored:
+        sha = store_blob(files[name], blobs)
+        db.session.execute(pg_insert(SubmissionAttachment).values(
+            submission_version_id=version_id, name=name, blob_sha256=sha,
+        ).on_conflict_do_update(index_elements=["submission_version_id", "name"], set_={"blob_sha256": sha}))
+    return stored
 
 
 def _result(outcome: str, submission_id: int, instance_id: str, version_id: int) -> IngestResult:
-    counts = db.session.execute(text(
-        "SELECT count(*), count(blob_sha256) FROM submission_attachment WHERE submission_version_id = :v"
-    ), {"v": version_id}).one()
+    counts = db.session.execute(ATTACHMENT_COUNTS, {"version_id": version_id}).one()
     return IngestResult(outcome, submission_id, instance_id, counts[0], counts[1])
 
 

@@ -1,0 +1,38 @@
+WITH
+version AS (
+    INSERT INTO submission_version (id, submission_id, form_id, form_version_id, instance_id, deprecated_id, instance_name, xml, xml_sha256, answers, problems, encrypted, submitter_id, device_id, user_agent, received_at)
+    VALUES (:version_id, :submission_id, :form_id, :form_version_id, :instance_id, :deprecated_id, :instance_name, :xml, :xml_sha256, CAST(:answers AS jsonb), CAST(:problems AS jsonb), :encrypted, :submitter_id, :device_id, :user_agent, :received_at)
+),
+event AS (
+    INSERT INTO event (kind, actor_id, project_id, place, subject, payload) VALUES (:event_kind, :event_actor, :event_project, :event_place, :event_subject, CAST(:event_payload AS jsonb))
+),
+assessment AS (
+    INSERT INTO submission_assessment (submission_version_id, submission_id, project_id, xml_form_id, household_id,
+        admin_code, surveyed_on, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes,
+        is_draft)
+    VALUES (:version_id, :submission_id, :project_id, :xml_form_id, :household_id, :admin_code, :surveyed_on,
+        :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft)
+),
+kept AS (
+    INSERT INTO campaign_household AS ch (campaign_id, household_id, village, water_version_id, water_on, water_unsafe, water_flags, flag_codes)
+    SELECT c.id, :household_id, :household_village, :version_id, :surveyed_on, :water_unsafe, :flag_codes, :flag_codes
+    FROM campaign c
+    WHERE c.project_id = :project_id AND CAST(:xml_form_id AS varchar) = ANY(c.form_ids)
+      AND CAST(:surveyed_on AS date) BETWEEN c.starts_on AND c.ends_on
+      AND CAST(:household_id AS bigint) IS NOT NULL AND NOT CAST(:is_draft AS boolean)
+    ON CONFLICT (campaign_id, household_id) DO UPDATE SET village = excluded.village, water_version_id = excluded.water_version_id, water_on = excluded.water_on, water_unsafe = excluded.water_unsafe, water_flags = excluded.water_flags,
+        flag_codes = ARRAY(SELECT DISTINCT code FROM unnest(ch.screening_flags || ch.housing_flags || excluded.water_flags) AS code ORDER BY code)
+    WHERE ch.water_version_id IS NULL OR (ch.water_on, ch.water_version_id)
+        <= (excluded.water_on, excluded.water_version_id)
+    RETURNING campaign_id, village
+),
+noted AS (
+    INSERT INTO campaign_change (campaign_id, village) SELECT campaign_id, village FROM kept ORDER BY 1, 2
+    ON CONFLICT (campaign_id, village) DO UPDATE SET village = excluded.village WHERE false
+)
+INSERT INTO risk_flag (submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at,
+    rule, code, severity, explanation_zh, explanation_en, inputs, threshold)
+SELECT :version_id, :submission_id, :project_id, :household_id, :admin_code, :ruleset, :now,
+    f.rule, f.code, f.severity, f.explanation_zh, f.explanation_en, f.inputs, f.threshold
+FROM jsonb_to_recordset(CAST(:flags AS jsonb)) AS f(rule text, code text, severity text, explanation_zh text,
+    explanation_en text, inputs jsonb, threshold jsonb)

@@ -1,0 +1,14 @@
+WITH
+assessment AS (
+    INSERT INTO submission_assessment (submission_version_id, submission_id, project_id, xml_form_id, household_id,
+        admin_code, surveyed_on, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes,
+        is_draft)
+    VALUES (:version_id, :submission_id, :project_id, :xml_form_id, :household_id, :admin_code, :surveyed_on,
+        :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft)
+)
+INSERT INTO risk_flag (submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at,
+    rule, code, severity, explanation_zh, explanation_en, inputs, threshold)
+SELECT :version_id, :submission_id, :project_id, :household_id, :admin_code, :ruleset, :now,
+    f.rule, f.code, f.severity, f.explanation_zh, f.explanation_en, f.inputs, f.threshold
+FROM jsonb_to_recordset(CAST(:flags AS jsonb)) AS f(rule text, code text, severity text, explanation_zh text,
+    explanation_en text, inputs jsonb, threshold jsonb)
