@@ -13,12 +13,16 @@ from pathlib import Path
 
 import jinja2
 
+from ..core.log_masking import NGINX_PATTERNS
 from ..openrosa.documents import OPENROSA_HEADERS, openrosa_response
 from .settings import FrontDoorSettings, SettingsError
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.j2")
 # The user nginx's workers run as when it is started as root (Debian's nginx uses the same).
 WORKER_USER = "www-data"
+# Token-shaped runs the access log masks one by one in a request line (one nginx map each); a line
+# with more is logged without its target. A device sends one token; more are a client's or an attacker's.
+TOKEN_RUNS_MASKED = 4
 
 
 @dataclass(frozen=True)
@@ -119,15 +123,23 @@ def nginx_string(text: str) -> str:
     return f'"{escaped}"'
 
 
+def nginx_regex(pattern: str) -> str:
+    r"""`pattern` as a single-quoted nginx string. nginx turns \\ into \, \' into ' and \n, \t, \r into
+    control characters, and keeps any other backslash; so every backslash is doubled, each ' escaped."""
+    return "'" + pattern.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def render(settings: FrontDoorSettings) -> str:
     """nginx.conf's text for these settings."""
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                      keep_trailing_newline=True, autoescape=False)
     environment.filters["nginx_string"] = nginx_string
+    environment.filters["nginx_regex"] = nginx_regex
     template = environment.from_string(TEMPLATE.read_text(encoding="utf-8"))
     return template.render(
         s=settings, answers=answers(settings), doors=DOORS, body=body, openrosa_headers=OPENROSA_HEADERS,
-        worker_user=WORKER_USER if os.geteuid() == 0 else None)
+        worker_user=WORKER_USER if os.geteuid() == 0 else None,
+        masking=NGINX_PATTERNS, token_runs_masked=TOKEN_RUNS_MASKED)
 
 
 def write_config(settings: FrontDoorSettings) -> Path:
