@@ -35,6 +35,7 @@ class FrontDoorAnswer:
     message: str
     zh: str
     retry: bool = False   # sends Retry-After: the condition passes, the client should try again
+    scope: str = "all"    # where nginx gives it: "all" locations, only "uploads" or only the "others"
 
 
 def answers(settings: FrontDoorSettings) -> list[FrontDoorAnswer]:
@@ -62,7 +63,13 @@ def answers(settings: FrontDoorSettings) -> list[FrontDoorAnswer]:
         FrontDoorAnswer(
             "too_large", (413,), 413, 413.1,
             f"The request is larger than the {settings.accept_bytes} bytes this server accepts.",
-            f"内容过大：本服务器接受的请求不超过 {settings.accept_bytes} 字节。"),
+            f"内容过大：本服务器接受的请求不超过 {settings.accept_bytes} 字节。", scope="uploads"),
+        FrontDoorAnswer(
+            "body_too_large", (413,), 413, 413.1,
+            f"The request is larger than the {settings.other_body_bytes} bytes this server accepts at this "
+            "address; only submissions may be larger.",
+            f"内容过大：此网址接受的请求不超过 {settings.other_body_bytes} 字节（只有提交表单可以更大）。",
+            scope="others"),
         FrontDoorAnswer(
             "address_too_long", (414,), 414, 414.1, "The address is too long.", "网址过长。"),
         # nginx's 494: one header line or all of them larger than its buffers.
@@ -89,6 +96,24 @@ def answers(settings: FrontDoorSettings) -> list[FrontDoorAnswer]:
             "The server could not take the request; nothing was stored. Try again later.",
             "服务器暂时无法接收请求，本次请求未保存任何内容，请稍后再试。"),
     ]
+
+
+@dataclass(frozen=True)
+class UploadLocation:
+    """Where nginx takes a body up to the OpenRosa limit (body_limit_bytes), and at most
+    uploads_per_address at once from one address; every other address takes other_body_bytes."""
+    what: str
+    uri: str        # a regex on nginx's $uri: percent-decoded, slashes merged, without the query
+
+
+# The routes that take submissions (app/openrosa/views.py), for devices (/v1/key/{token}/...) and web
+# users alike. When another route takes large bodies (e.g. form uploads through the API), add it here.
+UPLOAD_LOCATIONS = (
+    UploadLocation("OpenRosa submissions: ODK Collect's HEAD and POST {base}/submission",
+                   r"^/v1/(?:key/[^/]+/)?projects/[^/]+/submission$"),
+    UploadLocation("Submissions to a form's draft, while it is tested on a phone",
+                   r"^/v1/test/[^/]+/projects/[^/]+/forms/[^/]+/draft/submission$"),
+)
 
 
 # The three formats, as the doors write them: app/openrosa/views.py (render_problem, openrosa_xml),
@@ -139,7 +164,7 @@ def render(settings: FrontDoorSettings) -> str:
     return template.render(
         s=settings, answers=answers(settings), doors=DOORS, body=body, openrosa_headers=OPENROSA_HEADERS,
         worker_user=WORKER_USER if os.geteuid() == 0 else None,
-        masking=NGINX_PATTERNS, token_runs_masked=TOKEN_RUNS_MASKED)
+        masking=NGINX_PATTERNS, token_runs_masked=TOKEN_RUNS_MASKED, upload_locations=UPLOAD_LOCATIONS)
 
 
 def write_config(settings: FrontDoorSettings) -> Path:

@@ -28,11 +28,15 @@ def environment(monkeypatch):
     shutil.rmtree(base, ignore_errors=True)
 
 
-def test_the_front_doors_body_limit_is_flasks(environment):
+def test_the_front_doors_body_limit_for_submissions_is_flasks_and_elsewhere_smaller(environment):
     environment.setenv("OPENROSA_ACCEPT_CONTENT_LENGTH", "12345678")
-    [limit] = re.findall(r"client_max_body_size (\d+);", render.render(from_environment()))
-    assert int(limit) == config.from_environment()["MAX_CONTENT_LENGTH"]
-    assert int(limit) > 12345678    # the advertised size counts files only; framing comes on top
+    settings = from_environment()
+    everywhere, *uploads = re.findall(r"client_max_body_size (\d+);", render.render(settings))
+    assert len(uploads) == len(render.UPLOAD_LOCATIONS)
+    for limit in uploads:
+        assert int(limit) == config.from_environment()["MAX_CONTENT_LENGTH"]
+        assert int(limit) > 12345678    # the advertised size counts files only; framing comes on top
+    assert int(everywhere) == settings.other_body_bytes == 1_048_576
 
 
 def test_settings_that_would_change_the_configurations_meaning_are_refused(environment):
