@@ -7,6 +7,7 @@ an OpenRosaResponse for Collect, JSON problem details for the API, a page for pe
 """
 import json
 import os
+import resource
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,11 +91,14 @@ def answers(settings: FrontDoorSettings) -> list[FrontDoorAnswer]:
             f"The server did not answer in time. {retry_in}; a submission sent again is recognised "
             "by its instanceID and stored once.",
             "服务器未能及时响应，请稍后重试；重复发送的表单按 instanceID 只保存一次。", retry=True),
-        # nginx's own failures, e.g. a full disk while buffering a body.
+        # nginx's own failures: no free connection for the upstream while thousands of clients hold
+        # theirs (a slowloris attack), no file descriptor, a full or unwritable disk while buffering a
+        # body. They pass, and the request was not the fault: 503 with Retry-After, never a 500, which
+        # Collect would not retry by itself.
         FrontDoorAnswer(
-            "failure", (500,), 500, 500.1,
-            "The server could not take the request; nothing was stored. Try again later.",
-            "服务器暂时无法接收请求，本次请求未保存任何内容，请稍后再试。"),
+            "failure", (500,), 503, 503.1,
+            f"The server could not take the request just now; nothing was stored. {retry_in}.",
+            "服务器暂时无法接收请求，本次请求未保存任何内容，请稍后重试。", retry=True),
     ]
 
 
@@ -154,6 +158,25 @@ def nginx_regex(pattern: str) -> str:
     return "'" + pattern.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def open_files_limit(wanted: int) -> int:
+    """How many open files nginx's workers can be given (worker_rlimit_nofile), at most `wanted`.
+
+    A process may raise its limit up to its hard limit, and above it only with CAP_SYS_RESOURCE (root on
+    a machine, usually not root in a container). That is tried on this process, whose limits nginx
+    inherits, by raising its own hard limit and putting it back. Otherwise nginx would log an alert at
+    each start and run with fewer than its worker_connections.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard >= wanted:
+        return wanted
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, wanted))
+    except (ValueError, OSError):
+        return hard
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    return wanted
+
+
 def render(settings: FrontDoorSettings) -> str:
     """nginx.conf's text for these settings."""
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -161,8 +184,11 @@ def render(settings: FrontDoorSettings) -> str:
     environment.filters["nginx_string"] = nginx_string
     environment.filters["nginx_regex"] = nginx_regex
     template = environment.from_string(TEMPLATE.read_text(encoding="utf-8"))
+    # Each worker's connections: a proxied request takes two (client and gunicorn), and a buffered body
+    # or answer one more file; so twice worker_connections open files, and some for logs.
+    open_files = open_files_limit(2 * settings.worker_connections + 64)
     return template.render(
-        s=settings, answers=answers(settings), doors=DOORS, body=body, openrosa_headers=OPENROSA_HEADERS,
+        s=settings, open_files=open_files, worker_connections=min(settings.worker_connections, (open_files - 64) // 2), answers=answers(settings), doors=DOORS, body=body, openrosa_headers=OPENROSA_HEADERS,
         worker_user=WORKER_USER if os.geteuid() == 0 else None,
         masking=NGINX_PATTERNS, token_runs_masked=TOKEN_RUNS_MASKED, upload_locations=UPLOAD_LOCATIONS)
 

@@ -30,7 +30,10 @@ class FrontDoorSettings:
     temp_dir: Path                     # bodies being buffered: requests and responses, up to body_limit
     tls_cert_file: str | None = None   # PEM certificate chain (TLS_CERT_FILE); set: https only on bind
     tls_key_file: str | None = None    # its private key (TLS_KEY_FILE)
-    header_seconds: int = 20           # a request's whole header must arrive within this
+    # A request's whole header (and a TLS handshake) must arrive within this: a Collect request's header
+    # is one packet, and 10 s leaves room for three retransmissions on a poor mobile link. Short, since
+    # a connection waiting for its header is counted by no per-address limit.
+    header_seconds: int = 10
     body_seconds: int = 30             # longest pause between two reads of a body, or two writes of an answer
     app_seconds: int = 120             # longest wait for gunicorn's answer
     connections_per_address: int = 256
@@ -43,7 +46,9 @@ class FrontDoorSettings:
     # and Collect sends it again. With body_limit_bytes of ~51 MB it bounds the disk one address can make
     # nginx hold to ~1.6 GB (256 connections could hold 12.7 GB).
     uploads_per_address: int = 32
-    worker_connections: int = 4096     # per nginx worker; a proxied request takes two
+    # Per nginx worker; a proxied request takes two. Each costs ~0.5 KB held from the start, a few KB
+    # while in use; capped by the open files the machine allows (render.open_files_limit).
+    worker_connections: int = 32768
     retry_after_seconds: int = 10      # Retry-After on the front door's 429 and 503 answers
 
     @property
