@@ -74,3 +74,11 @@ def test_a_new_front_door_replaces_one_still_running():
             if door is not None and door.process.poll() is None:
                 door.stop(grace_seconds=3)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_both_logs_are_there_from_the_start(start_front_door):
+    door = start_front_door()
+    assert requests.get(f"{door.url}/v1/projects", timeout=10).status_code == 401
+    # nginx has warned about nothing, yet error.log is there to be watched (a new user's `tail -f`).
+    assert door.settings.error_log.exists() and door.settings.error_log.read_bytes() == b""
+    assert door.settings.access_log.exists()
