@@ -1,9 +1,20 @@
 """gunicorn settings module (`gunicorn -c python:app.serving wsgi:app`): what each worker process runs
-besides requests, and what every log record of the server goes through. Only workers start the
-background work: the CLI and the migrations before them never do."""
+besides requests, what every log record of the server goes through, and which request headers gunicorn
+itself believes (none that a proxy sets). Only workers start the background work: the CLI and the
+migrations before them never do."""
 import logging
 
 from .core.log_masking import mask_tokens
+
+# gunicorn believes no forwarded header itself. By its defaults it takes X-Forwarded-Proto: https,
+# X-Forwarded-Ssl: on or X-Forwarded-Protocol: ssl from 127.0.0.1 as the request being https, and
+# SCRIPT_NAME / PATH_INFO headers as the WSGI variables, so any local process talking to APP_BIND over
+# plain http could count as https (and have a Basic password accepted). The app's TrustedProxies
+# (app/http/proxies.py, TRUSTED_PROXIES) is the one place where forwarded headers are believed.
+# Set here, these override gunicorn's FORWARDED_ALLOW_IPS environment variable.
+forwarded_allow_ips = ""
+secure_scheme_headers: dict[str, str] = {}
+forwarder_headers = ""
 
 
 def post_worker_init(worker) -> None:

@@ -7,18 +7,23 @@ an OpenRosaResponse for Collect, JSON problem details for the API, a page for pe
 """
 import json
 import os
+import resource
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
+from ..core.log_masking import NGINX_PATTERNS
 from ..openrosa.documents import OPENROSA_HEADERS, openrosa_response
 from .settings import FrontDoorSettings, SettingsError
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.j2")
 # The user nginx's workers run as when it is started as root (Debian's nginx uses the same).
 WORKER_USER = "www-data"
+# Token-shaped runs the access log masks one by one in a request line (one nginx map each); a line
+# with more is logged without its target. A device sends one token; more are a client's or an attacker's.
+TOKEN_RUNS_MASKED = 4
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class FrontDoorAnswer:
     message: str
     zh: str
     retry: bool = False   # sends Retry-After: the condition passes, the client should try again
+    scope: str = "all"    # where nginx gives it: "all" locations, only "uploads" or only the "others"
 
 
 def answers(settings: FrontDoorSettings) -> list[FrontDoorAnswer]:
@@ -58,7 +64,13 @@ def answers(settings: FrontDoorSettings) -> list[FrontDoorAnswer]:
         FrontDoorAnswer(
             "too_large", (413,), 413, 413.1,
             f"The request is larger than the {settings.accept_bytes} bytes this server accepts.",
-            f"内容过大：本服务器接受的请求不超过 {settings.accept_bytes} 字节。"),
+            f"内容过大：本服务器接受的请求不超过 {settings.accept_bytes} 字节。", scope="uploads"),
+        FrontDoorAnswer(
+            "body_too_large", (413,), 413, 413.1,
+            f"The request is larger than the {settings.other_body_bytes} bytes this server accepts at this "
+            "address; only submissions may be larger.",
+            f"内容过大：此网址接受的请求不超过 {settings.other_body_bytes} 字节（只有提交表单可以更大）。",
+            scope="others"),
         FrontDoorAnswer(
             "address_too_long", (414,), 414, 414.1, "The address is too long.", "网址过长。"),
         # nginx's 494: one header line or all of them larger than its buffers.
@@ -79,12 +91,33 @@ def answers(settings: FrontDoorSettings) -> list[FrontDoorAnswer]:
             f"The server did not answer in time. {retry_in}; a submission sent again is recognised "
             "by its instanceID and stored once.",
             "服务器未能及时响应，请稍后重试；重复发送的表单按 instanceID 只保存一次。", retry=True),
-        # nginx's own failures, e.g. a full disk while buffering a body.
+        # nginx's own failures: no free connection for the upstream while thousands of clients hold
+        # theirs (a slowloris attack), no file descriptor, a full or unwritable disk while buffering a
+        # body. They pass, and the request was not the fault: 503 with Retry-After, never a 500, which
+        # Collect would not retry by itself.
         FrontDoorAnswer(
-            "failure", (500,), 500, 500.1,
-            "The server could not take the request; nothing was stored. Try again later.",
-            "服务器暂时无法接收请求，本次请求未保存任何内容，请稍后再试。"),
+            "failure", (500,), 503, 503.1,
+            f"The server could not take the request just now; nothing was stored. {retry_in}.",
+            "服务器暂时无法接收请求，本次请求未保存任何内容，请稍后重试。", retry=True),
     ]
+
+
+@dataclass(frozen=True)
+class UploadLocation:
+    """Where nginx takes a body up to the OpenRosa limit (body_limit_bytes), and at most
+    uploads_per_address at once from one address; every other address takes other_body_bytes."""
+    what: str
+    uri: str        # a regex on nginx's $uri: percent-decoded, slashes merged, without the query
+
+
+# The routes that take submissions (app/openrosa/views.py), for devices (/v1/key/{token}/...) and web
+# users alike. When another route takes large bodies (e.g. form uploads through the API), add it here.
+UPLOAD_LOCATIONS = (
+    UploadLocation("OpenRosa submissions: ODK Collect's HEAD and POST {base}/submission",
+                   r"^/v1/(?:key/[^/]+/)?projects/[^/]+/submission$"),
+    UploadLocation("Submissions to a form's draft, while it is tested on a phone",
+                   r"^/v1/test/[^/]+/projects/[^/]+/forms/[^/]+/draft/submission$"),
+)
 
 
 # The three formats, as the doors write them: app/openrosa/views.py (render_problem, openrosa_xml),
@@ -119,15 +152,45 @@ def nginx_string(text: str) -> str:
     return f'"{escaped}"'
 
 
+def nginx_regex(pattern: str) -> str:
+    r"""`pattern` as a single-quoted nginx string. nginx turns \\ into \, \' into ' and \n, \t, \r into
+    control characters, and keeps any other backslash; so every backslash is doubled, each ' escaped."""
+    return "'" + pattern.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def open_files_limit(wanted: int) -> int:
+    """How many open files nginx's workers can be given (worker_rlimit_nofile), at most `wanted`.
+
+    A process may raise its limit up to its hard limit, and above it only with CAP_SYS_RESOURCE (root on
+    a machine, usually not root in a container). That is tried on this process, whose limits nginx
+    inherits, by raising its own hard limit and putting it back. Otherwise nginx would log an alert at
+    each start and run with fewer than its worker_connections.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard >= wanted:
+        return wanted
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, wanted))
+    except (ValueError, OSError):
+        return hard
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    return wanted
+
+
 def render(settings: FrontDoorSettings) -> str:
     """nginx.conf's text for these settings."""
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                      keep_trailing_newline=True, autoescape=False)
     environment.filters["nginx_string"] = nginx_string
+    environment.filters["nginx_regex"] = nginx_regex
     template = environment.from_string(TEMPLATE.read_text(encoding="utf-8"))
+    # Each worker's connections: a proxied request takes two (client and gunicorn), and a buffered body
+    # or answer one more file; so twice worker_connections open files, and some for logs.
+    open_files = open_files_limit(2 * settings.worker_connections + 64)
     return template.render(
-        s=settings, answers=answers(settings), doors=DOORS, body=body, openrosa_headers=OPENROSA_HEADERS,
-        worker_user=WORKER_USER if os.geteuid() == 0 else None)
+        s=settings, open_files=open_files, worker_connections=min(settings.worker_connections, (open_files - 64) // 2), answers=answers(settings), doors=DOORS, body=body, openrosa_headers=OPENROSA_HEADERS,
+        worker_user=WORKER_USER if os.geteuid() == 0 else None,
+        masking=NGINX_PATTERNS, token_runs_masked=TOKEN_RUNS_MASKED, upload_locations=UPLOAD_LOCATIONS)
 
 
 def write_config(settings: FrontDoorSettings) -> Path:

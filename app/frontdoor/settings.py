@@ -24,17 +24,31 @@ class FrontDoorSettings:
     bind: str                          # where nginx listens (BIND), e.g. "0.0.0.0:8000"
     app_bind: str                      # where gunicorn listens, private (APP_BIND), e.g. "127.0.0.1:8001"
     accept_bytes: int                  # OPENROSA_ACCEPT_CONTENT_LENGTH, named in the 413 answer
-    body_limit_bytes: int              # client_max_body_size: config.request_body_limit(accept_bytes)
+    body_limit_bytes: int              # largest submission body: config.request_body_limit(accept_bytes)
     run_dir: Path                      # nginx.conf and nginx.pid (DIXIAN_RUN_DIR)
     log_dir: Path                      # access.log and error.log (LOG_DIR)
     temp_dir: Path                     # bodies being buffered: requests and responses, up to body_limit
     tls_cert_file: str | None = None   # PEM certificate chain (TLS_CERT_FILE); set: https only on bind
     tls_key_file: str | None = None    # its private key (TLS_KEY_FILE)
-    header_seconds: int = 20           # a request's whole header must arrive within this
+    # A request's whole header (and a TLS handshake) must arrive within this: a Collect request's header
+    # is one packet, and 10 s leaves room for three retransmissions on a poor mobile link. Short, since
+    # a connection waiting for its header is counted by no per-address limit.
+    header_seconds: int = 10
     body_seconds: int = 30             # longest pause between two reads of a body, or two writes of an answer
     app_seconds: int = 120             # longest wait for gunicorn's answer
     connections_per_address: int = 256
-    worker_connections: int = 4096     # per nginx worker; a proxied request takes two
+    # Largest body of any request but a submission (render.UPLOAD_LOCATIONS): far above any JSON the API
+    # takes (a session's is ~100 bytes), and it bounds what one connection makes nginx hold at 1 MiB.
+    other_body_bytes: int = 1_048_576
+    # Submissions in progress from one address at once. Collect sends one submission at a time per phone,
+    # so this is the number of phones behind one address (a carrier's NAT, an office) sending in the same
+    # seconds; a few KB of XML and some photos take a few seconds each. The 33rd gets 429 with Retry-After
+    # and Collect sends it again. With body_limit_bytes of ~51 MB it bounds the disk one address can make
+    # nginx hold to ~1.6 GB (256 connections could hold 12.7 GB).
+    uploads_per_address: int = 32
+    # Per nginx worker; a proxied request takes two. Each costs ~0.5 KB held from the start, a few KB
+    # while in use; capped by the open files the machine allows (render.open_files_limit).
+    worker_connections: int = 32768
     retry_after_seconds: int = 10      # Retry-After on the front door's 429 and 503 answers
 
     @property
@@ -100,4 +114,6 @@ _TUNABLES = {
     "body_seconds": "CLIENT_BODY_SECONDS",
     "app_seconds": "APP_SECONDS",
     "connections_per_address": "CONNECTIONS_PER_ADDRESS",
+    "uploads_per_address": "UPLOADS_PER_ADDRESS",
+    "other_body_bytes": "OTHER_BODY_BYTES",
 }

@@ -39,6 +39,8 @@ class FrontDoor:
         """Renders the configuration, ends a front door still running from an earlier start (found by
         its pid file), and starts nginx; returns at once, before nginx listens."""
         config = write_config(self.settings)
+        # There from the start, for `tail -f` and log shippers, though nginx may not warn for days.
+        self.settings.error_log.touch()
         stop_running_nginx(self.settings.pid_file)
         self.process = subprocess.Popen([self.nginx, "-c", str(config), "-e", "stderr"],
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

@@ -28,11 +28,15 @@ def environment(monkeypatch):
     shutil.rmtree(base, ignore_errors=True)
 
 
-def test_the_front_doors_body_limit_is_flasks(environment):
+def test_the_front_doors_body_limit_for_submissions_is_flasks_and_elsewhere_smaller(environment):
     environment.setenv("OPENROSA_ACCEPT_CONTENT_LENGTH", "12345678")
-    [limit] = re.findall(r"client_max_body_size (\d+);", render.render(from_environment()))
-    assert int(limit) == config.from_environment()["MAX_CONTENT_LENGTH"]
-    assert int(limit) > 12345678    # the advertised size counts files only; framing comes on top
+    settings = from_environment()
+    everywhere, *uploads = re.findall(r"client_max_body_size (\d+);", render.render(settings))
+    assert len(uploads) == len(render.UPLOAD_LOCATIONS)
+    for limit in uploads:
+        assert int(limit) == config.from_environment()["MAX_CONTENT_LENGTH"]
+        assert int(limit) > 12345678    # the advertised size counts files only; framing comes on top
+    assert int(everywhere) == settings.other_body_bytes == 1_048_576
 
 
 def test_settings_that_would_change_the_configurations_meaning_are_refused(environment):
@@ -70,3 +74,11 @@ def test_a_new_front_door_replaces_one_still_running():
             if door is not None and door.process.poll() is None:
                 door.stop(grace_seconds=3)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_both_logs_are_there_from_the_start(start_front_door):
+    door = start_front_door()
+    assert requests.get(f"{door.url}/v1/projects", timeout=10).status_code == 401
+    # nginx has warned about nothing, yet error.log is there to be watched (a new user's `tail -f`).
+    assert door.settings.error_log.exists() and door.settings.error_log.read_bytes() == b""
+    assert door.settings.access_log.exists()
