@@ -5,6 +5,7 @@ migrations before them never do."""
 import logging
 
 from .core.log_masking import mask_tokens
+from .frontdoor.settings import HEADER_BUFFER_BYTES, HEADER_BUFFERS
 
 # gunicorn believes no forwarded header itself. By its defaults it takes X-Forwarded-Proto: https,
 # X-Forwarded-Ssl: on or X-Forwarded-Protocol: ssl from 127.0.0.1 as the request being https, and
@@ -15,6 +16,14 @@ from .core.log_masking import mask_tokens
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
 forwarder_headers = ""
+
+# gunicorn takes whatever request line and headers nginx passed on (HEADER_BUFFERS of HEADER_BUFFER_BYTES,
+# app/frontdoor/settings.py): refused here, the request's unread body would make gunicorn close the
+# connection and nginx answer 503 instead of the app. The field count bounds lines of at least 4 bytes
+# ("a:" and CRLF) in nginx's buffers, and the few headers nginx adds.
+limit_request_line = HEADER_BUFFER_BYTES - 2
+limit_request_field_size = HEADER_BUFFER_BYTES
+limit_request_fields = HEADER_BUFFERS * HEADER_BUFFER_BYTES // 4 + 16
 
 
 def post_worker_init(worker) -> None:

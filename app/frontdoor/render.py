@@ -16,7 +16,7 @@ import jinja2
 
 from ..core.log_masking import NGINX_PATTERNS
 from ..openrosa.documents import OPENROSA_HEADERS, openrosa_response
-from .settings import FrontDoorSettings, SettingsError
+from .settings import HEADER_BUFFER_BYTES, HEADER_BUFFERS, FrontDoorSettings, SettingsError
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.j2")
 # The user nginx's workers run as when it is started as root (Debian's nginx uses the same).
@@ -188,7 +188,9 @@ def render(settings: FrontDoorSettings) -> str:
     # or answer one more file; so twice worker_connections open files, and some for logs.
     open_files = open_files_limit(2 * settings.worker_connections + 64)
     return template.render(
-        s=settings, open_files=open_files, worker_connections=min(settings.worker_connections, (open_files - 64) // 2), answers=answers(settings), doors=DOORS, body=body, openrosa_headers=OPENROSA_HEADERS,
+        s=settings, open_files=open_files, worker_connections=min(settings.worker_connections, (open_files - 64) // 2),
+        answers=answers(settings), doors=DOORS, body=body, openrosa_headers=OPENROSA_HEADERS,
+        header_buffers=HEADER_BUFFERS, header_buffer_bytes=HEADER_BUFFER_BYTES,
         worker_user=WORKER_USER if os.geteuid() == 0 else None,
         masking=NGINX_PATTERNS, token_runs_masked=TOKEN_RUNS_MASKED, upload_locations=UPLOAD_LOCATIONS)
 

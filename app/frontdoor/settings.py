@@ -19,6 +19,15 @@ class SettingsError(ValueError):
     """A setting the front door cannot use; the message names it."""
 
 
+# nginx's large_client_header_buffers: the request line and each header line must fit in one buffer,
+# all headers in HEADER_BUFFERS of them; more is 414 or 431 in the door's format. gunicorn's own limits
+# are set above these (app.serving), so that gunicorn never refuses what nginx passed on: it would close
+# on the unread body and nginx would answer 503 (found by the fuzz run). 8 KiB is also the longest line
+# gunicorn can take (8,190 bytes and the CRLF).
+HEADER_BUFFERS = 4
+HEADER_BUFFER_BYTES = 8192
+
+
 @dataclass(frozen=True)
 class FrontDoorSettings:
     bind: str                          # where nginx listens (BIND), e.g. "0.0.0.0:8000"
