@@ -26,7 +26,8 @@ if [[ "${1:-}" == "stop" ]]; then
   # it is still starting); QUIT for an nginx whose front door was killed.
   stop() {
     local pid
-    if pid="$(running "$2" "$3")"; then kill "-$1" "$pid"; fi
+    # It may have ended since it was found (nginx ends with its front door): not a failure.
+    if pid="$(running "$2" "$3")"; then kill "-$1" "$pid" 2>/dev/null || true; fi
   }
   stop TERM gunicorn.pid gunicorn
   stop TERM frontdoor.pid app.frontdoor
@@ -36,6 +37,7 @@ if [[ "${1:-}" == "stop" ]]; then
   for _ in $(seq 450); do
     if ! running gunicorn.pid gunicorn >/dev/null && ! running frontdoor.pid app.frontdoor >/dev/null \
         && ! running nginx.pid nginx >/dev/null; then
+      echo "serve: stopped" >&2
       exit 0
     fi
     sleep 0.1
@@ -84,19 +86,23 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS postgis;
 SQL
   export DATABASE_URL="postgresql+psycopg://dixian:dixian@127.0.0.1:$port/dixian"
-  shown_url="$DATABASE_URL"
+  echo "serve: DATABASE_URL=$DATABASE_URL" >&2
+  database_export="DATABASE_URL='$DATABASE_URL' "
 else
-  # The operator's own URL: its password stays out of the journal.
-  shown_url="$(sed -E 's#(://[^:/@]*:)[^/]*@#\1***@#' <<<"$DATABASE_URL")"
+  # The operator's own URL: its password stays out of the journal, and out of the export line below
+  # (a masked one pasted there would fail); they set it in the other shell as they set it here.
+  echo "serve: DATABASE_URL as you gave it ($(sed -E 's#(://[^:/@]*:)[^/]*@#\1***@#' <<<"$DATABASE_URL"))" >&2
+  database_export=""
 fi
 
 # What administration commands (flask --app wsgi ...) in another shell need to act on this server: its
 # database and data folder, and the public URL they write into devices' settings (README, "First run").
 if [[ -n "${TLS_CERT_FILE:-}" ]]; then scheme=https; else scheme=http; fi
-echo "serve: DATABASE_URL=$shown_url" >&2
 echo "serve: for administration commands in another shell, in $(pwd):" >&2
-echo "  export DATABASE_URL='$shown_url' DIXIAN_DATA_DIR='$DIXIAN_DATA_DIR'" \
+echo "  export ${database_export}DIXIAN_DATA_DIR='$DIXIAN_DATA_DIR'" \
      "PUBLIC_URL='${PUBLIC_URL:-$scheme://$BIND}' DIXIAN_RUN_DIR='$DIXIAN_RUN_DIR'" >&2
+[[ -n "$database_export" ]] || echo "  (and your DATABASE_URL)" >&2
+echo "serve: the front door will listen on $scheme://$BIND (gunicorn, behind it, on $APP_BIND)" >&2
 
 # Once, before gunicorn forks: workers must never race to migrate.
 .venv/bin/flask --app wsgi db upgrade

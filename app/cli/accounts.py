@@ -22,9 +22,12 @@ app_user_cli = AppGroup("app-user", help="Device accounts for ODK Collect.")
 @click.argument("email")
 @click.option("--password", required=True, help="At least 10 characters.")
 @click.option("--admin", is_flag=True, help="May do everything in every project.")
-def user_create(email, password, admin):
+@click.option("--digest", is_flag=True, help="May sign in from ODK Collect over plain http (HTTP Digest). Keeps an "
+              "unsalted MD5 of the password, which is weak if the database is ever read by others.")
+def user_create(email, password, admin, digest):
     email = run(column_limits.EMAIL.clean, email.strip().lower())
-    user = run(users.create_user, email, password, current_app.config["DIGEST_REALM"], admin=admin)
+    realm = current_app.config["DIGEST_REALM"] if digest else None
+    user = run(users.create_user, email, password, realm, admin=admin)
     click.echo(json.dumps({"id": user.actor_id, "email": user.email, "admin": user.is_admin}))
 
 

@@ -3,11 +3,12 @@
 Installed once by the app factory, before the doors' blueprints, so that no route can miss it:
 readable text in the path, query and headers (request_text), ids and strings from the path that
 fit their columns (route_values), a body whose unreadability is the client's 400 (request_body,
-request_json), and a time limit on each request's statements (statement_timeout).
+request_json), a time limit on each request's statements (statement_timeout), and the headers every
+answer carries (response_headers).
 """
 from flask import Flask
 
-from . import request_body, request_json, request_text, route_values, statement_timeout
+from . import request_body, request_json, request_text, response_headers, route_values, statement_timeout
 
 
 def install(app: Flask) -> None:
@@ -16,3 +17,4 @@ def install(app: Flask) -> None:
     request_body.install(app)
     request_json.install(app)
     statement_timeout.install(app)
+    response_headers.install(app)

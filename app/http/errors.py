@@ -53,8 +53,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def request_too_large(e):
+        # werkzeug raises this for three limits; say which one, so that no one is told a 100 KB body is too big.
         limit = app.config["OPENROSA_ACCEPT_CONTENT_LENGTH"]
-        return render(too_large(f"The request is larger than the {limit} bytes this server accepts."))
+        if request.content_length is None or request.content_length > (request.max_content_length or limit):
+            return render(too_large(f"The request is larger than the {limit} bytes this server accepts."))
+        return render(too_large(f"The multipart body has more than {request.max_form_parts} parts, or a field "
+                                f"that is not a file larger than {request.max_form_memory_size} bytes."))
 
     @app.errorhandler(ClientDisconnected)
     def body_cut_short(e):

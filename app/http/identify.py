@@ -89,10 +89,13 @@ def _digest(header: str, challenge: bool) -> Principal:
     caller = Caller.of(params.get("username", ""), request.remote_addr)
     sign_in_limits.check_not_locked(caller)
     user = users.user_by_email(params.get("username", ""))
-    if user is None or user.actor.deleted_at is not None or \
+    # One answer for an unknown user, a wrong password and an account kept without HA1: which emails
+    # are accounts is not told.
+    if user is None or user.actor.deleted_at is not None or user.digest_ha1 is None or \
             not digest_auth.response_matches(params, user.digest_ha1, request.method):
         sign_in_limits.record_failure(caller)
-        raise authentication_required(challenge, message="The user name or password is wrong.")
+        raise authentication_required(challenge, message="The user name or password is wrong, or this account does "
+                                                         "not sign in over http (an administrator can allow it).")
     # A header seen on the wire must not open a second request: each (nonce, nc) is used once.
     # Without qop (RFC 2069) there is no count: such a nonce opens one request.
     if not digest_nonces.use_digest_nonce(params["nonce"], params.get("nc", "") if params.get("qop") else ""):

@@ -1,5 +1,5 @@
 """What is stored. Importing this package registers every table on the metadata."""
-from .actor import Actor, ApiSession, AppUser, DigestNonceUse, ProjectRole, SignInFailure, User
+from .actor import Actor, ApiSession, AppUser, DigestNonceUse, ProjectRole, SignInFailure, SignInKnownAddress, User
 from .blob import Blob
 from .event import Event
 from .form import Form, FormAssignment, FormAttachment, FormVersion
@@ -11,7 +11,7 @@ from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionV
 
 __all__ = [
     "Actor", "AdminUnit", "ApiSession", "AppUser", "AppUserPlace", "Blob", "Campaign", "CampaignHousehold",
-    "DigestNonceUse", "Event", "SignInFailure",
+    "DigestNonceUse", "Event", "SignInFailure", "SignInKnownAddress",
     "CampaignVillage", "Form", "FormAssignment", "FormAttachment", "FormVersion", "GeoAnswer", "Household",
     "Project", "ProjectRole", "RiskFlag", "Ruleset", "Submission", "SubmissionAssessment", "SubmissionAttachment",
     "SubmissionVersion", "User", "campaign_change",

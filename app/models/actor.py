@@ -29,8 +29,10 @@ class User(db.Model):
     actor_id: Mapped[int] = mapped_column(ForeignKey("actor.id", ondelete="CASCADE"), primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
-    # MD5(email:realm:password), what HTTP Digest needs; as secret as the password itself.
-    digest_ha1: Mapped[str] = mapped_column(String(32))
+    # MD5(email:realm:password), what HTTP Digest needs, kept only for users who sign in from Collect over
+    # plain http (`user create --digest`): unsalted and fast, it is as good as the password to whoever
+    # reads the database, and far easier to crack than password_hash.
+    digest_ha1: Mapped[str | None] = mapped_column(String(32))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
 
     actor: Mapped[Actor] = relationship(lazy="joined")
@@ -82,6 +84,15 @@ class SignInFailure(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     first_failed_at: Mapped[datetime] = timestamp(nullable=False)
     locked_until: Mapped[datetime | None] = timestamp()
+
+
+class SignInKnownAddress(db.Model):
+    """An account's right password from an address, remembered for sign_in_limits.KNOWN_FOR: the lock that
+    guessing from many addresses puts on an account does not reach an address its person signs in from."""
+    __tablename__ = "sign_in_known_address"
+
+    pair: Mapped[str] = mapped_column(String(320), primary_key=True)     # sign_in_limits.Caller.pair
+    signed_in_at: Mapped[datetime] = timestamp(nullable=False)
 
 
 class DigestNonceUse(db.Model):

@@ -23,10 +23,13 @@ GRANT = (
 )
 
 # When the account from this address (:pair), the account from anywhere (:account) or the address
-# (:address) is locked out, the latest of their ends.
+# (:address) is locked out, the latest of their ends. The account's lock does not reach an address the
+# account has signed in from within :known_for.
 SIGN_IN_LOCKED_UNTIL = text("""
 SELECT max(locked_until) FROM sign_in_failure
-WHERE ((scope = 'pair' AND key = :pair) OR (scope = 'account' AND key = :account)
+WHERE ((scope = 'pair' AND key = :pair)
+       OR (scope = 'account' AND key = :account AND NOT EXISTS (
+           SELECT FROM sign_in_known_address k WHERE k.pair = :pair AND k.signed_in_at > now() - :known_for))
        OR (scope = 'address' AND key = :address)) AND locked_until > now()
 """)
 # One more wrong password for (:scope, :key), counted in the current window (:window; a new window once
@@ -40,11 +43,16 @@ ON CONFLICT (scope, key) DO UPDATE SET
 RETURNING failures
 """)
 SIGN_IN_LOCK = text("UPDATE sign_in_failure SET locked_until = now() + :lock WHERE scope = :scope AND key = :key")
-# A right password clears the count of the account from that address.
-SIGN_IN_SUCCEEDED = text("DELETE FROM sign_in_failure WHERE scope = 'pair' AND key = :pair")
+# A right password clears the count of the account from that address, and makes the address known.
+SIGN_IN_SUCCEEDED = text("""
+WITH cleared AS (DELETE FROM sign_in_failure WHERE scope = 'pair' AND key = :pair)
+INSERT INTO sign_in_known_address (pair, signed_in_at) VALUES (:pair, now())
+ON CONFLICT (pair) DO UPDATE SET signed_in_at = excluded.signed_in_at
+""")
 # Counts whose window and lock are long over tell nothing.
 SIGN_IN_FORGET_OLD = text("DELETE FROM sign_in_failure WHERE first_failed_at < now() - interval '1 day' "
                           "AND (locked_until IS NULL OR locked_until < now())")
+SIGN_IN_FORGET_KNOWN = text("DELETE FROM sign_in_known_address WHERE signed_in_at < now() - :known_for")
 
 # A Digest (nonce, nc) pair opening a request: a row back the first time, none on a replay.
 DIGEST_NONCE_USE = text(

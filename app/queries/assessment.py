@@ -53,6 +53,9 @@ WITH new AS (
 )
 SELECT id FROM new
 """)
+# An edit of the screening that registered a household corrects its head.
+UPDATE_HEAD = text("UPDATE household SET head_name = :head_name, head_idno = :head_idno, updated_at = now() "
+                   "WHERE id = :id")
 UPDATE_HOUSEHOLD = text("UPDATE household SET poverty_status = :poverty_status, category = :category, "
                         "status = :status, updated_at = now() WHERE id = :id")
 

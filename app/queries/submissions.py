@@ -10,6 +10,7 @@ from .assessment import CONTEXT
 
 SUBMISSION = Submission.__table__
 _EXISTING = SubmissionVersion.__table__.alias("existing")
+_EXISTING_SUBMISSION = Submission.__table__.alias("existing_submission")
 # The form is assigned to some devices, and this actor (:actor_id) is not one of them (matters for devices only).
 _ASSIGNED = select(FormAssignment.form_id).where(FormAssignment.form_id == Form.id)
 _ASSIGNED_ELSEWHERE = exists(_ASSIGNED) & ~exists(_ASSIGNED.where(FormAssignment.actor_id == bindparam("actor_id")))
@@ -17,18 +18,21 @@ _ASSIGNED_ELSEWHERE = exists(_ASSIGNED) & ~exists(_ASSIGNED.where(FormAssignment
 
 def _form_and_instance(version_matches):
     """The form (:project_id, :xml_form_id), the version the instance names (:version) if it matches,
-    and a version already stored under the instanceID (:instance_id), with whether it is a test's."""
+    and a version already stored under the instanceID (:instance_id), with whether it is a test's, who
+    sent it and its place."""
     return (
         select(Form.id, Form.state, FormVersion.id.label("version_id"),
                _ASSIGNED_ELSEWHERE.label("assigned_elsewhere"),
                _EXISTING.c.id.label("existing_version_id"),
                _EXISTING.c.submission_id.label("existing_submission_id"),
                _EXISTING.c.xml_sha256.label("existing_sha256"),
-               select(Submission.is_draft).where(Submission.id == _EXISTING.c.submission_id)
-               .scalar_subquery().label("existing_is_draft"))
+               _EXISTING.c.submitter_id.label("existing_submitter_id"),
+               _EXISTING_SUBMISSION.c.is_draft.label("existing_is_draft"),
+               _EXISTING_SUBMISSION.c.admin_code.label("existing_admin_code"))
         .outerjoin(FormVersion, (FormVersion.form_id == Form.id) & (FormVersion.version == bindparam("version"))
                    & version_matches)
         .outerjoin(_EXISTING, (_EXISTING.c.form_id == Form.id) & (_EXISTING.c.instance_id == bindparam("instance_id")))
+        .outerjoin(_EXISTING_SUBMISSION, _EXISTING_SUBMISSION.c.id == _EXISTING.c.submission_id)
         .where(Form.project_id == bindparam("project_id"), Form.xml_form_id == bindparam("xml_form_id"))
     )
 
@@ -48,9 +52,11 @@ NEXT_VERSION_ID = select(func.nextval("submission_version_id_seq"))
 INSERT_ATTACHMENTS = insert(SubmissionAttachment.__table__)
 INSERT_GEO = insert(GeoAnswer.__table__)
 
-# The version an edit replaces (:form_id, :deprecated_id), with its submission's test flag and place.
+# The version an edit replaces (:form_id, :deprecated_id), with its submission's test flag, place and the
+# instanceID it was first sent with.
 EDITED_VERSION = (
-    select(SubmissionVersion.id, SubmissionVersion.submission_id, Submission.is_draft, Submission.admin_code)
+    select(SubmissionVersion.id, SubmissionVersion.submission_id, Submission.is_draft, Submission.admin_code,
+           Submission.instance_id.label("origin_instance_id"))
     .join(Submission, Submission.id == SubmissionVersion.submission_id)
     .where(SubmissionVersion.form_id == bindparam("form_id"),
            SubmissionVersion.instance_id == bindparam("deprecated_id"))

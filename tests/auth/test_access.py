@@ -9,9 +9,9 @@ import requests
 
 from tests.support.collect import CollectClient
 from tests.support.households import screening_xml
+from tests.support.people import PASSWORD, bearer
 from tests.support.registry import SCREENING, load_registry
 
-PASSWORD = "a long enough password"
 FIRST = "uuid:aaaaaaaa-0000-4000-8000-000000000001"    # a screening of H001, in village 420102001001
 # A second township with one village, so that a township grant has something to leave out.
 OTHER_TOWNSHIP = (
@@ -34,19 +34,6 @@ def county(app, project, publish, device):
                                                 "--end", "2026-11-30", "--forms", "fpf_hh_screening"])
     assert result.exit_code == 0, result.output
     return project
-
-
-def _user(app, live_server, project, role, places=()):
-    """A signed-in web user with `role` in the project (limited to `places`): their bearer headers."""
-    from app.services.accounts.grants import grant_role
-    from app.services.accounts.users import create_user
-    email = f"{role}-{'-'.join(places) or 'all'}@example.org"
-    with app.app_context():
-        create_user(email, PASSWORD, "Dixian")
-        grant_role(project, email, role, places)
-    token = requests.post(f"{live_server}/v1/sessions", json={"email": email, "password": PASSWORD},
-                          timeout=10).json()["token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _reads(live_server, project, headers, params=None, root="/v1"):
@@ -73,7 +60,7 @@ def test_a_device_token_lists_forms_and_submits_but_reads_nothing_back(county, d
 
 def test_a_data_collector_fills_forms_and_reads_nothing_back(app, county, live_server):
     """reliability/21: Central's Data Collector lists forms and submits, nothing more."""
-    headers = _user(app, live_server, county, "data_collector")
+    headers = bearer(app, live_server, county, "data_collector")
     assert _reads(live_server, county, headers) == {"household": 403, "flags": 403, "coverage": 403}
     collect = CollectClient(f"{live_server}/v1/projects/{county}")
     collect.http.headers.update(headers)
@@ -83,7 +70,7 @@ def test_a_data_collector_fills_forms_and_reads_nothing_back(app, county, live_s
 
 def test_a_viewer_reads_with_ids_masked_and_never_submits(app, county, live_server):
     """reliability/22: a read-only role cannot create (or edit) records."""
-    headers = _user(app, live_server, county, "viewer")
+    headers = bearer(app, live_server, county, "viewer")
     assert _reads(live_server, county, headers) == {"household": 200, "flags": 200, "coverage": 200}
     record = requests.get(f"{live_server}/v1/projects/{county}/households/H001", headers=headers, timeout=10).json()
     assert "*" * 10 in record["headIdno"]
@@ -99,7 +86,7 @@ def test_a_viewer_reads_with_ids_masked_and_never_submits(app, county, live_serv
 
 
 def test_a_manager_reads_unmasked_and_submits(app, county, live_server):
-    headers = _user(app, live_server, county, "manager")
+    headers = bearer(app, live_server, county, "manager")
     assert _reads(live_server, county, headers) == {"household": 200, "flags": 200, "coverage": 200}
     record = requests.get(f"{live_server}/v1/projects/{county}/households/H001", headers=headers, timeout=10).json()
     assert "*" not in record["headIdno"]
@@ -109,7 +96,7 @@ def test_a_manager_reads_unmasked_and_submits(app, county, live_server):
 
 
 def test_a_grant_limited_to_a_township_reads_only_its_villages(app, county, live_server):
-    township = _user(app, live_server, county, "viewer", ["420102001000"])
+    township = bearer(app, live_server, county, "viewer", ["420102001000"])
     assert _reads(live_server, county, township) == {"household": 200, "flags": 200, "coverage": 200}
     base = f"{live_server}/v1/projects/{county}"
     # H003 lies in the other township: as absent as a household that does not exist.
@@ -122,7 +109,7 @@ def test_a_grant_limited_to_a_township_reads_only_its_villages(app, county, live
 
 
 def test_a_grant_limited_to_a_village_sees_nothing_of_the_next_village(app, county, live_server):
-    village = _user(app, live_server, county, "viewer", ["420102001002"])
+    village = bearer(app, live_server, county, "viewer", ["420102001002"])
     assert _reads(live_server, county, village) == {"household": 404, "flags": 404, "coverage": 200}
     base = f"{live_server}/v1/projects/{county}"
     assert requests.get(f"{base}/households/H002", headers=village, timeout=10).status_code == 200
@@ -131,7 +118,7 @@ def test_a_grant_limited_to_a_village_sees_nothing_of_the_next_village(app, coun
 
 
 def test_an_unlimited_grant_sees_the_whole_project(app, county, live_server):
-    everyone = _user(app, live_server, county, "viewer")
+    everyone = bearer(app, live_server, county, "viewer")
     units = requests.get(f"{live_server}/v1/projects/{county}/coverage?campaign=排查", headers=everyone,
                          timeout=10).json()["units"]
     assert [u["code"] for u in units] == ["420102001001", "420102001002", "420102002001"]
@@ -164,7 +151,7 @@ def test_the_cli_grants_a_role_limited_to_places(app, project, clean):
 
 
 def test_pick_lists_of_a_limited_data_collector_hold_only_their_villages(app, county, live_server):
-    headers = _user(app, live_server, county, "data_collector", ["420102002000"])
+    headers = bearer(app, live_server, county, "data_collector", ["420102002000"])
     collect = CollectClient(f"{live_server}/v1/projects/{county}")
     collect.http.headers.update(headers)
     [form] = collect.form_list()
@@ -214,7 +201,7 @@ def test_a_device_sending_from_outside_its_villages_is_flagged_not_refused(app, 
 
 
 def test_a_limited_data_collector_sending_elsewhere_is_flagged(app, county, live_server):
-    headers = _user(app, live_server, county, "data_collector", ["420102002000"])
+    headers = bearer(app, live_server, county, "data_collector", ["420102002000"])
     collect = CollectClient(f"{live_server}/v1/projects/{county}")
     collect.http.headers.update(headers)
     instance = "uuid:aaaaaaaa-0000-4000-8000-000000000033"

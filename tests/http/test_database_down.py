@@ -141,3 +141,16 @@ def test_a_slow_read_is_503_problem_json(app, database_url, impatient, admin, pr
     with _locked(database_url, "form"):
         response = send(url, "GET", f"/v1/projects/{project}/forms", [("Authorization", f"Bearer {token}")])
     doors.problem(response, 503, 503.1)
+
+
+def test_an_administration_command_says_in_one_line_that_the_database_cannot_be_reached(app):
+    """Not a traceback, and not the password (found by a newcomer whose second shell lacked DATABASE_URL)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    down = _second_app(app, SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://dixian:s3cret@127.0.0.1:{port}/dixian")
+    result = down.test_cli_runner().invoke(args=["project", "list"])
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert f"127.0.0.1:{port}/dixian cannot be used" in line and "DATABASE_URL" in line
+    assert "s3cret" not in result.output and "Traceback" not in result.output

@@ -1,4 +1,6 @@
 """Resends, conflicts, split uploads, edits and form versions, as ODK Central handles them."""
+import hashlib
+
 import pytest
 from sqlalchemy import select
 
@@ -75,6 +77,33 @@ def test_attachment_names_with_paths_are_stored_under_a_plain_name(app, publish,
     response = device.post_submission(xml, {name: PHOTO})
     assert response.status_code == 201
     assert _attachments(app) == {("passwd.jpg", True)}
+
+
+def test_a_resend_completes_attachments_and_never_replaces_one(app, project, publish, device, live_server):
+    """A resend fills in a file that has not arrived; one that arrived stays, whoever resends (the attack
+    test replaced a stored photo by resending the same XML from another device)."""
+    from app.services.accounts.app_users import assign_places, create_app_user
+    from tests.support.collect import CollectClient
+    from tests.support.registry import load_registry
+    load_registry(app, project)
+    publish(SCREENING)
+    xml, files = build_instance(_xform(device), instance_id="uuid:66666666-6666-4666-8666-666666666666")
+    name, photo = next(iter(files.items()))
+    assert device.post_submission(xml, {}, incomplete=True).status_code == 201
+    assert _attachments(app) == {(n, False) for n in files}
+    with app.app_context():
+        _, token = create_app_user(project, "村干部 其他")
+        assign_places(project, "村干部 其他", ["420102001002"])
+    other = CollectClient(f"{live_server}/v1/key/{token}/projects/{project}")
+    assert other.post_submission(xml, {name: b"forged"}).status_code == 201     # acknowledged, not taken
+    assert _attachments(app) == {(n, False) for n in files}
+    assert device.post_submission(xml, {name: photo}).status_code == 201
+    assert device.post_submission(xml, {name: b"replaced"}).status_code == 201
+    from app.extensions import db
+    from app.models import SubmissionAttachment
+    with app.app_context():
+        sha = db.session.scalar(select(SubmissionAttachment.blob_sha256).where(SubmissionAttachment.name == name))
+    assert sha == hashlib.sha256(photo).hexdigest()
 
 
 def test_edit_with_deprecated_id_keeps_every_version_and_carries_attachments(app, publish, device, editor):

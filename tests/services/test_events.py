@@ -19,14 +19,15 @@ def test_a_submission_and_its_edit_are_events_with_actor_place_and_subject(app, 
     load_registry(app, project)
     publish(SCREENING)
     assert device.post_submission(screening_xml(FIRST), {}).status_code == 201
-    edit = screening_xml("uuid:aaaaaaaa-0000-4000-8000-000000000002").replace(
+    edit = screening_xml("uuid:aaaaaaaa-0000-4000-8000-000000000002", village="420102001002").replace(
         b"</instanceName>", b"</instanceName><deprecatedID>" + FIRST.encode() + b"</deprecatedID>")
     assert editor.post_submission(edit, {}).status_code == 201
     submitted = [e for e in _events(app) if e[0].startswith("submission.")]
     assert [(kind, actor, place, subject) for kind, actor, _, place, subject, *_ in submitted] == [
         ("submission.create", True, "420102001001", FIRST),
-        ("submission.update.version", True, "420102001001", "uuid:aaaaaaaa-0000-4000-8000-000000000002")]
+        ("submission.update.version", True, "420102001002", "uuid:aaaaaaaa-0000-4000-8000-000000000002")]
     assert all(payload["xmlFormId"] == "fpf_hh_screening" and awaiting for *_, payload, awaiting in submitted)
+    assert submitted[1][5]["replacedPlace"] == "420102001001"      # the edit moved it: both places are told
     assert "王五" not in str(submitted)               # no personal data in the log
 
 

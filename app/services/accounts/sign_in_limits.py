@@ -11,11 +11,16 @@ subject out for FIRST_LOCK, doubling up to LONGEST_LOCK:
   attack test: a lock on the whole account let anyone keep an administrator out for good);
 - an address (ADDRESS_LIMIT, higher: a township office or a carrier NAT puts many people behind
   one address): someone trying many accounts;
-- an account from anywhere (ACCOUNT_LIMIT, much higher): guessing spread over many addresses. Only
-  this lock reaches the person's own address, and it takes ACCOUNT_LIMIT guesses per window to keep.
-A right password clears the count of its account from its address. OWASP's Authentication Cheat
-Sheet ("account lockout", exponential back-off) is the model.
+- an account from anywhere (ACCOUNT_LIMIT, much higher): guessing spread over many addresses. It does
+  not reach an address the account signed in from within KNOWN_FOR (found by the attack test: ten
+  addresses could keep anyone, administrators too, locked out), so the person who uses the account
+  keeps using it; a new address of theirs waits out the lock.
+A right password clears the count of its account from its address and makes the address known.
+IPv6 addresses count by their /64, the block one subscriber gets (RFC 6177), or one machine could
+guess from as many addresses as it likes. OWASP's Authentication Cheat Sheet ("account lockout",
+exponential back-off) is the model.
 """
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -25,6 +30,8 @@ from ...models import SignInFailure
 from ...problems import too_many_attempts
 from ...queries.accounts import (
     SIGN_IN_FAILED,
+    SIGN_IN_FORGET_KNOWN,
+    SIGN_IN_FORGET_OLD,
     SIGN_IN_LOCK,
     SIGN_IN_LOCKED_UNTIL,
     SIGN_IN_SUCCEEDED,
@@ -37,6 +44,7 @@ ADDRESS_LIMIT = 30
 ACCOUNT_LIMIT = 50
 FIRST_LOCK = timedelta(seconds=30)
 LONGEST_LOCK = timedelta(minutes=15)
+KNOWN_FOR = timedelta(days=30)
 _KEY_LENGTH = SignInFailure.__table__.c.key.type.length
 
 
@@ -56,13 +64,27 @@ class Caller:
         # The email as user_by_email compares it, so no spelling of one account counts apart; less any
         # NUL, which PostgreSQL text cannot hold (no account has one, but its wrong guesses still count).
         account = nfc(email.strip().lower()).replace("\0", "")
-        return cls(account[:_KEY_LENGTH], (address or "unknown")[:_KEY_LENGTH])
+        return cls(account[:_KEY_LENGTH], counted_address(address)[:_KEY_LENGTH])
+
+
+def counted_address(address: str | None) -> str:
+    """The address as the limits count it: an IPv4 address as it is, an IPv6 address as its /64
+    ('2001:db8:1:2::/64'); anything else as given, 'unknown' for none."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 def check_not_locked(caller: Caller) -> None:
     """Raises Problem 429.1 with Retry-After (seconds) while the caller is locked out."""
     until = db.session.execute(SIGN_IN_LOCKED_UNTIL, {"pair": caller.pair, "account": caller.account,
-                                                      "address": caller.address}).scalar()
+                                                      "address": caller.address, "known_for": KNOWN_FOR}).scalar()
     db.session.rollback()
     if until is not None:
         wait = max(1, math.ceil((until - datetime.now(timezone.utc)).total_seconds()))
@@ -82,6 +104,13 @@ def record_failure(caller: Caller) -> None:
 
 def record_success(caller: Caller) -> None:
     """A right password clears the count of its account from its address (the others run out with
-    their window: a success between guesses must not reset them)."""
+    their window: a success between guesses must not reset them), and makes the address known."""
     db.session.execute(SIGN_IN_SUCCEEDED, {"pair": caller.pair})
     db.session.commit()
+
+
+def forget_old() -> int:
+    """Delete counts whose window and lock are long over, and addresses not signed in from within
+    KNOWN_FOR; returns how many rows. The caller commits."""
+    return (db.session.execute(SIGN_IN_FORGET_OLD).rowcount
+            + db.session.execute(SIGN_IN_FORGET_KNOWN, {"known_for": KNOWN_FOR}).rowcount)

@@ -16,8 +16,9 @@ MIN_PASSWORD_LENGTH = 10
 _UNKNOWN_USER_HASH = generate_password_hash("not anyone's password")
 
 
-def create_user(email: str, password: str, realm: str, *, admin: bool = False) -> User:
-    """A web user; `realm` is the Digest realm their HA1 is kept for (Collect over http).
+def create_user(email: str, password: str, realm: str | None = None, *, admin: bool = False) -> User:
+    """A web user. With `realm` (the Digest realm), their HA1 is kept too, so that they can sign in from
+    Collect over plain http; without, they sign in with the password alone (sessions, Basic over https).
 
     Raises Problem 400.8 (not an email), 400.13 (too long), 400.21 (short password), 409.3 (taken).
     """
@@ -30,10 +31,10 @@ def create_user(email: str, password: str, realm: str, *, admin: bool = False) -
         raise uniqueness_violation(f"A user with the email {email} already exists.")
     actor = Actor(kind="user", display_name=email)
     user = User(actor=actor, email=email, password_hash=generate_password_hash(password),
-                digest_ha1=ha1(email, realm, password), is_admin=admin)
+                digest_ha1=ha1(email, realm, password) if realm else None, is_admin=admin)
     db.session.add(user)
     db.session.flush()
-    events.record(Kind.USER_CREATE, subject=str(user.actor_id), payload={"admin": admin})
+    events.record(Kind.USER_CREATE, subject=str(user.actor_id), payload={"admin": admin, "digest": bool(realm)})
     db.session.commit()
     return user
 

@@ -4,6 +4,7 @@ Runs inside the ingest transaction, so a submission is never stored without its
 flags. The pure rules do the judging; this adds what needs the database: the
 registry record, the place, the ruleset in force, and cross-household checks.
 """
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -15,7 +16,14 @@ from ...core.rules import RULED_FORMS, SCREENING, SELF_REPORT, Flag, evaluate
 from ...core.rules.answers import FormAnswers
 from ...core.rules.metrics import HouseholdMetrics, household_metrics
 from ...models import Household
-from ...queries.assessment import CONTEXT, REGISTER_HOUSEHOLD, UPDATE_HOUSEHOLD, VILLAGE_AT, store_statement
+from ...queries.assessment import (
+    CONTEXT,
+    REGISTER_HOUSEHOLD,
+    UPDATE_HEAD,
+    UPDATE_HOUSEHOLD,
+    VILLAGE_AT,
+    store_statement,
+)
 from ...queries.coverage import KEPT_FORMS
 from ..forms.pick_lists import NEW_HOUSEHOLD
 from .rulesets import ruleset_for
@@ -39,48 +47,72 @@ class Subject:
     """What a monitoring submission is about, as it names it: household, village, place, head's ID."""
     xml_form_id: str
     view: FormAnswers
-    household_code: str | None
+    household_code: str | None             # a household picked as 'new': the code it is registered under
     village: str | None
     point: tuple[float, float] | None      # (lon, lat) of its first geopoint
     head_idno: str | None
+    new_household: bool = False
 
     def context_params(self) -> dict:
         """The parameters of CONTEXT (with project_id), the database's side of the assessment."""
         lon, lat = self.point if self.point else (None, None)
-        return {"code": self.household_code if self.household_code != NEW_HOUSEHOLD else None,
-                "village": self.village, "lon": lon, "lat": lat, "idno": self.head_idno}
+        return {"code": self.household_code, "village": self.village, "lon": lon, "lat": lat,
+                "idno": self.head_idno}
 
 
-def subject_of(xml_form_id: str, answers: dict, point: tuple[float, float] | None) -> Subject | None:
-    """The subject of a monitoring form's answers; None for other forms."""
+def new_household_code(origin_instance_id: str) -> str:
+    """The registry code of a household a screening registers (picked as 'new'): 'N' and 16 hex digits
+    of a hash of the instanceID the submission was first sent with. Its edits (new instanceIDs, the
+    same submission) and a recompute find the household again; two submissions never share one."""
+    return "N" + hashlib.sha256(origin_instance_id.encode("utf-8")).hexdigest()[:16].upper()
+
+
+def subject_of(xml_form_id: str, answers: dict, point: tuple[float, float] | None,
+               origin_instance_id: str) -> Subject | None:
+    """The subject of a monitoring form's answers; None for other forms. `origin_instance_id`: the
+    instanceID the submission was first sent with (an edit's is its submission's)."""
     if xml_form_id not in MONITORING_FORMS:
         return None
     view = FormAnswers.from_nested(answers)
     idno = (view.text("head_idno") or "").upper() if xml_form_id == SCREENING else ""
-    return Subject(xml_form_id, view, household_code=view.text("hh_pick") or view.text("hh_id"),
-                   village=view.text("village") or view.text("village_code"), point=point, head_idno=idno or None)
+    picked = view.text("hh_pick") or view.text("hh_id")
+    new = picked == NEW_HOUSEHOLD
+    return Subject(xml_form_id, view, household_code=new_household_code(origin_instance_id) if new else picked,
+                   village=view.text("village") or view.text("village_code"), point=point, head_idno=idno or None,
+                   new_household=new)
 
 
 def assess_submission(conn: Connection, project_id: int, subject: Subject, context=None, *,
-                      draft: bool = False) -> Assessment:
+                      writes_registry: bool = False, places: tuple[str, ...] | None = None) -> Assessment:
     """Place, household and flags of a monitoring submission.
 
     `context` is CONTEXT's row when the caller fetched it already (ingest asks for it together
-    with the form); otherwise it is fetched here. A `draft` (a test of a form draft) is judged like
-    any submission but never writes to the registry: testing a form must not change a household.
+    with the form); otherwise it is fetched here. With `writes_registry` (a new submission or edit, not
+    a test of a draft nor a recompute) a screening keeps the registry current (_update_registry); a
+    change of an existing household's standing needs a sender whose `places` (admin-code prefixes,
+    None: everywhere) hold its village. A submission that names a village other than the one its
+    household is registered in is flagged and tied to no household: it changes neither that household's
+    record nor its village's numbers, and readers of that village do not see it.
     """
     view, named, point, xml_form_id = subject.view, subject.village, subject.point, subject.xml_form_id
-    code = subject.household_code
     if context is None:
         context = conn.execute(CONTEXT, {"project_id": project_id, **subject.context_params()}).one()
-    household = ({"id": context.household_id, "poverty_status": context.poverty_status,
-                  "last_pc_income": context.last_pc_income} if context.household_id else None)
     village, flags = context.village, []
+    household_id, household_village = context.household_id, context.household_village
     if named and village is None:
         flags.append(Flag("R22", "village_unknown", "data", f"村代码{named}不在行政区划中",
                           f"Village code {named} is not a known village", inputs={"village": named}))
     elif village is None and point:
         village = conn.execute(VILLAGE_AT, {"lon": point[0], "lat": point[1]}).scalar()
+    if household_id and named and household_village != named:
+        # The other village stays in the inputs, not the explanation: household_record redacts it for a
+        # reader who does not cover it.
+        flags.append(Flag("R22", "household_elsewhere", "data", "所选农户登记在另一个村,本次提交未关联该户",
+                          "The household picked is registered in another village; this submission is not tied to it",
+                          inputs={"other_household": subject.household_code, "other_village": household_village}))
+        household_id = household_village = None
+    household = ({"id": household_id, "poverty_status": context.poverty_status,
+                  "last_pc_income": context.last_pc_income} if household_id else None)
     if context.distance_m is not None and context.distance_m > GPS_TOLERANCE_M:
         flags.append(Flag("R22", "gps_outside_village", "data",
                           f"采集位置距所报村庄边界{context.distance_m / 1000:.1f}公里",
@@ -96,13 +128,13 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
                                   "other_village": context.duplicate_village}))
     surveyed_on, date_flags = _survey_date(view)
     flags += date_flags
-    household_id = context.household_id
-    if xml_form_id == SCREENING and village and not draft:
-        household_id, registry_flags = _update_registry(conn, project_id, view, context, village, code)
+    if xml_form_id == SCREENING and village and writes_registry and (household_id or subject.new_household):
+        covers = places is None or village.startswith(places)
+        household_id, household_village, registry_flags = _update_registry(
+            conn, project_id, subject, context if household_id else None, village, covers)
         flags += registry_flags
     assessment = Assessment(admin_code=village, household_id=household_id, surveyed_on=surveyed_on, flags=flags,
-                            household_village=context.household_village if household_id == context.household_id
-                            else village)   # a household just registered by this screening
+                            household_village=household_village)
     if xml_form_id in RULED_FORMS:
         ruleset = ruleset_for(village[:2] if village else None, surveyed_on.year)
         assessment.ruleset = ruleset.label
@@ -117,33 +149,39 @@ _REGISTRY_ANSWERS = {column: (answer, Household.__table__.c[column].type.length)
     ("head_name", "head_name"), ("head_idno", "head_idno"))}
 
 
-def _update_registry(conn: Connection, project_id: int, view: FormAnswers, context, village: str,
-                     code: str | None) -> tuple[int | None, list[Flag]]:
-    """A screening keeps the registry current: it registers a household picked as 'new', and
-    records a changed 脱贫/监测 status (its one 当前监测状态 answer becomes the registry's category and
-    status, as app.core.household_standing maps them). Returns the household the submission is about,
-    and a data-quality flag when a new household's answers do not fit the registry (it is then not
-    registered)."""
+def _update_registry(conn: Connection, project_id: int, subject: Subject, household, village: str,
+                     covers: bool) -> tuple[int | None, str | None, list[Flag]]:
+    """A screening keeps the registry current: it registers a household picked as 'new' (an edit of that
+    screening corrects the head it registered), and records a changed 脱贫/监测 status (its one 当前监测状态
+    answer becomes the registry's category and status, as app.core.household_standing maps them) when
+    the sender `covers` the village. `household` is CONTEXT's row of the household the screening is
+    about, None if it is not registered yet. Returns the household's id and village, and a data-quality
+    flag when a new household's answers do not fit the registry (it is then not registered)."""
+    view = subject.view
     poverty_status = view.text("poverty_status")
     poverty_status = poverty_status if poverty_status in POVERTY_STATUS else None   # the form's codes only
-    category, status = from_monitor_status(view.text("monitor_status"), context.category)
-    if code == NEW_HOUSEHOLD and view.text("head_name"):
+    category, status = from_monitor_status(view.text("monitor_status"), household.category if household else None)
+    if subject.new_household and view.text("head_name"):
         head = {"head_name": view.text("head_name"), "head_idno": (view.text("head_idno") or "").upper() or None}
         if too_long := _too_long_for_registry(head):
             # Not registered: a cut name or ID number would be a wrong record, worse than none. The
             # submission keeps the whole answer, for whoever registers the household by hand.
-            return None, [_registry_flag(too_long)]
-        # The new household's number comes from the submission, so a resend finds the same one.
-        new_code = "N" + (view.text("instanceID") or "")[-12:].replace("-", "").upper()
-        return conn.execute(REGISTER_HOUSEHOLD, {
-            "project_id": project_id, "code": new_code, "village": village, **head,
-            "poverty_status": poverty_status, "category": category, "status": status}).scalar(), []
+            return (household.household_id if household else None,
+                    household.household_village if household else None, [_registry_flag(too_long)])
+        if household is None:
+            registered = conn.execute(REGISTER_HOUSEHOLD, {
+                "project_id": project_id, "code": subject.household_code, "village": village, **head,
+                "poverty_status": poverty_status, "category": category, "status": status}).scalar()
+            return registered, village if registered else None, []
+        conn.execute(UPDATE_HEAD, {"id": household.household_id, **head})
+    if household is None:
+        return None, None, []
     standing = (poverty_status, category, status)
-    if context.household_id and poverty_status and status \
-            and standing != (context.poverty_status, context.category, context.status):
-        conn.execute(UPDATE_HOUSEHOLD, {"id": context.household_id, "poverty_status": poverty_status,
+    if covers and poverty_status and status \
+            and standing != (household.poverty_status, household.category, household.status):
+        conn.execute(UPDATE_HOUSEHOLD, {"id": household.household_id, "poverty_status": poverty_status,
                                          "category": category, "status": status})
-    return context.household_id, []
+    return household.household_id, household.household_village, []
 
 
 def _too_long_for_registry(values: dict[str, str | None]) -> list[dict]:

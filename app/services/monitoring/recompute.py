@@ -23,8 +23,8 @@ def recompute_flags(project_id: int) -> int:
     forget_cached()
     conn = db.session.connection()
     rows = db.session.execute(
-        select(Submission.id, Submission.is_draft, SubmissionVersion.id.label("version_id"), Form.xml_form_id,
-               SubmissionVersion.answers)
+        select(Submission.id, Submission.is_draft, Submission.instance_id, SubmissionVersion.id.label("version_id"),
+               Form.xml_form_id, SubmissionVersion.answers)
         .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
         .join(Form, Form.id == Submission.form_id)
         .where(Submission.project_id == project_id, Form.xml_form_id.in_(MONITORING_FORMS),
@@ -41,8 +41,9 @@ def recompute_flags(project_id: int) -> int:
         kept = [_as_flag(f) for f in conn.execute(delete(RiskFlag).where(
             RiskFlag.submission_version_id == row.version_id).returning(RiskFlag)) if f.code in SENDER_FLAGS]
         conn.execute(delete(SubmissionAssessment).where(SubmissionAssessment.submission_version_id == row.version_id))
-        subject = subject_of(row.xml_form_id, row.answers, tuple(point) if point else None)
-        assessment = assess_submission(conn, project_id, subject, draft=row.is_draft)
+        subject = subject_of(row.xml_form_id, row.answers, tuple(point) if point else None, row.instance_id)
+        # The registry is not replayed: the rules are judged again against it as it stands.
+        assessment = assess_submission(conn, project_id, subject)
         assessment.flags += kept
         store_assessment(conn, assessment, project_id=project_id, xml_form_id=row.xml_form_id,
                          submission_id=row.id, version_id=row.version_id, now=now, is_draft=row.is_draft)

@@ -84,7 +84,8 @@ def mask_idno(idno: str | None) -> str | None:
     return idno[:keep] + "*" * (len(idno) - 2 * keep) + (idno[-keep:] if keep else "")
 
 
-# Inputs naming another household (id_duplicate), kept only for a reader whose places hold its village.
+# Inputs naming another household (id_duplicate, household_elsewhere), kept only for a reader whose
+# places hold its village.
 _OTHER_HOUSEHOLD = ("other_household", "other_village")
 
 

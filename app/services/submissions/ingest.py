@@ -13,7 +13,6 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from ... import events
@@ -134,7 +133,7 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
     known_version = None if draft else _PUBLISHED.get((project_id, envelope.form_id, envelope.version))
     answers = subject = None
     if known_version is not None:
-        answers, subject = _read(envelope, known_version, assess)
+        answers, subject = _read(envelope, known_version, assess, envelope.instance_id)
     form = _form_and_instance(project_id, envelope, draft, principal.actor_id, subject)
     if form.assigned_elsewhere and principal.kind == "app_user":
         raise insufficient_rights(f"The form '{envelope.form_id}' is not assigned to this device.")
@@ -150,25 +149,35 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
         if form.existing_is_draft != draft or form.existing_sha256 != xml_sha256:
             # Tests and real submissions share the instanceIDs of a form; neither may touch the other.
             raise xml_conflict(envelope.instance_id)
-        if stored := _add_files(form.existing_version_id, files, blobs):
+        # A resend completes what the first POST lacked, never replaces a file that arrived; and only its
+        # sender, or someone whose places hold it, may complete it (an identical XML is easily copied).
+        may_complete = form.existing_submitter_id == principal.actor_id or access.covers(form.existing_admin_code)
+        if may_complete and (stored := _add_files(form.existing_version_id, files, blobs)):
             events.record(Kind.SUBMISSION_ATTACHMENTS, actor_id=principal.actor_id, project_id=project_id,
-                          subject=envelope.instance_id, payload={"xmlFormId": envelope.form_id, "files": stored})
+                          place=form.existing_admin_code, subject=envelope.instance_id,
+                          payload={"xmlFormId": envelope.form_id, "files": stored})
         db.session.commit()
         return _result("resent", form.existing_submission_id, envelope.instance_id, form.existing_version_id)
 
     now = datetime.now(timezone.utc)
+    edit = _prepare_edit(form_id, envelope, access, draft) if envelope.deprecated_id else None
+    # What the submission is about is read with the instanceID it was first sent with (an edit's own
+    # would name another new household).
+    origin = edit.origin_instance_id if edit else envelope.instance_id
     context = form if subject is not None else None
-    if known_version != form_version_id:
-        answers, subject = _read(envelope, form_version_id, assess)
+    if known_version != form_version_id or (edit and subject is not None and subject.new_household):
+        answers, subject = _read(envelope, form_version_id, assess, origin)
         context = None
         if not draft:
             _remember_published(project_id, envelope, form_version_id)
-    assessment = assess_submission(conn, project_id, subject, context, draft=draft) if subject is not None else None
-    if assessment is not None:
+    assessment = None
+    if subject is not None:
+        assessment = assess_submission(conn, project_id, subject, context, writes_registry=not draft,
+                                       places=access.places)
         assessment.flags += outside_places_rule(assessment.admin_code, access.places)
     place = {"admin_code": assessment.admin_code, "household_id": assessment.household_id} if assessment else {}
-    if envelope.deprecated_id:
-        submission_id, replaced_version_id, carried = _prepare_edit(form_id, envelope, access, draft)
+    if edit:
+        submission_id, replaced_version_id, carried = edit.submission_id, edit.replaced_version_id, edit.carried
         version_id = conn.execute(NEXT_VERSION_ID).scalar_one()
         conn.execute(update(SUBMISSION).where(SUBMISSION.c.id == submission_id).values(
             current_version_id=version_id, updated_at=now, review_state="edited", **place))
@@ -193,7 +202,9 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
     event = events.params(Kind.SUBMISSION_EDIT if outcome == "edited" else Kind.SUBMISSION_CREATE,
                           actor_id=principal.actor_id, project_id=project_id,
                           place=assessment.admin_code if assessment else None, subject=envelope.instance_id,
-                          payload={"xmlFormId": envelope.form_id, "submissionId": submission_id, "draft": draft})
+                          payload={"xmlFormId": envelope.form_id, "submissionId": submission_id, "draft": draft,
+                                   # an edit may move the submission: readers of the place it left see that too
+                                   **({"replacedPlace": edit.replaced_place} if edit else {})})
     if assessment:
         replaced = set()
         if outcome == "edited":
@@ -230,10 +241,11 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
     return IngestResult(outcome, submission_id, envelope.instance_id, len(expected), present)
 
 
-def _read(envelope: Envelope, form_version_id: int, assess: bool):
+def _read(envelope: Envelope, form_version_id: int, assess: bool, origin_instance_id: str):
     """The typed answers, and what they are about if the form is a monitoring form to assess."""
     answers = read_answers(envelope.root, _schema(form_version_id), encrypted=envelope.encrypted)
-    return answers, subject_of(envelope.form_id, answers.data, first_point(answers.geo)) if assess else None
+    subject = subject_of(envelope.form_id, answers.data, first_point(answers.geo), origin_instance_id)
+    return answers, subject if assess else None
 
 
 def _form_and_instance(project_id: int, envelope: Envelope, draft: bool, actor_id: int, subject=None):
@@ -268,7 +280,16 @@ def _schema(form_version_id: int) -> dict:
     return db.session.execute(select(FormVersion.schema).where(FormVersion.id == form_version_id)).scalar_one()
 
 
-def _prepare_edit(form_id: int, envelope: Envelope, access: Access, draft: bool) -> tuple[int, int, dict[str, str]]:
+@dataclass(frozen=True)
+class _Edit:
+    submission_id: int
+    replaced_version_id: int
+    origin_instance_id: str           # the instanceID the submission was first sent with
+    replaced_place: str | None        # the village of the version it replaces
+    carried: dict[str, str]           # attachment name -> blob, carried forward from the replaced version
+
+
+def _prepare_edit(form_id: int, envelope: Envelope, access: Access, draft: bool) -> _Edit:
     """The submission an edit belongs to (locked), the version it replaces, and the attachments it
     carries forward. Raises Problem 404.5 for an edit of a submission that is not there for this
     caller (none, one outside their places, or a test's edit of a real one), 409.9 for a stale one."""
@@ -285,22 +306,26 @@ def _prepare_edit(form_id: int, envelope: Envelope, access: Access, draft: bool)
         .where(SubmissionAttachment.submission_version_id == prior.id,
                SubmissionAttachment.blob_sha256.is_not(None))
     ).all())
-    return prior.submission_id, prior.id, carried
+    return _Edit(prior.submission_id, prior.id, prior.origin_instance_id, prior.admin_code, carried)
 
 
 def _add_files(version_id: int, files: dict[str, bytes], blobs: BlobStore) -> list[str]:
-    """A resend may bring attachments the earlier POST did not: fill in the ones the XML names.
-    Returns the names of those it stored."""
+    """A resend may bring attachments the earlier POST did not: fill in the ones the XML names that have
+    not arrived. Returns the names of those it stored."""
     if not files:
         return []
-    expected = db.session.scalars(select(SubmissionAttachment.name).where(
-        SubmissionAttachment.submission_version_id == version_id)).all()
-    stored = [name for name in expected if name in files]
-    for name in stored:
-        sha = store_blob(files[name], blobs)
-        db.session.execute(pg_insert(SubmissionAttachment).values(
-            submission_version_id=version_id, name=name, blob_sha256=sha,
-        ).on_conflict_do_update(index_elements=["submission_version_id", "name"], set_={"blob_sha256": sha}))
+    missing = db.session.scalars(select(SubmissionAttachment.name).where(
+        SubmissionAttachment.submission_version_id == version_id, SubmissionAttachment.blob_sha256.is_(None))).all()
+    stored = []
+    for name in missing:
+        if name not in files:
+            continue
+        # WHERE still missing: of two resends at once, the first to commit fills it.
+        filled = db.session.execute(update(SubmissionAttachment).where(
+            SubmissionAttachment.submission_version_id == version_id, SubmissionAttachment.name == name,
+            SubmissionAttachment.blob_sha256.is_(None)).values(blob_sha256=store_blob(files[name], blobs)))
+        if filled.rowcount:
+            stored.append(name)
     return stored
 
 

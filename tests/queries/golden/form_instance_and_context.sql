@@ -1,12 +1,10 @@
-SELECT form.id, form.state, form.version_id, form.assigned_elsewhere, form.existing_version_id, form.existing_submission_id, form.existing_sha256, form.existing_is_draft, context.household_id, context.poverty_status, context.category, context.status, context.last_pc_income, context.household_village, context.village, context.distance_m, context.duplicate_of, context.duplicate_village
+SELECT form.id, form.state, form.version_id, form.assigned_elsewhere, form.existing_version_id, form.existing_submission_id, form.existing_sha256, form.existing_submitter_id, form.existing_is_draft, form.existing_admin_code, context.household_id, context.poverty_status, context.category, context.status, context.last_pc_income, context.household_village, context.village, context.distance_m, context.duplicate_of, context.duplicate_village
 FROM (SELECT form.id AS id, form.state AS state, form_version.id AS version_id, (EXISTS (SELECT form_assignment.form_id
 FROM form_assignment
 WHERE form_assignment.form_id = form.id)) AND NOT (EXISTS (SELECT form_assignment.form_id
 FROM form_assignment
-WHERE form_assignment.form_id = form.id AND form_assignment.actor_id = %(actor_id)s::INTEGER)) AS assigned_elsewhere, existing.id AS existing_version_id, existing.submission_id AS existing_submission_id, existing.xml_sha256 AS existing_sha256, (SELECT submission.is_draft
-FROM submission
-WHERE submission.id = existing.submission_id) AS existing_is_draft
-FROM form LEFT OUTER JOIN form_version ON form_version.form_id = form.id AND form_version.version = %(version)s::VARCHAR AND form_version.published_at IS NOT NULL LEFT OUTER JOIN submission_version AS existing ON existing.form_id = form.id AND existing.instance_id = %(instance_id)s::VARCHAR
+WHERE form_assignment.form_id = form.id AND form_assignment.actor_id = %(actor_id)s::INTEGER)) AS assigned_elsewhere, existing.id AS existing_version_id, existing.submission_id AS existing_submission_id, existing.xml_sha256 AS existing_sha256, existing.submitter_id AS existing_submitter_id, existing_submission.is_draft AS existing_is_draft, existing_submission.admin_code AS existing_admin_code
+FROM form LEFT OUTER JOIN form_version ON form_version.form_id = form.id AND form_version.version = %(version)s::VARCHAR AND form_version.published_at IS NOT NULL LEFT OUTER JOIN submission_version AS existing ON existing.form_id = form.id AND existing.instance_id = %(instance_id)s::VARCHAR LEFT OUTER JOIN submission AS existing_submission ON existing_submission.id = existing.submission_id
 WHERE form.project_id = %(project_id)s::INTEGER AND form.xml_form_id = %(xml_form_id)s::VARCHAR) AS form JOIN (
 SELECT h.id AS household_id, h.poverty_status, h.category, h.status, h.last_pc_income,
     h.admin_code AS household_village,
