@@ -20,7 +20,9 @@ from . import bp, documents
 def openrosa_xml(body: bytes, status: int = 200) -> Response:
     response = Response(body, status=status, mimetype="text/xml")
     response.headers.update(openrosa_headers())
-    response.headers["Cache-Control"] = "no-cache"   # a cached formList hides new versions from Collect
+    # A device's formList and manifests hold its token in every URL, and a cached formList would hide new
+    # versions from Collect: nothing here is kept by any cache.
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

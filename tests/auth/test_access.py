@@ -209,5 +209,14 @@ def test_a_limited_data_collector_sending_elsewhere_is_flagged(app, county, live
     assert "outside_assigned_places" in _flag_codes(app, instance)
 
 
-def test_an_unassigned_device_is_never_flagged_for_its_places(app, county):
-    assert "outside_assigned_places" not in _flag_codes(app, FIRST)
+def test_an_unassigned_device_covers_no_village(app, county, device):
+    """Until it is assigned villages, what a device sends is flagged and changes no registry record (found
+    by the attack test: an unassigned device counted as covering everywhere)."""
+    assert "outside_assigned_places" in _flag_codes(app, FIRST)
+    new = "uuid:aaaaaaaa-0000-4000-8000-000000000044"
+    assert device.post_submission(screening_xml(new, household="new", head_name="赵七"), {}).status_code == 201
+    assert "outside_assigned_places" in _flag_codes(app, new)
+    from app.extensions import db
+    from app.models import Household
+    with app.app_context():
+        assert db.session.query(Household).filter_by(head_name="赵七").count() == 0

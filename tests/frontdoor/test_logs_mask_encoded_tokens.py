@@ -87,3 +87,21 @@ def test_tokens_written_percent_encoded_are_masked_in_every_log(start_front_door
     assert b'"GET /v1/k%65y/***/projects/1/formList HTTP/1.1" 403' in access
     assert b'"GET /v1/projects/1/forms/x.xml?%73t=***&a=1 HTTP/1.1" 403' in access
     assert b'"GET *** (more token-shaped values than are masked)" 401' in access
+
+
+def test_a_token_in_the_user_agent_is_masked_too(start_front_door, gunicorn):
+    """The user agent is logged, and is the client's to write (found by the second attack test)."""
+    door = start_front_door()
+    token = token_with("!$")
+    request = (f"GET /v1/projects/1/formList HTTP/1.1\r\nHost: x\r\nUser-Agent: Collect {token}\r\n"
+               "Connection: close\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", door.port), timeout=10) as s:
+        s.sendall(request.encode("ascii"))
+        while s.recv(65536):
+            pass
+    door.stop()
+    time.sleep(0.5)
+    for path in (door.settings.access_log, gunicorn.access_log):
+        assert not readable(path.read_bytes(), token), path
+    assert b'"GET /v1/projects/1/formList HTTP/1.1" 401' in door.settings.access_log.read_bytes()
+    assert b'"***"' in door.settings.access_log.read_bytes()

@@ -35,6 +35,9 @@ def test_a_malformed_request_gets_a_400_in_openrosa_format_without_the_token(sta
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400 "), answer
     assert b"\r\nX-OpenRosa-Version: 1.0\r\n" in head + b"\r\n"
+    # As every answer of the app's: kept by no cache, never sniffed (found by the second attack test).
+    assert b"\r\nCache-Control: private, no-store\r\n" in head + b"\r\n"
+    assert b"\r\nX-Content-Type-Options: nosniff\r\n" in head + b"\r\n"
     assert body.startswith(b'<OpenRosaResponse xmlns="http://openrosa.org/http/response"')
     assert site.token.encode() not in answer
 

@@ -19,6 +19,12 @@ def test_personal_data_is_never_cached_and_never_sniffed(app, project, publish, 
         assert answer.headers["Cache-Control"] == "private, no-store", answer.url
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
     assert (record.status_code, pick_list.status_code, refused.status_code) == (200, 200, 401)
-    # formList says no-cache itself (Collect must see new versions), and keeps saying it.
+    # formList and manifests hold the device's token in their URLs (found by the second attack test), and
+    # OpenRosa's own answers, refusals too, are kept by no cache either.
     listed = device.http.get(f"{device.server_url}/formList", timeout=10)
-    assert listed.headers["Cache-Control"] == "no-cache" and listed.headers["X-Content-Type-Options"] == "nosniff"
+    manifest = device.http.get(form.manifest_url, timeout=10)
+    unknown = requests.get(f"{live_server}/v1/key/{'A' * 64}/projects/{project}/formList", timeout=10)
+    for answer in (listed, manifest, unknown):
+        assert answer.headers["Cache-Control"] == "private, no-store", answer.url
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert (listed.status_code, manifest.status_code, unknown.status_code) == (200, 200, 403)

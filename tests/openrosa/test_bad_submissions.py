@@ -13,7 +13,7 @@ from app.core import idcard
 from demo.submissions import water_xml
 from tests.conftest import REPO
 from tests.support.households import member_xml, screening_xml
-from tests.support.registry import load_registry
+from tests.support.registry import cover_test_villages, load_registry
 
 DATA = REPO / "tests" / "data" / "bad_submissions"
 SCREENING = REPO / "forms" / "fpf_hh_screening.md"
@@ -151,6 +151,7 @@ def test_an_integer_that_does_not_fit_is_kept_as_text_with_a_data_flag(app, proj
 def test_a_new_household_that_does_not_fit_the_registry_is_stored_flagged_and_not_registered(
         app, project, publish, device, answers, field):
     load_registry(app, project)
+    cover_test_villages(app, project)
     publish(SCREENING)
     registered = _query(app, "SELECT count(*) FROM household")[0][0]
     assert device.post_submission(screening_xml(household="new", **answers)).status_code == 201
@@ -163,6 +164,7 @@ def test_a_new_household_that_does_not_fit_the_registry_is_stored_flagged_and_no
 
 def test_a_new_household_that_fits_is_registered(app, project, publish, device):
     load_registry(app, project)
+    cover_test_villages(app, project)
     publish(SCREENING)
     idno = idcard.make("420102", date(1980, 1, 2), 5)
     xml = screening_xml(household="new", head_name="名" * 100, head_idno=idno, monitor_status="edge")
@@ -177,6 +179,7 @@ def test_a_new_household_that_fits_is_registered(app, project, publish, device):
 def test_a_status_the_form_does_not_have_never_reaches_the_registry(app, project, publish, device, answers):
     """Only the form's own codes are written (app.core.household_standing), whatever their length."""
     load_registry(app, project)
+    cover_test_villages(app, project)
     publish(SCREENING)
     assert device.post_submission(screening_xml(**answers)).status_code == 201
     from app.services.monitoring.assess import new_household_code
@@ -277,3 +280,26 @@ def test_identifiers_are_compared_and_stored_in_nfc(app, publish, device, editor
     assert _query(app, "SELECT instance_id FROM submission") == [(f"uuid:{composed}",)]
     assert _query(app, "SELECT instance_id, deprecated_id FROM submission_version ORDER BY id") == [
         (f"uuid:{composed}", None), ("uuid:edit", f"uuid:{composed}")]
+
+
+@pytest.mark.parametrize("where", ["beside the form's own", "next to it"])
+def test_an_answer_given_twice_is_used_in_neither_place(app, project, publish, device, where):
+    """A second <village> beside the form's (found by the attack test) made the server count a submission
+    in another village than the one its form field names: a name given twice is ambiguous, flagged."""
+    load_registry(app, project)
+    cover_test_villages(app, project)
+    publish(SCREENING)
+    xml = screening_xml("uuid:aaaaaaaa-0000-4000-8000-0000000000d1", household="H001")
+    extra = b"<village>420102001002</village>"
+    if where == "next to it":
+        xml = xml.replace(b"<village>420102001001</village>", b"<village>420102001001</village>" + extra)
+    else:
+        xml = xml.replace(b"</data>", extra + b"</data>")
+    assert xml.count(b"<village>") == 2
+    assert device.post_submission(xml, {}).status_code == 201
+    [(village, household)] = _query(app, "SELECT a.admin_code, h.household_code FROM submission_assessment a "
+                                         "JOIN household h ON h.id = a.household_id")
+    assert (village, household) == ("420102001001", "H001")     # the household's own village
+    ambiguous = _query(app, "SELECT inputs FROM risk_flag WHERE code = 'answer_ambiguous'")
+    # Beside the form's own it is a second answer; next to it, one answer given twice, read as none.
+    assert ambiguous == ([({"names": ["village"]},)] if where == "beside the form's own" else [])

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.core import idcard
 from tests.conftest import REPO
 from tests.support.households import HOUSEHOLD, screening_xml
-from tests.support.registry import SCREENING, load_registry
+from tests.support.registry import SCREENING, cover_test_villages, load_registry
 
 DATA = REPO / "tests" / "data"
 
@@ -89,6 +89,7 @@ def test_a_new_household_is_registered_from_its_screening(app, project, publish,
     from app.extensions import db
     from app.models import Household, Submission
     load_registry(app, project)
+    cover_test_villages(app, project)
     publish(SCREENING)
     xml = screening_xml("uuid:cccccccc-0000-4000-8000-00000000abcd", household="new")
     assert device.post_submission(xml, {}).status_code == 201
@@ -103,6 +104,7 @@ def test_a_screening_updates_the_registry_status(app, project, publish, device):
     from app.extensions import db
     from app.models import Household
     load_registry(app, project)
+    cover_test_villages(app, project)
     publish(SCREENING)
     xml = screening_xml(monitor_status="edge", poverty_status="ordinary")
     assert device.post_submission(xml, {}).status_code == 201

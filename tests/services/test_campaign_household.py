@@ -10,7 +10,7 @@ from tests.support.campaigns import (
     read_while_held,
     villages,
 )
-from tests.support.registry import SCREENING, load_registry
+from tests.support.registry import SCREENING, cover_test_villages, load_registry
 
 
 def test_a_campaign_created_after_its_submissions_counts_them(app, project, publish, device):
@@ -83,6 +83,7 @@ def test_recomputing_rebuilds_the_same_rows(app, project, publish, device):
 def test_village_numbers_follow_the_registry(app, project, publish, device):
     from app.services.registry.imports import import_households
     load_registry(app, project)
+    cover_test_villages(app, project)
     publish(SCREENING)
     create_test_campaign(app, project)
     assert villages(app, project)["420102001001"].registered == 1

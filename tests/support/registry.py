@@ -27,3 +27,11 @@ def load_registry(app, project: int) -> str:
                       "income_drop_ratio": 0.2, "medical_share": 0.5, "school_age_min": 6, "school_age_max": 15,
                       "min_work_months": 6, "water": "2018"})
     return head
+
+
+def cover_test_villages(app, project: int, device_name: str = "村干部 测试") -> None:
+    """Assigns the test device (tests/conftest.py's `device`) both test villages: a device covers only
+    its assigned villages, and only from them do its screenings change the registry."""
+    from app.services.accounts.app_users import assign_places
+    with app.app_context():
+        assign_places(project, device_name, ["420102001001", "420102001002"])

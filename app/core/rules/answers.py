@@ -27,11 +27,16 @@ class Unreadable(ValueError):
 class FormAnswers:
     values: dict
     repeats: dict[str, list[dict]] = field(default_factory=dict)
+    ambiguous: frozenset[str] = frozenset()     # names given more than once, read as no answer
 
     @classmethod
     def from_nested(cls, answers: dict) -> "FormAnswers":
+        """The answers by field name, groups flattened (XLSForm names are unique within a form). A name
+        found twice (an element the form does not have, added beside its own: the attack test made a
+        second <village> count over the form's) is ambiguous: read as no answer, and listed."""
         values: dict = {}
         repeats: dict[str, list[dict]] = {}
+        ambiguous: set[str] = set()
 
         def walk(node: dict) -> None:
             for name, value in node.items():
@@ -39,19 +44,25 @@ class FormAnswers:
                     walk(value)
                 elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
                     repeats[name] = [cls.from_nested(v).values for v in value]
+                elif name in values or name in ambiguous:
+                    ambiguous.add(name)
                 else:
                     values[name] = value
 
         walk(answers or {})
-        return cls(values, repeats)
+        for name in ambiguous:
+            values.pop(name, None)
+        return cls(values, repeats, frozenset(ambiguous))
 
     @property
     def members(self) -> list[dict]:
         return self.repeats.get("member", [])
 
     def text(self, name: str) -> str | None:
+        """A single answer as text; None if missing, empty, or several (an element repeated in place,
+        which instance parsing keeps as a list)."""
         value = self.values.get(name)
-        return None if value in (None, "") else str(value)
+        return None if value in (None, "") or isinstance(value, list) else str(value)
 
     def number(self, name: str) -> float | None:
         return number(name, self.values.get(name))

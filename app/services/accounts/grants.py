@@ -54,7 +54,12 @@ def access_in(principal: Principal, project_id: int) -> Access | None:
     """
     if principal.kind in ("app_user", "draft_tester"):
         if principal.project_id == project_id:
-            return Access(principal, project_id, DEVICE, principal.villages or None)
+            # A device covers its assigned villages, none until it is assigned some (as its pick-lists):
+            # what it sends from elsewhere is flagged and changes no registry record (found by the attack
+            # test: an unassigned device counted as covering everywhere). A draft's tester writes nothing
+            # real, and tests anywhere.
+            places = tuple(principal.villages) if principal.kind == "app_user" else None
+            return Access(principal, project_id, DEVICE, places)
         require_project(project_id)
         return None
     row = db.session.execute(GRANT, {"actor": principal.actor_id, "project": project_id}).first()

@@ -88,9 +88,10 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
 
     `context` is CONTEXT's row when the caller fetched it already (ingest asks for it together
     with the form); otherwise it is fetched here. With `writes_registry` (a new submission or edit, not
-    a test of a draft nor a recompute) a screening keeps the registry current (_update_registry); a
-    change of an existing household's standing needs a sender whose `places` (admin-code prefixes,
-    None: everywhere) hold its village. A submission that names a village other than the one its
+    a test of a draft nor a recompute) a screening keeps the registry current (_update_registry), if
+    its sender's `places` (admin-code prefixes, None: everywhere) hold its village: from elsewhere it is
+    flagged by the caller and changes no registry record (cadres cover for each other; the registry is
+    the village's own). A submission that names a village other than the one its
     household is registered in is flagged and tied to no household: it changes neither that household's
     record nor its village's numbers, and readers of that village do not see it.
     """
@@ -126,12 +127,16 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
                           "The head's ID number is registered to another household",
                           inputs={"other_household": context.duplicate_of,
                                   "other_village": context.duplicate_village}))
+    if view.ambiguous:
+        names = sorted(view.ambiguous)
+        flags.append(Flag("R22", "answer_ambiguous", "data", f"{'、'.join(names)}出现多次,未采用",
+                          f"{', '.join(names)} given more than once; not used", inputs={"names": names}))
     surveyed_on, date_flags = _survey_date(view)
     flags += date_flags
-    if xml_form_id == SCREENING and village and writes_registry and (household_id or subject.new_household):
-        covers = places is None or village.startswith(places)
+    covers = places is None or (village is not None and village.startswith(places))
+    if xml_form_id == SCREENING and village and writes_registry and covers and (household_id or subject.new_household):
         household_id, household_village, registry_flags = _update_registry(
-            conn, project_id, subject, context if household_id else None, village, covers)
+            conn, project_id, subject, context if household_id else None, village)
         flags += registry_flags
     assessment = Assessment(admin_code=village, household_id=household_id, surveyed_on=surveyed_on, flags=flags,
                             household_village=household_village)
@@ -149,12 +154,12 @@ _REGISTRY_ANSWERS = {column: (answer, Household.__table__.c[column].type.length)
     ("head_name", "head_name"), ("head_idno", "head_idno"))}
 
 
-def _update_registry(conn: Connection, project_id: int, subject: Subject, household, village: str,
-                     covers: bool) -> tuple[int | None, str | None, list[Flag]]:
+def _update_registry(conn: Connection, project_id: int, subject: Subject, household,
+                     village: str) -> tuple[int | None, str | None, list[Flag]]:
     """A screening keeps the registry current: it registers a household picked as 'new' (an edit of that
     screening corrects the head it registered), and records a changed 脱贫/监测 status (its one 当前监测状态
-    answer becomes the registry's category and status, as app.core.household_standing maps them) when
-    the sender `covers` the village. `household` is CONTEXT's row of the household the screening is
+    answer becomes the registry's category and status, as app.core.household_standing maps them).
+    `household` is CONTEXT's row of the household the screening is
     about, None if it is not registered yet. Returns the household's id and village, and a data-quality
     flag when a new household's answers do not fit the registry (it is then not registered)."""
     view = subject.view
@@ -177,7 +182,7 @@ def _update_registry(conn: Connection, project_id: int, subject: Subject, househ
     if household is None:
         return None, None, []
     standing = (poverty_status, category, status)
-    if covers and poverty_status and status \
+    if poverty_status and status \
             and standing != (household.poverty_status, household.category, household.status):
         conn.execute(UPDATE_HOUSEHOLD, {"id": household.household_id, "poverty_status": poverty_status,
                                          "category": category, "status": status})
