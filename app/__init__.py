@@ -41,10 +41,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _declare_static(app: Flask) -> None:
-    """Flask's own static-file route says who may call it, like every other route."""
+    """Flask's static-file routes (the app's and each blueprint's) say who may call them, like every
+    other route."""
     from .http.permissions import public
-    serve = app.view_functions["static"]
+    for endpoint in [e for e in app.view_functions if e == "static" or e.endswith(".static")]:
+        app.view_functions[endpoint] = _public_static(app.view_functions[endpoint], public)
 
+
+def _public_static(serve, public):
     def static(**kwargs):
         return serve(**kwargs)
-    app.view_functions["static"] = public("static files: scripts, styles and images, no data")(static)
+    return public("static files: scripts, styles and images, no data")(static)

@@ -105,6 +105,12 @@ def ruleset_invalid(reason: str) -> Problem:
     return Problem(400.92, f"The ruleset was not saved: {reason}.")
 
 
+def csrf_missing() -> Problem:
+    """400.93: a state-changing request signed in by the console's cookie without the session's CSRF
+    token (a page of another site may make the browser send the cookie); nothing was changed."""
+    return Problem(400.93, "This form has expired or did not come from this server; reload the page and try again.")
+
+
 # 401 and 403: who is asking, and whether they may.
 
 def authentication_failed(message: str = "Could not authenticate with the provided credentials.",

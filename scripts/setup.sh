@@ -9,8 +9,10 @@ packages=(postgresql-15 postgresql-15-postgis-3 openjdk-17-jre-headless nginx)
 requirements=requirements.txt
 if [[ "${1:-}" == "--dev" ]]; then
   requirements=requirements-dev.txt
-  # The front door's tests make a TLS certificate (openssl) and watch the blob store's fsyncs (strace).
-  packages+=(openssl strace)
+  # The front door's tests make a TLS certificate (openssl) and watch the blob store's fsyncs (strace);
+  # the console's tests drive Debian's Chromium through Playwright (no browser download), with CJK fonts
+  # for the Chinese pages' screenshots.
+  packages+=(openssl strace chromium fonts-noto-cjk)
 fi
 
 missing=()

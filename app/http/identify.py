@@ -1,6 +1,7 @@
 """Resolving the request's credentials to a Principal, or a Problem saying why not."""
 import base64
 import binascii
+import hmac
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, request
@@ -9,7 +10,7 @@ from ..core import digest_auth
 from ..core.access import Principal
 from ..core.tokens import is_well_formed
 from ..models import User
-from ..problems import Problem, authentication_failed, insufficient_rights
+from ..problems import Problem, authentication_failed, csrf_missing, insufficient_rights
 from ..services.accounts import app_users, digest_nonces, sessions, sign_in_limits, users
 from ..services.accounts.sign_in_limits import Caller
 from .key_prefix import ENVIRON_KEY
@@ -42,7 +43,31 @@ def identify(*, challenge: bool) -> Principal | None:
         return _digest(header, challenge)
     if scheme == "basic":
         return _basic(challenge)
+    if not header and (cookie := request.cookies.get(SESSION_COOKIE)):
+        return _cookie_session(cookie)
     return None
+
+
+# The console's session (app/web): the token of a session, as a cookie (HttpOnly, SameSite=Lax, Secure
+# over https); Central's own console calls it __Host-session.
+SESSION_COOKIE = "dixian_session"
+CSRF_FIELD = "csrf_token"
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _cookie_session(cookie: str) -> Principal | None:
+    """The principal of the console's session cookie; None for a forged, expired or deleted one (the
+    console then asks to sign in). A cookie goes with every request a browser makes to this server,
+    from any page, so a state-changing request must also carry the session's CSRF token (form field
+    csrf_token, or header X-CSRF-Token); without it: Problem 403.3, and nothing is changed."""
+    session = sessions.live_session(cookie)
+    if session is None:
+        return None
+    if request.method not in _SAFE_METHODS:
+        sent = request.headers.get("X-CSRF-Token") or request.form.get(CSRF_FIELD) or ""
+        if not hmac.compare_digest(sent.encode(), session.csrf.encode()):
+            raise csrf_missing()
+    return session.principal
 
 
 def require_principal(*, challenge: bool) -> Principal:

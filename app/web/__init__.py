@@ -1,9 +1,19 @@
 """The people's door: pages for supervisors and residents (zh-CN first)."""
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, g
 
-bp = Blueprint("web", __name__)
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/web")
 
 from . import views  # noqa: E402,F401
+from .i18n import language, remember_language  # noqa: E402
+
+
+@bp.before_app_request
+def _choose_language():
+    g.lang = language()
+
+
+bp.after_app_request(remember_language)
 
 
 def register(app: Flask) -> None:

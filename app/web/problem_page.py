@@ -1,5 +1,5 @@
 """A Problem as a page for people: Chinese first, the server's English message below."""
-from flask import Response, render_template_string
+from flask import Response, redirect, render_template_string, request, url_for
 
 from ..problems import Problem
 
@@ -12,6 +12,10 @@ _ZH = {400: "请求有误", 401: "需要登录", 403: "无权访问", 404: "未�
 
 
 def render_problem(problem: Problem) -> Response:
+    """The page for a problem; a page that needs signing in (401 on GET) sends the browser to the sign-in
+    form instead, which comes back to it (a forged, expired or deleted session comes here too)."""
+    if problem.status == 401 and request.method in ("GET", "HEAD"):
+        return redirect(url_for("web.sign_in", next=request.full_path.rstrip("?")))
     body = render_template_string(_PAGE, status=problem.status, zh=_ZH.get(problem.status, ""),
                                   message=problem.message)
     response = Response(body, status=problem.status, mimetype="text/html")

@@ -1,5 +1,7 @@
-"""Bearer sessions from POST /v1/sessions, as ODK Central issues them: a token shown once, kept hashed."""
+"""Sessions, as ODK Central issues them: a token shown once and kept hashed, with a CSRF token. The API
+hands the token out as a bearer token (POST /v1/sessions); the console keeps it in a cookie."""
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
@@ -25,16 +27,28 @@ def open_session(user: User, hours: int) -> tuple[str, ApiSession]:
     return token, session
 
 
-def principal_for_session(token: str) -> Principal | None:
-    """Who a bearer token stands for; None if it is unknown, expired, or its user deleted."""
+@dataclass(frozen=True)
+class LiveSession:
+    principal: Principal
+    csrf: str             # what a state-changing request made with the session's cookie must carry
+
+
+def live_session(token: str) -> LiveSession | None:
+    """The session a token opens; None if it is unknown, expired, or its user deleted."""
     row = db.session.execute(
-        select(User, ApiSession.expires_at)
+        select(User, ApiSession.expires_at, ApiSession.csrf)
         .join(ApiSession, ApiSession.actor_id == User.actor_id)
         .where(ApiSession.token_sha256 == token_digest(token))
     ).first()
     if row is None or row.expires_at < datetime.now(timezone.utc) or row.User.actor.deleted_at:
         return None
-    return principal_for_user(row.User)
+    return LiveSession(principal_for_user(row.User), row.csrf)
+
+
+def principal_for_session(token: str) -> Principal | None:
+    """Who a bearer token stands for; None if it is unknown, expired, or its user deleted."""
+    session = live_session(token)
+    return session.principal if session else None
 
 
 def close_session(token: str) -> None:

@@ -1,0 +1,54 @@
+"""The console's words, Chinese (zh-CN) first and English second.
+
+The language is the `lang` cookie, set by ?lang=en or ?lang=zh on any page; zh-CN without it. Pages
+call `t(key)`; a key missing in English falls back to the Chinese, so a page never shows a key.
+"""
+from flask import g, request
+
+LANGUAGES = ("zh", "en")
+COOKIE = "lang"
+
+WORDS = {
+    "product": {"zh": "底线 · 防止返贫动态监测", "en": "Dixian · Monitoring to prevent relapse into poverty"},
+    "sign_in": {"zh": "登录", "en": "Sign in"},
+    "sign_out": {"zh": "退出", "en": "Sign out"},
+    "email": {"zh": "电子邮箱", "en": "Email"},
+    "password": {"zh": "密码", "en": "Password"},
+    "wrong_password": {"zh": "邮箱或密码错误。", "en": "The email or password is wrong."},
+    "locked_out": {"zh": "密码错误次数过多,请 {seconds} 秒后再试。",
+                   "en": "Too many wrong passwords; try again in {seconds} seconds."},
+    "hashing_busy": {"zh": "服务器繁忙,请稍后再试。", "en": "The server is busy; try again shortly."},
+    "form_expired": {"zh": "页面已过期,请重新提交。", "en": "This form has expired; please submit it again."},
+    "projects": {"zh": "项目", "en": "Projects"},
+    "no_projects": {"zh": "您还没有任何项目的权限,请联系管理员。",
+                    "en": "You have no role in any project yet; ask an administrator."},
+    "coverage_map": {"zh": "排查覆盖地图", "en": "Coverage map"},
+    "review": {"zh": "审核(即将推出)", "en": "Review (coming)"},
+    "exports": {"zh": "导出(即将推出)", "en": "Exports (coming)"},
+    "workflow": {"zh": "识别认定(即将推出)", "en": "Identification (coming)"},
+    "signed_in_as": {"zh": "当前用户", "en": "Signed in as"},
+    "landing": {"zh": "本服务器通过 OpenRosa 协议向 ODK Collect 提供调查表单并接收数据。乡镇和县级审核人员请登录。",
+                "en": "Dixian serves survey forms to ODK Collect over OpenRosa and takes in submissions. "
+                      "Township and county reviewers, please sign in."},
+    "other_language": {"zh": "English", "en": "中文"},
+}
+
+
+def language() -> str:
+    """'zh' or 'en': ?lang= on this request, else the cookie, else zh."""
+    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
+    return chosen if chosen in LANGUAGES else "zh"
+
+
+def t(key: str, **values) -> str:
+    """The word for `key` in this request's language, with {values} filled in."""
+    words = WORDS[key]
+    return (words.get(g.get("lang", "zh")) or words["zh"]).format(**values)
+
+
+def remember_language(response):
+    """after_request: keep a language chosen by ?lang= for the next pages."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure)
+    return response
