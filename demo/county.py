@@ -66,12 +66,15 @@ class DemoCounty:
             yield code, "village", code[:9] + "000", self.names[code], shape, i % 3 == 0, i % 5 == 0
 
     def households_csv(self) -> bytes:
-        lines = ["household_id,village,head_name,head_idno,poverty_status,category,status,last_pc_income,members"]
+        lines = ["household_id,village,head_name,head_idno,poverty_status,category,status,last_pc_income,members,"
+                 "lon,lat"]
         for h in self.households:
             members = json.dumps([{"name": m.name, "relation": m.relation, "idno": m.idno} for m in h.members],
                                  ensure_ascii=False).replace('"', '""')
+            # Where the registry places it: a point in its village, the same for a household every time.
+            lon, lat = self.point_in(h.village, random.Random(h.code))
             lines.append(f'{h.code},{h.village},{h.head.name},{h.head.idno},{h.poverty_status},none,none,'
-                         f'{h.last_pc_income},"{members}"')
+                         f'{h.last_pc_income},"{members}",{lon:.6f},{lat:.6f}')
         return ("\n".join(lines) + "\n").encode()
 
     def point_in(self, village: str, rng: random.Random) -> tuple[float, float]:

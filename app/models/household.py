@@ -1,6 +1,7 @@
 """The household registry (户), kept per project and updated by screening submissions."""
 from datetime import datetime
 
+from geoalchemy2 import Geometry
 from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,5 +27,8 @@ class Household(db.Model):
     status: Mapped[str | None] = mapped_column(String(20))              # monitored | eliminated | ...
     last_pc_income: Mapped[float | None] = mapped_column(Float)         # last year's per-capita net income
     members: Mapped[list] = mapped_column(JSONB, default=list)            # [{name, relation, idno}] as imported
+    # Where the household lives, as the registry gives it (optional lon, lat columns of an import); a map
+    # draws a household at its latest screening's geopoint, else here. WGS84, never GCJ-02.
+    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime | None] = timestamp()

@@ -152,3 +152,5 @@ class CampaignVillage(db.Model):
     persons_housing_safe: Mapped[int] = mapped_column(Integer)
     persons_water_safe: Mapped[int] = mapped_column(Integer)
     flagged: Mapped[dict] = mapped_column(JSONB)          # flag code -> households
+    # Households with at least one risk flag (high, medium or low; app.core.rules.flags.SEVERITY_OF).
+    households_at_risk: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -158,7 +158,8 @@ SELECT village, count(screening_version_id) AS screened, coalesce(sum(persons), 
     coalesce(sum(persons) FILTER (WHERE coalesce(housing_unsafe, screening_housing_unsafe) IS NOT TRUE), 0)
         AS persons_housing_safe,
     coalesce(sum(persons) FILTER (WHERE coalesce(water_unsafe, screening_water_unsafe) IS NOT TRUE), 0)
-        AS persons_water_safe
+        AS persons_water_safe,
+    count(*) FILTER (WHERE flag_codes && CAST(:risk_codes AS varchar[])) AS households_at_risk
 FROM campaign_household WHERE campaign_id = :campaign {villages}
 GROUP BY 1
 """
@@ -174,15 +175,17 @@ ADDED_UP = {
     for scope, where in (("all", ""), ("some", "AND {column} = ANY(:villages)"))}
 STORE_VILLAGES = text("""
 INSERT INTO campaign_village (campaign_id, village, registered, screened, persons, insured, school_age, out_of_school,
-    persons_housing_safe, persons_water_safe, flagged)
+    persons_housing_safe, persons_water_safe, flagged, households_at_risk)
 SELECT :campaign, v.village, v.registered, v.screened, v.persons, v.insured, v.school_age, v.out_of_school,
-    v.persons_housing_safe, v.persons_water_safe, v.flagged
+    v.persons_housing_safe, v.persons_water_safe, v.flagged, v.households_at_risk
 FROM jsonb_to_recordset(CAST(:villages AS jsonb)) AS v(village text, registered int, screened int, persons int,
-    insured int, school_age int, out_of_school int, persons_housing_safe int, persons_water_safe int, flagged jsonb)
+    insured int, school_age int, out_of_school int, persons_housing_safe int, persons_water_safe int, flagged jsonb,
+    households_at_risk int)
 ON CONFLICT (campaign_id, village) DO UPDATE SET registered = excluded.registered, screened = excluded.screened,
     persons = excluded.persons, insured = excluded.insured, school_age = excluded.school_age,
     out_of_school = excluded.out_of_school, persons_housing_safe = excluded.persons_housing_safe,
-    persons_water_safe = excluded.persons_water_safe, flagged = excluded.flagged
+    persons_water_safe = excluded.persons_water_safe, flagged = excluded.flagged,
+    households_at_risk = excluded.households_at_risk
 """)
 # The villages noted as changed since the last look; the notes are used up. Each is locked first, in
 # village order, so a change still being ingested is waited for (see campaign_household.note_villages).
@@ -211,7 +214,7 @@ WITH units AS (
     SELECT left(village, :prefix) AS unit, sum(registered) AS registered, sum(screened) AS screened,
         sum(persons) AS persons, sum(insured) AS insured, sum(school_age) AS school_age,
         sum(out_of_school) AS out_of_school, sum(persons_housing_safe) AS persons_housing_safe,
-        sum(persons_water_safe) AS persons_water_safe
+        sum(persons_water_safe) AS persons_water_safe, sum(households_at_risk) AS households_at_risk
     FROM campaign_village WHERE campaign_id = :campaign {within} GROUP BY 1
 ), codes AS (
     SELECT left(village, :prefix) AS unit, code, sum(households::int) AS households

@@ -163,3 +163,32 @@ def test_a_change_still_committing_when_coverage_is_read_is_not_lost(app, projec
     assert waited, "coverage was read without waiting for the change in flight"
     assert "income_below_line" not in read["420102001001"].flagged
     assert "income_below_line" not in villages(app, project)["420102001001"].flagged
+
+
+def coverage_at(app, project: int, level: str):
+    from app.core.access import system_access
+    from app.services.coverage.campaigns import coverage, find_campaign
+    with app.app_context():
+        [unit] = coverage(system_access(project), find_campaign(project, CAMPAIGN), level)
+    return unit
+
+
+def test_households_at_risk_count_risk_flags_once_and_no_data_quality_flags(app, project, publish, device):
+    """What the map colours by: households with at least one risk flag (high, medium or low), each once,
+    whatever the number of flags; a household with data-quality flags alone is not at risk."""
+    load_registry(app, project)
+    cover_test_villages(app, project)
+    publish(SCREENING)
+    create_test_campaign(app, project)
+    from demo.submissions import member_xml
+    insured = (member_xml("王五", "head", age="52"), member_xml("王小五", "son", age="24", work="county"))
+    far = "31.5928 115.3055 25.5 4.2"                                  # well outside 一元村: a data flag
+    assert device.post_submission(numbered_screening(1, wage=HIGH, day="2026-11-10", gps=far, members=insured),
+                                  {}).status_code == 201
+    village = villages(app, project)["420102001001"]
+    assert village.flagged == {"gps_outside_village": 1} and village.households_at_risk == 0
+    assert device.post_submission(numbered_screening(2, wage=LOW, day="2026-11-11"), {}).status_code == 201
+    village = villages(app, project)["420102001001"]
+    assert sum(village.flagged.values()) > 1 and village.households_at_risk == 1
+    county = coverage_at(app, project, "county")
+    assert county.households_at_risk == 1

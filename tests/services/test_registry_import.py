@@ -252,3 +252,27 @@ def test_an_income_that_is_not_finite_is_a_row_error(ctx, income):
     assert [(err["row"], err["message"]) for err in e.value.details["errors"]] == [
         (2, f"last_pc_income is not a number: {income!r}")]
     assert _count(Household) == 0
+
+
+def test_households_may_carry_a_location_and_keep_it(ctx):
+    """lon and lat place a household on the map until a screening locates it; both or neither, in range."""
+    from app.extensions import db
+    from app.models import Household
+    from app.problems import Problem
+    from app.services.accounts.projects import create_project
+    from app.services.registry.imports import import_households, import_places
+    import_places("places.csv", (DATA / "places.csv").read_bytes())
+    project = create_project("定位").id
+    import_households(project, "h.csv", b"household_id,village,head_name,lon,lat\n"
+                                        b"H001,420102001001,A,114.3055,30.5928\nH002,420102001001,B,,\n")
+
+    def located() -> dict:
+        return dict(db.session.execute(select(Household.household_code, func.ST_AsText(Household.location))).all())
+    assert located() == {"H001": "POINT(114.3055 30.5928)", "H002": None}
+    import_households(project, "again.csv", b"household_id,village,head_name\nH001,420102001001,A\n")
+    assert located()["H001"] == "POINT(114.3055 30.5928)"          # imported again without: kept
+    for lon, lat in (("114.3", ""), ("inf", "30"), ("200", "30"), ("x", "y")):
+        with pytest.raises(Problem) as refused:
+            import_households(project, "bad.csv", f"household_id,village,head_name,lon,lat\n"
+                                                  f"H003,420102001001,C,{lon},{lat}\n".encode())
+        assert "lon and lat" in str(refused.value.details or refused.value.message)

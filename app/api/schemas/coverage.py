@@ -27,6 +27,7 @@ class UnitCoverageSchema(Schema):
     persons = fields.Int()
     rates = fields.Function(lambda unit: RatesSchema().dump(unit))
     flaggedHouseholds = fields.Dict(attribute="flagged")
+    householdsAtRisk = fields.Int(attribute="households_at_risk")
 
 
 class CoverageSchema(Schema):

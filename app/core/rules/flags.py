@@ -18,3 +18,24 @@ class Flag:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+# Each flag code's severity: a code always has the same one (tests/core/test_severity_catalogue.py reads
+# every Flag(...) the rules raise and holds them to this). Maps, tiles and coverage use it to tell risk
+# flags (high, medium, low) from data-quality ones without reading each flag row.
+SEVERITY_OF = {
+    "income_below_line": "high", "basic_needs": "high", "edu_dropout": "high", "no_med_ins": "high",
+    "housing_unsafe": "high", "water_unsafe": "high",
+    "income_drop": "medium", "medical_high": "medium", "no_labor": "medium", "no_worker": "medium",
+    "rigid_expense": "medium", "renovation_eligible": "medium", "water_check_needed": "medium",
+    "income_watch_10k": "low",
+}
+# Every code not above is a data-quality flag (severity "data").
+RISK_CODES = {severity: sorted(code for code, s in SEVERITY_OF.items() if s == severity)
+              for severity in ("high", "medium", "low")}
+
+
+def worst_severity(codes) -> str | None:
+    """The worst risk severity among flag codes ('high', 'medium' or 'low'); None if none is a risk flag."""
+    found = {SEVERITY_OF.get(code) for code in codes}
+    return next((s for s in ("high", "medium", "low") if s in found), None)

@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 
 from ... import events
 from ...core.access import Access
+from ...core.rules.flags import SEVERITY_OF
 from ...events import Kind
 from ...extensions import db
 from ...models import Campaign, Form
@@ -80,6 +81,7 @@ class UnitCoverage:
     persons_housing_safe: int
     persons_water_safe: int
     flagged: dict[str, int]             # households flagged, per flag code
+    households_at_risk: int = 0         # households with at least one risk flag (not data quality)
 
     # Shares (0 to 1, four decimals; None where nothing is counted), as the 三保障 indicators
     # (domain §8.5) and the coverage figure are read.
@@ -126,7 +128,8 @@ def coverage(access: Access, campaign: Campaign, level: str) -> list[UnitCoverag
                          registered=r.registered, screened=r.screened, persons=r.persons, insured=r.insured,
                          school_age=r.school_age, out_of_school=r.out_of_school,
                          persons_housing_safe=r.persons_housing_safe, persons_water_safe=r.persons_water_safe,
-                         flagged=r.flagged) for code, r in zip(codes, rows, strict=True)]
+                         flagged=r.flagged, households_at_risk=r.households_at_risk)
+            for code, r in zip(codes, rows, strict=True)]
 
 
 def refresh_pending() -> int:
@@ -167,12 +170,14 @@ def _add_up(conn, scope: str, params: dict) -> None:
     conn.execute(text("SET LOCAL jit = off"))
     conn.execute(text("SET LOCAL work_mem = '64MB'"))
     statements = ADDED_UP[scope]
+    params = {**params, "risk_codes": sorted(SEVERITY_OF)}
     added_up: dict[str, dict] = {}
 
     def village(code: str) -> dict:
         return added_up.setdefault(code, {
             "village": code, "registered": 0, "screened": 0, "persons": 0, "insured": 0, "school_age": 0,
-            "out_of_school": 0, "persons_housing_safe": 0, "persons_water_safe": 0, "flagged": {}})
+            "out_of_school": 0, "persons_housing_safe": 0, "persons_water_safe": 0, "flagged": {},
+            "households_at_risk": 0})
     for part in ("registered", "screened"):
         for row in conn.execute(statements[part], params):
             village(row.village).update(row._asdict())

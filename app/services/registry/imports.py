@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from geoalchemy2.shape import from_shape
 from shapely.errors import GEOSException
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from ... import events
@@ -89,9 +89,11 @@ def import_households(project_id: int, file_name: str, data: bytes) -> ImportRep
     """Add or update the project's registered households from a CSV (one row per household).
 
     Columns: household_id, village, head_name[, head_idno, poverty_status, category, status,
-    last_pc_income, members, hh_size]. poverty_status, category and status take the codes (or
-    Chinese terms) of app.core.household_standing. members is a JSON list of {name, relation, idno};
-    hh_size (家庭人口数) may stand in for it, and must match it when both are given. Raises
+    last_pc_income, members, hh_size, lon, lat]. poverty_status, category and status take the codes
+    (or Chinese terms) of app.core.household_standing. members is a JSON list of {name, relation, idno};
+    hh_size (家庭人口数) may stand in for it, and must match it when both are given. lon and lat (WGS84
+    degrees, both or neither) place the household on the map until a screening locates it; a household
+    imported again without them keeps its location. Raises
     Problem 400.91 listing every bad row (nothing is imported), or 400 for a missing column.
     """
     records = _csv_records(file_name, data)
@@ -114,7 +116,7 @@ def import_households(project_id: int, file_name: str, data: bytes) -> ImportRep
             index_elements=["project_id", "household_code"],
             set_={c: statement.excluded[c] for c in ("admin_code", "head_name", "head_idno", "poverty_status",
                                                      "category", "status", "last_pc_income", "members")}
-            | {"updated_at": now}))
+            | {"location": func.coalesce(statement.excluded.location, Household.location), "updated_at": now}))
     forget_coverage(db.session.connection(), project_id)   # registered households per village changed
     created = sum(1 for r in rows if r["household_code"] not in existing)
     events.record(Kind.HOUSEHOLDS_IMPORT, project_id=project_id, subject=file_name[:320],
@@ -168,8 +170,25 @@ def _household_row(project_id: int, record: dict, villages: set[str], seen: set[
             problems.append(problem + _shown(record.get(column)))
     problems += standing_problems(**standing)
     members = _members(record.get("members"), record.get("hh_size"), problems)
+    location = _location(record.get("lon"), record.get("lat"), problems)
     return dict(project_id=project_id, household_code=code, admin_code=village, head_name=head_name,
-                head_idno=idno, **standing, last_pc_income=income_value, members=members), problems
+                head_idno=idno, **standing, last_pc_income=income_value, members=members,
+                location=location), problems
+
+
+def _location(raw_lon: str | None, raw_lat: str | None, problems: list[str]) -> str | None:
+    """The household's registered location as EWKT, None if not given; both degrees, finite, in range."""
+    lon, lat = (raw_lon or "").strip(), (raw_lat or "").strip()
+    if not lon and not lat:
+        return None
+    try:
+        x, y = float(lon), float(lat)
+        if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
+            raise ValueError
+    except ValueError:
+        problems.append("lon and lat must both be WGS84 degrees (lon -180 to 180, lat -90 to 90)")
+        return None
+    return f"SRID=4326;POINT({x!r} {y!r})"
 
 
 def _members(raw: str | None, raw_size: str | None, problems: list[str]) -> list:
