@@ -276,3 +276,14 @@ def test_households_may_carry_a_location_and_keep_it(ctx):
             import_households(project, "bad.csv", f"household_id,village,head_name,lon,lat\n"
                                                   f"H003,420102001001,C,{lon},{lat}\n".encode())
         assert "lon and lat" in str(refused.value.details or refused.value.message)
+
+
+def test_a_place_without_a_boundary_takes_its_childrens(ctx):
+    from app.extensions import db
+    from app.models import AdminUnit
+    from app.services.registry.imports import import_places
+    import_places("places.csv", (DATA / "places.csv").read_bytes())     # boundaries for villages only
+    areas = dict(db.session.execute(select(AdminUnit.code, func.ST_Area(AdminUnit.boundary))).all())
+    villages = areas["420102001001"] + areas["420102001002"]
+    assert abs(areas["420102001000"] - villages) < 1e-12          # the township: both villages
+    assert abs(areas["420102000000"] - villages) < 1e-12          # the county: its one township

@@ -132,6 +132,11 @@ def coverage(access: Access, campaign: Campaign, level: str) -> list[UnitCoverag
             for code, r in zip(codes, rows, strict=True)]
 
 
+def refresh_campaign(campaign: Campaign) -> None:
+    """Add up what changed in the campaign since the last look, before its numbers are read."""
+    _refresh_villages(campaign.project_id, campaign.id)
+
+
 def refresh_pending() -> int:
     """Add up, in the background, every campaign that has changed since it was last added up, unless
     someone else is at it. Returns how many campaigns were added up."""

@@ -23,7 +23,7 @@ from ...events import Kind
 from ...extensions import db
 from ...models import AdminUnit, Household
 from ...problems import Problem, import_rejected, missing_parameter, unparseable
-from ...queries.registry import SHARED_HEAD_IDNOS
+from ...queries.registry import BOUNDARY_FROM_CHILDREN, SHARED_HEAD_IDNOS
 from .. import column_limits as limits
 from ..coverage.campaign_households import forget_coverage
 
@@ -40,6 +40,9 @@ class ImportReport:
 
 
 def import_places(file_name: str, data: bytes) -> ImportReport:
+    """Add or update places from a CSV or GeoJSON file (README, "Administration"); all rows or none.
+    A township, county, city or province without a boundary takes the union of its children's, so the
+    map can draw it. Raises Problem 400.91 listing every bad row."""
     rows, errors = _read_place_rows(file_name, data)
     known = dict(db.session.execute(select(AdminUnit.code, AdminUnit.level)).all())
     errors += check_places(rows, known)
@@ -56,6 +59,8 @@ def import_places(file_name: str, data: bytes) -> ImportReport:
         update = {k: v for k, v in values.items() if k != "code" and (k != "boundary" or v is not None)}
         db.session.execute(insert(AdminUnit).values(**values).on_conflict_do_update(
             index_elements=["code"], set_=update))
+    for level in ("township", "county", "city", "province"):
+        db.session.execute(BOUNDARY_FROM_CHILDREN, {"level": level})
     events.record(Kind.PLACES_IMPORT, subject=file_name[:320], payload={"rows": len(rows), "created": created})
     db.session.commit()
     return ImportReport(created=created, updated=len(rows) - created)

@@ -1,0 +1,81 @@
+"""Vector tiles (Mapbox Vector Tile, MVT) straight from PostGIS: one statement per tile.
+
+Tiles are in Web Mercator (EPSG:3857) on the usual z/x/y grid (ST_TileEnvelope), 4096 units across
+with a 64-unit buffer, the values MapLibre expects. Geometry is stored in WGS84 (EPSG:4326); the
+statements select by the tile's box in 4326 (so the GiST indexes on boundary and location are used)
+and transform only what they draw. Every statement takes the caller's places (:places, LIKE patterns,
+NULL for everywhere): nothing outside them is drawn, numbers are added up over them only.
+"""
+from sqlalchemy import text
+
+_ENV = """env AS (
+    SELECT ST_TileEnvelope(:z, :x, :y) AS box3857,
+        ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 64.0 / 4096), 4326) AS box
+)"""
+_WITHIN = "(CAST(:places AS text[]) IS NULL OR {column} LIKE ANY(CAST(:places AS text[])))"
+
+
+def _unit_layer(layer: str, level: str, prefix: int) -> str:
+    """One MVT layer of places at `level`, numbered by their first `prefix` code digits: the campaign's
+    village numbers added up over the caller's villages, and the polygon simplified to the tile's
+    unit (:tolerance, metres)."""
+    return f"""
+(SELECT ST_AsMVT(f, '{layer}', 4096, 'geom') FROM (
+    SELECT u.code, u.name, n.registered, n.screened, n.at_risk,
+        CASE WHEN n.registered > 0 THEN round(n.screened::numeric / n.registered, 4)::float8 END AS coverage,
+        CASE WHEN n.screened > 0 THEN round(n.at_risk::numeric / n.screened, 4)::float8 END AS at_risk_share,
+        ST_AsMVTGeom(ST_Simplify(ST_Transform(u.boundary, 3857), :tolerance, true), env.box3857, 4096, 64, true)
+            AS geom
+    FROM env, admin_unit u
+    JOIN (
+        SELECT rpad(left(village, {prefix}), 12, '0') AS code, sum(registered)::int AS registered,
+            sum(screened)::int AS screened, sum(households_at_risk)::int AS at_risk
+        FROM campaign_village
+        WHERE campaign_id = :campaign AND {_WITHIN.format(column="village")}
+        GROUP BY 1
+    ) n ON n.code = u.code
+    WHERE u.level = '{level}' AND u.boundary && env.box AND {_WITHIN.format(column="u.code")}
+) f WHERE f.geom IS NOT NULL)"""
+
+
+# The places' layers of a tile at each zoom: counties always, townships from zoom 7, villages from 9
+# (below, a village is a few pixels and a province has thousands). :zoom is the tile's z.
+UNITS_TILE = text(f"""
+WITH {_ENV}
+SELECT {_unit_layer("counties", "county", 6)}
+    || CASE WHEN :z >= 7 THEN {_unit_layer("townships", "township", 9)} ELSE ''::bytea END
+    || CASE WHEN :z >= 9 THEN {_unit_layer("villages", "village", 12)} ELSE ''::bytea END
+""")
+
+# Every registered household of the caller's villages in the tile, as a point: at its latest campaign
+# screening's first geopoint, else where the registry places it (none: not drawn). Only an opaque id
+# (the row id), its state and its worst risk severity: no name, no ID number, no household code.
+HOUSEHOLDS_TILE = text(f"""
+WITH {_ENV},
+villages AS (
+    SELECT code FROM admin_unit, env
+    WHERE level = 'village' AND boundary && env.box AND {_WITHIN.format(column="code")}
+),
+households AS (
+    SELECT h.id, ch.screening_version_id IS NOT NULL AS screened, coalesce(ch.flag_codes, '{{}}') AS codes,
+        coalesce((SELECT g.geom FROM geo_answer g
+                  WHERE g.submission_version_id = ch.screening_version_id AND g.kind = 'geopoint'
+                      AND g.geom IS NOT NULL
+                  ORDER BY g.id LIMIT 1), h.location) AS point
+    FROM household h
+    JOIN villages v ON v.code = h.admin_code
+    LEFT JOIN campaign_household ch ON ch.campaign_id = :campaign AND ch.household_id = h.id
+    WHERE h.project_id = :project
+)
+SELECT ST_AsMVT(f, 'households', 4096, 'geom', 'id') FROM (
+    SELECT hh.id,
+        CASE WHEN NOT hh.screened THEN 'unscreened'
+             WHEN hh.codes && CAST(:risk AS varchar[]) THEN 'flagged' ELSE 'screened' END AS state,
+        CASE WHEN hh.codes && CAST(:high AS varchar[]) THEN 'high'
+             WHEN hh.codes && CAST(:medium AS varchar[]) THEN 'medium'
+             WHEN hh.codes && CAST(:low AS varchar[]) THEN 'low' END AS severity,
+        ST_AsMVTGeom(ST_Transform(hh.point, 3857), env.box3857, 4096, 64, true) AS geom
+    FROM households hh, env
+    WHERE hh.point && env.box
+) f WHERE f.geom IS NOT NULL
+""")

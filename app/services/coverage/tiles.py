@@ -1,0 +1,64 @@
+"""Map tiles of a campaign (Mapbox Vector Tiles): places coloured by their numbers, and households.
+
+Tiles are cut to the caller's places in SQL (app/queries/tiles.py): a township's supervisor gets empty
+tiles over the next township. Household tiles carry an opaque id, a state and a severity, never a
+name or an ID number (personal data stays behind the household page, which checks access again).
+"""
+import hashlib
+from dataclasses import dataclass
+
+from ...core.access import Access
+from ...core.rules.flags import RISK_CODES
+from ...extensions import db
+from ...models import Campaign
+from ...problems import unexpected_value
+from ...queries.places import sql_patterns
+from ...queries.tiles import HOUSEHOLDS_TILE, UNITS_TILE
+from .campaigns import refresh_campaign
+
+MAX_ZOOM = 22
+HOUSEHOLDS_FROM_ZOOM = 12          # below, a tile would hold tens of thousands of points: it is empty
+_EARTH_M = 40075016.68557849       # the Web Mercator world's width in metres
+
+
+@dataclass(frozen=True)
+class Tile:
+    data: bytes                    # the MVT (empty: nothing to draw)
+    etag: str                      # of the content (unquoted): an unchanged tile answers 304
+
+
+def check_tile(z: int, x: int, y: int) -> None:
+    """Raises Problem 400 unless (z, x, y) is a tile of the Web Mercator grid: 0 <= z <= MAX_ZOOM,
+    0 <= x, y < 2^z."""
+    if not 0 <= z <= MAX_ZOOM:
+        raise unexpected_value("z", f"Zoom must be from 0 to {MAX_ZOOM}.")
+    if not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
+        raise unexpected_value("x/y", f"At zoom {z}, x and y must be from 0 to {2 ** z - 1}.")
+
+
+def units_tile(access: Access, campaign: Campaign, z: int, x: int, y: int) -> Tile:
+    """Counties, townships (z >= 7) and villages (z >= 9) with the campaign's numbers: registered,
+    screened, at_risk, coverage (screened / registered) and at_risk_share (at risk / screened)."""
+    check_tile(z, x, y)
+    refresh_campaign(campaign)
+    tolerance = _EARTH_M / 2 ** z / 4096          # one tile unit, in metres
+    data = db.session.execute(UNITS_TILE, {"z": z, "x": x, "y": y, "campaign": campaign.id,
+                                           "places": sql_patterns(access.places), "tolerance": tolerance}).scalar()
+    return _tile(data)
+
+
+def households_tile(access: Access, campaign: Campaign, z: int, x: int, y: int) -> Tile:
+    """Each registered household of the caller's places as a point, from HOUSEHOLDS_FROM_ZOOM on:
+    state unscreened | screened | flagged, and severity high | medium | low for flagged ones."""
+    check_tile(z, x, y)
+    if z < HOUSEHOLDS_FROM_ZOOM:
+        return _tile(b"")
+    data = db.session.execute(HOUSEHOLDS_TILE, {
+        "z": z, "x": x, "y": y, "campaign": campaign.id, "project": access.project_id,
+        "places": sql_patterns(access.places), "risk": sum(RISK_CODES.values(), []), **RISK_CODES}).scalar()
+    return _tile(data)
+
+
+def _tile(data: bytes | None) -> Tile:
+    data = bytes(data or b"")
+    return Tile(data, hashlib.sha256(data).hexdigest()[:32])

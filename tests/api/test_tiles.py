@@ -1,0 +1,129 @@
+"""Map tiles from PostGIS: the right places and households in the right tile, cut to the caller's places,
+no personal data, ETags, and bad tile addresses answered as problems."""
+import math
+
+import mapbox_vector_tile
+import pytest
+import requests
+
+from tests.support.households import screening_xml
+from tests.support.people import bearer
+from tests.support.registry import SCREENING, cover_test_villages, load_registry
+
+LAT, LON = 30.5928, 114.3055           # the test screening's geopoint, inside 一元村 (420102001001)
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
+    """The Web Mercator tile (z, x, y) holding a point."""
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return z, x, y
+
+
+@pytest.fixture()
+def mapped(app, project, publish, device):
+    """The test county with a campaign and one screening of H001 (a risk flag: income below the line)."""
+    load_registry(app, project)
+    cover_test_villages(app, project)
+    publish(SCREENING)
+    result = app.test_cli_runner().invoke(args=["campaign", "create", str(project), "排查", "--start", "2026-11-01",
+                                                "--end", "2026-11-30", "--forms", "fpf_hh_screening"])
+    assert result.exit_code == 0, result.output
+    xml = screening_xml(inc_wage="3000", survey_date="2026-11-10", gps=f"{LAT} {LON} 25 4")
+    assert device.post_submission(xml, {}).status_code == 201
+    return project
+
+
+def _get(live_server, project, layer, z, x, y, headers, **params):
+    return requests.get(f"{live_server}/v1/projects/{project}/tiles/{layer}/{z}/{x}/{y}.mvt", timeout=30,
+                        headers=headers, params={"campaign": "排查", **params})
+
+
+def _decode(answer) -> dict:
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    return mapbox_vector_tile.decode(answer.content)
+
+
+def test_units_carry_the_campaigns_numbers_at_each_zoom(app, live_server, mapped):
+    county = bearer(app, live_server, mapped, "viewer")
+    layers = _decode(_get(live_server, mapped, "units", *tile_of(LON, LAT, 10), county))
+    assert set(layers) == {"counties", "townships", "villages"}
+    villages = {f["properties"]["code"]: f["properties"] for f in layers["villages"]["features"]}
+    one = villages["420102001001"]
+    assert (one["registered"], one["screened"], one["at_risk"], one["coverage"], one["at_risk_share"]) == (
+        1, 1, 1, 1.0, 1.0)
+    assert one["name"] == "一元村"
+    assert villages["420102001002"]["screened"] == 0 and "at_risk_share" not in villages["420102001002"]
+    [township] = layers["townships"]["features"]
+    assert (township["properties"]["registered"], township["properties"]["screened"]) == (2, 1)
+    # Far out, only counties; nowhere near the county, nothing at all.
+    assert set(_decode(_get(live_server, mapped, "units", *tile_of(LON, LAT, 5), county))) == {"counties"}
+    assert _get(live_server, mapped, "units", 10, 0, 0, county).content == b""
+
+
+def test_households_are_points_with_an_opaque_id_state_and_severity_only(app, live_server, mapped):
+    manager = bearer(app, live_server, mapped, "manager")
+    layers = _decode(_get(live_server, mapped, "households", *tile_of(LON, LAT, 15), manager))
+    [household] = layers["households"]["features"]
+    assert household["properties"] == {"state": "flagged", "severity": "high"}
+    assert isinstance(household["id"], int) and household["geometry"]["type"] == "Point"
+    # No name, ID number or code anywhere in the bytes of any tile.
+    for layer, zoom in (("households", 15), ("units", 10), ("units", 14)):
+        data = _get(live_server, mapped, layer, *tile_of(LON, LAT, zoom), manager).content
+        for personal in ("王五", "H001", "420102197405"):
+            assert personal.encode() not in data, (layer, personal)
+    # Below zoom 12 the layer is empty, never slow.
+    answer = _get(live_server, mapped, "households", *tile_of(LON, LAT, 11), manager)
+    assert answer.status_code == 200 and answer.content == b""
+
+
+def test_tiles_are_cut_to_the_callers_places(app, live_server, mapped):
+    from app.services.registry.imports import import_places
+    with app.app_context():
+        import_places("more.csv", "code,level,parent_code,name\n420102002000,township,420102000000,其他街道\n"
+                                  "420102002001,village,420102002000,三元村\n".encode())
+    elsewhere = bearer(app, live_server, mapped, "viewer", ["420102002000"])
+    here = bearer(app, live_server, mapped, "viewer", ["420102001000"])
+    assert _get(live_server, mapped, "units", *tile_of(LON, LAT, 10), elsewhere).content == b""
+    assert _get(live_server, mapped, "households", *tile_of(LON, LAT, 15), elsewhere).content == b""
+    layers = _decode(_get(live_server, mapped, "units", *tile_of(LON, LAT, 10), here))
+    assert set(layers) == {"townships", "villages"}            # their township and villages, not the county
+    village = bearer(app, live_server, mapped, "viewer", ["420102001002"])
+    layers = _decode(_get(live_server, mapped, "units", *tile_of(LON, LAT, 10), village))
+    assert [f["properties"]["code"] for f in layers["villages"]["features"]] == ["420102001002"]
+
+
+def test_an_unchanged_tile_answers_304_and_a_changed_one_does_not(app, live_server, mapped, device):
+    viewer = bearer(app, live_server, mapped, "viewer")
+    here = tile_of(LON, LAT, 10)
+    first = _get(live_server, mapped, "units", *here, viewer)
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    seen = viewer | {"If-None-Match": first.headers["ETag"]}
+    again = _get(live_server, mapped, "units", *here, seen)
+    assert again.status_code == 304 and again.content == b""
+    other = screening_xml("uuid:aaaaaaaa-0000-4000-8000-000000000002", village="420102001002", household="H002",
+                          survey_date="2026-11-11", gps="30.59 114.31 25 4")
+    assert device.post_submission(other, {}).status_code == 201
+    changed = _get(live_server, mapped, "units", *here, seen)
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+
+
+def test_bad_tile_addresses_are_problems_never_5xx(app, live_server, mapped, device):
+    viewer = bearer(app, live_server, mapped, "viewer")
+    base = f"{live_server}/v1/projects/{mapped}/tiles"
+    for url, status in ((f"{base}/units/23/0/0.mvt?campaign=排查", 400),
+                        (f"{base}/units/3/8/0.mvt?campaign=排查", 400),
+                        (f"{base}/units/3/0/99999999999999999999.mvt?campaign=排查", 400),
+                        (f"{base}/units/x/0/0.mvt?campaign=排查", 404),
+                        (f"{base}/roads/3/0/0.mvt?campaign=排查", 404),
+                        (f"{base}/units/3/0/0.mvt?campaign=无此批次", 404),
+                        (f"{base}/units/3/0/0.mvt", 400)):
+        answer = requests.get(url, headers=viewer, timeout=10)
+        assert answer.status_code == status, url
+        assert answer.headers["Content-Type"] == "application/problem+json" and "code" in answer.json()
+    # A device never reads a tile; a data collector neither.
+    assert requests.get(f"{device.server_url}/tiles/units/10/0/0.mvt?campaign=排查", timeout=10).status_code == 403
+    collector = bearer(app, live_server, mapped, "data_collector")
+    assert requests.get(f"{base}/units/10/0/0.mvt?campaign=排查", headers=collector, timeout=10).status_code == 403
