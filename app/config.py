@@ -51,6 +51,9 @@ def from_environment() -> dict:
         "BACKGROUND_JOBS_SECONDS": float(env.get("BACKGROUND_JOBS_SECONDS", 5)),
         # Peers whose X-Forwarded-For/-Proto are believed: the front door (nginx) on this host.
         "TRUSTED_PROXIES": parse_networks(env.get("TRUSTED_PROXIES", "127.0.0.1, ::1")),
+        # A Tianditu (天地图) browser key: the console map draws Tianditu's vec_w and cva_w layers under the
+        # places. Without one (offline, an intranet, tests) it draws the places alone.
+        "TIANDITU_KEY": env.get("TIANDITU_KEY", "").strip(),
     }
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
-from . import coverage, forms, households, projects, sessions, submissions, tiles, users  # noqa: E402,F401
+from . import coverage, forms, households, map_units, projects, sessions, submissions, tiles, users  # noqa: E402,F401
 
 
 def register(app: Flask) -> None:

@@ -9,19 +9,33 @@ refused with 400.13 before any SQL, and identifiers are compared in NFC.
 Every route parameter must be listed in ROUTE_VALUES (a test walks the URL map), so a new route
 cannot skip the check.
 """
+from dataclasses import dataclass
+
 from flask import Flask, request
 from werkzeug.routing import BaseConverter, ValidationError
 
 from ..problems import not_found
 from ..services import column_limits as limits
 
+
+@dataclass(frozen=True)
+class NotAColumn:
+    """A route value compared with no column: `checked_by` says what checks it instead."""
+    checked_by: str
+
+
+_TILE = NotAColumn("app.services.coverage.tiles.check_tile: the Web Mercator grid's range, 400 outside it")
+
 ROUTE_VALUES = {
     "project_id": limits.PROJECT_ID,
     "xml_form_id": limits.XML_FORM_ID,
     "household_id": limits.HOUSEHOLD_ID,
+    "household_row": limits.HOUSEHOLD_ROW,
     "instance_id": limits.INSTANCE_ID,
     "name": limits.MEDIA_FILE_NAME,     # a form attachment's file name
     "token": limits.DRAFT_TOKEN,        # the draft test code in /v1/test/{token}/...
+    "z": _TILE, "x": _TILE, "y": _TILE,
+    "filename": NotAColumn("Flask's static files: safe_join within the static folder, 404 otherwise"),
 }
 
 
@@ -53,7 +67,7 @@ def check_route_values() -> None:
         return
     for name, value in values.items():
         field = ROUTE_VALUES.get(name)
-        if field is None:
+        if field is None or isinstance(field, NotAColumn):
             continue
         if isinstance(field, limits.IdField):
             if not field.fits(value):

@@ -38,13 +38,13 @@ def _unit_layer(layer: str, level: str, prefix: int) -> str:
 ) f WHERE f.geom IS NOT NULL)"""
 
 
-# The places' layers of a tile at each zoom: counties always, townships from zoom 7, villages from 9
-# (below, a village is a few pixels and a province has thousands). :zoom is the tile's z.
+# The places' layers of a tile at each zoom: counties always, townships from zoom 5, villages from 7
+# (below, a village is a pixel or two and a province has thousands).
 UNITS_TILE = text(f"""
 WITH {_ENV}
 SELECT {_unit_layer("counties", "county", 6)}
-    || CASE WHEN :z >= 7 THEN {_unit_layer("townships", "township", 9)} ELSE ''::bytea END
-    || CASE WHEN :z >= 9 THEN {_unit_layer("villages", "village", 12)} ELSE ''::bytea END
+    || CASE WHEN :z >= 5 THEN {_unit_layer("townships", "township", 9)} ELSE ''::bytea END
+    || CASE WHEN :z >= 7 THEN {_unit_layer("villages", "village", 12)} ELSE ''::bytea END
 """)
 
 # Every registered household of the caller's villages in the tile, as a point: at its latest campaign

@@ -139,6 +139,7 @@ DEPRECATED_ID = TextField("deprecatedID", "deprecatedID", (SubmissionVersion.dep
 PROJECT_ID = IdField("projectId", "project", Project.id)
 CAMPAIGN_ID = IdField("campaign", "campaign", Campaign.id)
 ACTOR_ID = IdField("actorId", "account", Actor.id)
+HOUSEHOLD_ROW = IdField("household", "household", Household.id)      # the opaque id map tiles carry
 
 
 def guard_flushes(session_class=Session) -> None:

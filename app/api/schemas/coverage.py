@@ -35,3 +35,19 @@ class CoverageSchema(Schema):
     campaign = fields.Nested(CampaignSchema)
     level = fields.Str()
     units = fields.List(fields.Nested(UnitCoverageSchema))
+
+
+class MapUnitSchema(Schema):
+    """A place on the console's map (services.coverage.map_units.MapUnit): its numbers as in coverage,
+    its level, bounding box [west, south, east, north] and simplified outline (GeoJSON, WGS84)."""
+    level = fields.Str()
+    bounds = fields.List(fields.Float(), allow_none=True)
+    outline = fields.Dict(allow_none=True)
+    numbers = fields.Nested(UnitCoverageSchema)
+
+
+class MapUnitsSchema(Schema):
+    """GET .../map-units: {campaign, parent, units}."""
+    campaign = fields.Nested(CampaignSchema)
+    parent = fields.Str(allow_none=True)
+    units = fields.List(fields.Nested(MapUnitSchema))

@@ -58,6 +58,12 @@ def create_campaign(project_id: int, name: str, starts_on: date, ends_on: date, 
     return campaign
 
 
+def project_campaigns(project_id: int) -> list[Campaign]:
+    """The project's campaigns, the latest first."""
+    return list(db.session.scalars(select(Campaign).where(Campaign.project_id == project_id)
+                                   .order_by(Campaign.starts_on.desc(), Campaign.id.desc())))
+
+
 def find_campaign(project_id: int, name_or_id: str) -> Campaign:
     query = select(Campaign).where(Campaign.project_id == project_id)
     campaign_id = CAMPAIGN_ID.parse(name_or_id)   # ASCII digits within the column's range, else a name

@@ -175,3 +175,14 @@ def _current_members(household: Household, screening_version: int | None, histor
     members = [Member(m.get("m_name"), m.get("m_relation"), str(m.get("m_idno") or "").upper() or None)
                for m in FormAnswers.from_nested(answers or {}).members]
     return members, MembersSource("screening", latest.instance_id, latest.surveyed_on)
+
+
+def household_code_by_id(access: Access, household_id: int) -> str:
+    """The code of the household with this row id (the opaque id map tiles carry), if it is registered in
+    the caller's places; raises Problem 404.1 otherwise, as for one that does not exist."""
+    code = db.session.scalar(select(Household.household_code).where(
+        Household.id == household_id, Household.project_id == access.project_id,
+        within(Household.admin_code, access.places)))
+    if code is None:
+        raise not_found(f"There is no household {household_id} in project {access.project_id}.")
+    return code

@@ -1,0 +1,398 @@
+// The console's coverage map: places coloured by a campaign's numbers, drilled down from county to
+// village, then each household as a point. MapLibre GL JS draws the vector tiles of
+// /v1/projects/{id}/tiles/...; where WebGL2 is missing, Leaflet draws the current place's children
+// from /v1/projects/{id}/map-units. The table beside the map lists the same children. Every request
+// goes with the session's cookie; the server cuts everything to the caller's places.
+import * as maplibregl from "./vendor/maplibre-gl/maplibre-gl.mjs";
+
+const root = document.getElementById("console-map");
+const config = JSON.parse(root.dataset.config);
+const words = JSON.parse(root.dataset.words);
+const api = `/v1/projects/${config.project}`;
+const campaignSelect = document.getElementById("campaign");
+
+const NO_DATA = "#c1c7cd";
+// Coverage: red (none screened) to green (all); share at risk: green (none) to red (half or more).
+const STOPS = {
+  coverage: [0, "#d73027", 0.5, "#fee08b", 1, "#1a9850"],
+  at_risk_share: [0, "#1a9850", 0.25, "#fee08b", 0.5, "#d73027"],
+};
+const POINTS = { unscreened: "#9aa5b1", screened: "#3e7cb1", high: "#b42318", medium: "#f79009", low: "#fdb022" };
+const RATES = { education: "compulsoryEducation", medical: "basicMedical", housing: "safeHousing",
+                water: "safeDrinkingWater" };
+
+const state = { campaign: campaignSelect ? campaignSelect.value : null, colourBy: "coverage",
+                trail: [], units: [], sort: { key: "name", down: false } };
+let view = null;        // {mode, map, ...}: what draws the map
+
+const ready = start();
+window.dixian = { state, ready, get view() { return view; } };
+
+async function start() {
+  if (!state.campaign) return;
+  view = webgl2() ? await maplibreView() : leafletView();
+  campaignSelect.addEventListener("change", () => { state.campaign = campaignSelect.value; reload(); });
+  for (const radio of document.querySelectorAll("input[name=colour]")) {
+    radio.addEventListener("change", () => { state.colourBy = radio.value; view.recolour(); legend(); });
+  }
+  document.getElementById("csv").addEventListener("click", downloadCsv);
+  legend();
+  await openPlace(null);
+}
+
+function webgl2() {
+  try {
+    return !!document.createElement("canvas").getContext("webgl2");
+  } catch {
+    return false;
+  }
+}
+
+// ----- places: the children of the place opened, in the table, the breadcrumb and the fallback map
+
+async function openPlace(unit) {
+  const parent = unit ? `&parent=${unit.numbers.code}` : "";
+  const answer = await fetch(`${api}/map-units?campaign=${encodeURIComponent(state.campaign)}${parent}`,
+                             { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!answer.ok) throw new Error(`map-units: ${answer.status}`);
+  state.units = (await answer.json()).units;
+  if (unit) state.trail.push(unit); else state.trail = [];
+  crumbs();
+  table();
+  view.showUnits(state.units);
+  const box = bounds(unit ? [unit] : state.units);
+  if (box) view.fit(box);
+}
+
+function reload() {
+  const trail = state.trail.slice();
+  state.trail = [];
+  view.reloadTiles();
+  openPlace(null).then(async () => {
+    for (const unit of trail) await openPlace(unit);
+  });
+}
+
+function bounds(units) {
+  const boxes = units.map((u) => u.bounds).filter(Boolean);
+  if (!boxes.length) return null;
+  return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])),
+          Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+}
+
+function drillable(unit) {
+  return unit.level === "county" || unit.level === "township";
+}
+
+function crumbs() {
+  const nav = document.getElementById("crumbs");
+  nav.replaceChildren();
+  const link = (text, depth) => {
+    const a = document.createElement("a");
+    a.textContent = text;
+    a.addEventListener("click", async () => {
+      const trail = state.trail.slice(0, depth);
+      await openPlace(null);
+      for (const unit of trail) await openPlace(unit);
+    });
+    return a;
+  };
+  nav.append(link(words.all, 0));
+  state.trail.forEach((unit, depth) => {
+    const sep = document.createElement("span");
+    sep.className = "sep";
+    sep.textContent = ">";
+    nav.append(sep, link(unit.numbers.name || unit.numbers.code, depth + 1));
+  });
+}
+
+// ----- the table of the children, sortable, and as CSV
+
+function columns() {
+  const codes = [...new Set(state.units.flatMap((u) => Object.keys(u.numbers.flaggedHouseholds || {})))].sort();
+  return [
+    ["name", words.place, (n) => n.name || n.code],
+    ["registered", words.registered, (n) => n.registeredHouseholds],
+    ["screened", words.screened, (n) => n.screenedHouseholds],
+    ["coverage", words.coverage, (n) => n.coverage],
+    ["at_risk", words.at_risk, (n) => n.householdsAtRisk],
+    ["at_risk_share", words.at_risk_share, (n) => share(n.householdsAtRisk, n.screenedHouseholds)],
+    ...Object.entries(RATES).map(([key, field]) => [key, words[key], (n) => n.rates[field]]),
+    ...codes.map((code) => [`flag:${code}`, code, (n) => (n.flaggedHouseholds || {})[code] || 0]),
+  ];
+}
+
+function share(part, whole) {
+  return whole ? Math.round((part / whole) * 10000) / 10000 : null;
+}
+
+function shown(value, key) {
+  if (value === null || value === undefined) return "–";
+  if (["coverage", "at_risk_share", ...Object.keys(RATES)].includes(key)) return `${(value * 100).toFixed(1)}%`;
+  return String(value);
+}
+
+function sortedUnits(cols) {
+  const [, , read] = cols.find(([key]) => key === state.sort.key) || cols[0];
+  const sign = state.sort.down ? -1 : 1;
+  return state.units.slice().sort((a, b) => {
+    const x = read(a.numbers), y = read(b.numbers);
+    if (x === y) return 0;
+    if (x === null || x === undefined) return 1;
+    if (y === null || y === undefined) return -1;
+    return (x < y ? -1 : 1) * sign;
+  });
+}
+
+function table() {
+  const cols = columns();
+  const head = document.querySelector("#children thead");
+  const body = document.querySelector("#children tbody");
+  const row = document.createElement("tr");
+  for (const [key, title] of cols) {
+    const th = document.createElement("th");
+    th.textContent = title + (state.sort.key === key ? (state.sort.down ? " ▼" : " ▲") : "");
+    th.dataset.key = key;
+    th.addEventListener("click", () => {
+      state.sort = { key, down: state.sort.key === key ? !state.sort.down : false };
+      table();
+    });
+    row.append(th);
+  }
+  head.replaceChildren(row);
+  body.replaceChildren(...sortedUnits(cols).map((unit) => {
+    const tr = document.createElement("tr");
+    tr.dataset.code = unit.numbers.code;
+    if (drillable(unit)) tr.className = "drill";
+    for (const [key, , read] of cols) {
+      const td = document.createElement("td");
+      td.textContent = shown(read(unit.numbers), key);
+      tr.append(td);
+    }
+    tr.firstChild.addEventListener("click", () => choose(unit));
+    return tr;
+  }));
+}
+
+function downloadCsv() {
+  const cols = columns();
+  const quote = (v) => `"${String(v ?? "").replaceAll('"', '""')}"`;
+  const lines = [cols.map(([, title]) => quote(title)).join(",")];
+  for (const unit of sortedUnits(cols)) {
+    lines.push(cols.map(([, , read]) => quote(read(unit.numbers))).join(","));
+  }
+  // A byte order mark, so that Excel on Chinese Windows reads the file as UTF-8.
+  const blob = new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" });
+  const a = document.createElement("a");
+  const place = state.trail.length ? state.trail[state.trail.length - 1].numbers.code : "all";
+  a.href = URL.createObjectURL(blob);
+  a.download = `coverage-${state.campaign}-${place}.csv`;
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+function legend() {
+  const box = document.getElementById("legend");
+  const stops = STOPS[state.colourBy];
+  const items = [];
+  for (let i = 0; i < stops.length; i += 2) items.push([stops[i + 1], `${Math.round(stops[i] * 100)}%`]);
+  items.push([NO_DATA, words.no_data]);
+  if (config.households) {
+    items.push([POINTS.unscreened, `● ${words.unscreened}`], [POINTS.screened, `● ${words.screened_ok}`],
+               [POINTS.high, `● ${words.high}`], [POINTS.medium, `● ${words.medium}`], [POINTS.low, `● ${words.low}`]);
+  }
+  box.replaceChildren(...items.map(([colour, text]) => {
+    const line = document.createElement("div");
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = colour;
+    line.append(swatch, text);
+    return line;
+  }));
+}
+
+// A unit chosen in the table or on the map: a county or township opens; a village is zoomed to, where
+// its households appear.
+function choose(unit) {
+  if (drillable(unit)) return openPlace(unit);
+  // Close enough for its households (zoom 12 on), even when the village is too large to fit at that zoom.
+  if (unit.bounds) view.fit(unit.bounds, 15, config.households ? 12 : 0);
+  return Promise.resolve();
+}
+
+function unitByCode(code) {
+  return state.units.find((u) => u.numbers.code === code);
+}
+
+function numbersHtml(n) {
+  const div = document.createElement("div");
+  const title = document.createElement("strong");
+  title.textContent = n.name || n.code;
+  div.append(title);
+  for (const [label, value] of [[words.registered, n.registered], [words.screened, n.screened],
+                                [words.coverage, shown(n.coverage, "coverage")], [words.at_risk, n.at_risk],
+                                [words.at_risk_share, shown(n.at_risk_share, "at_risk_share")]]) {
+    const line = document.createElement("div");
+    line.textContent = `${label}: ${value ?? "–"}`;
+    div.append(line);
+  }
+  return div;
+}
+
+// ----- MapLibre GL JS (WebGL2)
+
+function tiles(layer) {
+  return [`${location.origin}${api}/tiles/${layer}/{z}/{x}/{y}.mvt?campaign=${encodeURIComponent(state.campaign)}`];
+}
+
+function fillColour() {
+  return ["case", ["has", state.colourBy],
+          ["interpolate", ["linear"], ["get", state.colourBy], ...STOPS[state.colourBy]], NO_DATA];
+}
+
+function basemap() {
+  if (!config.tiandituKey) return { sources: {}, layers: [] };
+  // Tianditu's Web Mercator layers (vec_w and its annotation cva_w): WGS84 points need no shift.
+  const wmts = (layer) => [0, 1, 2, 3, 4, 5, 6, 7].map((n) =>
+    `https://t${n}.tianditu.gov.cn/${layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=${layer}` +
+    `&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${config.tiandituKey}`);
+  return {
+    sources: { tianditu: { type: "raster", tiles: wmts("vec"), tileSize: 256, attribution: "© 天地图" },
+               tianditu_labels: { type: "raster", tiles: wmts("cva"), tileSize: 256 } },
+    layers: [{ id: "tianditu", type: "raster", source: "tianditu" },
+             { id: "tianditu_labels", type: "raster", source: "tianditu_labels" }],
+  };
+}
+
+async function maplibreView() {
+  const base = basemap();
+  // The places filled are the level the table lists (the children of the place opened), whatever the
+  // zoom; tiles hold townships from zoom 5 and villages from zoom 7.
+  const fill = (id, sourceLayer) => ({
+    id, type: "fill", source: "units", "source-layer": sourceLayer,
+    layout: { visibility: sourceLayer === "counties" ? "visible" : "none" },
+    paint: { "fill-color": fillColour(), "fill-opacity": base.layers.length ? 0.55 : 0.8 },
+  });
+  const line = (id, sourceLayer, minzoom, width) => ({
+    id, type: "line", source: "units", "source-layer": sourceLayer, minzoom,
+    paint: { "line-color": "#323f4b", "line-width": width },
+  });
+  const map = new maplibregl.Map({
+    container: "map",
+    style: {
+      version: 8,
+      sources: {
+        ...base.sources,
+        units: { type: "vector", tiles: tiles("units"), minzoom: 0, maxzoom: 16 },
+        ...(config.households ? { households: { type: "vector", tiles: tiles("households"), minzoom: 12,
+                                                maxzoom: 16 } } : {}),
+      },
+      layers: [
+        ...base.layers,
+        fill("counties-fill", "counties"), fill("townships-fill", "townships"), fill("villages-fill", "villages"),
+        line("villages-line", "villages", 7, 0.6), line("townships-line", "townships", 5, 1.2),
+        line("counties-line", "counties", 0, 2),
+        ...(config.households ? [{
+          id: "households", type: "circle", source: "households", "source-layer": "households", minzoom: 12,
+          paint: {
+            "circle-radius": ["interpolate", ["linear"], ["zoom"], 12, 2.5, 16, 6],
+            "circle-color": ["match", ["get", "state"], "unscreened", POINTS.unscreened, "screened", POINTS.screened,
+                             ["match", ["get", "severity"], "high", POINTS.high, "medium", POINTS.medium, POINTS.low]],
+            "circle-stroke-color": "#fff", "circle-stroke-width": 0.8,
+          },
+        }] : []),
+      ],
+    },
+    center: [105, 35], zoom: 3.5, attributionControl: false,
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
+  await new Promise((resolve) => map.once("load", resolve));
+
+  const fills = ["counties-fill", "townships-fill", "villages-fill"];
+  map.on("click", (event) => {
+    const layers = [...(config.households ? ["households"] : []), ...fills];
+    const [feature] = map.queryRenderedFeatures(event.point, { layers });
+    if (!feature) return;
+    if (feature.layer.id === "households") {
+      const link = document.createElement("a");
+      link.href = `${config.householdPage}${feature.id}`;
+      link.textContent = words.open_household;
+      // No close button: it would lie over the link; a click elsewhere closes the popup.
+      new maplibregl.Popup({ closeButton: false }).setLngLat(event.lngLat).setDOMContent(link).addTo(map);
+      return;
+    }
+    const unit = unitByCode(feature.properties.code);
+    if (unit) choose(unit);
+    new maplibregl.Popup().setLngLat(event.lngLat).setDOMContent(numbersHtml(feature.properties)).addTo(map);
+  });
+  for (const layer of [...fills, "households"]) {
+    map.on("mouseenter", layer, () => { map.getCanvas().style.cursor = "pointer"; });
+    map.on("mouseleave", layer, () => { map.getCanvas().style.cursor = ""; });
+  }
+  return {
+    mode: "maplibre",
+    map,
+    showUnits(units) {
+      const level = units.length ? units[0].level : "county";
+      const parent = state.trail.length ? state.trail[state.trail.length - 1].numbers.code : null;
+      const prefix = parent ? parent.slice(0, parent.endsWith("000000") ? 6 : 9) : null;
+      for (const [id, shown] of [["counties-fill", "county"], ["townships-fill", "township"],
+                                 ["villages-fill", "village"]]) {
+        map.setLayoutProperty(id, "visibility", shown === level ? "visible" : "none");
+        map.setFilter(id, prefix ? ["==", ["slice", ["get", "code"], 0, prefix.length], prefix] : null);
+      }
+    },
+    fit(box, maxZoom = 14, minZoom = 0) {
+      map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { padding: 24, maxZoom, duration: 0 });
+      if (map.getZoom() < minZoom) map.jumpTo({ zoom: minZoom });
+    },
+    recolour() { for (const id of fills) map.setPaintProperty(id, "fill-color", fillColour()); },
+    reloadTiles() {
+      map.getSource("units").setTiles(tiles("units"));
+      if (config.households) map.getSource("households").setTiles(tiles("households"));
+    },
+  };
+}
+
+// ----- Leaflet, where WebGL2 is missing: the children of the place opened, as GeoJSON
+
+function leafletView() {
+  const L = window.L;
+  const notice = document.getElementById("notice");
+  notice.textContent = words.simple_map;
+  notice.hidden = false;
+  const map = L.map("map", { attributionControl: false }).setView([35, 105], 4);
+  if (config.tiandituKey) {
+    L.tileLayer(`https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec` +
+                `&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}` +
+                `&tk=${config.tiandituKey}`, { subdomains: "01234567" }).addTo(map);
+  }
+  let layer = null;
+  const colour = (unit) => {
+    const n = unit.numbers;
+    const value = state.colourBy === "coverage" ? n.coverage : share(n.householdsAtRisk, n.screenedHouseholds);
+    if (value === null || value === undefined) return NO_DATA;
+    const stops = STOPS[state.colourBy];
+    let best = stops[1];
+    for (let i = 0; i < stops.length; i += 2) if (value >= stops[i]) best = stops[i + 1];
+    return best;
+  };
+  const draw = () => {
+    if (layer) layer.remove();
+    const features = state.units.filter((u) => u.outline).map((u) => ({
+      type: "Feature", geometry: u.outline, properties: { code: u.numbers.code } }));
+    layer = L.geoJSON({ type: "FeatureCollection", features }, {
+      style: (f) => ({ color: "#323f4b", weight: 1, fillOpacity: 0.75, fillColor: colour(unitByCode(f.properties.code)) }),
+      onEachFeature: (f, shape) => shape.on("click", () => choose(unitByCode(f.properties.code))),
+    }).addTo(map);
+  };
+  return {
+    mode: "leaflet",
+    map,
+    get layer() { return layer; },
+    showUnits: draw,
+    fit(box, maxZoom = 14) { map.fitBounds([[box[1], box[0]], [box[3], box[2]]], { maxZoom }); },
+    recolour: draw,
+    reloadTiles() {},
+  };
+}
