@@ -35,57 +35,74 @@ class BenchServer:
 
 
 @contextmanager
-def bench_server(*, villages: int, households: int, rules: str = "on", workers: int = 4, threads: int = 4,
-                 worker_connections: int = 8, durable: bool = True, keep: bool = False):
-    """A fresh cluster (durable: fsync and synchronous_commit on), migrated and loaded, behind gunicorn.
-
-    With `keep` the cluster is left running afterwards (its URL is printed), to look into the data.
-    """
+def throwaway_cluster(*, durable: bool = True, keep: bool = False, settings: str = ""):
+    """A fresh PostgreSQL cluster with an empty database `bench`, migrated: (port, folder). `durable`:
+    fsync and synchronous_commit on; `settings`: more -c options. DATABASE_URL and DIXIAN_DATA_DIR are
+    set in this process's environment. With `keep` it is left running afterwards (its URL is printed)."""
     tmp = tempfile.mkdtemp(prefix="dixian-bench-")
     if os.geteuid() == 0:
         shutil.chown(tmp, "postgres", "postgres")
-    pg_port, http_port = _free_port(), _free_port()
+    pg_port = _free_port()
     _as_postgres([f"{PGBIN}/initdb", "-D", f"{tmp}/data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8"])
-    settings = "" if durable else " -c synchronous_commit=off"
+    options = ("" if durable else " -c synchronous_commit=off") + settings
     _as_postgres([f"{PGBIN}/pg_ctl", "-D", f"{tmp}/data", "-l", f"{tmp}/pg.log", "-w", "start", "-o",
-                  f"-p {pg_port} -k {tmp} -c listen_addresses=127.0.0.1 -c max_connections=200{settings}"])
-    gunicorn = None
+                  f"-p {pg_port} -k {tmp} -c listen_addresses=127.0.0.1 -c max_connections=200{options}"])
     try:
         subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "postgres", "-qc",
                         "CREATE DATABASE bench"], check=True)
-        env = {"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{pg_port}/bench", "DIXIAN_DATA_DIR": f"{tmp}/dixian",
-               "PUBLIC_URL": f"http://127.0.0.1:{http_port}", "RISK_RULES": rules}
-        os.environ.update(env)
+        os.environ.update({"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{pg_port}/bench",
+                           "DIXIAN_DATA_DIR": f"{tmp}/dixian"})
         subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=REPO, check=True,
                        capture_output=True)
-        county = build_county(townships=max(1, villages // 16), villages=villages, households=households)
-        app = create_app()
-        with app.app_context():
-            loaded = load_county(county, "bench", REPO / "forms", app.extensions["blobstore"])
-            from app.extensions import db
-            db.engine.dispose()
-        gunicorn = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "--config", "python:app.serving", "--workers", str(workers),
-             "--worker-class", "gthread", "--threads", str(threads), "--worker-connections", str(worker_connections),
-             "--bind", f"127.0.0.1:{http_port}", "--no-control-socket", "--log-level", "warning", "wsgi:app"],
-            cwd=REPO, env={**os.environ, **env})
+        yield pg_port, tmp
+    finally:
+        if keep:
+            print(f"database kept: postgresql://postgres@127.0.0.1:{pg_port}/bench (data in {tmp})")
+        else:
+            _as_postgres([f"{PGBIN}/pg_ctl", "-D", f"{tmp}/data", "-m", "fast", "-w", "stop"])
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def gunicorn_serving(*, workers: int = 4, threads: int = 4, worker_connections: int = 8, env: dict | None = None):
+    """gunicorn as scripts/serve.sh runs it, on a free loopback port, for the environment's database;
+    yields its URL."""
+    http_port = _free_port()
+    environment = {**os.environ, "PUBLIC_URL": f"http://127.0.0.1:{http_port}", **(env or {})}
+    gunicorn = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "--config", "python:app.serving", "--workers", str(workers),
+         "--worker-class", "gthread", "--threads", str(threads), "--worker-connections", str(worker_connections),
+         "--bind", f"127.0.0.1:{http_port}", "--no-control-socket", "--log-level", "warning", "wsgi:app"],
+        cwd=REPO, env=environment)
+    try:
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", http_port), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.1)
-        yield BenchServer(pg_port, f"http://127.0.0.1:{http_port}", county, loaded)
+        yield f"http://127.0.0.1:{http_port}"
     finally:
-        if gunicorn is not None:
-            gunicorn.send_signal(signal.SIGTERM)
-            gunicorn.wait(timeout=30)
-        if keep:
-            print(f"database kept: postgresql://postgres@127.0.0.1:{pg_port}/bench (data in {tmp})")
-        else:
-            _as_postgres([f"{PGBIN}/pg_ctl", "-D", f"{tmp}/data", "-m", "fast", "-w", "stop"])
-            shutil.rmtree(tmp, ignore_errors=True)
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+
+
+@contextmanager
+def bench_server(*, villages: int, households: int, rules: str = "on", workers: int = 4, threads: int = 4,
+                 worker_connections: int = 8, durable: bool = True, keep: bool = False):
+    """A fresh cluster (durable: fsync and synchronous_commit on), migrated and loaded, behind gunicorn."""
+    with throwaway_cluster(durable=durable, keep=keep) as (pg_port, _):
+        os.environ["RISK_RULES"] = rules
+        county = build_county(townships=max(1, villages // 16), villages=villages, households=households)
+        app = create_app()
+        with app.app_context():
+            loaded = load_county(county, "bench", REPO / "forms", app.extensions["blobstore"])
+            from app.extensions import db
+            db.engine.dispose()
+        with gunicorn_serving(workers=workers, threads=threads, worker_connections=worker_connections,
+                              env={"RISK_RULES": rules}) as url:
+            yield BenchServer(pg_port, url, county, loaded)
 
 
 def _free_port() -> int:

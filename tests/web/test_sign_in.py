@@ -27,6 +27,7 @@ def test_a_supervisor_signs_in_sees_the_console_and_signs_out(page, live_server,
     assert page.evaluate("document.cookie").find("dixian_session") == -1                 # no script reads it
 
     page.click("text=退出")
+    page.wait_for_url(f"{live_server}/login**")
     assert page.url.startswith(f"{live_server}/login")
     assert not [c for c in page.context.cookies() if c["name"] == "dixian_session"]
     page.goto(f"{live_server}/console")
@@ -51,6 +52,8 @@ def test_english_on_request_and_remembered(page, live_server, supervisor):
     page.goto(f"{live_server}/login")
     assert page.title().startswith("Sign in")
     page.click("text=中文")
+    page.wait_for_url("**/login?lang=zh")
+    page.wait_for_load_state()
     assert page.title().startswith("登录")
 
 

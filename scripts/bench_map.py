@@ -1,0 +1,279 @@
+"""Map benchmark: vector tiles and the map page on a province-sized area.
+
+Builds a synthetic province in a throwaway PostgreSQL: 10 counties of 10 townships of 20 villages
+(2,000 villages over 2 x 2 degrees, 111-113 E, 30-32 N, each a 32-vertex polygon whose edges its
+neighbours share; townships and counties are their unions, as a places import makes them) and 500
+households per village (1,000,000), placed at random in their village. A campaign screens 90% of them:
+a submission, its version, its geopoint and its campaign row each, bulk-loaded with SQL (the ingest path
+is measured by bench_ingest.py); a fifth of the screened households carry a risk flag.
+
+Then gunicorn serves it as scripts/serve.sh does, and 8 clients fetch random tiles at every zoom from 5
+to 16 over the area (units at every zoom, households from 12), as a county supervisor (every place);
+and Chromium loads the map page cold and warm (until MapLibre's `idle`). Prints a table of zoom x
+p50/p95/max milliseconds and bytes, and the page times.
+
+Targets (issue 13, this 2-core machine): unit tiles p95 < 50 ms at any zoom; household tiles p95
+< 100 ms at zoom >= 12; every tile < 500 KB; the county map ready in < 2 s warm.
+
+    .venv/bin/python scripts/bench_map.py
+    .venv/bin/python scripts/bench_map.py --per-village 100 --tiles 100      # a quick run
+"""
+import argparse
+import json
+import math
+import random
+import statistics
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import requests
+from benchlib import REPO, gunicorn_serving, throwaway_cluster
+from shapely.geometry import Polygon, mapping
+
+from app import create_app
+
+WEST, SOUTH, EAST, NORTH = 111.0, 30.0, 113.0, 32.0
+COUNTIES, TOWNSHIPS, VILLAGES = (5, 2), (2, 5), (4, 5)          # (columns, rows) at each level
+COLUMNS = COUNTIES[0] * TOWNSHIPS[0] * VILLAGES[0]                # 40 villages across
+ROWS = COUNTIES[1] * TOWNSHIPS[1] * VILLAGES[1]                   # 50 down
+EDGE_POINTS = 8                                                   # vertices along each side of a village
+PASSWORD = "a long enough password"
+
+
+def corner(i: int, j: int) -> tuple[float, float]:
+    return WEST + (EAST - WEST) * i / COLUMNS, SOUTH + (NORTH - SOUTH) * j / ROWS
+
+
+def wobble(*key) -> float:
+    """The same offset (-1 to 1) for the same edge point, seen from either village beside it."""
+    return random.Random(repr(key)).uniform(-1, 1)
+
+
+def side(a: tuple[int, int], b: tuple[int, int]) -> list[tuple[float, float]]:
+    """The points of the side from grid corner a to b (b excluded), wavy, the same for both neighbours."""
+    (ax, ay), (bx, by) = corner(*a), corner(*b)
+    key = tuple(sorted((a, b)))
+    normal = (-(by - ay), bx - ax)
+    points = []
+    for k in range(EDGE_POINTS):
+        t = k / EDGE_POINTS
+        shift = 0.0 if k == 0 else 0.08 * wobble(key, k if a == key[0] else EDGE_POINTS - k)
+        points.append((ax + (bx - ax) * t + normal[0] * shift, ay + (by - ay) * t + normal[1] * shift))
+    return points
+
+
+def village_polygon(i: int, j: int) -> Polygon:
+    ring = side((i, j), (i + 1, j)) + side((i + 1, j), (i + 1, j + 1)) + side((i + 1, j + 1), (i, j + 1)) \
+        + side((i, j + 1), (i, j))
+    return Polygon(ring)
+
+
+def places_csv() -> bytes:
+    """Province 99, one city, 10 counties, 100 townships, 2,000 villages; only villages have boundaries."""
+    lines = ["code,level,parent_code,name,seismic_ge7,water_scarce,boundary_geojson",
+             "990000000000,province,,合成省,0,0,", "990100000000,city,990000000000,合成市,0,0,"]
+    for i in range(COLUMNS):
+        for j in range(ROWS):
+            ci, ti, vi = i // (TOWNSHIPS[0] * VILLAGES[0]), (i // VILLAGES[0]) % TOWNSHIPS[0], i % VILLAGES[0]
+            cj, tj, vj = j // (TOWNSHIPS[1] * VILLAGES[1]), (j // VILLAGES[1]) % TOWNSHIPS[1], j % VILLAGES[1]
+            county = f"9901{cj * COUNTIES[0] + ci + 1:02d}"
+            township = f"{county}{tj * TOWNSHIPS[0] + ti + 1:03d}"
+            village = f"{township}{vj * VILLAGES[0] + vi + 1:03d}"
+            if vi == vj == 0:
+                if ti == tj == 0:
+                    lines.append(f"{county}000000,county,990100000000,合成{county[-2:]}县,0,0,")
+                lines.append(f"{township}000,township,{county}000000,合成{township[-3:]}镇,0,0,")
+            outline = json.dumps(mapping(village_polygon(i, j))).replace('"', '""')
+            lines.append(f'{village},village,{township}000,合成{village[-3:]}村,0,0,"{outline}"')
+    return ("\n".join(lines) + "\n").encode()
+
+
+# Households in every village, placed at random inside it; then a campaign's screenings of `share` of
+# them, each a submission, its version, its first geopoint (near the registered place) and its campaign
+# row; one in five screened households has a risk flag (income below the line), one in ten of those
+# also a low one.
+LOAD_SQL = """
+INSERT INTO household (project_id, household_code, admin_code, head_name, poverty_status, category, status,
+    members, created_at, location)
+SELECT :project, 'H' || v.code || lpad(d.path[1]::text, 4, '0'), v.code, '户主', 'ordinary', 'none', 'none', '[]',
+    now(), d.geom
+FROM admin_unit v, LATERAL ST_Dump(ST_GeneratePoints(v.boundary, :per_village, 7)) d
+WHERE v.level = 'village';
+
+CREATE TEMP TABLE screened AS
+SELECT h.id AS household_id, h.admin_code, h.location, row_number() OVER (ORDER BY h.id) AS n
+FROM household h WHERE h.project_id = :project AND random() < :share;
+
+INSERT INTO submission (id, project_id, form_id, instance_id, current_version_id, submitter_id, created_at,
+    admin_code, household_id, is_draft)
+SELECT s.n, :project, :form, 'uuid:bench-' || s.n, s.n, :actor, now(), s.admin_code, s.household_id, false
+FROM screened s;
+
+INSERT INTO submission_version (id, submission_id, form_id, form_version_id, instance_id, xml, xml_sha256, answers,
+    problems, encrypted, submitter_id, received_at)
+SELECT s.n, s.n, :form, :form_version, 'uuid:bench-' || s.n, '\\x3c646174612f3e'::bytea, repeat('0', 64), '{}',
+    '[]', false, :actor, now()
+FROM screened s;
+
+INSERT INTO geo_answer (submission_version_id, form_id, field_path, repeat_positions, kind, geom, raw)
+SELECT s.n, :form, '/data/hh_gps', '{}', 'geopoint',
+    ST_SetSRID(ST_MakePoint(ST_X(s.location) + (random() - 0.5) * 0.0005, ST_Y(s.location) + (random() - 0.5) * 0.0005),
+               4326), ''
+FROM screened s;
+
+INSERT INTO campaign_household (campaign_id, household_id, village, screening_version_id, screening_on, persons,
+    insured, school_age, out_of_school, screening_housing_unsafe, screening_water_unsafe, screening_flags, flag_codes)
+SELECT :campaign, s.household_id, s.admin_code, s.n, :day, 4, 4, 1, 0, false, false, f.codes, f.codes
+FROM screened s,
+LATERAL (SELECT CASE WHEN s.n % 50 = 0 THEN ARRAY['income_below_line', 'income_watch_10k']::varchar[]
+                     WHEN s.n % 5 = 0 THEN ARRAY['income_below_line']::varchar[]
+                     ELSE '{}'::varchar[] END AS codes) f;
+
+SELECT setval('submission_id_seq', (SELECT max(id) FROM submission));
+SELECT setval('submission_version_id_seq', (SELECT max(id) FROM submission_version));
+ANALYZE;
+"""
+
+
+def load_province(per_village: int, share: float) -> tuple[int, str]:
+    """Loads the province; returns (project id, campaign name)."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.models import Form, FormVersion
+    from app.services.accounts.app_users import create_app_user
+    from app.services.accounts.grants import grant_role
+    from app.services.accounts.users import create_user
+    from app.services.coverage.campaigns import create_campaign, refresh_campaign
+    from app.services.forms.folder import publish_directory
+    from app.services.registry.imports import import_places
+
+    app = create_app()
+    with app.app_context():
+        started = time.monotonic()
+        import_places("province.csv", places_csv())
+        project = publish_directory(REPO / "forms", "bench", blobs=app.extensions["blobstore"]).project_id
+        device, _ = create_app_user(project, "bench device")
+        form = db.session.query(Form).filter_by(project_id=project, xml_form_id="fpf_hh_screening").one()
+        version = db.session.query(FormVersion).filter_by(form_id=form.id).first()
+        day = date.today()
+        campaign = create_campaign(project, "bench", day.replace(month=1, day=1), day.replace(month=12, day=31),
+                                   ["fpf_hh_screening"])
+        connection = db.session.connection()
+        for statement in LOAD_SQL.split(";\n"):
+            if statement.strip():
+                connection.execute(text(statement), {
+                    "project": project, "per_village": per_village, "share": share, "form": form.id,
+                    "form_version": version.id, "actor": device.actor_id, "campaign": campaign.id, "day": day})
+        db.session.commit()
+        refresh_campaign(campaign)
+        db.session.commit()
+        create_user("county@example.org", PASSWORD)
+        grant_role(project, "county@example.org", "manager", [])
+        counts = db.session.execute(text(
+            "SELECT (SELECT count(*) FROM admin_unit WHERE level = 'village'), (SELECT count(*) FROM household), "
+            "(SELECT count(*) FROM campaign_household)")).one()
+        print(f"loaded {counts[0]} villages, {counts[1]} households, {counts[2]} screened "
+              f"in {time.monotonic() - started:.0f} s", file=sys.stderr)
+        db.engine.dispose()
+    return project, "bench"
+
+
+def tile_at(lon: float, lat: float, z: int) -> tuple[int, int, int]:
+    n = 2 ** z
+    return z, int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+
+
+def time_tiles(url: str, project: int, campaign: str, token: str, tiles: int, clients: int) -> list[tuple]:
+    """Random tiles over the province at each zoom, fetched by `clients` threads: rows of
+    (layer, zoom, p50 ms, p95 ms, max ms, max bytes, mean bytes)."""
+    rng = random.Random(5)
+    jobs = []
+    for z in range(5, 17):
+        for _ in range(tiles):
+            jobs.append(("units", *tile_at(rng.uniform(WEST, EAST), rng.uniform(SOUTH, NORTH), z)))
+            if z >= 12:
+                jobs.append(("households", *tile_at(rng.uniform(WEST, EAST), rng.uniform(SOUTH, NORTH), z)))
+    rng.shuffle(jobs)
+    local = threading.local()
+    results: dict[tuple, list] = {}
+
+    def fetch(job):
+        if not hasattr(local, "http"):
+            local.http = requests.Session()
+            local.http.headers["Authorization"] = f"Bearer {token}"
+        layer, z, x, y = job
+        started = time.perf_counter()
+        answer = local.http.get(f"{url}/v1/projects/{project}/tiles/{layer}/{z}/{x}/{y}.mvt",
+                                params={"campaign": campaign}, timeout=60)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert answer.status_code == 200, (job, answer.status_code, answer.text[:200])
+        return layer, z, elapsed, len(answer.content)
+
+    with ThreadPoolExecutor(clients) as pool:
+        for layer, z, elapsed, size in pool.map(fetch, jobs):
+            results.setdefault((layer, z), []).append((elapsed, size))
+    rows = []
+    for (layer, z), values in sorted(results.items()):
+        times = sorted(v[0] for v in values)
+        sizes = [v[1] for v in values]
+        rows.append((layer, z, statistics.median(times), times[int(len(times) * 0.95) - 1], times[-1],
+                     max(sizes), statistics.mean(sizes)))
+    return rows
+
+
+def time_page(url: str, project: int) -> tuple[float, float]:
+    """Milliseconds from navigation to MapLibre's first `idle` on the map page: cold (a new browser
+    profile) and warm (the same page loaded again, with the browser's cache)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/lib/chromium/chromium", args=[
+            "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"])
+        page = browser.new_context(locale="zh-CN").new_page()
+        page.goto(f"{url}/login")
+        page.fill("input[name=email]", "county@example.org")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{url}/console")
+        times = []
+        for _ in range(2):
+            started = time.perf_counter()
+            page.goto(f"{url}/projects/{project}/map")
+            page.wait_for_function("window.dixian && window.dixian.view && window.dixian.view.map", timeout=60_000)
+            page.evaluate("window.dixian.ready")
+            page.evaluate("""() => new Promise((resolve) => { const map = window.dixian.view.map;
+                if (map.loaded() && map.areTilesLoaded()) resolve(); else map.once('idle', resolve); })""")
+            times.append((time.perf_counter() - started) * 1000)
+        browser.close()
+    return times[0], times[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--per-village", type=int, default=500, help="households per village (500: 1,000,000)")
+    parser.add_argument("--share", type=float, default=0.9, help="share of households screened")
+    parser.add_argument("--tiles", type=int, default=200, help="random tiles per zoom and layer")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--keep", action="store_true", help="leave the database running afterwards")
+    args = parser.parse_args()
+    with throwaway_cluster(durable=False, keep=args.keep, settings=" -c shared_buffers=1GB -c work_mem=32MB"):
+        project, campaign = load_province(args.per_village, args.share)
+        with gunicorn_serving(env={"BACKGROUND_JOBS_SECONDS": "0"}) as url:
+            token = requests.post(f"{url}/v1/sessions", json={"email": "county@example.org", "password": PASSWORD},
+                                  timeout=30).json()["token"]
+            time_tiles(url, project, campaign, token, 5, args.clients)           # warm the caches
+            rows = time_tiles(url, project, campaign, token, args.tiles, args.clients)
+            cold, warm = time_page(url, project)
+    print(f"{args.clients} clients, {args.tiles} random tiles per zoom and layer, "
+          f"{args.per_village} households per village")
+    print("layer       zoom   p50 ms   p95 ms   max ms   max KB  mean KB")
+    for layer, z, p50, p95, worst, biggest, mean in rows:
+        print(f"{layer:<11} {z:>4} {p50:>8.1f} {p95:>8.1f} {worst:>8.1f} {biggest / 1024:>8.1f} {mean / 1024:>8.1f}")
+    print(f"map page ready (MapLibre idle): cold {cold:.0f} ms, warm {warm:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
