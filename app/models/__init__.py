@@ -4,13 +4,14 @@ from .blob import Blob
 from .event import Event
 from .form import Form, FormAssignment, FormAttachment, FormVersion
 from .household import Household
-from .place import AdminUnit, AppUserPlace
+from .place import AdminUnit, AdminUnitShape, AppUserPlace
 from .project import Project
 from .risk import Campaign, CampaignHousehold, CampaignVillage, RiskFlag, Ruleset, SubmissionAssessment, campaign_change
 from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
 
 __all__ = [
-    "Actor", "AdminUnit", "ApiSession", "AppUser", "AppUserPlace", "Blob", "Campaign", "CampaignHousehold",
+    "Actor", "AdminUnit", "AdminUnitShape", "ApiSession", "AppUser", "AppUserPlace", "Blob", "Campaign",
+    "CampaignHousehold",
     "DigestNonceUse", "Event", "SignInFailure", "SignInKnownAddress",
     "CampaignVillage", "Form", "FormAssignment", "FormAttachment", "FormVersion", "GeoAnswer", "Household",
     "Project", "ProjectRole", "RiskFlag", "Ruleset", "Submission", "SubmissionAssessment", "SubmissionAttachment",

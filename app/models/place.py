@@ -5,7 +5,7 @@ province 2 + prefecture 2 + county 2 + township 3 + village 3. Groups have no
 national code, so theirs is the village code plus a local 3-digit suffix.
 """
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -23,6 +23,18 @@ class AdminUnit(db.Model):
     boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True)
     seismic_ge7: Mapped[bool] = mapped_column(Boolean, default=False)    # 抗震设防烈度7度及以上
     water_scarce: Mapped[bool] = mapped_column(Boolean, default=False)   # 缺水地区 (< 1000 m³ per person)
+
+
+class AdminUnitShape(db.Model):
+    """A place's outline as map tiles draw it: in Web Mercator (EPSG:3857), simplified for one band of
+    zooms (app/queries/tiles.py SHAPE_BANDS), so that a tile transforms and simplifies nothing. Written
+    at each places import from admin_unit.boundary."""
+    __tablename__ = "admin_unit_shape"
+
+    code: Mapped[str] = mapped_column(ForeignKey("admin_unit.code", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)     # the highest zoom it is simplified for
+    level: Mapped[str] = mapped_column(String(10))
+    geom = mapped_column(Geometry("GEOMETRY", srid=3857, spatial_index=True), nullable=False)
 
 
 class AppUserPlace(db.Model):

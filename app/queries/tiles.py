@@ -8,6 +8,33 @@ NULL for everywhere): nothing outside them is drawn, numbers are added up over t
 """
 from sqlalchemy import text
 
+_EARTH_M = 40075016.68557849       # the Web Mercator world's width in metres
+# Places are drawn from outlines simplified ahead, per band of zooms: each band's outline is simplified
+# to one tile unit (a 4096th of a tile) at the band's highest zoom, so no tile shows the simplification.
+SHAPE_BANDS = (5, 7, 9, 11, 13)
+
+
+def shape_band(z: int) -> int:
+    """The band of outlines a tile at zoom z draws: the lowest band at or above z (13 for every zoom above)."""
+    return next((band for band in SHAPE_BANDS if z <= band), SHAPE_BANDS[-1])
+
+
+def tile_unit_m(z: int) -> float:
+    """A 4096th of a tile's width at zoom z, in Web Mercator metres."""
+    return _EARTH_M / 2 ** z / 4096
+
+
+# The outlines of places (:codes, NULL: every place), transformed and simplified for every band, replacing
+# what they had. Run by each places import.
+REBUILD_SHAPES = text(f"""
+INSERT INTO admin_unit_shape (code, band, level, geom)
+SELECT u.code, b.band, u.level, ST_MakeValid(ST_SimplifyPreserveTopology(ST_Transform(u.boundary, 3857), b.tolerance))
+FROM admin_unit u, (VALUES {", ".join(f"({band}, {_EARTH_M / 2 ** band / 4096!r})" for band in SHAPE_BANDS)})
+    AS b(band, tolerance)
+WHERE u.boundary IS NOT NULL AND (CAST(:codes AS text[]) IS NULL OR u.code = ANY(:codes))
+ON CONFLICT (code, band) DO UPDATE SET level = excluded.level, geom = excluded.geom
+""")
+
 _ENV = """env AS (
     SELECT ST_TileEnvelope(:z, :x, :y) AS box3857,
         ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 64.0 / 4096), 4326) AS box
@@ -17,34 +44,33 @@ _WITHIN = "(CAST(:places AS text[]) IS NULL OR {column} LIKE ANY(CAST(:places AS
 
 def _unit_layer(layer: str, level: str, prefix: int) -> str:
     """One MVT layer of places at `level`, numbered by their first `prefix` code digits: the campaign's
-    village numbers added up over the caller's villages, and the polygon simplified to the tile's
-    unit (:tolerance, metres)."""
+    village numbers added up over the caller's villages, drawn from the outlines of the tile's band."""
     return f"""
 (SELECT ST_AsMVT(f, '{layer}', 4096, 'geom') FROM (
     SELECT u.code, u.name, n.registered, n.screened, n.at_risk,
         CASE WHEN n.registered > 0 THEN round(n.screened::numeric / n.registered, 4)::float8 END AS coverage,
         CASE WHEN n.screened > 0 THEN round(n.at_risk::numeric / n.screened, 4)::float8 END AS at_risk_share,
-        ST_AsMVTGeom(ST_Simplify(ST_Transform(u.boundary, 3857), :tolerance, true), env.box3857, 4096, 64, true)
-            AS geom
-    FROM env, admin_unit u
+        ST_AsMVTGeom(s.geom, env.box3857, 4096, 64, true) AS geom
+    FROM env, admin_unit_shape s
+    JOIN admin_unit u ON u.code = s.code
     JOIN (
         SELECT rpad(left(village, {prefix}), 12, '0') AS code, sum(registered)::int AS registered,
             sum(screened)::int AS screened, sum(households_at_risk)::int AS at_risk
         FROM campaign_village
         WHERE campaign_id = :campaign AND {_WITHIN.format(column="village")}
         GROUP BY 1
-    ) n ON n.code = u.code
-    WHERE u.level = '{level}' AND u.boundary && env.box AND {_WITHIN.format(column="u.code")}
+    ) n ON n.code = s.code
+    WHERE s.band = :band AND s.level = '{level}' AND s.geom && env.box3857 AND {_WITHIN.format(column="s.code")}
 ) f WHERE f.geom IS NOT NULL)"""
 
 
-# The places' layers of a tile at each zoom: counties always, townships from zoom 5, villages from 7
-# (below, a village is a pixel or two and a province has thousands).
+# The places' layers of a tile at each zoom: counties always, townships from zoom 6, villages from 8
+# (below, a village is a few pixels and a province has thousands).
 UNITS_TILE = text(f"""
 WITH {_ENV}
 SELECT {_unit_layer("counties", "county", 6)}
-    || CASE WHEN :z >= 5 THEN {_unit_layer("townships", "township", 9)} ELSE ''::bytea END
-    || CASE WHEN :z >= 7 THEN {_unit_layer("villages", "village", 12)} ELSE ''::bytea END
+    || CASE WHEN :z >= 6 THEN {_unit_layer("townships", "township", 9)} ELSE ''::bytea END
+    || CASE WHEN :z >= 8 THEN {_unit_layer("villages", "village", 12)} ELSE ''::bytea END
 """)
 
 # Every registered household of the caller's villages in the tile, as a point: at its latest campaign

@@ -59,7 +59,7 @@ def test_units_carry_the_campaigns_numbers_at_each_zoom(app, live_server, mapped
     [township] = layers["townships"]["features"]
     assert (township["properties"]["registered"], township["properties"]["screened"]) == (2, 1)
     # Far out, only counties; nowhere near the county, nothing at all.
-    assert set(_decode(_get(live_server, mapped, "units", *tile_of(LON, LAT, 4), county))) == {"counties"}
+    assert set(_decode(_get(live_server, mapped, "units", *tile_of(LON, LAT, 5), county))) == {"counties"}
     assert _get(live_server, mapped, "units", 10, 0, 0, county).content == b""
 
 

@@ -13,12 +13,11 @@ from ...extensions import db
 from ...models import Campaign
 from ...problems import unexpected_value
 from ...queries.places import sql_patterns
-from ...queries.tiles import HOUSEHOLDS_TILE, UNITS_TILE
+from ...queries.tiles import HOUSEHOLDS_TILE, UNITS_TILE, shape_band
 from .campaigns import refresh_campaign
 
 MAX_ZOOM = 22
 HOUSEHOLDS_FROM_ZOOM = 12          # below, a tile would hold tens of thousands of points: it is empty
-_EARTH_M = 40075016.68557849       # the Web Mercator world's width in metres
 
 
 @dataclass(frozen=True)
@@ -37,13 +36,12 @@ def check_tile(z: int, x: int, y: int) -> None:
 
 
 def units_tile(access: Access, campaign: Campaign, z: int, x: int, y: int) -> Tile:
-    """Counties, townships (z >= 5) and villages (z >= 7) with the campaign's numbers: registered,
+    """Counties, townships (z >= 6) and villages (z >= 8) with the campaign's numbers: registered,
     screened, at_risk, coverage (screened / registered) and at_risk_share (at risk / screened)."""
     check_tile(z, x, y)
     refresh_campaign(campaign)
-    tolerance = _EARTH_M / 2 ** z / 4096          # one tile unit, in metres
     data = db.session.execute(UNITS_TILE, {"z": z, "x": x, "y": y, "campaign": campaign.id,
-                                           "places": sql_patterns(access.places), "tolerance": tolerance}).scalar()
+                                           "places": sql_patterns(access.places), "band": shape_band(z)}).scalar()
     return _tile(data)
 
 
