@@ -29,6 +29,7 @@ class Kind(StrEnum):
     PROJECT_CREATE = "project.create"
     USER_CREATE = "user.create"
     GRANT = "user.assignment.create"
+    REVOKE = "user.assignment.delete"
     SIGN_IN = "user.session.create"
     PLACES_IMPORT = "places.import"
     HOUSEHOLDS_IMPORT = "households.import"

@@ -31,6 +31,7 @@ ROUTE_VALUES = {
     "xml_form_id": limits.XML_FORM_ID,
     "household_id": limits.HOUSEHOLD_ID,
     "household_row": limits.HOUSEHOLD_ROW,
+    "village": limits.PLACE_CODE,
     "instance_id": limits.INSTANCE_ID,
     "name": limits.MEDIA_FILE_NAME,     # a form attachment's file name
     "token": limits.DRAFT_TOKEN,        # the draft test code in /v1/test/{token}/...

@@ -207,6 +207,12 @@ WHERE EXISTS (SELECT FROM campaign_change n WHERE n.campaign_id = c.id)
    OR NOT EXISTS (SELECT FROM campaign_village v WHERE v.campaign_id = c.id)
 ORDER BY c.id
 """)
+# Whether a campaign (:campaign) has anything to add up: a change noted, or no numbers yet. One indexed
+# read, without the campaign's lock, for readers that mostly find nothing to do (map tiles).
+CAMPAIGN_PENDING = text("""
+SELECT EXISTS (SELECT FROM campaign_change WHERE campaign_id = :campaign)
+    OR NOT EXISTS (SELECT FROM campaign_village WHERE campaign_id = :campaign)
+""")
 # Village numbers rolled up by cutting the place code to the level (village 12, township 9, county 6),
 # over every village of the campaign or over those within the caller's places (:places, LIKE patterns).
 _ROLL_UP_SQL = """

@@ -43,34 +43,39 @@ _WITHIN = "(CAST(:places AS text[]) IS NULL OR {column} LIKE ANY(CAST(:places AS
 
 
 def _unit_layer(layer: str, level: str, prefix: int) -> str:
-    """One MVT layer of places at `level`, numbered by their first `prefix` code digits: the campaign's
-    village numbers added up over the caller's villages, drawn from the outlines of the tile's band."""
+    """One MVT layer of places at `level` (their codes' first `prefix` digits are what their villages share):
+    each place in the tile drawn from the outline of the tile's band, with the campaign's numbers of its
+    villages within the caller's places, read by a range of the (campaign, village) key, so that a tile
+    adds up only the places it draws."""
     return f"""
 (SELECT ST_AsMVT(f, '{layer}', 4096, 'geom') FROM (
-    SELECT u.code, u.name, n.registered, n.screened, n.at_risk,
+    SELECT s.code, u.name, n.registered, n.screened, n.at_risk,
         CASE WHEN n.registered > 0 THEN round(n.screened::numeric / n.registered, 4)::float8 END AS coverage,
         CASE WHEN n.screened > 0 THEN round(n.at_risk::numeric / n.screened, 4)::float8 END AS at_risk_share,
         ST_AsMVTGeom(s.geom, env.box3857, 4096, 64, true) AS geom
     FROM env, admin_unit_shape s
     JOIN admin_unit u ON u.code = s.code
-    JOIN (
-        SELECT rpad(left(village, {prefix}), 12, '0') AS code, sum(registered)::int AS registered,
-            sum(screened)::int AS screened, sum(households_at_risk)::int AS at_risk
+    CROSS JOIN LATERAL (
+        SELECT sum(registered)::int AS registered, sum(screened)::int AS screened,
+            sum(households_at_risk)::int AS at_risk
         FROM campaign_village
-        WHERE campaign_id = :campaign AND {_WITHIN.format(column="village")}
-        GROUP BY 1
-    ) n ON n.code = s.code
-    WHERE s.band = :band AND s.level = '{level}' AND s.geom && env.box3857 AND {_WITHIN.format(column="s.code")}
+        WHERE campaign_id = :campaign
+            AND village BETWEEN rpad(left(s.code, {prefix}), 12, '0') AND rpad(left(s.code, {prefix}), 12, '9')
+            AND {_WITHIN.format(column="village")}
+    ) n
+    WHERE s.band = :band AND s.level = '{level}' AND s.geom && env.box3857 AND n.registered IS NOT NULL
+        AND {_WITHIN.format(column="s.code")}
 ) f WHERE f.geom IS NOT NULL)"""
 
 
-# The places' layers of a tile at each zoom: counties always, townships from zoom 6, villages from 8
-# (below, a village is a few pixels and a province has thousands).
+# The places' layers of a tile at each zoom: counties always, townships from zoom 7, villages from 9
+# (below, a village is a few pixels and a province has thousands: a county opened on the map fills
+# the view at zoom 8 to 10, a township at 10 to 12).
 UNITS_TILE = text(f"""
 WITH {_ENV}
 SELECT {_unit_layer("counties", "county", 6)}
-    || CASE WHEN :z >= 6 THEN {_unit_layer("townships", "township", 9)} ELSE ''::bytea END
-    || CASE WHEN :z >= 8 THEN {_unit_layer("villages", "village", 12)} ELSE ''::bytea END
+    || CASE WHEN :z >= 7 THEN {_unit_layer("townships", "township", 9)} ELSE ''::bytea END
+    || CASE WHEN :z >= 9 THEN {_unit_layer("villages", "village", 12)} ELSE ''::bytea END
 """)
 
 # Every registered household of the caller's villages in the tile, as a point: at its latest campaign

@@ -127,6 +127,7 @@ EMAIL = TextField("email", "email address", (User.email, Actor.display_name), id
 DEVICE_ACCOUNT_NAME = TextField("displayName", "device account name", (Actor.display_name,), identifier=True)
 CAMPAIGN_NAME = TextField("name", "campaign name", (Campaign.name,), identifier=True)
 PLACE_NAME = TextField("name", "place name", (AdminUnit.name,))
+PLACE_CODE = TextField("code", "place code", (AdminUnit.code,), identifier=True)
 HOUSEHOLD_ID = TextField("household_id", "household id", (Household.household_code,), identifier=True)
 HOUSEHOLD_HEAD_NAME = TextField("head_name", "head name", (Household.head_name,))
 INSTANCE_ID = TextField("instanceId", "instance ID", (Submission.instance_id,))

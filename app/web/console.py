@@ -1,10 +1,13 @@
-"""The console's pages for one project: the coverage map, and a household's page."""
-from flask import current_app, redirect, url_for
+"""The console's pages for one project: the coverage map, a village's households, a household's page."""
+from flask import current_app, redirect, request, url_for
 
 from ..core.access import Access, Permission
+from ..core.rules.flags import SEVERITY_OF
 from ..http.permissions import requires
+from ..problems import not_found
 from ..services.accounts import projects
-from ..services.coverage.campaigns import project_campaigns
+from ..services.coverage.campaigns import find_campaign, place_name, project_campaigns
+from ..services.coverage.village_households import STATES, village_households
 from ..services.registry.household_record import household_code_by_id, household_record
 from . import bp
 from .views import page
@@ -37,3 +40,24 @@ def household_page(project_id: int, household_id: str, access: Access):
     flags explained, history (ID numbers masked unless the role may read them)."""
     return page("household.html", project=projects.require_project(project_id),
                 record=household_record(access, household_id))
+
+
+@bp.get("/projects/<int:project_id>/villages/<village>/households")
+@requires(Permission.HOUSEHOLD_READ)
+def village_household_list(project_id: int, village: str, access: Access):
+    """A village's households in a campaign (?campaign=, the latest without), 50 a page (?page=),
+    filtered by state (?state=unscreened|screened|flagged) and by flag (?flag=CODE)."""
+    campaigns = project_campaigns(project_id)
+    chosen = request.args.get("campaign")
+    campaign = find_campaign(project_id, chosen) if chosen else (campaigns[0] if campaigns else None)
+    if campaign is None:
+        raise not_found(f"There is no campaign in project {project_id} yet.")
+    page_number = request.args.get("page", "1")
+    listed = village_households(access, campaign, village, state=request.args.get("state") or None,
+                                flag=request.args.get("flag") or None,
+                                page=int(page_number) if page_number.isascii() and page_number.isdigit()
+                                and len(page_number) < 7 else 0)
+    return page("households.html", project=projects.require_project(project_id), village=village,
+                place_name=place_name(village), campaign=campaign, campaigns=campaigns, listed=listed,
+                states=STATES, flags=sorted(SEVERITY_OF), state=request.args.get("state", ""),
+                flag=request.args.get("flag", ""))

@@ -145,3 +145,27 @@ def test_a_township_user_sees_their_township_only(app, page, live_server, demo_c
 def test_pages_need_signing_in(live_server, page, demo_county, path):
     page.goto(live_server + path.format(p=demo_county))
     assert "/login?next=" in page.url
+
+
+def test_a_villages_households_paged_and_filtered(app, page, live_server, demo_county):
+    sign_in(page, live_server, *web_user(app, demo_county, "viewer", [TOWNSHIP]))
+    base = f"{live_server}/projects/{demo_county}/villages/429901001001/households"
+    page.goto(base)
+    assert page.inner_text("#total") == "共 10 户"
+    states = page.eval_on_selector_all("#households tbody tr", "rows => rows.map(r => r.dataset.state)")
+    assert len(states) == 10 and states.count("unscreened") == 9
+    page.select_option("select[name=state]", "unscreened")
+    page.click("#filters button")
+    page.wait_for_url("**state=unscreened**")
+    assert page.inner_text("#total") == "共 9 户"
+    page.select_option("select[name=state]", "")
+    page.select_option("select[name=flag]", "no_med_ins")
+    page.click("#filters button")
+    page.wait_for_url("**flag=no_med_ins**")
+    assert page.inner_text("#total") in ("共 0 户", "共 1 户")
+    # Another township's village: nothing listed for them.
+    page.goto(f"{live_server}/projects/{demo_county}/villages/429901002001/households")
+    assert page.inner_text("#total") == "共 0 户"
+    # A bad state is a readable page, not a 5xx.
+    answer = page.request.get(base + "?state=bogus")
+    assert answer.status == 400 and "请求有误" in answer.text()

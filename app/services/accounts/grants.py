@@ -1,20 +1,24 @@
 """Roles in a project, limited to places, and the access they give (core.access says what each allows)."""
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from ... import events
-from ...core.access import DEVICE, EVERYTHING, ROLES, Access, Permission, Principal, place_prefix
+from ...core.access import DEVICE, EVERYTHING, ROLES, Access, Permission, Principal, place_code, place_prefix
 from ...events import Kind
 from ...extensions import db
-from ...models import AdminUnit, Project, ProjectRole
+from ...models import AdminUnit, Project, ProjectRole, User
 from ...problems import insufficient_rights, not_found, unexpected_value
 from ...queries.accounts import GRANT
 from .projects import require_project
 from .users import user_by_email
 
 
-def grant_role(project_id: int, email: str, role: str, places: list[str] | tuple[str, ...] = ()) -> ProjectRole:
+def grant_role(project_id: int, email: str, role: str, places: list[str] | tuple[str, ...] = (), *,
+               actor_id: int | None = None) -> ProjectRole:
     """Give a web user a role in a project (replacing any earlier one), limited to `places` (place
-    codes of a county, township or village; none: the whole project).
+    codes of a county, township or village; none: the whole project). `actor_id`: who grants it (None:
+    the command line).
 
     Raises Problem 400.8 for an unknown role or place, 404.1 for an unknown user or project.
     """
@@ -26,10 +30,58 @@ def grant_role(project_id: int, email: str, role: str, places: list[str] | tuple
     require_project(project_id, archived=True)
     grant = db.session.merge(ProjectRole(project_id=project_id, actor_id=user.actor_id, role=role,
                                          places=place_prefixes(places)))
-    events.record(Kind.GRANT, project_id=project_id, subject=str(user.actor_id),
+    events.record(Kind.GRANT, actor_id=actor_id, project_id=project_id, subject=str(user.actor_id),
                   payload={"role": role, "places": grant.places})
     db.session.commit()
     return grant
+
+
+@dataclass(frozen=True)
+class Grant:
+    email: str
+    role: str
+    places: list[str]               # place codes (12 digits); empty: the whole project
+
+
+def project_grants(access: Access) -> list[Grant]:
+    """The roles given in the caller's project, by email; a place-limited caller sees only the grants that
+    lie within their own places."""
+    rows = db.session.execute(select(User.email, ProjectRole.role, ProjectRole.places)
+                              .join(ProjectRole, ProjectRole.actor_id == User.actor_id)
+                              .where(ProjectRole.project_id == access.project_id).order_by(User.email)).all()
+    return [Grant(r.email, r.role, [place_code(p) for p in r.places or []]) for r in rows
+            if within_grantor(access, r.places or [])]
+
+
+def within_grantor(access: Access, prefixes: list[str]) -> bool:
+    """Whether a grant limited to `prefixes` (none: everywhere) lies within the caller's places: a
+    place-limited manager may give and take roles only there (else they could give more than they hold)."""
+    if access.places is None:
+        return True
+    return bool(prefixes) and all(p.startswith(access.places) for p in prefixes)
+
+
+def grant_within(access: Access, email: str, role: str, places: list[str]) -> ProjectRole:
+    """grant_role on behalf of the caller, who may grant only within their places. Raises Problem 403.1
+    otherwise, and grant_role's problems."""
+    if not within_grantor(access, place_prefixes(places) if places else []):
+        raise insufficient_rights("You may give roles only within your own places.")
+    return grant_role(access.project_id, email, role, places, actor_id=access.principal.actor_id)
+
+
+def revoke_role(access: Access, email: str) -> None:
+    """Take a user's role in the caller's project. Raises Problem 404.1 for a user without one, 403.1 for
+    a grant outside the caller's places."""
+    user = user_by_email(email)
+    grant = db.session.get(ProjectRole, (access.project_id, user.actor_id)) if user else None
+    if grant is None:
+        raise not_found(f"{email} has no role in project {access.project_id}.")
+    if not within_grantor(access, grant.places or []):
+        raise insufficient_rights("You may take roles only within your own places.")
+    db.session.delete(grant)
+    events.record(Kind.REVOKE, actor_id=access.principal.actor_id, project_id=access.project_id,
+                  subject=str(user.actor_id), payload={"role": grant.role})
+    db.session.commit()
 
 
 def place_prefixes(codes: list[str] | tuple[str, ...]) -> list[str]:

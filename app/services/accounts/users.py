@@ -16,9 +16,11 @@ MIN_PASSWORD_LENGTH = 10
 _UNKNOWN_USER_HASH = generate_password_hash("not anyone's password")
 
 
-def create_user(email: str, password: str, realm: str | None = None, *, admin: bool = False) -> User:
+def create_user(email: str, password: str, realm: str | None = None, *, admin: bool = False,
+                actor_id: int | None = None) -> User:
     """A web user. With `realm` (the Digest realm), their HA1 is kept too, so that they can sign in from
     Collect over plain http; without, they sign in with the password alone (sessions, Basic over https).
+    `actor_id`: who creates them (None: the command line).
 
     Raises Problem 400.8 (not an email), 400.13 (too long), 400.21 (short password), 409.3 (taken).
     """
@@ -34,7 +36,8 @@ def create_user(email: str, password: str, realm: str | None = None, *, admin: b
                 digest_ha1=ha1(email, realm, password) if realm else None, is_admin=admin)
     db.session.add(user)
     db.session.flush()
-    events.record(Kind.USER_CREATE, subject=str(user.actor_id), payload={"admin": admin, "digest": bool(realm)})
+    events.record(Kind.USER_CREATE, actor_id=actor_id, subject=str(user.actor_id),
+                  payload={"admin": admin, "digest": bool(realm)})
     db.session.commit()
     return user
 

@@ -20,6 +20,7 @@ from ...models import Campaign, Form
 from ...problems import not_found, unexpected_value, uniqueness_violation
 from ...queries.coverage import (
     ADDED_UP,
+    CAMPAIGN_PENDING,
     PENDING_CAMPAIGNS,
     PLACE_NAMES,
     ROLL_UP,
@@ -139,8 +140,10 @@ def coverage(access: Access, campaign: Campaign, level: str) -> list[UnitCoverag
 
 
 def refresh_campaign(campaign: Campaign) -> None:
-    """Add up what changed in the campaign since the last look, before its numbers are read."""
-    _refresh_villages(campaign.project_id, campaign.id)
+    """Add up what changed in the campaign since the last look, before its numbers are read; one cheap
+    read when nothing has (the usual case between two background adding-ups)."""
+    if db.session.execute(CAMPAIGN_PENDING, {"campaign": campaign.id}).scalar():
+        _refresh_villages(campaign.project_id, campaign.id)
 
 
 def refresh_pending() -> int:
@@ -197,6 +200,11 @@ def _add_up(conn, scope: str, params: dict) -> None:
     # In village order, so two looks at the same campaign never deadlock.
     villages = [added_up[code] for code in sorted(added_up)]
     conn.execute(STORE_VILLAGES, {"campaign": params["campaign"], "villages": json.dumps(villages)})
+
+
+def place_name(code: str) -> str | None:
+    """A place's name; None for an unknown code."""
+    return _names([code]).get(code)
 
 
 def _names(codes: list[str]) -> dict[str, str]:

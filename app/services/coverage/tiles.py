@@ -36,7 +36,7 @@ def check_tile(z: int, x: int, y: int) -> None:
 
 
 def units_tile(access: Access, campaign: Campaign, z: int, x: int, y: int) -> Tile:
-    """Counties, townships (z >= 6) and villages (z >= 8) with the campaign's numbers: registered,
+    """Counties, townships (z >= 7) and villages (z >= 9) with the campaign's numbers: registered,
     screened, at_risk, coverage (screened / registered) and at_risk_share (at risk / screened)."""
     check_tile(z, x, y)
     refresh_campaign(campaign)

@@ -61,7 +61,9 @@ async function openPlace(unit) {
   table();
   view.showUnits(state.units);
   const box = bounds(unit ? [unit] : state.units);
-  if (box) view.fit(box);
+  // Tiles hold townships from zoom 7 and villages from 9: a place opened is shown close enough for its
+  // children, even if it is then larger than the view.
+  if (box) view.fit(box, 14, { township: 7, village: 9 }[state.units.length ? state.units[0].level : ""] || 0);
 }
 
 function reload() {
@@ -170,6 +172,14 @@ function table() {
       tr.append(td);
     }
     tr.firstChild.addEventListener("click", () => choose(unit));
+    if (unit.level === "village" && config.households) {
+      const td = document.createElement("td");
+      const link = document.createElement("a");
+      link.href = householdList(unit.numbers.code);
+      link.textContent = words.household_list;
+      td.append(link);
+      tr.append(td);
+    }
     return tr;
   }));
 }
@@ -220,6 +230,10 @@ function choose(unit) {
   return Promise.resolve();
 }
 
+function householdList(village) {
+  return `/projects/${config.project}/villages/${village}/households?campaign=${encodeURIComponent(state.campaign)}`;
+}
+
 function unitByCode(code) {
   return state.units.find((u) => u.numbers.code === code);
 }
@@ -235,6 +249,12 @@ function numbersHtml(n) {
     const line = document.createElement("div");
     line.textContent = `${label}: ${value ?? "–"}`;
     div.append(line);
+  }
+  if (n.code && n.code.length === 12 && !n.code.endsWith("000") && config.households) {
+    const link = document.createElement("a");
+    link.href = householdList(n.code);
+    link.textContent = words.household_list;
+    div.append(link);
   }
   return div;
 }
@@ -267,7 +287,7 @@ function basemap() {
 async function maplibreView() {
   const base = basemap();
   // The places filled are the level the table lists (the children of the place opened), whatever the
-  // zoom; tiles hold townships from zoom 5 and villages from zoom 7.
+  // zoom; tiles hold townships from zoom 7 and villages from zoom 9.
   const fill = (id, sourceLayer) => ({
     id, type: "fill", source: "units", "source-layer": sourceLayer,
     layout: { visibility: sourceLayer === "counties" ? "visible" : "none" },
