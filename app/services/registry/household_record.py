@@ -3,7 +3,7 @@
 Returns plain data (dataclasses); the API door shapes it as JSON (api/schemas). Personal data is
 masked here, by the caller's access, so no door can forget to.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -12,7 +12,16 @@ from ...core.access import Access, Permission
 from ...core.rules import RULED_FORMS, SCREENING
 from ...core.rules.answers import FormAnswers
 from ...extensions import db
-from ...models import AdminUnit, Form, Household, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
+from ...models import (
+    AdminUnit,
+    Form,
+    Household,
+    RiskFlag,
+    Submission,
+    SubmissionAssessment,
+    SubmissionAttachment,
+    SubmissionVersion,
+)
 from ...problems import not_found
 from ...queries.places import submission_within, within
 
@@ -53,6 +62,7 @@ class HistoryEntry:
     surveyed_on: date | None
     received_at: datetime
     flags: list[FlagView]
+    files: list[str] = field(default_factory=list)     # attachments that arrived (photos), by name
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,13 @@ def household_record(access: Access, household_code: str) -> HouseholdRecord:
         for flag in db.session.scalars(select(RiskFlag).where(
                 RiskFlag.submission_version_id.in_([h.version_id for h in history])).order_by(RiskFlag.id)):
             flags_by_version.setdefault(flag.submission_version_id, []).append(_flag(flag, access))
+    files_by_version: dict[int, list[str]] = {}
+    if history:
+        for version_id, name in db.session.execute(select(
+                SubmissionAttachment.submission_version_id, SubmissionAttachment.name).where(
+                SubmissionAttachment.submission_version_id.in_([h.version_id for h in history]),
+                SubmissionAttachment.blob_sha256.is_not(None)).order_by(SubmissionAttachment.name)):
+            files_by_version.setdefault(version_id, []).append(name)
     # Current flags: those of the latest submission of each ruled form.
     latest_per_form = {}
     for h in history:
@@ -157,7 +174,8 @@ def household_record(access: Access, household_code: str) -> HouseholdRecord:
         members=[Member(m.name, m.relation, shown(m.idno)) for m in members], members_from=members_from,
         current_flags=[f for v in latest_per_form.values() for f in flags_by_version.get(v, [])],
         history=[HistoryEntry(h.xml_form_id, h.instance_id, h.instance_name, h.surveyed_on, h.created_at,
-                              flags_by_version.get(h.version_id, [])) for h in history])
+                              flags_by_version.get(h.version_id, []), files_by_version.get(h.version_id, []))
+                 for h in history])
 
 
 def _current_members(household: Household, screening_version: int | None, history) -> tuple[list[Member],
