@@ -55,12 +55,16 @@ def wobble(*key) -> float:
 def side(a: tuple[int, int], b: tuple[int, int]) -> list[tuple[float, float]]:
     """The points of the side from grid corner a to b (b excluded), wavy, the same for both neighbours."""
     (ax, ay), (bx, by) = corner(*a), corner(*b)
-    key = tuple(sorted((a, b)))
-    normal = (-(by - ay), bx - ax)
+    first, second = sorted((a, b))
+    # The offsets are taken across the side as drawn from its first corner to its second, whichever way
+    # this village goes round, so that both neighbours draw the very same line.
+    (fx, fy), (sx, sy) = corner(*first), corner(*second)
+    normal = (-(sy - fy), sx - fx)
     points = []
     for k in range(EDGE_POINTS):
         t = k / EDGE_POINTS
-        shift = 0.0 if k == 0 else 0.08 * wobble(key, k if a == key[0] else EDGE_POINTS - k)
+        along = k if a == first else EDGE_POINTS - k          # the point's place counted from the first corner
+        shift = 0.0 if k == 0 else 0.08 * wobble(first, second, along)
         points.append((ax + (bx - ax) * t + normal[0] * shift, ay + (by - ay) * t + normal[1] * shift))
     return points
 

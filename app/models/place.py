@@ -5,7 +5,7 @@ province 2 + prefecture 2 + county 2 + township 3 + village 3. Groups have no
 national code, so theirs is the village code plus a local 3-digit suffix.
 """
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, ForeignKey, SmallInteger, String
+from sqlalchemy import Boolean, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -30,6 +30,8 @@ class AdminUnitShape(db.Model):
     zooms (app/queries/tiles.py SHAPE_BANDS), so that a tile transforms and simplifies nothing. Written
     at each places import from admin_unit.boundary."""
     __tablename__ = "admin_unit_shape"
+    # A tile reads one band and level: a few hundred rows at most, tested against the tile's box.
+    __table_args__ = (Index("ix_admin_unit_shape_band_level", "band", "level"),)
 
     code: Mapped[str] = mapped_column(ForeignKey("admin_unit.code", ondelete="CASCADE"), primary_key=True)
     band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)     # the highest zoom it is simplified for

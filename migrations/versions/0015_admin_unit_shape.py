@@ -29,11 +29,13 @@ def upgrade():
     )
     op.create_index('idx_admin_unit_shape_geom', 'admin_unit_shape', ['geom'], unique=False,
                     postgresql_using='gist')
+    op.create_index('ix_admin_unit_shape_band_level', 'admin_unit_shape', ['band', 'level'], unique=False)
     # The places already imported get their outlines now (later imports write their own).
     from app.queries.tiles import REBUILD_SHAPES
     op.get_bind().execute(REBUILD_SHAPES, {"codes": None})
 
 
 def downgrade():
+    op.drop_index('ix_admin_unit_shape_band_level', table_name='admin_unit_shape')
     op.drop_index('idx_admin_unit_shape_geom', table_name='admin_unit_shape', postgresql_using='gist')
     op.drop_table('admin_unit_shape')
