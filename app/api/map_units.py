@@ -8,20 +8,16 @@ from flask import jsonify, request
 
 from ..core.access import Access, Permission
 from ..http.permissions import requires
-from ..problems import missing_parameter
-from ..services.coverage import campaigns
 from ..services.coverage.map_units import map_units
 from . import bp
+from .campaign_param import campaign_in_query
 from .schemas.coverage import MapUnitsSchema
 
 
 @bp.get("/projects/<int:project_id>/map-units")
 @requires(Permission.COVERAGE_READ)
 def get_map_units(project_id: int, access: Access):
-    name = request.args.get("campaign")
-    if not name:
-        raise missing_parameter("campaign", "Say which campaign: ?campaign=NAME or id.")
-    campaign = campaigns.find_campaign(project_id, name)
+    campaign = campaign_in_query(project_id)
     parent = request.args.get("parent") or None
     units = map_units(access, campaign, parent)
     return jsonify(MapUnitsSchema().dump({"campaign": campaign, "parent": parent, "units": units}))

@@ -24,6 +24,7 @@ from ...models import (
 )
 from ...problems import not_found
 from ...queries.places import submission_within, within
+from ..submissions.current import readable_current_version
 
 
 @dataclass(frozen=True)
@@ -112,13 +113,7 @@ def submission_flags(access: Access, xml_form_id: str, instance_id: str) -> list
 
     Only a submission made in the caller's places is found; raises Problem 404.1 otherwise.
     """
-    current = db.session.scalar(
-        select(Submission.current_version_id).join(Form, Form.id == Submission.form_id)
-        .where(Form.project_id == access.project_id, Form.xml_form_id == xml_form_id,
-               Submission.instance_id == instance_id, Submission.deleted_at.is_(None),
-               submission_within(access.places)))
-    if current is None:
-        raise not_found(f"There is no submission {instance_id} of form '{xml_form_id}'.")
+    current = readable_current_version(access, xml_form_id, instance_id)
     flags = db.session.scalars(select(RiskFlag).where(RiskFlag.submission_version_id == current)
                                .order_by(RiskFlag.id))
     return [_flag(f, access) for f in flags]

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from ...core.access import Access
 from ...extensions import db
-from ...models import Form, Submission, SubmissionAttachment
+from ...models import SubmissionAttachment
 from ...problems import not_found
-from ...queries.places import submission_within
 from ...storage.blobstore import BlobStore
+from .current import readable_current_version
 
 
 @dataclass(frozen=True)
@@ -19,22 +19,9 @@ class AttachmentView:
     exists: bool                      # Central's word: the file has arrived
 
 
-def _current_version(access: Access, xml_form_id: str, instance_id: str) -> int:
-    """The current version of a submission the caller may read (made in their places); the id is the first
-    instanceID, as in Central. Raises Problem 404.1 otherwise."""
-    current = db.session.scalar(
-        select(Submission.current_version_id).join(Form, Form.id == Submission.form_id)
-        .where(Form.project_id == access.project_id, Form.xml_form_id == xml_form_id,
-               Submission.instance_id == instance_id, Submission.deleted_at.is_(None),
-               submission_within(access.places)))
-    if current is None:
-        raise not_found(f"There is no submission {instance_id} of form '{xml_form_id}'.")
-    return current
-
-
 def submission_attachments(access: Access, xml_form_id: str, instance_id: str) -> list[AttachmentView]:
     """GET .../submissions/{instanceId}/attachments: [{name, exists}], by name."""
-    version = _current_version(access, xml_form_id, instance_id)
+    version = readable_current_version(access, xml_form_id, instance_id)
     rows = db.session.execute(select(SubmissionAttachment.name, SubmissionAttachment.blob_sha256)
                               .where(SubmissionAttachment.submission_version_id == version)
                               .order_by(SubmissionAttachment.name)).all()
@@ -44,7 +31,7 @@ def submission_attachments(access: Access, xml_form_id: str, instance_id: str) -
 def open_attachment(access: Access, xml_form_id: str, instance_id: str, name: str, blobs: BlobStore) -> BinaryIO:
     """The file `name` of a submission's current version, open for reading. Raises Problem 404.1 for a
     submission the caller may not read, a name it does not have, or a file that has not arrived."""
-    version = _current_version(access, xml_form_id, instance_id)
+    version = readable_current_version(access, xml_form_id, instance_id)
     sha256 = db.session.scalar(select(SubmissionAttachment.blob_sha256).where(
         SubmissionAttachment.submission_version_id == version, SubmissionAttachment.name == name))
     if sha256 is None:

@@ -1,0 +1,21 @@
+"""Finding a submission a caller may read: its current version, by the id Central gives it."""
+from sqlalchemy import select
+
+from ...core.access import Access
+from ...extensions import db
+from ...models import Form, Submission
+from ...problems import not_found
+from ...queries.places import submission_within
+
+
+def readable_current_version(access: Access, xml_form_id: str, instance_id: str) -> int:
+    """The current version of a submission (its id is the first instanceID, as in Central) made in the
+    caller's places. Raises Problem 404.1 otherwise, as for one that does not exist."""
+    current = db.session.scalar(
+        select(Submission.current_version_id).join(Form, Form.id == Submission.form_id)
+        .where(Form.project_id == access.project_id, Form.xml_form_id == xml_form_id,
+               Submission.instance_id == instance_id, Submission.deleted_at.is_(None),
+               submission_within(access.places)))
+    if current is None:
+        raise not_found(f"There is no submission {instance_id} of form '{xml_form_id}'.")
+    return current
