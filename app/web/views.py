@@ -11,7 +11,7 @@ import secrets
 
 from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 
-from ..core.access import Principal
+from ..core.access import Permission, Principal
 from ..http.identify import CSRF_FIELD, SESSION_COOKIE
 from ..http.identify import sign_in as check_credentials
 from ..http.permissions import public, signed_in
@@ -41,7 +41,14 @@ def home():
 @bp.get("/console")
 @signed_in
 def console(principal: Principal):
-    return page("console.html", projects=grants.readable_projects(principal))
+    """The caller's projects, each with the links their role opens (the map, users and roles)."""
+    listed = []
+    for project in grants.readable_projects(principal):
+        access = grants.access_in(principal, project.id)
+        listed.append({"id": project.id, "name": project.name,
+                       "map": bool(access and access.can(Permission.COVERAGE_READ)),
+                       "people": bool(access and access.can(Permission.USER_MANAGE))})
+    return page("console.html", projects=listed)
 
 
 @bp.get("/login")

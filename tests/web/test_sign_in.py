@@ -22,6 +22,8 @@ def test_a_supervisor_signs_in_sees_the_console_and_signs_out(page, live_server,
     _sign_in(page, live_server, *supervisor)
     assert page.url == f"{live_server}/console"
     assert "测试项目 Test project" in page.inner_text("main")
+    # A viewer's links: the map, and not users and roles, which their role does not open.
+    assert page.query_selector("a:text('排查覆盖地图')") and not page.query_selector("a:text('用户与权限')")
     [cookie] = [c for c in page.context.cookies() if c["name"] == "dixian_session"]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and not cookie["secure"]     # http here
     assert page.evaluate("document.cookie").find("dixian_session") == -1                 # no script reads it
