@@ -10,6 +10,7 @@ from ..services.coverage.campaigns import find_campaign, place_name, project_cam
 from ..services.coverage.village_households import STATES, village_households
 from ..services.registry.household_record import household_code_by_id, household_record
 from . import bp
+from .i18n import flag_name
 from .views import page
 
 
@@ -19,6 +20,7 @@ def coverage_map(project_id: int, access: Access):
     """The map page: the script (static/map.js) reads the places and tiles through the API, with the
     session's cookie; the page holds no data but the project's campaigns."""
     return page("map.html", project=projects.require_project(project_id), campaigns=project_campaigns(project_id),
+                flag_names={code: flag_name(code) for code in SEVERITY_OF},
                 map_config={"project": project_id, "tiandituKey": current_app.config["TIANDITU_KEY"],
                             "households": access.can(Permission.HOUSEHOLD_READ),
                             "householdPage": url_for("web.household_by_id", project_id=project_id,
@@ -47,6 +49,9 @@ def household_page(project_id: int, household_id: str, access: Access):
 def village_household_list(project_id: int, village: str, access: Access):
     """A village's households in a campaign (?campaign=, the latest without), 50 a page (?page=),
     filtered by state (?state=unscreened|screened|flagged) and by flag (?flag=CODE)."""
+    name = place_name(village)
+    if name is None or not access.covers(village):
+        raise not_found(f"There is no village {village} to list here.")
     campaigns = project_campaigns(project_id)
     chosen = request.args.get("campaign")
     campaign = find_campaign(project_id, chosen) if chosen else (campaigns[0] if campaigns else None)
@@ -58,6 +63,6 @@ def village_household_list(project_id: int, village: str, access: Access):
                                 page=int(page_number) if page_number.isascii() and page_number.isdigit()
                                 and len(page_number) < 7 else 0)
     return page("households.html", project=projects.require_project(project_id), village=village,
-                place_name=place_name(village), campaign=campaign, campaigns=campaigns, listed=listed,
+                place_name=name, campaign=campaign, campaigns=campaigns, listed=listed,
                 states=STATES, flags=sorted(SEVERITY_OF), state=request.args.get("state", ""),
                 flag=request.args.get("flag", ""))

@@ -79,9 +79,11 @@ WORDS = {
     "filter": {"zh": "筛选", "en": "Filter"},
     "matching": {"zh": "共 {total} 户", "en": "{total} households"},
     "state_unscreened": {"zh": "未排查", "en": "Not screened"},
-    "state_screened": {"zh": "已排查", "en": "Screened"},
+    "state_screened": {"zh": "已排查无风险", "en": "Screened, no risk"},
     "state_flagged": {"zh": "有风险", "en": "At risk"},
     "household_list": {"zh": "户列表", "en": "Households"},
+    "back_to_village": {"zh": "返回本村户列表", "en": "Back to the village's households"},
+    "back_to_map": {"zh": "返回地图", "en": "Back to the map"},
     "people": {"zh": "用户与权限", "en": "Users and roles"},
     "role": {"zh": "角色", "en": "Role"},
     "places": {"zh": "地区(行政区划代码)", "en": "Places (area codes)"},
@@ -93,6 +95,31 @@ WORDS = {
     "role_viewer": {"zh": "查看人员", "en": "Viewer"},
     "role_data_collector": {"zh": "采集人员", "en": "Data collector"},
 }
+
+
+# Risk flags by code, as the console names them (app.core.rules.flags.SEVERITY_OF lists the codes).
+FLAG_NAMES = {
+    "income_below_line": {"zh": "收入低于监测线", "en": "Income below the line"},
+    "basic_needs": {"zh": "两不愁未保障", "en": "Basic needs unmet"},
+    "edu_dropout": {"zh": "义务教育辍学", "en": "Out of compulsory school"},
+    "no_med_ins": {"zh": "未参加基本医保", "en": "No basic medical insurance"},
+    "housing_unsafe": {"zh": "住房不安全", "en": "Unsafe housing"},
+    "water_unsafe": {"zh": "饮水不安全", "en": "Unsafe drinking water"},
+    "income_drop": {"zh": "收入大幅下降", "en": "Income fell sharply"},
+    "medical_high": {"zh": "医疗支出过大", "en": "High medical costs"},
+    "no_labor": {"zh": "无劳动能力", "en": "No one able to work"},
+    "no_worker": {"zh": "无务工人员", "en": "No one in work"},
+    "rigid_expense": {"zh": "刚性支出过大", "en": "High unavoidable costs"},
+    "renovation_eligible": {"zh": "可纳入危房改造", "en": "Eligible for house repair"},
+    "water_check_needed": {"zh": "饮水需核查", "en": "Water to be checked"},
+    "income_watch_10k": {"zh": "收入低于1万元(关注)", "en": "Income under 10,000 (watch)"},
+}
+
+
+def flag_name(code: str) -> str:
+    """A flag code's name in this request's language; the code itself for a data-quality flag."""
+    names = FLAG_NAMES.get(code)
+    return (names.get(g.get("lang", "zh")) or names["zh"]) if names else code
 
 
 def language() -> str:

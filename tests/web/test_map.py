@@ -163,9 +163,12 @@ def test_a_villages_households_paged_and_filtered(app, page, live_server, demo_c
     page.click("#filters button")
     page.wait_for_url("**flag=no_med_ins**")
     assert page.inner_text("#total") in ("共 0 户", "共 1 户")
-    # Another township's village: nothing listed for them.
-    page.goto(f"{live_server}/projects/{demo_county}/villages/429901002001/households")
-    assert page.inner_text("#total") == "共 0 户"
+    # The flags by their names, not their codes.
+    assert "未参加基本医保" in page.inner_text("select[name=flag]")
+    # Another township's village (not even its name) and a village that does not exist: 404 for them.
+    for other in ("429901002001", "429901999999"):
+        answer = page.request.get(f"{live_server}/projects/{demo_county}/villages/{other}/households")
+        assert answer.status == 404 and "李家湾" not in answer.text()
     # A bad state is a readable page, not a 5xx.
     answer = page.request.get(base + "?state=bogus")
     assert answer.status == 400 and "请求有误" in answer.text()

@@ -120,7 +120,8 @@ function columns() {
     ["at_risk", words.at_risk, (n) => n.householdsAtRisk],
     ["at_risk_share", words.at_risk_share, (n) => share(n.householdsAtRisk, n.screenedHouseholds)],
     ...Object.entries(RATES).map(([key, field]) => [key, words[key], (n) => n.rates[field]]),
-    ...codes.map((code) => [`flag:${code}`, code, (n) => (n.flaggedHouseholds || {})[code] || 0]),
+    ...codes.map((code) => [`flag:${code}`, (words.flags || {})[code] || code,
+                            (n) => (n.flaggedHouseholds || {})[code] || 0]),
   ];
 }
 
