@@ -292,7 +292,9 @@ async function maplibreView() {
   const fill = (id, sourceLayer) => ({
     id, type: "fill", source: "units", "source-layer": sourceLayer,
     layout: { visibility: sourceLayer === "counties" ? "visible" : "none" },
-    paint: { "fill-color": fillColour(), "fill-opacity": base.layers.length ? 0.55 : 0.8 },
+    // Lighter from zoom 12 on, where the households' points are drawn over it.
+    paint: { "fill-color": fillColour(),
+             "fill-opacity": ["interpolate", ["linear"], ["zoom"], 11, base.layers.length ? 0.55 : 0.8, 12, 0.3] },
   });
   const line = (id, sourceLayer, minzoom, width) => ({
     id, type: "line", source: "units", "source-layer": sourceLayer, minzoom,
@@ -316,7 +318,7 @@ async function maplibreView() {
         ...(config.households ? [{
           id: "households", type: "circle", source: "households", "source-layer": "households", minzoom: 12,
           paint: {
-            "circle-radius": ["interpolate", ["linear"], ["zoom"], 12, 2.5, 16, 6],
+            "circle-radius": ["interpolate", ["linear"], ["zoom"], 12, 4, 16, 8],
             "circle-color": ["match", ["get", "state"], "unscreened", POINTS.unscreened, "screened", POINTS.screened,
                              ["match", ["get", "severity"], "high", POINTS.high, "medium", POINTS.medium, POINTS.low]],
             "circle-stroke-color": "#fff", "circle-stroke-width": 0.8,
