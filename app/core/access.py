@@ -92,6 +92,14 @@ def place_prefix(code: str, level: str) -> str:
     return code[:LEVEL_DIGITS[level]]
 
 
+def level_of(code: str) -> str | None:
+    """county, township or village for a 12-digit code, by how many of its last digits are zero (a
+    township's code is its prefix padded with zeros, place_code); None for anything else."""
+    if len(code) != 12 or not (code.isascii() and code.isdigit()):
+        return None
+    return "county" if code.endswith("000000") else "township" if code.endswith("000") else "village"
+
+
 def place_code(prefix: str) -> str:
     """The 12-digit code a prefix stands for (a township '420102001' is place '420102001000')."""
     return prefix.ljust(12, "0") if len(prefix) <= 12 else prefix

@@ -4,7 +4,7 @@ import binascii
 import hmac
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from ..core import digest_auth
 from ..core.access import Principal
@@ -43,8 +43,8 @@ def identify(*, challenge: bool) -> Principal | None:
         return _digest(header, challenge)
     if scheme == "basic":
         return _basic(challenge)
-    if not header and (cookie := request.cookies.get(SESSION_COOKIE)):
-        return _cookie_session(cookie)
+    if not header and request.cookies.get(SESSION_COOKIE):
+        return _cookie_session()
     return None
 
 
@@ -55,12 +55,21 @@ CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def _cookie_session(cookie: str) -> Principal | None:
+def console_session() -> sessions.LiveSession | None:
+    """The console session of this request's cookie, looked up once per request (the page that checks
+    who may see it also shows its CSRF token); None without a live one."""
+    if "console_session" not in g:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        g.console_session = sessions.live_session(cookie) if cookie else None
+    return g.console_session
+
+
+def _cookie_session() -> Principal | None:
     """The principal of the console's session cookie; None for a forged, expired or deleted one (the
     console then asks to sign in). A cookie goes with every request a browser makes to this server,
     from any page, so a state-changing request must also carry the session's CSRF token (form field
     csrf_token, or header X-CSRF-Token); without it: Problem 403.3, and nothing is changed."""
-    session = sessions.live_session(cookie)
+    session = console_session()
     if session is None:
         return None
     if request.method not in _SAFE_METHODS:

@@ -207,6 +207,10 @@ WHERE EXISTS (SELECT FROM campaign_change n WHERE n.campaign_id = c.id)
    OR NOT EXISTS (SELECT FROM campaign_village v WHERE v.campaign_id = c.id)
 ORDER BY c.id
 """)
+# A household's state in a campaign, from its campaign_household row `ch` (all NULL when it has none):
+# unscreened, flagged (a risk flag among :risk, app.core.rules.flags.ALL_RISK_CODES) or screened.
+HOUSEHOLD_STATE = """CASE WHEN ch.screening_version_id IS NULL THEN 'unscreened'
+         WHEN ch.flag_codes && CAST(:risk AS varchar[]) THEN 'flagged' ELSE 'screened' END"""
 # Whether a campaign (:campaign) has anything to add up: a change noted, or no numbers yet. One indexed
 # read, without the campaign's lock, for readers that mostly find nothing to do (map tiles).
 CAMPAIGN_PENDING = text("""

@@ -8,6 +8,8 @@ NULL for everywhere): nothing outside them is drawn, numbers are added up over t
 """
 from sqlalchemy import text
 
+from .coverage import HOUSEHOLD_STATE
+
 _EARTH_M = 40075016.68557849       # the Web Mercator world's width in metres
 # Places are drawn from outlines simplified ahead, per band of zooms: each band's outline is simplified
 # to one tile unit (a 4096th of a tile) at the band's highest zoom, so no tile shows the simplification.
@@ -88,7 +90,7 @@ villages AS (
     WHERE level = 'village' AND boundary && env.box AND {_WITHIN.format(column="code")}
 ),
 households AS (
-    SELECT h.id, ch.screening_version_id IS NOT NULL AS screened, coalesce(ch.flag_codes, '{{}}') AS codes,
+    SELECT h.id, {HOUSEHOLD_STATE} AS state, coalesce(ch.flag_codes, '{{}}') AS codes,
         coalesce((SELECT g.geom FROM geo_answer g
                   WHERE g.submission_version_id = ch.screening_version_id AND g.kind = 'geopoint'
                       AND g.geom IS NOT NULL
@@ -99,9 +101,7 @@ households AS (
     WHERE h.project_id = :project
 )
 SELECT ST_AsMVT(f, 'households', 4096, 'geom', 'id') FROM (
-    SELECT hh.id,
-        CASE WHEN NOT hh.screened THEN 'unscreened'
-             WHEN hh.codes && CAST(:risk AS varchar[]) THEN 'flagged' ELSE 'screened' END AS state,
+    SELECT hh.id, hh.state,
         CASE WHEN hh.codes && CAST(:high AS varchar[]) THEN 'high'
              WHEN hh.codes && CAST(:medium AS varchar[]) THEN 'medium'
              WHEN hh.codes && CAST(:low AS varchar[]) THEN 'low' END AS severity,

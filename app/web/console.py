@@ -2,7 +2,7 @@
 from flask import current_app, redirect, request, url_for
 
 from ..core.access import Access, Permission
-from ..core.rules.flags import SEVERITY_OF
+from ..core.rules.flags import ALL_RISK_CODES, SEVERITY_OF
 from ..http.permissions import requires
 from ..problems import not_found
 from ..services.accounts import projects
@@ -64,5 +64,5 @@ def village_household_list(project_id: int, village: str, access: Access):
                                 and len(page_number) < 7 else 0)
     return page("households.html", project=projects.require_project(project_id), village=village,
                 place_name=name, campaign=campaign, campaigns=campaigns, listed=listed,
-                states=STATES, flags=sorted(SEVERITY_OF), state=request.args.get("state", ""),
+                states=STATES, flags=ALL_RISK_CODES, state=request.args.get("state", ""),
                 flag=request.args.get("flag", ""))

@@ -12,7 +12,7 @@ import secrets
 from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 
 from ..core.access import Permission, Principal
-from ..http.identify import CSRF_FIELD, SESSION_COOKIE
+from ..http.identify import CSRF_FIELD, SESSION_COOKIE, console_session
 from ..http.identify import sign_in as check_credentials
 from ..http.permissions import public, signed_in
 from ..problems import Problem
@@ -25,7 +25,7 @@ LOGIN_CSRF_COOKIE = "dixian_login_csrf"
 
 def page(template: str, status: int = 200, **context):
     """A console page in the request's language, with who is signed in and their CSRF token."""
-    live = _live_session()
+    live = console_session()
     return render_template(template, t=t, flag_name=flag_name, lang=g.lang,
                            principal=live.principal if live else None,
                            csrf_token=live.csrf if live else "", **context), status
@@ -34,7 +34,7 @@ def page(template: str, status: int = 200, **context):
 @bp.get("/")
 @public("the landing page, which shows no data")
 def home():
-    if _live_session():
+    if console_session():
         return redirect(url_for("web.console"))
     return page("landing.html", public_url=current_app.config["PUBLIC_URL"])
 
@@ -55,7 +55,7 @@ def console(principal: Principal):
 @bp.get("/login")
 @public("the sign-in form")
 def sign_in():
-    if _live_session():
+    if console_session():
         return redirect(_next_page())
     return _sign_in_page()
 
@@ -93,14 +93,6 @@ def sign_out(principal: Principal):
 @public("a liveness check for the front door and monitoring; it shows no data")
 def health():
     return jsonify({"ok": True})
-
-
-def _live_session() -> sessions.LiveSession | None:
-    """The console session of this request's cookie, looked up once; None without a live one."""
-    if "live_session" not in g:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        g.live_session = sessions.live_session(cookie) if cookie else None
-    return g.live_session
 
 
 def _sign_in_page(error: str | None = None, status: int = 200, email: str = ""):

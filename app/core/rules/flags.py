@@ -33,6 +33,7 @@ SEVERITY_OF = {
 # Every code not above is a data-quality flag (severity "data").
 RISK_CODES = {severity: sorted(code for code, s in SEVERITY_OF.items() if s == severity)
               for severity in ("high", "medium", "low")}
+ALL_RISK_CODES = sorted(SEVERITY_OF)
 
 
 def worst_severity(codes) -> str | None:

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from ... import events
 from ...core.access import Access
-from ...core.rules.flags import SEVERITY_OF
+from ...core.rules.flags import ALL_RISK_CODES
 from ...events import Kind
 from ...extensions import db
 from ...models import Campaign, Form
@@ -184,7 +184,7 @@ def _add_up(conn, scope: str, params: dict) -> None:
     conn.execute(text("SET LOCAL jit = off"))
     conn.execute(text("SET LOCAL work_mem = '64MB'"))
     statements = ADDED_UP[scope]
-    params = {**params, "risk_codes": sorted(SEVERITY_OF)}
+    params = {**params, "risk_codes": ALL_RISK_CODES}
     added_up: dict[str, dict] = {}
 
     def village(code: str) -> dict:

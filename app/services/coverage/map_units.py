@@ -4,15 +4,15 @@ drill-down and the map without WebGL all read this; the polygons of the WebGL ma
 import json
 from dataclasses import dataclass
 
-from ...core.access import Access
+from ...core.access import LEVEL_DIGITS, Access, level_of
 from ...extensions import db
 from ...models import Campaign
 from ...problems import not_found
 from ...queries.map import UNIT_SHAPES
-from .campaigns import LEVEL_PREFIX, UnitCoverage, coverage
+from .campaigns import UnitCoverage, coverage
 
-CHILD_LEVEL = {None: "county", "county": "township", "township": "village"}
-LEVEL_OF_DIGITS = {6: "county", 9: "township", 12: "village"}
+CHILD_LEVEL = {"county": "township", "township": "village"}
+_LEVEL_OF_DIGITS = {digits: level for level, digits in LEVEL_DIGITS.items()}
 _TOLERANCE_DEGREES = {"county": 0.002, "township": 0.0005, "village": 0.0001}   # ~200, 50, 10 m
 
 
@@ -31,13 +31,13 @@ def map_units(access: Access, campaign: Campaign, parent: str | None) -> list[Ma
     if parent is None:
         level = _top_level(access)
     else:
-        parent_level = _level_of(parent)
+        parent_level = level_of(parent)
         if parent_level not in ("county", "township") or not _visible(access, parent):
             raise not_found(f"There is no place {parent} to open here.")
         level = CHILD_LEVEL[parent_level]
     units = coverage(access, campaign, level)
     if parent is not None:
-        prefix = parent[:LEVEL_PREFIX[_level_of(parent)]]
+        prefix = parent[:LEVEL_DIGITS[parent_level]]
         units = [u for u in units if u.code.startswith(prefix)]
     shapes = {row.code: row for row in db.session.execute(UNIT_SHAPES, {
         "codes": [u.code for u in units], "tolerance": _TOLERANCE_DEGREES[level]})}
@@ -54,23 +54,15 @@ def _top_level(access: Access) -> str:
     """Counties for an unlimited caller; else the level of the caller's widest place."""
     if access.places is None:
         return "county"
-    return LEVEL_OF_DIGITS.get(min(len(p) for p in access.places), "village") if access.places else "village"
-
-
-def _level_of(code: str) -> str | None:
-    """county | township | village by which digits of a 12-digit code are zero; None otherwise."""
-    if len(code) != 12 or not (code.isascii() and code.isdigit()):
-        return None
-    if code.endswith("000000"):
-        return "county"
-    if code.endswith("000"):
-        return "township"
-    return "village"
+    if not access.places:
+        return "village"
+    widest = min(len(p) for p in access.places)        # a province or city grant opens on its counties
+    return "county" if widest <= LEVEL_DIGITS["county"] else _LEVEL_OF_DIGITS.get(widest, "village")
 
 
 def _visible(access: Access, code: str) -> bool:
     """Whether the caller may open `code`: it lies within their places, or holds one of them."""
     if access.places is None:
         return True
-    prefix = code[:LEVEL_PREFIX[_level_of(code)]]
+    prefix = code[:LEVEL_DIGITS[level_of(code)]]
     return any(p.startswith(prefix) or prefix.startswith(p) for p in access.places)

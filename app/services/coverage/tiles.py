@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass
 
 from ...core.access import Access
-from ...core.rules.flags import RISK_CODES
+from ...core.rules.flags import ALL_RISK_CODES, RISK_CODES
 from ...extensions import db
 from ...models import Campaign
 from ...problems import unexpected_value
@@ -53,7 +53,7 @@ def households_tile(access: Access, campaign: Campaign, z: int, x: int, y: int) 
         return _tile(b"")
     data = db.session.execute(HOUSEHOLDS_TILE, {
         "z": z, "x": x, "y": y, "campaign": campaign.id, "project": access.project_id,
-        "places": sql_patterns(access.places), "risk": sum(RISK_CODES.values(), []), **RISK_CODES}).scalar()
+        "places": sql_patterns(access.places), "risk": ALL_RISK_CODES, **RISK_CODES}).scalar()
     return _tile(data)
 
 

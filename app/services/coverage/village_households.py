@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ...core.access import Access
-from ...core.rules.flags import RISK_CODES, worst_severity
+from ...core.rules.flags import ALL_RISK_CODES, worst_severity
 from ...extensions import db
 from ...models import Campaign
 from ...problems import unexpected_value
@@ -44,7 +44,7 @@ def village_households(access: Access, campaign: Campaign, village: str, *, stat
     rows = db.session.execute(VILLAGE_HOUSEHOLDS, {
         "campaign": campaign.id, "project": access.project_id, "village": village,
         "places": sql_patterns(access.places), "state": state, "flag": flag,
-        "risk": sum(RISK_CODES.values(), []), "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}).all()
+        "risk": ALL_RISK_CODES, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}).all()
     total = rows[0].total if rows else 0
     return HouseholdPage([ListedHousehold(r.household_code, r.head_name, r.state, worst_severity(r.codes),
                                           list(r.codes), r.screening_on) for r in rows],

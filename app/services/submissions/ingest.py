@@ -8,7 +8,7 @@ deprecatedID is a new version of the submission it edits.
 import hashlib
 import posixpath
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -56,7 +56,14 @@ from ...storage.blobstore import BlobStore
 from ..column_limits import DEPRECATED_ID, DEVICE_ID, SUBMITTED_INSTANCE_ID
 from ..coverage.campaign_households import rebuild_households
 from ..forms.publish import store_blob
-from ..monitoring.assess import assess_submission, first_point, store_assessment, subject_of, version_row
+from ..monitoring.assess import (
+    assess_submission,
+    first_point,
+    new_household_code,
+    store_assessment,
+    subject_of,
+    version_row,
+)
 
 
 @dataclass(frozen=True)
@@ -165,11 +172,14 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
     # would name another new household).
     origin = edit.origin_instance_id if edit else envelope.instance_id
     context = form if subject is not None else None
-    if known_version != form_version_id or (edit and subject is not None and subject.new_household):
+    if known_version != form_version_id:
         answers, subject = _read(envelope, form_version_id, assess, origin)
         context = None
         if not draft:
             _remember_published(project_id, envelope, form_version_id)
+    elif edit and subject is not None and subject.new_household:
+        # Read before the edit was known: only the new household's code changes, and its context with it.
+        subject, context = replace(subject, household_code=new_household_code(origin)), None
     assessment = None
     if subject is not None:
         assessment = assess_submission(conn, project_id, subject, context, writes_registry=not draft,
