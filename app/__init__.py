@@ -22,6 +22,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     app.extensions["blobstore"] = FileBlobStore(app.config["BLOB_DIR"])
+    from .services.accounts import access_cache
+    access_cache.install(app)
+    from .services.coverage import tile_cache
+    tile_cache.install(app)
 
     from . import api, http, openrosa, web
     from .cli import register as register_cli

@@ -43,6 +43,11 @@ def from_environment() -> dict:
         "MAX_SUBMISSION_ELEMENTS": int(env.get("MAX_SUBMISSION_ELEMENTS", 100_000)),
         "DIGEST_REALM": env.get("DIGEST_REALM", "Dixian"),
         "SESSION_HOURS": int(env.get("SESSION_HOURS", 24)),
+        # How long a worker remembers a session's user and a user's grant (services/accounts/access_cache):
+        # a sign-out or revocation made through another worker or the command line takes this long there.
+        "ACCESS_CACHE_SECONDS": float(env.get("ACCESS_CACHE_SECONDS", 5)),
+        # Places tiles a worker keeps once drawn, in MB (services/coverage/tile_cache; 0: none).
+        "TILE_CACHE_MB": float(env.get("TILE_CACHE_MB", 64)),
         "DEFAULT_PROJECT_NAME": env.get("DEFAULT_PROJECT_NAME", "防返贫动态监测"),
         # Risk rules and place/household linking at ingest; off only to measure what they cost.
         "RISK_RULES": env.get("RISK_RULES", "on") != "off",

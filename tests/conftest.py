@@ -110,9 +110,13 @@ def clean(app):
 
 def _empty_tables(app):
     from app.extensions import db
+    from app.services.accounts import access_cache
+    from app.services.coverage import tile_cache
     from app.services.monitoring.rulesets import forget_cached
     forget_cached()
     with app.app_context():
+        access_cache.forget_all()
+        tile_cache.forget_all()
         db.session.remove()
         tables = ", ".join(t.name for t in db.metadata.sorted_tables)
         # Identities are not restarted: ids stay unique across tests (caches key on them).

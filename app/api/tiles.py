@@ -9,7 +9,7 @@ from ..core.access import Access, Permission
 from ..http.permissions import requires
 from ..services.coverage import tiles
 from . import bp
-from .campaign_param import campaign_in_query
+from .campaign_param import tiled_campaign_in_query
 
 MVT = "application/vnd.mapbox-vector-tile"
 
@@ -17,13 +17,13 @@ MVT = "application/vnd.mapbox-vector-tile"
 @bp.get("/projects/<int:project_id>/tiles/units/<int:z>/<int:x>/<int:y>.mvt")
 @requires(Permission.COVERAGE_READ)
 def units_tile(project_id: int, z: int, x: int, y: int, access: Access):
-    return _answer(tiles.units_tile(access, campaign_in_query(project_id), z, x, y))
+    return _answer(tiles.units_tile(access, tiled_campaign_in_query(project_id), z, x, y))
 
 
 @bp.get("/projects/<int:project_id>/tiles/households/<int:z>/<int:x>/<int:y>.mvt")
 @requires(Permission.HOUSEHOLD_READ)
 def households_tile(project_id: int, z: int, x: int, y: int, access: Access):
-    return _answer(tiles.households_tile(access, campaign_in_query(project_id), z, x, y))
+    return _answer(tiles.households_tile(access, tiled_campaign_in_query(project_id), z, x, y))
 
 
 def _answer(tile: tiles.Tile) -> Response:

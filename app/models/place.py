@@ -5,7 +5,7 @@ province 2 + prefecture 2 + county 2 + township 3 + village 3. Groups have no
 national code, so theirs is the village code plus a local 3-digit suffix.
 """
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import Boolean, ForeignKey, Index, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -25,18 +25,33 @@ class AdminUnit(db.Model):
     water_scarce: Mapped[bool] = mapped_column(Boolean, default=False)   # 缺水地区 (< 1000 m³ per person)
 
 
+# Map tiles draw places from outlines simplified ahead, per band of zooms: each band's outline is
+# simplified to one tile unit (a 4096th of a tile) at the band's highest zoom, so no tile shows it.
+SHAPE_BANDS = (5, 7, 9, 11, 13)
+# The zoom each level is drawn from: counties always, townships from 7, villages from 9 (below, a
+# village is a few pixels and a province has thousands: a county opened on the map fills the view at
+# zoom 8 to 10, a township at 10 to 12). A level has outlines in the bands of its zooms only.
+DRAWN_FROM_ZOOM = {"county": 0, "township": 7, "village": 9}
+SHAPES_KEPT = tuple((band, level) for level, zoom in DRAWN_FROM_ZOOM.items() for band in SHAPE_BANDS if band >= zoom)
+# A tile's layer reads one band and one level, by its box: an index each (a shared one would walk the
+# outlines of every band and level in the box, some 8,000 over a province at zoom 7, to keep 100).
+SHAPE_INDEXES = tuple(
+    Index(f"idx_admin_unit_shape_{level}_{band}", "geom", postgresql_using="gist",
+          postgresql_where=text(f"band = {band} AND level = '{level}'"))
+    for band, level in SHAPES_KEPT)
+
+
 class AdminUnitShape(db.Model):
     """A place's outline as map tiles draw it: in Web Mercator (EPSG:3857), simplified for one band of
-    zooms (app/queries/tiles.py SHAPE_BANDS), so that a tile transforms and simplifies nothing. Written
-    at each places import from admin_unit.boundary."""
+    zooms (SHAPE_BANDS), so that a tile transforms and simplifies nothing. Written at each places import
+    from admin_unit.boundary."""
     __tablename__ = "admin_unit_shape"
-    # A tile reads one band and level: a few hundred rows at most, tested against the tile's box.
-    __table_args__ = (Index("ix_admin_unit_shape_band_level", "band", "level"),)
+    __table_args__ = SHAPE_INDEXES
 
     code: Mapped[str] = mapped_column(ForeignKey("admin_unit.code", ondelete="CASCADE"), primary_key=True)
     band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)     # the highest zoom it is simplified for
     level: Mapped[str] = mapped_column(String(10))
-    geom = mapped_column(Geometry("GEOMETRY", srid=3857, spatial_index=True), nullable=False)
+    geom = mapped_column(Geometry("GEOMETRY", srid=3857, spatial_index=False), nullable=False)
 
 
 class AppUserPlace(db.Model):

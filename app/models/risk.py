@@ -1,6 +1,7 @@
 """Risk flags and the rulesets that raise them."""
 from datetime import date, datetime
 
+from geoalchemy2 import Geometry
 from sqlalchemy import BigInteger, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -56,6 +57,9 @@ class Campaign(db.Model):
     ends_on: Mapped[date] = mapped_column(Date)
     form_ids: Mapped[list[str]] = mapped_column(ARRAY(String(300)))
     created_at: Mapped[datetime] = created_at()
+    # Counts up whenever what its map's places tiles draw changes: its numbers are added up anew, or the
+    # places' outlines are imported. Workers keep drawn tiles under it (services/coverage/tile_cache.py).
+    tiles_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class SubmissionAssessment(db.Model):
@@ -82,6 +86,8 @@ class SubmissionAssessment(db.Model):
     out_of_school: Mapped[int | None] = mapped_column(Integer)    # of them, out of school (R6)
     housing_unsafe: Mapped[bool | None] = mapped_column(Boolean)  # None when the form does not say
     water_unsafe: Mapped[bool | None] = mapped_column(Boolean)
+    # The submission's first geopoint: where the map draws the household it screened.
+    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
     flag_codes: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
     is_draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
@@ -111,6 +117,9 @@ class CampaignHousehold(db.Model):
     screening_housing_unsafe: Mapped[bool | None] = mapped_column(Boolean)
     screening_water_unsafe: Mapped[bool | None] = mapped_column(Boolean)
     screening_flags: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
+    # Its first geopoint: the map's point for the household (else the registry's location), found by tiles
+    # through its spatial index.
+    screening_location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
     # The latest housing (住房安全) and water (饮水安全) inspections, which outrank the screening.
     housing_version_id: Mapped[int | None] = mapped_column(BigInteger)
     housing_on: Mapped[date | None] = mapped_column(Date)

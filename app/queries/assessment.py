@@ -79,9 +79,10 @@ _ASSESSMENT = """
 assessment AS (
     INSERT INTO submission_assessment (submission_version_id, submission_id, project_id, xml_form_id, household_id,
         admin_code, surveyed_on, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes,
-        is_draft)
+        is_draft, location)
     VALUES (:version_id, :submission_id, :project_id, :xml_form_id, :household_id, :admin_code, :surveyed_on,
-        :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft)
+        :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft,
+        CAST(:location AS geometry))
 )"""
 _FLAGS = """
 INSERT INTO risk_flag (submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at,

@@ -28,7 +28,8 @@ class KeptForm:
 KEPT_FORMS = {form.xml_form_id: form for form in (
     KeptForm(SCREENING, "screening", {
         "persons": "persons", "insured": "insured", "school_age": "school_age", "out_of_school": "out_of_school",
-        "screening_housing_unsafe": "housing_unsafe", "screening_water_unsafe": "water_unsafe"}),
+        "screening_housing_unsafe": "housing_unsafe", "screening_water_unsafe": "water_unsafe",
+        "screening_location": "location"}),
     KeptForm(HOUSING, "housing", {"housing_unsafe": "housing_unsafe"}),
     KeptForm(WATER, "water", {"water_unsafe": "water_unsafe"}),
 )}
@@ -51,7 +52,7 @@ def note_villages(changed: str) -> str:
 
 
 # The ingest parameters each assessment column comes from.
-_PARAMS = {"submission_version_id": ":version_id"}
+_PARAMS = {"submission_version_id": ":version_id", "location": "CAST(:location AS geometry)"}
 
 
 def upsert_ctes(xml_form_id: str | None) -> list[str]:
@@ -146,7 +147,8 @@ FORGET_CAMPAIGN_VILLAGES = text(_FORGET_VILLAGES)
 # (campaign_household, which carries each household's village). Screenings give the persons and the
 # 三保障 numbers; housing and water inspections outrank what the screening said. Plain SELECTs, so
 # PostgreSQL can spread them over its parallel workers (it never does for an INSERT ... SELECT);
-# the few rows they give are stored by STORE_VILLAGES.
+# the few rows they give are stored by STORE_VILLAGES, which also counts a new version of the campaign's
+# map tiles (campaign.tiles_version).
 _REGISTERED = """
 SELECT admin_code AS village, count(*) AS registered FROM household WHERE project_id = :project {villages}
 GROUP BY 1
@@ -174,6 +176,9 @@ ADDED_UP = {
         ("registered", _REGISTERED, "admin_code"), ("screened", _SCREENED, "village"), ("flags", _FLAGS, "village"))}
     for scope, where in (("all", ""), ("some", "AND {column} = ANY(:villages)"))}
 STORE_VILLAGES = text("""
+WITH drawn_anew AS (
+    UPDATE campaign SET tiles_version = tiles_version + 1 WHERE id = :campaign
+)
 INSERT INTO campaign_village (campaign_id, village, registered, screened, persons, insured, school_age, out_of_school,
     persons_housing_safe, persons_water_safe, flagged, households_at_risk)
 SELECT :campaign, v.village, v.registered, v.screened, v.persons, v.insured, v.school_age, v.out_of_school,
@@ -216,6 +221,17 @@ HOUSEHOLD_STATE = """CASE WHEN ch.screening_version_id IS NULL THEN 'unscreened'
 CAMPAIGN_PENDING = text("""
 SELECT EXISTS (SELECT FROM campaign_change WHERE campaign_id = :campaign)
     OR NOT EXISTS (SELECT FROM campaign_village WHERE campaign_id = :campaign)
+""")
+# A campaign by id (:id, NULL for a name) or name (:name), the id first, with its tiles' version and whether
+# it has anything to add up (as CAMPAIGN_PENDING): map tiles ask this once each.
+CAMPAIGN_FOR_TILES = text("""
+SELECT c.id, c.tiles_version,
+    EXISTS (SELECT FROM campaign_change n WHERE n.campaign_id = c.id)
+        OR NOT EXISTS (SELECT FROM campaign_village v WHERE v.campaign_id = c.id) AS pending
+FROM campaign c
+WHERE c.project_id = :project AND (c.id = CAST(:id AS integer) OR c.name = CAST(:name AS varchar))
+ORDER BY c.id = CAST(:id AS integer) DESC NULLS LAST
+LIMIT 1
 """)
 # Village numbers rolled up by cutting the place code to the level (village 12, township 9, county 6),
 # over every village of the campaign or over those within the caller's places (:places, LIKE patterns).

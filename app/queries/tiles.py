@@ -6,14 +6,14 @@ statements select by the tile's box in 4326 (so the GiST indexes on boundary and
 and transform only what they draw. Every statement takes the caller's places (:places, LIKE patterns,
 NULL for everywhere): nothing outside them is drawn, numbers are added up over them only.
 """
+from functools import cache
+
 from sqlalchemy import text
 
+from ..models.place import DRAWN_FROM_ZOOM, SHAPE_BANDS, SHAPES_KEPT
 from .coverage import HOUSEHOLD_STATE
 
 _EARTH_M = 40075016.68557849       # the Web Mercator world's width in metres
-# Places are drawn from outlines simplified ahead, per band of zooms: each band's outline is simplified
-# to one tile unit (a 4096th of a tile) at the band's highest zoom, so no tile shows the simplification.
-SHAPE_BANDS = (5, 7, 9, 11, 13)
 
 
 def shape_band(z: int) -> int:
@@ -26,16 +26,20 @@ def tile_unit_m(z: int) -> float:
     return _EARTH_M / 2 ** z / 4096
 
 
-# The outlines of places (:codes, NULL: every place), transformed and simplified for every band, replacing
-# what they had. Run by each places import.
+# The outlines of places (:codes, NULL: every place), transformed and simplified for each band their level
+# is drawn in, replacing what they had. Run by each places import.
 REBUILD_SHAPES = text(f"""
 INSERT INTO admin_unit_shape (code, band, level, geom)
 SELECT u.code, b.band, u.level, ST_MakeValid(ST_SimplifyPreserveTopology(ST_Transform(u.boundary, 3857), b.tolerance))
-FROM admin_unit u, (VALUES {", ".join(f"({band}, {_EARTH_M / 2 ** band / 4096!r})" for band in SHAPE_BANDS)})
-    AS b(band, tolerance)
+FROM admin_unit u
+JOIN (VALUES {", ".join(f"({band}, '{level}', {tile_unit_m(band)!r})" for band, level in SHAPES_KEPT)})
+    AS b(band, level, tolerance) ON b.level = u.level
 WHERE u.boundary IS NOT NULL AND (CAST(:codes AS text[]) IS NULL OR u.code = ANY(:codes))
 ON CONFLICT (code, band) DO UPDATE SET level = excluded.level, geom = excluded.geom
 """)
+
+# Every campaign's places tiles are drawn anew (after a places import changed the outlines).
+DRAW_ANEW = text("UPDATE campaign SET tiles_version = tiles_version + 1")
 
 _ENV = """env AS (
     SELECT ST_TileEnvelope(:z, :x, :y) AS box3857,
@@ -44,11 +48,12 @@ _ENV = """env AS (
 _WITHIN = "(CAST(:places AS text[]) IS NULL OR {column} LIKE ANY(CAST(:places AS text[])))"
 
 
-def _unit_layer(layer: str, level: str, prefix: int) -> str:
+def _unit_layer(layer: str, level: str, prefix: int, band: int) -> str:
     """One MVT layer of places at `level` (their codes' first `prefix` digits are what their villages share):
-    each place in the tile drawn from the outline of the tile's band, with the campaign's numbers of its
-    villages within the caller's places, read by a range of the (campaign, village) key, so that a tile
-    adds up only the places it draws."""
+    each place in the tile drawn from its outline of `band`, with the campaign's numbers of its villages
+    within the caller's places, read by a range of the (campaign, village) key, so that a tile adds up only
+    the places it draws. Band and level are written into the statement, so that it reads their own index
+    (models.place.SHAPE_INDEXES). A place clipped away has a NULL geometry, which ST_AsMVT leaves out."""
     return f"""
 (SELECT ST_AsMVT(f, '{layer}', 4096, 'geom') FROM (
     SELECT s.code, u.name, n.registered, n.screened, n.at_risk,
@@ -65,40 +70,41 @@ def _unit_layer(layer: str, level: str, prefix: int) -> str:
             AND village BETWEEN rpad(left(s.code, {prefix}), 12, '0') AND rpad(left(s.code, {prefix}), 12, '9')
             AND {_WITHIN.format(column="village")}
     ) n
-    WHERE s.band = :band AND s.level = '{level}' AND s.geom && env.box3857 AND n.registered IS NOT NULL
+    WHERE s.band = {band} AND s.level = '{level}' AND s.geom && env.box3857 AND n.registered IS NOT NULL
         AND {_WITHIN.format(column="s.code")}
-) f WHERE f.geom IS NOT NULL)"""
+) f)"""
 
 
-# The places' layers of a tile at each zoom: counties always, townships from zoom 7, villages from 9
-# (below, a village is a few pixels and a province has thousands: a county opened on the map fills
-# the view at zoom 8 to 10, a township at 10 to 12).
-UNITS_TILE = text(f"""
-WITH {_ENV}
-SELECT {_unit_layer("counties", "county", 6)}
-    || CASE WHEN :z >= 7 THEN {_unit_layer("townships", "township", 9)} ELSE ''::bytea END
-    || CASE WHEN :z >= 9 THEN {_unit_layer("villages", "village", 12)} ELSE ''::bytea END
-""")
+# Each level's layer and the digits of code its villages share.
+_UNIT_LAYERS = (("counties", "county", 6), ("townships", "township", 9), ("villages", "village", 12))
 
-# Every registered household of the caller's villages in the tile, as a point: at its latest campaign
-# screening's first geopoint, else where the registry places it (none: not drawn). Only an opaque id
-# (the row id), its state and its worst risk severity: no name, no ID number, no household code.
+
+@cache
+def units_tile(z: int):
+    """The statement of a places tile at zoom z (parameters z, x, y, campaign, places): one per zoom."""
+    band = shape_band(z)
+    layers = [_unit_layer(layer, level, prefix, band) for layer, level, prefix in _UNIT_LAYERS
+              if z >= DRAWN_FROM_ZOOM[level]]
+    return text(f"WITH {_ENV}\nSELECT " + "\n    || ".join(layers))
+
+
+# Every registered household of the caller's places in the tile, as a point: at its latest campaign
+# screening's first geopoint (kept with its campaign row), else where the registry places it (none: not
+# drawn). Each kind of point is found by its own spatial index: the campaign's screened households by
+# their screening's point, the others by the registry's. Only an opaque id (the row id), its state and its
+# worst risk severity: no name, no ID number, no household code.
 HOUSEHOLDS_TILE = text(f"""
 WITH {_ENV},
-villages AS (
-    SELECT code FROM admin_unit, env
-    WHERE level = 'village' AND boundary && env.box AND {_WITHIN.format(column="code")}
-),
 households AS (
-    SELECT h.id, {HOUSEHOLD_STATE} AS state, coalesce(ch.flag_codes, '{{}}') AS codes,
-        coalesce((SELECT g.geom FROM geo_answer g
-                  WHERE g.submission_version_id = ch.screening_version_id AND g.kind = 'geopoint'
-                      AND g.geom IS NOT NULL
-                  ORDER BY g.id LIMIT 1), h.location) AS point
-    FROM household h
-    JOIN villages v ON v.code = h.admin_code
+    SELECT ch.household_id AS id, {HOUSEHOLD_STATE} AS state, ch.flag_codes AS codes, ch.screening_location AS point
+    FROM env, campaign_household ch
+    WHERE ch.campaign_id = :campaign AND ch.screening_location && env.box AND {_WITHIN.format(column="ch.village")}
+    UNION ALL
+    SELECT h.id, {HOUSEHOLD_STATE}, coalesce(ch.flag_codes, '{{}}'), h.location
+    FROM env, household h
     LEFT JOIN campaign_household ch ON ch.campaign_id = :campaign AND ch.household_id = h.id
-    WHERE h.project_id = :project
+    WHERE h.project_id = :project AND h.location && env.box AND ch.screening_location IS NULL
+        AND {_WITHIN.format(column="h.admin_code")}
 )
 SELECT ST_AsMVT(f, 'households', 4096, 'geom', 'id') FROM (
     SELECT hh.id, hh.state,
@@ -107,6 +113,5 @@ SELECT ST_AsMVT(f, 'households', 4096, 'geom', 'id') FROM (
              WHEN hh.codes && CAST(:low AS varchar[]) THEN 'low' END AS severity,
         ST_AsMVTGeom(ST_Transform(hh.point, 3857), env.box3857, 4096, 64, true) AS geom
     FROM households hh, env
-    WHERE hh.point && env.box
-) f WHERE f.geom IS NOT NULL
+) f
 """)

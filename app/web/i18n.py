@@ -5,6 +5,8 @@ call `t(key)`; a key missing in English falls back to the Chinese, so a page nev
 """
 from flask import g, request
 
+from ..core.household_standing import TERMS
+
 LANGUAGES = ("zh", "en")
 COOKIE = "lang"
 
@@ -68,6 +70,8 @@ WORDS = {
     "members_from_screening": {"zh": "来自最近一次排查", "en": "from the latest screening"},
     "name": {"zh": "姓名", "en": "Name"},
     "relation": {"zh": "与户主关系", "en": "Relation"},
+    "user_created": {"zh": "已创建用户 {email}。请在下方为其分配角色和地区。",
+                     "en": "User {email} created. Give them a role and places below."},
     "current_flags": {"zh": "当前风险", "en": "Current flags"},
     "no_flags": {"zh": "无", "en": "None"},
     "history": {"zh": "排查记录", "en": "Submissions"},
@@ -114,6 +118,40 @@ FLAG_NAMES = {
     "water_check_needed": {"zh": "饮水需核查", "en": "Water to be checked"},
     "income_watch_10k": {"zh": "收入低于1万元(关注)", "en": "Income under 10,000 (watch)"},
 }
+
+
+# The registry's codes as the console names them: in Chinese the first term core.household_standing
+# accepts for each (what a registry file writes), in English these.
+_STANDING_EN = {
+    "poverty_status": {"lifted": "Lifted out of poverty", "ordinary": "Ordinary household"},
+    "category": {"none": "Not monitored", "unstable": "Unstable, lifted out of poverty",
+                 "edge": "On the edge of poverty", "hardship": "Sudden severe hardship"},
+    "status": {"none": "Not monitored", "monitored": "Risk not eliminated", "eliminated": "Risk eliminated"},
+}
+# A member's relation to the head: the screening form's list `rel` (forms/fpf_hh_screening.md; a test
+# holds the two together).
+RELATIONS = {
+    "head": {"zh": "户主", "en": "Head"}, "spouse": {"zh": "配偶", "en": "Spouse"}, "son": {"zh": "子", "en": "Son"},
+    "daughter": {"zh": "女", "en": "Daughter"}, "child_in_law": {"zh": "儿媳/女婿", "en": "Child-in-law"},
+    "grandchild": {"zh": "孙子女", "en": "Grandchild"}, "parent": {"zh": "父母", "en": "Parent"},
+    "sibling": {"zh": "兄弟姐妹", "en": "Sibling"}, "other": {"zh": "其他", "en": "Other"},
+}
+
+
+def term(column: str, code: str | None) -> str:
+    """A registry code of `column` (poverty_status, category, status or relation) in this request's
+    language; '–' for none, and a value no list knows as it was written (a registry file may give any
+    relation)."""
+    if not code:
+        return "–"
+    lang = g.get("lang", "zh")
+    if column == "relation":
+        names = RELATIONS.get(code)
+        return (names.get(lang) or names["zh"]) if names else code
+    terms = TERMS[column].get(code)
+    if terms is None:
+        return code
+    return _STANDING_EN[column][code] if lang == "en" else terms[0]
 
 
 def flag_name(code: str) -> str:

@@ -52,12 +52,14 @@ def create_user(principal: Principal):
             return _people_page(access, problem)
         raise
     if back.isascii() and back.isdigit():
-        return redirect(url_for("web.people", project_id=int(back)))
+        # The page then says so, with the new user's email ready in the form that gives a role.
+        return redirect(url_for("web.people", project_id=int(back), created=request.form.get("email", "")))
     return redirect(url_for("web.console"))
 
 
 def _people_page(access: Access, problem: Problem | None = None):
     status = problem.status if problem else 200
+    created = request.args.get("created", "")[:320] if problem is None else ""
     return page("people.html", status, project=projects.require_project(access.project_id),
                 grants=grants.project_grants(access), roles=list(ROLES), error=problem.message if problem else None,
-                may_create=access.principal.is_admin)
+                may_create=access.principal.is_admin, created=created)

@@ -18,7 +18,7 @@ from ..http.permissions import public, signed_in
 from ..problems import Problem
 from ..services.accounts import grants, sessions
 from . import bp
-from .i18n import flag_name, t
+from .i18n import flag_name, t, term
 
 LOGIN_CSRF_COOKIE = "dixian_login_csrf"
 
@@ -26,7 +26,7 @@ LOGIN_CSRF_COOKIE = "dixian_login_csrf"
 def page(template: str, status: int = 200, **context):
     """A console page in the request's language, with who is signed in and their CSRF token."""
     live = console_session()
-    return render_template(template, t=t, flag_name=flag_name, lang=g.lang,
+    return render_template(template, t=t, flag_name=flag_name, term=term, lang=g.lang,
                            principal=live.principal if live else None,
                            csrf_token=live.csrf if live else "", **context), status
 

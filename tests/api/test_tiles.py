@@ -127,3 +127,20 @@ def test_bad_tile_addresses_are_problems_never_5xx(app, live_server, mapped, dev
     assert requests.get(f"{device.server_url}/tiles/units/10/0/0.mvt?campaign=排查", timeout=10).status_code == 403
     collector = bearer(app, live_server, mapped, "data_collector")
     assert requests.get(f"{base}/units/10/0/0.mvt?campaign=排查", headers=collector, timeout=10).status_code == 403
+
+
+def test_a_places_import_draws_every_kept_tile_anew(app, live_server, mapped):
+    """Workers keep places tiles (services/coverage/tile_cache); a places import must not leave them stale."""
+    from app.services.registry.imports import import_places
+    viewer = bearer(app, live_server, mapped, "viewer")
+    here = tile_of(LON, LAT, 10)
+
+    def village_names() -> set[str]:
+        layers = _decode(_get(live_server, mapped, "units", *here, viewer))
+        return {f["properties"]["name"] for f in layers["villages"]["features"]}
+    assert "一元村" in village_names()
+    assert "一元村" in village_names()              # kept: the same tile again
+    with app.app_context():
+        import_places("rename.csv",
+                      "code,level,parent_code,name\n420102001001,village,420102001000,新一元村\n".encode())
+    assert "新一元村" in village_names() and "一元村" not in village_names()

@@ -87,6 +87,13 @@ def test_a_county_supervisor_drills_from_county_to_household(app, page, live_ser
     assert page.url.startswith(f"{live_server}/projects/{demo_county}/households/H")
     assert len(page.query_selector_all("#history tbody tr")) == 1
     assert "*" not in page.inner_text("#head-idno")                 # a manager sees ID numbers
+    # Registry codes are shown as the terms people use, never as codes.
+    from app.core.household_standing import TERMS
+    from app.web.i18n import RELATIONS
+    codes = {code for terms in TERMS.values() for code in terms} | set(RELATIONS)
+    shown = set(re.findall(r"[a-z_]+", page.inner_text("dl.record") + page.inner_text("#members")))
+    assert not shown & codes, shown & codes
+    assert "户主" in page.inner_text("#members")
 
 
 def test_colour_switch_legend_table_sort_and_csv(app, page, live_server, demo_county):

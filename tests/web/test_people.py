@@ -28,8 +28,9 @@ def test_an_administrator_creates_a_user_gives_a_limited_role_and_takes_it(app, 
     page.fill("#new-user input[name=email]", "li@example.org")
     page.fill("#new-user input[name=password]", "another long password")
     page.click("#new-user button")
-    page.wait_for_url(f"**/projects/{demo_county}/people")
-    page.fill("#grant input[name=email]", "li@example.org")
+    page.wait_for_url(f"**/projects/{demo_county}/people?created=*")
+    assert "li@example.org" in page.inner_text("#created")                # said, and ready to be given a role
+    assert page.input_value("#grant input[name=email]") == "li@example.org"
     page.select_option("#grant select[name=role]", "viewer")
     page.fill("#grant input[name=places]", "429901001000")
     page.click("#grant button")

@@ -10,6 +10,7 @@ from ...extensions import db
 from ...models import AdminUnit, Project, ProjectRole, User
 from ...problems import insufficient_rights, not_found, unexpected_value
 from ...queries.accounts import GRANT
+from . import access_cache
 from .projects import require_project
 from .users import user_by_email
 
@@ -33,6 +34,7 @@ def grant_role(project_id: int, email: str, role: str, places: list[str] | tuple
     events.record(Kind.GRANT, actor_id=actor_id, project_id=project_id, subject=str(user.actor_id),
                   payload={"role": role, "places": grant.places})
     db.session.commit()
+    access_cache.forget_all()
     return grant
 
 
@@ -82,6 +84,7 @@ def revoke_role(access: Access, email: str) -> None:
     events.record(Kind.REVOKE, actor_id=access.principal.actor_id, project_id=access.project_id,
                   subject=str(user.actor_id), payload={"role": grant.role})
     db.session.commit()
+    access_cache.forget_all()
 
 
 def place_prefixes(codes: list[str] | tuple[str, ...]) -> list[str]:
@@ -114,14 +117,21 @@ def access_in(principal: Principal, project_id: int) -> Access | None:
             return Access(principal, project_id, DEVICE, places)
         require_project(project_id)
         return None
+    # (permissions, places), remembered by this worker for a few seconds (access_cache).
+    standing = access_cache.remembered(("grant", principal.actor_id, principal.is_admin, project_id),
+                                       lambda: _standing(principal, project_id))
+    return Access(principal, project_id, *standing) if standing else None
+
+
+def _standing(principal: Principal, project_id: int) -> tuple[frozenset[Permission], tuple[str, ...] | None] | None:
     row = db.session.execute(GRANT, {"actor": principal.actor_id, "project": project_id}).first()
     if row is None:
         raise not_found(f"There is no project {project_id}.")
     if principal.is_admin:
-        return Access(principal, project_id, EVERYTHING)
+        return EVERYTHING, None
     if row.role is None:
         return None
-    return Access(principal, project_id, ROLES.get(row.role, frozenset()), tuple(row.places) or None)
+    return ROLES.get(row.role, frozenset()), tuple(row.places) or None
 
 
 def require(principal: Principal, permission: Permission, project_id: int) -> Access:

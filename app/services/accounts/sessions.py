@@ -12,6 +12,7 @@ from ...core.tokens import new_token, token_digest
 from ...events import Kind
 from ...extensions import db
 from ...models import ApiSession, User
+from . import access_cache
 from .users import principal_for_user
 
 
@@ -31,18 +32,28 @@ def open_session(user: User, hours: int) -> tuple[str, ApiSession]:
 class LiveSession:
     principal: Principal
     csrf: str             # what a state-changing request made with the session's cookie must carry
+    expires_at: datetime
 
 
 def live_session(token: str) -> LiveSession | None:
-    """The session a token opens; None if it is unknown, expired, or its user deleted."""
+    """The session a token opens; None if it is unknown, expired, or its user deleted. Remembered by this
+    worker for a few seconds (access_cache), never past its expiry."""
+    digest = token_digest(token)
+    session = access_cache.remembered(("session", digest), lambda: _stored_session(digest))
+    if session is None or session.expires_at < datetime.now(timezone.utc):
+        return None
+    return session
+
+
+def _stored_session(digest: str) -> LiveSession | None:
     row = db.session.execute(
         select(User, ApiSession.expires_at, ApiSession.csrf)
         .join(ApiSession, ApiSession.actor_id == User.actor_id)
-        .where(ApiSession.token_sha256 == token_digest(token))
+        .where(ApiSession.token_sha256 == digest)
     ).first()
-    if row is None or row.expires_at < datetime.now(timezone.utc) or row.User.actor.deleted_at:
+    if row is None or row.User.actor.deleted_at:
         return None
-    return LiveSession(principal_for_user(row.User), row.csrf)
+    return LiveSession(principal_for_user(row.User), row.csrf, row.expires_at)
 
 
 def principal_for_session(token: str) -> Principal | None:
@@ -54,3 +65,4 @@ def principal_for_session(token: str) -> Principal | None:
 def close_session(token: str) -> None:
     db.session.query(ApiSession).filter_by(token_sha256=token_digest(token)).delete()
     db.session.commit()
+    access_cache.forget_all()

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select, text
 
 from ... import events
-from ...core.access import Access
+from ...core.access import LEVEL_DIGITS, Access
 from ...core.rules.flags import ALL_RISK_CODES
 from ...events import Kind
 from ...extensions import db
@@ -20,6 +20,7 @@ from ...models import Campaign, Form
 from ...problems import not_found, unexpected_value, uniqueness_violation
 from ...queries.coverage import (
     ADDED_UP,
+    CAMPAIGN_FOR_TILES,
     CAMPAIGN_PENDING,
     PENDING_CAMPAIGNS,
     PLACE_NAMES,
@@ -34,7 +35,8 @@ from ...queries.places import sql_patterns
 from ..column_limits import CAMPAIGN_ID, CAMPAIGN_NAME, nfc
 from .campaign_households import rebuild_campaign
 
-LEVEL_PREFIX = {"village": 12, "township": 9, "county": 6}
+# The levels coverage rolls up to, and the digits of code their villages share.
+LEVEL_PREFIX = {level: LEVEL_DIGITS[level] for level in ("village", "township", "county")}
 
 
 def create_campaign(project_id: int, name: str, starts_on: date, ends_on: date, form_ids: list[str]) -> Campaign:
@@ -137,6 +139,28 @@ def coverage(access: Access, campaign: Campaign, level: str) -> list[UnitCoverag
                          persons_housing_safe=r.persons_housing_safe, persons_water_safe=r.persons_water_safe,
                          flagged=r.flagged, households_at_risk=r.households_at_risk)
             for code, r in zip(codes, rows, strict=True)]
+
+
+@dataclass(frozen=True)
+class TiledCampaign:
+    """What a map tile needs of its campaign."""
+    id: int
+    project_id: int
+    tiles_version: int              # Campaign.tiles_version, once the numbers are added up to now
+
+
+def campaign_for_tiles(project_id: int, name_or_id: str) -> TiledCampaign:
+    """The campaign named or numbered (as find_campaign), its numbers added up to now: one statement when
+    nothing changed since the last adding up, as for most tiles (a screen of the map is dozens of them).
+    Raises Problem 404.1 for an unknown campaign."""
+    params = {"project": project_id, "id": CAMPAIGN_ID.parse(name_or_id), "name": nfc(name_or_id)}
+    row = db.session.execute(CAMPAIGN_FOR_TILES, params).first()
+    if row is None:
+        raise not_found(f"There is no campaign '{name_or_id}' in project {project_id}.")
+    if row.pending:
+        _refresh_villages(project_id, row.id)
+        row = db.session.execute(CAMPAIGN_FOR_TILES, params).first()
+    return TiledCampaign(row.id, project_id, row.tiles_version)
 
 
 def refresh_campaign(campaign: Campaign) -> None:

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from ...core.access import Access
 from ...core.rules.flags import ALL_RISK_CODES, RISK_CODES
 from ...extensions import db
-from ...models import Campaign
 from ...problems import unexpected_value
+from ...queries import tiles as statements
 from ...queries.places import sql_patterns
-from ...queries.tiles import HOUSEHOLDS_TILE, UNITS_TILE, shape_band
-from .campaigns import refresh_campaign
+from . import tile_cache
+from .campaigns import TiledCampaign
 
 MAX_ZOOM = 22
 HOUSEHOLDS_FROM_ZOOM = 12          # below, a tile would hold tens of thousands of points: it is empty
@@ -35,23 +35,26 @@ def check_tile(z: int, x: int, y: int) -> None:
         raise unexpected_value("x/y", f"At zoom {z}, x and y must be from 0 to {2 ** z - 1}.")
 
 
-def units_tile(access: Access, campaign: Campaign, z: int, x: int, y: int) -> Tile:
+def units_tile(access: Access, campaign: TiledCampaign, z: int, x: int, y: int) -> Tile:
     """Counties, townships (z >= 7) and villages (z >= 9) with the campaign's numbers: registered,
-    screened, at_risk, coverage (screened / registered) and at_risk_share (at risk / screened)."""
+    screened, at_risk, coverage (screened / registered) and at_risk_share (at risk / screened). Kept by
+    this worker once drawn (tile_cache), under the campaign's tiles_version. Raises Problem 400 for a
+    tile off the grid."""
     check_tile(z, x, y)
-    refresh_campaign(campaign)
-    data = db.session.execute(UNITS_TILE, {"z": z, "x": x, "y": y, "campaign": campaign.id,
-                                           "places": sql_patterns(access.places), "band": shape_band(z)}).scalar()
-    return _tile(data)
+
+    def draw() -> Tile:
+        return _tile(db.session.execute(statements.units_tile(z), {
+            "z": z, "x": x, "y": y, "campaign": campaign.id, "places": sql_patterns(access.places)}).scalar())
+    return tile_cache.kept(("units", campaign.id, campaign.tiles_version, access.places, z, x, y), draw)
 
 
-def households_tile(access: Access, campaign: Campaign, z: int, x: int, y: int) -> Tile:
+def households_tile(access: Access, campaign: TiledCampaign, z: int, x: int, y: int) -> Tile:
     """Each registered household of the caller's places as a point, from HOUSEHOLDS_FROM_ZOOM on:
     state unscreened | screened | flagged, and severity high | medium | low for flagged ones."""
     check_tile(z, x, y)
     if z < HOUSEHOLDS_FROM_ZOOM:
         return _tile(b"")
-    data = db.session.execute(HOUSEHOLDS_TILE, {
+    data = db.session.execute(statements.HOUSEHOLDS_TILE, {
         "z": z, "x": x, "y": y, "campaign": campaign.id, "project": access.project_id,
         "places": sql_patterns(access.places), "risk": ALL_RISK_CODES, **RISK_CODES}).scalar()
     return _tile(data)

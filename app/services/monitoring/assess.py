@@ -40,6 +40,11 @@ class Assessment:
     ruleset: str | None = None
     metrics: HouseholdMetrics = field(default_factory=HouseholdMetrics)
     household_village: str | None = None   # the village the household is registered in
+    point: tuple[float, float] | None = None   # (lon, lat) WGS84 of its first geopoint: the map's point
+
+    def location_ewkt(self) -> str | None:
+        """The point as EWKT (SRID=4326), None without one."""
+        return f"SRID=4326;POINT({self.point[0]!r} {self.point[1]!r})" if self.point else None
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,7 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
             conn, project_id, subject, context if household_id else None, village)
         flags += registry_flags
     assessment = Assessment(admin_code=village, household_id=household_id, surveyed_on=surveyed_on, flags=flags,
-                            household_village=household_village)
+                            household_village=household_village, point=point)
     if xml_form_id in RULED_FORMS:
         ruleset = ruleset_for(village[:2] if village else None, surveyed_on.year)
         assessment.ruleset = ruleset.label
@@ -256,5 +261,6 @@ def store_assessment(conn: Connection, assessment: Assessment, *, project_id: in
         "surveyed_on": assessment.surveyed_on, "flag_codes": sorted({f.code for f in assessment.flags}),
         "ruleset": assessment.ruleset, "now": now, "flags": json.dumps(flags, ensure_ascii=False),
         "is_draft": is_draft, "household_village": assessment.household_village,
+        "location": assessment.location_ewkt(),
         **vars(assessment.metrics),
     })

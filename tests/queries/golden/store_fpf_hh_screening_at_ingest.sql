@@ -9,18 +9,19 @@ event AS (
 assessment AS (
     INSERT INTO submission_assessment (submission_version_id, submission_id, project_id, xml_form_id, household_id,
         admin_code, surveyed_on, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes,
-        is_draft)
+        is_draft, location)
     VALUES (:version_id, :submission_id, :project_id, :xml_form_id, :household_id, :admin_code, :surveyed_on,
-        :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft)
+        :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft,
+        CAST(:location AS geometry))
 ),
 kept AS (
-    INSERT INTO campaign_household AS ch (campaign_id, household_id, village, screening_version_id, screening_on, persons, insured, school_age, out_of_school, screening_housing_unsafe, screening_water_unsafe, screening_flags, flag_codes)
-    SELECT c.id, :household_id, :household_village, :version_id, :surveyed_on, :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :flag_codes
+    INSERT INTO campaign_household AS ch (campaign_id, household_id, village, screening_version_id, screening_on, persons, insured, school_age, out_of_school, screening_housing_unsafe, screening_water_unsafe, screening_location, screening_flags, flag_codes)
+    SELECT c.id, :household_id, :household_village, :version_id, :surveyed_on, :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, CAST(:location AS geometry), :flag_codes, :flag_codes
     FROM campaign c
     WHERE c.project_id = :project_id AND CAST(:xml_form_id AS varchar) = ANY(c.form_ids)
       AND CAST(:surveyed_on AS date) BETWEEN c.starts_on AND c.ends_on
       AND CAST(:household_id AS bigint) IS NOT NULL AND NOT CAST(:is_draft AS boolean)
-    ON CONFLICT (campaign_id, household_id) DO UPDATE SET village = excluded.village, screening_version_id = excluded.screening_version_id, screening_on = excluded.screening_on, persons = excluded.persons, insured = excluded.insured, school_age = excluded.school_age, out_of_school = excluded.out_of_school, screening_housing_unsafe = excluded.screening_housing_unsafe, screening_water_unsafe = excluded.screening_water_unsafe, screening_flags = excluded.screening_flags,
+    ON CONFLICT (campaign_id, household_id) DO UPDATE SET village = excluded.village, screening_version_id = excluded.screening_version_id, screening_on = excluded.screening_on, persons = excluded.persons, insured = excluded.insured, school_age = excluded.school_age, out_of_school = excluded.out_of_school, screening_housing_unsafe = excluded.screening_housing_unsafe, screening_water_unsafe = excluded.screening_water_unsafe, screening_location = excluded.screening_location, screening_flags = excluded.screening_flags,
         flag_codes = ARRAY(SELECT DISTINCT code FROM unnest(ch.housing_flags || ch.water_flags || excluded.screening_flags) AS code ORDER BY code)
     WHERE ch.screening_version_id IS NULL OR (ch.screening_on, ch.screening_version_id)
         <= (excluded.screening_on, excluded.screening_version_id)

@@ -9,9 +9,10 @@ event AS (
 assessment AS (
     INSERT INTO submission_assessment (submission_version_id, submission_id, project_id, xml_form_id, household_id,
         admin_code, surveyed_on, persons, insured, school_age, out_of_school, housing_unsafe, water_unsafe, flag_codes,
-        is_draft)
+        is_draft, location)
     VALUES (:version_id, :submission_id, :project_id, :xml_form_id, :household_id, :admin_code, :surveyed_on,
-        :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft)
+        :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft,
+        CAST(:location AS geometry))
 ),
 kept AS (
     INSERT INTO campaign_household AS ch (campaign_id, household_id, village, water_version_id, water_on, water_unsafe, water_flags, flag_codes)

@@ -1,0 +1,40 @@
+"""What one worker process remembers between requests: values by key, around a cachetools cache.
+
+cachetools' caches are not thread-safe, and gunicorn's workers serve with threads: every use holds a
+lock, but not while a missing value is looked up, so other keys need not wait for a slow one (two
+threads missing the same key both look it up, and the later answer stays).
+"""
+import threading
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from cachetools import Cache
+
+T = TypeVar("T")
+
+
+class WorkerMemory:
+    """Values by key in `cache` (a cachetools cache, which decides how long and how many); None: nothing
+    is remembered and every value is looked up."""
+
+    def __init__(self, cache: Cache | None):
+        self._cache = cache
+        self._lock = threading.Lock()
+
+    def remembered(self, key: Hashable, load: Callable[[], T | None]) -> T | None:
+        """The value remembered for `key`, else load(), remembered unless it is None."""
+        if self._cache is None:
+            return load()
+        with self._lock:
+            value = self._cache.get(key)
+        if value is None:
+            value = load()
+            if value is not None:
+                with self._lock:
+                    self._cache[key] = value
+        return value
+
+    def clear(self) -> None:
+        if self._cache is not None:
+            with self._lock:
+                self._cache.clear()
