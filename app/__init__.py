@@ -22,10 +22,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     app.extensions["blobstore"] = FileBlobStore(app.config["BLOB_DIR"])
+    # What each worker process remembers between requests (one app per process).
     from .services.accounts import access_cache
-    access_cache.install(app)
     from .services.coverage import tile_cache
-    tile_cache.install(app)
+    access_cache.configure(app.config["ACCESS_CACHE_SECONDS"])
+    tile_cache.configure(app.config["TILE_CACHE_MB"])
 
     from . import api, http, openrosa, web
     from .cli import register as register_cli

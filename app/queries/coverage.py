@@ -117,8 +117,13 @@ FROM (SELECT DISTINCT campaign_id, household_id, village FROM latest) k
 {joins}"""
 
 
+# Dropping a campaign's numbers counts a new version of its tiles, as storing them does.
 _FORGET_VILLAGES = """
-DELETE FROM campaign_village v USING campaign c WHERE c.id = v.campaign_id AND c.project_id = :project_id"""
+WITH dropped AS (
+    DELETE FROM campaign_village v USING campaign c WHERE c.id = v.campaign_id AND c.project_id = :project_id{scope}
+    RETURNING v.campaign_id
+)
+UPDATE campaign SET tiles_version = tiles_version + 1 WHERE id IN (SELECT campaign_id FROM dropped)"""
 _NOTE = "WITH touched AS ({statement} RETURNING {columns})\n" + note_villages(
     "SELECT DISTINCT campaign_id, village FROM touched")
 _CAMPAIGN = " AND c.id = :campaign_id"
@@ -126,8 +131,8 @@ _CAMPAIGN = " AND c.id = :campaign_id"
 _HOUSEHOLDS = " AND a.submission_id IN (SELECT s.id FROM submission s WHERE s.household_id = ANY(:households))"
 REBUILD = {
     # Whole campaigns: their village numbers are dropped and added up afresh when next read.
-    "project": [text(_FORGET), text(_recall("")), text(_FORGET_VILLAGES)],
-    "campaign": [text(_FORGET + _CAMPAIGN), text(_recall(_CAMPAIGN)), text(_FORGET_VILLAGES + _CAMPAIGN)],
+    "project": [text(_FORGET), text(_recall("")), text(_FORGET_VILLAGES.format(scope=""))],
+    "campaign": [text(_FORGET + _CAMPAIGN), text(_recall(_CAMPAIGN)), text(_FORGET_VILLAGES.format(scope=_CAMPAIGN))],
     # A few households: noted as changed, so only their villages are added up again.
     "households": [
         text(_NOTE.format(statement=_FORGET + " AND l.household_id = ANY(:households)",
@@ -140,7 +145,7 @@ UPDATE campaign_household l SET village = h.admin_code FROM household h
 WHERE h.id = l.household_id AND h.project_id = :project_id AND l.village <> h.admin_code
 """)
 # Every village number of a project's campaigns, dropped (added up afresh when next read).
-FORGET_CAMPAIGN_VILLAGES = text(_FORGET_VILLAGES)
+FORGET_CAMPAIGN_VILLAGES = text(_FORGET_VILLAGES.format(scope=""))
 
 
 # A village's numbers in a campaign: its registered households, and their rows in the campaign
@@ -177,7 +182,8 @@ ADDED_UP = {
     for scope, where in (("all", ""), ("some", "AND {column} = ANY(:villages)"))}
 STORE_VILLAGES = text("""
 WITH drawn_anew AS (
-    UPDATE campaign SET tiles_version = tiles_version + 1 WHERE id = :campaign
+    UPDATE campaign SET tiles_version = tiles_version + 1
+    WHERE id = :campaign AND CAST(:villages AS jsonb) <> '[]'::jsonb
 )
 INSERT INTO campaign_village (campaign_id, village, registered, screened, persons, insured, school_age, out_of_school,
     persons_housing_safe, persons_water_safe, flagged, households_at_risk)

@@ -10,7 +10,7 @@ from functools import cache
 
 from sqlalchemy import text
 
-from ..models.place import DRAWN_FROM_ZOOM, SHAPE_BANDS, SHAPES_KEPT
+from ..models.place import DRAWN_FROM_ZOOM, PRE_TILED_TO_ZOOM, SHAPE_BANDS, SHAPES_KEPT
 from .coverage import HOUSEHOLD_STATE
 
 _EARTH_M = 40075016.68557849       # the Web Mercator world's width in metres
@@ -38,6 +38,28 @@ WHERE u.boundary IS NOT NULL AND (CAST(:codes AS text[]) IS NULL OR u.code = ANY
 ON CONFLICT (code, band) DO UPDATE SET level = excluded.level, geom = excluded.geom
 """)
 
+# Each place's geometry in every tile it reaches up to PRE_TILED_TO_ZOOM (with the tiles' 64-unit buffer),
+# from its outline of the zoom's band, for the zooms its level is drawn at. Run by each places import,
+# after REBUILD_SHAPES and REMOVE_TILES.
+_PRE_TILED = [(z, level, shape_band(z)) for z in range(PRE_TILED_TO_ZOOM + 1)
+              for level, from_zoom in DRAWN_FROM_ZOOM.items() if z >= from_zoom]
+REMOVE_TILES = text("DELETE FROM admin_unit_tile")
+REBUILD_TILES = text(f"""
+INSERT INTO admin_unit_tile (z, x, y, level, code, geom)
+SELECT d.z, tx, ty, s.level, s.code, g.geom
+FROM (VALUES {", ".join(f"({z}, '{level}', {band})" for z, level, band in _PRE_TILED)}) AS d(z, level, band)
+JOIN admin_unit_shape s ON s.band = d.band AND s.level = d.level
+CROSS JOIN LATERAL (SELECT {_EARTH_M!r} / 2 ^ d.z AS size, {_EARTH_M / 2!r} AS half, 2 ^ d.z - 1 AS last) t
+CROSS JOIN LATERAL generate_series(
+    greatest(0, floor((ST_XMin(s.geom) + t.half) / t.size - 64.0 / 4096))::int,
+    least(t.last, floor((ST_XMax(s.geom) + t.half) / t.size + 64.0 / 4096))::int) AS tx
+CROSS JOIN LATERAL generate_series(
+    greatest(0, floor((t.half - ST_YMax(s.geom)) / t.size - 64.0 / 4096))::int,
+    least(t.last, floor((t.half - ST_YMin(s.geom)) / t.size + 64.0 / 4096))::int) AS ty
+CROSS JOIN LATERAL (SELECT ST_AsMVTGeom(s.geom, ST_TileEnvelope(d.z, tx, ty), 4096, 64, true) AS geom) g
+WHERE g.geom IS NOT NULL
+""")
+
 # Every campaign's places tiles are drawn anew (after a places import changed the outlines).
 DRAW_ANEW = text("UPDATE campaign SET tiles_version = tiles_version + 1")
 
@@ -48,19 +70,27 @@ _ENV = """env AS (
 _WITHIN = "(CAST(:places AS text[]) IS NULL OR {column} LIKE ANY(CAST(:places AS text[])))"
 
 
-def _unit_layer(layer: str, level: str, prefix: int, band: int) -> str:
-    """One MVT layer of places at `level` (their codes' first `prefix` digits are what their villages share):
-    each place in the tile drawn from its outline of `band`, with the campaign's numbers of its villages
-    within the caller's places, read by a range of the (campaign, village) key, so that a tile adds up only
-    the places it draws. Band and level are written into the statement, so that it reads their own index
-    (models.place.SHAPE_INDEXES). A place clipped away has a NULL geometry, which ST_AsMVT leaves out."""
+def _unit_layer(layer: str, level: str, prefix: int, z: int) -> str:
+    """One MVT layer of places at `level` (their codes' first `prefix` digits are what their villages share)
+    for a tile at zoom z: each place in the tile with the campaign's numbers of its villages within the
+    caller's places, read by a range of the (campaign, village) key, so that a tile adds up only the places
+    it draws. Up to PRE_TILED_TO_ZOOM the places' geometries are read as made ahead (admin_unit_tile);
+    above, each is drawn from its outline of the zoom's band, found by their own index
+    (models.place.SHAPE_INDEXES; band and level are written into the statement for it). A place clipped
+    away has a NULL geometry, which ST_AsMVT leaves out."""
+    if z <= PRE_TILED_TO_ZOOM:
+        source, geom = "admin_unit_tile s", "s.geom"
+        where = f"s.z = :z AND s.x = :x AND s.y = :y AND s.level = '{level}'"
+    else:
+        source, geom = "env, admin_unit_shape s", "ST_AsMVTGeom(s.geom, env.box3857, 4096, 64, true)"
+        where = f"s.band = {shape_band(z)} AND s.level = '{level}' AND s.geom && env.box3857"
     return f"""
 (SELECT ST_AsMVT(f, '{layer}', 4096, 'geom') FROM (
     SELECT s.code, u.name, n.registered, n.screened, n.at_risk,
         CASE WHEN n.registered > 0 THEN round(n.screened::numeric / n.registered, 4)::float8 END AS coverage,
         CASE WHEN n.screened > 0 THEN round(n.at_risk::numeric / n.screened, 4)::float8 END AS at_risk_share,
-        ST_AsMVTGeom(s.geom, env.box3857, 4096, 64, true) AS geom
-    FROM env, admin_unit_shape s
+        {geom} AS geom
+    FROM {source}
     JOIN admin_unit u ON u.code = s.code
     CROSS JOIN LATERAL (
         SELECT sum(registered)::int AS registered, sum(screened)::int AS screened,
@@ -70,8 +100,7 @@ def _unit_layer(layer: str, level: str, prefix: int, band: int) -> str:
             AND village BETWEEN rpad(left(s.code, {prefix}), 12, '0') AND rpad(left(s.code, {prefix}), 12, '9')
             AND {_WITHIN.format(column="village")}
     ) n
-    WHERE s.band = {band} AND s.level = '{level}' AND s.geom && env.box3857 AND n.registered IS NOT NULL
-        AND {_WITHIN.format(column="s.code")}
+    WHERE {where} AND n.registered IS NOT NULL AND {_WITHIN.format(column="s.code")}
 ) f)"""
 
 
@@ -82,23 +111,24 @@ _UNIT_LAYERS = (("counties", "county", 6), ("townships", "township", 9), ("villa
 @cache
 def units_tile(z: int):
     """The statement of a places tile at zoom z (parameters z, x, y, campaign, places): one per zoom."""
-    band = shape_band(z)
-    layers = [_unit_layer(layer, level, prefix, band) for layer, level, prefix in _UNIT_LAYERS
+    layers = [_unit_layer(layer, level, prefix, z) for layer, level, prefix in _UNIT_LAYERS
               if z >= DRAWN_FROM_ZOOM[level]]
-    return text(f"WITH {_ENV}\nSELECT " + "\n    || ".join(layers))
+    return text(("" if z <= PRE_TILED_TO_ZOOM else f"WITH {_ENV}\n") + "SELECT " + "\n    || ".join(layers))
 
 
 # Every registered household of the caller's places in the tile, as a point: at its latest campaign
 # screening's first geopoint (kept with its campaign row), else where the registry places it (none: not
 # drawn). Each kind of point is found by its own spatial index: the campaign's screened households by
-# their screening's point, the others by the registry's. Only an opaque id (the row id), its state and its
+# their screening's point, the others by the registry's. Places are the registry's (a campaign row's
+# village may lag a move that crossed an ingest). Only an opaque id (the row id), its state and its
 # worst risk severity: no name, no ID number, no household code.
 HOUSEHOLDS_TILE = text(f"""
 WITH {_ENV},
 households AS (
     SELECT ch.household_id AS id, {HOUSEHOLD_STATE} AS state, ch.flag_codes AS codes, ch.screening_location AS point
     FROM env, campaign_household ch
-    WHERE ch.campaign_id = :campaign AND ch.screening_location && env.box AND {_WITHIN.format(column="ch.village")}
+    JOIN household h ON h.id = ch.household_id
+    WHERE ch.campaign_id = :campaign AND ch.screening_location && env.box AND {_WITHIN.format(column="h.admin_code")}
     UNION ALL
     SELECT h.id, {HOUSEHOLD_STATE}, coalesce(ch.flag_codes, '{{}}'), h.location
     FROM env, household h

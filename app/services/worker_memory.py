@@ -2,7 +2,8 @@
 
 cachetools' caches are not thread-safe, and gunicorn's workers serve with threads: every use holds a
 lock, but not while a missing value is looked up, so other keys need not wait for a slow one (two
-threads missing the same key both look it up, and the later answer stays).
+threads missing the same key both look it up, and the later answer stays). A lookup under way when the
+memory is cleared does not keep its answer: it may be from before the change that cleared it.
 """
 import threading
 from collections.abc import Callable, Hashable
@@ -20,21 +21,25 @@ class WorkerMemory:
     def __init__(self, cache: Cache | None):
         self._cache = cache
         self._lock = threading.Lock()
+        self._generation = 0          # counts clear()s: an answer looked up across one is not kept
 
     def remembered(self, key: Hashable, load: Callable[[], T | None]) -> T | None:
-        """The value remembered for `key`, else load(), remembered unless it is None."""
+        """The value remembered for `key`, else load(), remembered unless it is None or bigger than the
+        whole cache."""
         if self._cache is None:
             return load()
         with self._lock:
-            value = self._cache.get(key)
+            value, generation = self._cache.get(key), self._generation
         if value is None:
             value = load()
             if value is not None:
                 with self._lock:
-                    self._cache[key] = value
+                    if generation == self._generation and self._cache.getsizeof(value) <= self._cache.maxsize:
+                        self._cache[key] = value
         return value
 
     def clear(self) -> None:
         if self._cache is not None:
             with self._lock:
                 self._cache.clear()
+                self._generation += 1

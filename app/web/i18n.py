@@ -138,12 +138,16 @@ RELATIONS = {
 }
 
 
-def term(column: str, code: str | None) -> str:
+def term(column: str, code) -> str:
     """A registry code of `column` (poverty_status, category, status or relation) in this request's
     language; '–' for none, and a value no list knows as it was written (a registry file may give any
-    relation)."""
+    relation). A list (an answer given twice in a submission) reads as its terms joined."""
+    if isinstance(code, list):
+        return " / ".join(term(column, c) for c in code if c) or "–"
     if not code:
         return "–"
+    if not isinstance(code, str):
+        return str(code)
     lang = g.get("lang", "zh")
     if column == "relation":
         names = RELATIONS.get(code)

@@ -59,7 +59,9 @@ def create_user(principal: Principal):
 
 def _people_page(access: Access, problem: Problem | None = None):
     status = problem.status if problem else 200
+    # A link can say anything: the page says "created" only of an existing user.
     created = request.args.get("created", "")[:320] if problem is None else ""
+    created = created if created and users.user_by_email(created) else ""
     return page("people.html", status, project=projects.require_project(access.project_id),
                 grants=grants.project_grants(access), roles=list(ROLES), error=problem.message if problem else None,
                 may_create=access.principal.is_admin, created=created)

@@ -144,3 +144,54 @@ def test_a_places_import_draws_every_kept_tile_anew(app, live_server, mapped):
         import_places("rename.csv",
                       "code,level,parent_code,name\n420102001001,village,420102001000,新一元村\n".encode())
     assert "新一元村" in village_names() and "一元村" not in village_names()
+
+
+def test_places_are_tiled_ahead_in_every_tile_they_reach(app, mapped):
+    """Up to zoom 10 places are read as tiled ahead at import (admin_unit_tile): each place is in exactly
+    the tiles where its outline, clipped with the tiles' buffer, leaves something to draw."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.models.place import PRE_TILED_TO_ZOOM
+    from app.queries.tiles import _PRE_TILED
+    drawn = 0
+    with app.app_context():
+        for z, level, band in _PRE_TILED:
+            centre = db.session.execute(text(
+                "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Collect(boundary)) AS c FROM admin_unit "
+                "WHERE level = :level) p"), {"level": level}).one()
+            _, cx, cy = tile_of(*centre, z)
+            # Every tile within two of the places' centre, tried one by one.
+            expected = set(db.session.execute(text("""
+                SELECT s.code, x, y FROM admin_unit_shape s, generate_series(:cx - 2, :cx + 2) x,
+                    generate_series(:cy - 2, :cy + 2) y
+                WHERE s.band = :band AND s.level = :level AND x >= 0 AND y >= 0 AND x < 2 ^ :z AND y < 2 ^ :z
+                    AND ST_AsMVTGeom(s.geom, ST_TileEnvelope(:z, x, y), 4096, 64, true) IS NOT NULL
+            """), {"band": band, "level": level, "z": z, "cx": cx, "cy": cy}).all())
+            tiled = set(db.session.execute(text(
+                "SELECT code, x, y FROM admin_unit_tile WHERE z = :z AND level = :level "
+                "AND x BETWEEN :cx - 2 AND :cx + 2 AND y BETWEEN :cy - 2 AND :cy + 2"),
+                {"z": z, "level": level, "cx": cx, "cy": cy}).all())
+            assert tiled == expected, (z, level)
+            drawn += len(expected)
+    assert drawn > 10        # (far out, the test county's places are under a tile unit: nothing to draw)
+    assert PRE_TILED_TO_ZOOM == max(z for z, _, _ in _PRE_TILED)
+
+
+def test_a_campaign_without_households_keeps_its_tiles_version(app, live_server, project, publish):
+    """Nothing to add up is not a change: the tiles kept stay valid (found by the attack review: every
+    request counted a new version)."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    publish(SCREENING)
+    created = app.test_cli_runner().invoke(args=["campaign", "create", str(project), "空", "--start", "2026-11-01",
+                                                 "--end", "2026-11-30", "--forms", "fpf_hh_screening"])
+    assert created.exit_code == 0, created.output
+    viewer = bearer(app, live_server, project, "viewer")
+    for _ in range(3):
+        answer = requests.get(f"{live_server}/v1/projects/{project}/tiles/units/10/0/0.mvt", headers=viewer,
+                              params={"campaign": "空"}, timeout=30)
+        assert answer.status_code == 200
+    with app.app_context():
+        assert db.session.execute(text("SELECT tiles_version FROM campaign WHERE name = '空'")).scalar() <= 1

@@ -18,11 +18,10 @@ def _projects(live_server, project, headers):
 @pytest.fixture()
 def short_memory(app):
     """The app's memory of sessions and grants, for one second instead of the default."""
-    from app.services.accounts.access_cache import memory
-    kept = app.extensions["access_cache"]
-    app.extensions["access_cache"] = memory(1.0)
+    from app.services.accounts import access_cache
+    access_cache.configure(1.0)
     yield
-    app.extensions["access_cache"] = kept
+    access_cache.configure(app.config["ACCESS_CACHE_SECONDS"])
 
 
 def test_a_role_taken_through_this_worker_counts_at_once(app, live_server, project):
@@ -61,9 +60,10 @@ def test_a_session_signed_out_elsewhere_ends_within_the_memorys_time(app, live_s
 def test_a_remembered_session_is_not_used_past_its_expiry(app, project):
     from app.core.access import Principal
     from app.core.tokens import token_digest
+    from app.services.accounts import access_cache
     from app.services.accounts.sessions import LiveSession, live_session
     with app.test_request_context():
         expired = LiveSession(Principal(1, "user", "someone"), "csrf",
                               datetime.now(timezone.utc) - timedelta(seconds=1))
-        app.extensions["access_cache"].remembered(("session", token_digest("a" * 64)), lambda: expired)
+        access_cache.remembered(("session", token_digest("a" * 64)), lambda: expired)
         assert live_session("a" * 64) is None

@@ -13,30 +13,26 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from cachetools import TTLCache
-from flask import current_app
 
 from ..worker_memory import WorkerMemory
 
 MAX_ENTRIES = 10_000          # sessions and grants of one worker; at a few hundred bytes each, a few MB
-_EXTENSION = "access_cache"
 T = TypeVar("T")
+_memory = WorkerMemory(None)  # this process's, set by configure() when the app is made
 
 
-def memory(seconds: float) -> WorkerMemory:
-    """A memory of sessions and grants that keeps each for `seconds` (0: none)."""
-    return WorkerMemory(TTLCache(MAX_ENTRIES, seconds) if seconds > 0 else None)
-
-
-def install(app) -> None:
-    app.extensions[_EXTENSION] = memory(app.config["ACCESS_CACHE_SECONDS"])
+def configure(seconds: float) -> None:
+    """Remember each session and grant for `seconds` from now on (0: not at all), forgetting what was."""
+    global _memory
+    _memory = WorkerMemory(TTLCache(MAX_ENTRIES, seconds) if seconds > 0 else None)
 
 
 def remembered(key: Hashable, load: Callable[[], T | None]) -> T | None:
     """This worker's value for `key` if looked up within ACCESS_CACHE_SECONDS, else load() (remembered
     unless None)."""
-    return current_app.extensions[_EXTENSION].remembered(key, load)
+    return _memory.remembered(key, load)
 
 
 def forget_all() -> None:
     """Forget every session and grant this worker remembers: call after changing either."""
-    current_app.extensions[_EXTENSION].clear()
+    _memory.clear()

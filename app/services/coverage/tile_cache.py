@@ -11,24 +11,25 @@ Household tiles are not kept: they change with every submission.
 from collections.abc import Callable, Hashable
 
 from cachetools import LRUCache
-from flask import current_app
 
 from ..worker_memory import WorkerMemory
 
-_EXTENSION = "tile_cache"
 _ENTRY_BYTES = 200            # a kept tile's key and record, beside its bytes
+_memory = WorkerMemory(None)  # this process's, set by configure() when the app is made
 
 
-def install(app) -> None:
-    max_bytes = int(app.config["TILE_CACHE_MB"] * 1024 * 1024)
-    app.extensions[_EXTENSION] = WorkerMemory(
-        LRUCache(max_bytes, getsizeof=lambda tile: len(tile.data) + _ENTRY_BYTES) if max_bytes > 0 else None)
+def configure(megabytes: float) -> None:
+    """Keep up to `megabytes` of tiles from now on (0: none), forgetting what was kept."""
+    global _memory
+    max_bytes = int(megabytes * 1024 * 1024)
+    _memory = WorkerMemory(LRUCache(max_bytes, getsizeof=lambda tile: len(tile.data) + _ENTRY_BYTES)
+                           if max_bytes > 0 else None)
 
 
 def kept(key: Hashable, draw: Callable):
     """This worker's tile for `key`, drawn by draw() the first time it is asked for."""
-    return current_app.extensions[_EXTENSION].remembered(key, draw)
+    return _memory.remembered(key, draw)
 
 
 def forget_all() -> None:
-    current_app.extensions[_EXTENSION].clear()
+    _memory.clear()

@@ -24,7 +24,7 @@ from ...extensions import db
 from ...models import AdminUnit, Household
 from ...problems import Problem, import_rejected, missing_parameter, unparseable
 from ...queries.registry import BOUNDARY_FROM_CHILDREN, SHARED_HEAD_IDNOS
-from ...queries.tiles import DRAW_ANEW, REBUILD_SHAPES
+from ...queries.tiles import DRAW_ANEW, REBUILD_SHAPES, REBUILD_TILES, REMOVE_TILES
 from .. import column_limits as limits
 from ..coverage.campaign_households import forget_coverage
 
@@ -63,6 +63,8 @@ def import_places(file_name: str, data: bytes) -> ImportReport:
     for level in ("township", "county", "city", "province"):
         db.session.execute(BOUNDARY_FROM_CHILDREN, {"level": level})
     db.session.execute(REBUILD_SHAPES, {"codes": None})      # a union above may have changed with any row
+    db.session.execute(REMOVE_TILES)
+    db.session.execute(REBUILD_TILES)
     db.session.execute(DRAW_ANEW)                            # every campaign's map shows the new outlines
     events.record(Kind.PLACES_IMPORT, subject=file_name[:320], payload={"rows": len(rows), "created": created})
     db.session.commit()
