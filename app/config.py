@@ -48,6 +48,8 @@ def from_environment() -> dict:
         "ACCESS_CACHE_SECONDS": float(env.get("ACCESS_CACHE_SECONDS", 5)),
         # Places tiles a worker keeps once drawn, in MB (services/coverage/tile_cache; 0: none).
         "TILE_CACHE_MB": float(env.get("TILE_CACHE_MB", 64)),
+        # The phone number residents' self-report posters print (public-link posters).
+        "SELF_REPORT_HOTLINE": env.get("SELF_REPORT_HOTLINE", "").strip(),
         "DEFAULT_PROJECT_NAME": env.get("DEFAULT_PROJECT_NAME", "防返贫动态监测"),
         # Risk rules and place/household linking at ingest; off only to measure what they cost.
         "RISK_RULES": env.get("RISK_RULES", "on") != "off",

@@ -36,6 +36,8 @@ class Kind(StrEnum):
     CAMPAIGN_CREATE = "campaign.create"
     RULESET_CREATE = "ruleset.create"
     RULES_RECOMPUTE = "rules.recompute"
+    PUBLIC_LINK_CREATE = "public_link.create"
+    PUBLIC_LINK_REVOKE = "public_link.delete"
 
 
 def params(kind: Kind, *, actor_id: int | None = None, project_id: int | None = None, place: str | None = None,

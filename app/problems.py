@@ -179,6 +179,11 @@ def deprecating_old_submission(deprecated_id: str) -> Problem:
                           "editing is now out of date. Download the current version and edit that.")
 
 
+def link_gone(reason: str, message: str) -> Problem:
+    """410.90 (Dixian's): a public link that no longer opens: `reason` revoked | expired | quota."""
+    return Problem(410.90, message, {"reason": reason})
+
+
 def ambiguous_name(message: str) -> Problem:
     """409.90: a name that several things share; the caller must give an id instead."""
     return Problem(409.90, message)

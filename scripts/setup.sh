@@ -4,15 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# nginx: the front door (app/frontdoor), run with its own configuration, never Debian's.
-packages=(postgresql-15 postgresql-15-postgis-3 openjdk-17-jre-headless nginx)
+# nginx: the front door (app/frontdoor), run with its own configuration, never Debian's. fonts-noto-cjk:
+# the Chinese text of the self-report posters (PDF).
+packages=(postgresql-15 postgresql-15-postgis-3 openjdk-17-jre-headless nginx fonts-noto-cjk)
 requirements=requirements.txt
 if [[ "${1:-}" == "--dev" ]]; then
   requirements=requirements-dev.txt
   # The front door's tests make a TLS certificate (openssl) and watch the blob store's fsyncs (strace);
   # the console's tests drive Debian's Chromium through Playwright (no browser download), with CJK fonts
-  # for the Chinese pages' screenshots.
-  packages+=(openssl strace chromium fonts-noto-cjk)
+  # for the Chinese pages' screenshots; the posters' QR codes are read back with zbar (libzbar0).
+  packages+=(openssl strace chromium libzbar0)
 fi
 
 missing=()

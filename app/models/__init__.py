@@ -4,16 +4,16 @@ from .blob import Blob
 from .event import Event
 from .form import Form, FormAssignment, FormAttachment, FormVersion
 from .household import Household
-from .place import AdminUnit, AdminUnitShape, AppUserPlace
+from .place import AdminUnit, AdminUnitShape, AdminUnitTile, AppUserPlace
 from .project import Project
+from .public_link import PublicLink
 from .risk import Campaign, CampaignHousehold, CampaignVillage, RiskFlag, Ruleset, SubmissionAssessment, campaign_change
 from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
 
 __all__ = [
-    "Actor", "AdminUnit", "AdminUnitShape", "ApiSession", "AppUser", "AppUserPlace", "Blob", "Campaign",
-    "CampaignHousehold",
-    "DigestNonceUse", "Event", "SignInFailure", "SignInKnownAddress",
-    "CampaignVillage", "Form", "FormAssignment", "FormAttachment", "FormVersion", "GeoAnswer", "Household",
-    "Project", "ProjectRole", "RiskFlag", "Ruleset", "Submission", "SubmissionAssessment", "SubmissionAttachment",
+    "Actor", "AdminUnit", "AdminUnitShape", "AdminUnitTile", "ApiSession", "AppUser", "AppUserPlace", "Blob",
+    "Campaign", "CampaignHousehold", "CampaignVillage", "DigestNonceUse", "Event", "Form", "FormAssignment",
+    "FormAttachment", "FormVersion", "GeoAnswer", "Household", "Project", "ProjectRole", "PublicLink", "RiskFlag",
+    "Ruleset", "SignInFailure", "SignInKnownAddress", "Submission", "SubmissionAssessment", "SubmissionAttachment",
     "SubmissionVersion", "User", "campaign_change",
 ]

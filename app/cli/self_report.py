@@ -1,0 +1,63 @@
+"""flask --app wsgi public-link ...: the public links residents self-report through, and their posters."""
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..services.self_report import links, posters
+from .common import PROJECT_ID, run
+
+public_link_cli = AppGroup("public-link", help="Public links for residents' self-reports (农户自主申报), per village.")
+
+
+def _where() -> dict:
+    config = current_app.config
+    return {"secret_key": config["SECRET_KEY"], "public_url": config["PUBLIC_URL"]}
+
+
+@public_link_cli.command("create")
+@click.argument("project_id", type=PROJECT_ID)
+@click.argument("form_id")
+@click.option("--village", "villages", multiple=True, help="A village code (repeat for more).")
+@click.option("--township", help="A township code: a link for each of its villages.")
+@click.option("--expires", type=click.DateTime(["%Y-%m-%d"]), help="The last day the links open.")
+@click.option("--quota", type=click.IntRange(1, 1_000_000), help="Reports each link takes at most.")
+def create(project_id, form_id, villages, township, expires, quota):
+    """A link to FORM_ID for each village; prints id, village, name and URL (the URL is the credential)."""
+    issued = run(links.create_links, project_id, form_id, list(villages), township=township,
+                 expires_on=expires.date() if expires else None, quota=quota, **_where())
+    for link in issued:
+        click.echo(f"{link.id}\t{link.village}\t{link.village_name}\t{link.url}")
+
+
+@public_link_cli.command("list")
+@click.argument("project_id", type=PROJECT_ID)
+@click.option("--township", help="Only this township's villages.")
+def list_links(project_id, township):
+    """id, form, village, name, expiry, reports/quota and state of each link (URLs: see `posters`)."""
+    for row in links.project_links(project_id, township=township):
+        state = "revoked" if row.revoked else "live"
+        click.echo(f"{row.id}\t{row.xml_form_id}\t{row.village}\t{row.village_name}\t{row.expires_on or '-'}\t"
+                   f"{row.reports}/{row.quota or '-'}\t{state}")
+
+
+@public_link_cli.command("revoke")
+@click.argument("project_id", type=PROJECT_ID)
+@click.argument("link_ids", nargs=-1, required=True, type=click.IntRange(1, 2 ** 31 - 1))
+def revoke(project_id, link_ids):
+    """Revoke links by id: they stop opening at once, on every worker."""
+    click.echo(f"revoked {links.revoke_links(project_id, list(link_ids))}")
+
+
+@public_link_cli.command("posters")
+@click.argument("project_id", type=PROJECT_ID)
+@click.option("--township", required=True, help="The township whose villages' live links are printed.")
+@click.option("--pdf", "pdf_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--hotline", default=None, help="The phone number printed (default: SELF_REPORT_HOTLINE).")
+def make_posters(project_id, township, pdf_path, hotline):
+    """One A4 poster per live link of the township's villages, as a PDF."""
+    issued = links.live_links(project_id, township=township, **_where())
+    hotline = current_app.config["SELF_REPORT_HOTLINE"] if hotline is None else hotline
+    pdf_path.write_bytes(run(posters.posters_pdf, issued, hotline=hotline))
+    click.echo(f"{len(issued)} posters in {pdf_path}")

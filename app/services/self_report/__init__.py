@@ -1,0 +1,1 @@
+"""Residents' self-reports (农户自主申报): public links, their posters, and (later) leads."""
