@@ -1,5 +1,6 @@
 """flask --app wsgi public-link ...: the public links residents self-report through, and their posters."""
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import current_app
@@ -8,6 +9,8 @@ from flask.cli import AppGroup
 from ..services.self_report import links, posters
 from .common import PROJECT_ID, run
 
+LINK_ID = click.IntRange(1, 2 ** 31 - 1)
+LINK_ID.name = "link id"
 public_link_cli = AppGroup("public-link", help="Public links for residents' self-reports (农户自主申报), per village.")
 
 
@@ -24,11 +27,13 @@ def _where() -> dict:
 @click.option("--expires", type=click.DateTime(["%Y-%m-%d"]), help="The last day the links open.")
 @click.option("--quota", type=click.IntRange(1, 1_000_000), help="Reports each link takes at most.")
 def create(project_id, form_id, villages, township, expires, quota):
-    """A link to FORM_ID for each village; prints id, village, name and URL (the URL is the credential)."""
+    """A link to FORM_ID (the residents' self-report form) for each village, unless it has a live one;
+    prints id, village, name, URL (the URL is the credential) and new | existing."""
     issued = run(links.create_links, project_id, form_id, list(villages), township=township,
                  expires_on=expires.date() if expires else None, quota=quota, **_where())
     for link in issued:
-        click.echo(f"{link.id}\t{link.village}\t{link.village_name}\t{link.url}")
+        click.echo(f"{link.id}\t{link.village}\t{link.village_name}\t{link.url}\t"
+                   f"{'existing' if link.existing else 'new'}")
 
 
 @public_link_cli.command("list")
@@ -36,7 +41,7 @@ def create(project_id, form_id, villages, township, expires, quota):
 @click.option("--township", help="Only this township's villages.")
 def list_links(project_id, township):
     """id, form, village, name, expiry, reports/quota and state of each link (URLs: see `posters`)."""
-    for row in links.project_links(project_id, township=township):
+    for row in run(links.project_links, project_id, township=township):
         state = "revoked" if row.revoked else "live"
         click.echo(f"{row.id}\t{row.xml_form_id}\t{row.village}\t{row.village_name}\t{row.expires_on or '-'}\t"
                    f"{row.reports}/{row.quota or '-'}\t{state}")
@@ -44,10 +49,15 @@ def list_links(project_id, township):
 
 @public_link_cli.command("revoke")
 @click.argument("project_id", type=PROJECT_ID)
-@click.argument("link_ids", nargs=-1, required=True, type=click.IntRange(1, 2 ** 31 - 1))
+@click.argument("link_ids", nargs=-1, required=True, type=LINK_ID)
 def revoke(project_id, link_ids):
-    """Revoke links by id: they stop opening at once, on every worker."""
-    click.echo(f"revoked {links.revoke_links(project_id, list(link_ids))}")
+    """Revoke links by id (as `list` shows them): they stop opening at once, on every worker."""
+    outcome = run(links.revoke_links, project_id, list(link_ids))
+    click.echo(f"revoked: {' '.join(map(str, outcome.revoked)) or 'none'}")
+    if outcome.already:
+        click.echo(f"revoked before: {' '.join(map(str, outcome.already))}")
+    if outcome.unknown:
+        raise click.ClickException(f"no link of project {project_id}: {' '.join(map(str, outcome.unknown))}")
 
 
 @public_link_cli.command("posters")
@@ -56,8 +66,18 @@ def revoke(project_id, link_ids):
 @click.option("--pdf", "pdf_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--hotline", default=None, help="The phone number printed (default: SELF_REPORT_HOTLINE).")
 def make_posters(project_id, township, pdf_path, hotline):
-    """One A4 poster per live link of the township's villages, as a PDF."""
-    issued = links.live_links(project_id, township=township, **_where())
+    """One A4 poster per live link of the township's villages, as a PDF. The server's PUBLIC_URL and
+    SECRET_KEY must be set as when the links were made."""
+    issued = run(links.live_links, project_id, township=township, **_where())
     hotline = current_app.config["SELF_REPORT_HOTLINE"] if hotline is None else hotline
-    pdf_path.write_bytes(run(posters.posters_pdf, issued, hotline=hotline))
-    click.echo(f"{len(issued)} posters in {pdf_path}")
+    document = run(posters.posters_pdf, issued, hotline=hotline)
+    try:
+        pdf_path.write_bytes(document)
+    except OSError as e:
+        raise click.ClickException(f"Cannot write {pdf_path}: {e.strerror}.") from None
+    click.echo(f"{len(issued)} posters in {pdf_path}, links under {_where()['public_url']}/f/")
+    if not hotline:
+        click.echo("no hotline printed: give --hotline or set SELF_REPORT_HOTLINE", err=True)
+    if urlsplit(_where()["public_url"]).hostname in ("127.0.0.1", "localhost", "::1"):
+        click.echo("warning: PUBLIC_URL is this machine's loopback address; phones cannot open these links",
+                   err=True)

@@ -1,12 +1,12 @@
 """Public links: one per village, form and project, opened by a resident from the village's QR poster.
 
-A link's token is short (12 URL-safe characters, 72 random bits: a small QR code, readable at 3 cm)
-and never stored: the database keeps its SHA-256, which finds the link, and a random salt, from which
-the server makes the same token again with its SECRET_KEY (HMAC-SHA256) when a poster is printed later.
-Someone who reads the database alone can neither open a link nor print one. Revoking takes effect at
-once on every worker: each request looks the link up (nothing is remembered).
+A link's token is short and never stored. 14 characters of 30 that cannot be taken for one another when
+typed from a poster (no 0/o, 1/l/i, u): 68 bits, and a small QR code, readable printed at 3 cm. The
+database keeps the token's SHA-256, which finds the link, and a random salt, from which the server makes
+the same token again with its SECRET_KEY (HMAC-SHA256) when a poster is printed later. Someone who reads
+the database alone can neither open a link nor print one. Revoking takes effect at once on every worker:
+each request looks the link up (nothing is remembered).
 """
-import base64
 import hashlib
 import hmac
 import secrets
@@ -16,20 +16,33 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select, update
 
 from ... import events
+from ...core.rules import SELF_REPORT
 from ...events import Kind
 from ...extensions import db
 from ...models import AdminUnit, Form, PublicLink
 from ...problems import link_gone, not_found, unexpected_value
 from ..accounts.projects import require_project
 
-TOKEN_CHARACTERS = 12
+TOKEN_ALPHABET = "23456789abcdefghjkmnpqrstvwxyz"     # 30 characters, none like another
+TOKEN_CHARACTERS = 14
 LINK_PATH = "/f/"              # the resident's page: PUBLIC_URL + LINK_PATH + token
+# Public links let anyone submit without an account: only to the residents' own form, never to a
+# cadre's (a screening sent by anyone would change the registry).
+LINKABLE_FORMS = (SELF_REPORT,)
 
 
 def link_token(secret_key: str, salt: bytes) -> str:
-    """The token of the link with `salt`: the first 12 characters of base64url(HMAC-SHA256(key, salt))."""
-    mac = hmac.new(secret_key.encode(), b"public-link:" + salt, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac).decode()[:TOKEN_CHARACTERS]
+    """The token of the link with `salt`: HMAC-SHA256(key, salt) written in TOKEN_ALPHABET, 14 characters."""
+    number = int.from_bytes(hmac.new(secret_key.encode(), b"public-link:" + salt, hashlib.sha256).digest(), "big")
+    characters = []
+    for _ in range(TOKEN_CHARACTERS):
+        number, digit = divmod(number, len(TOKEN_ALPHABET))
+        characters.append(TOKEN_ALPHABET[digit])
+    return "".join(characters)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -39,32 +52,45 @@ class IssuedLink:
     village_name: str
     token: str
     url: str
+    existing: bool = False      # the village's live link to the form, kept rather than made again
 
 
 def create_links(project_id: int, xml_form_id: str, villages: list[str], *, township: str | None = None,
                  expires_on: date | None = None, quota: int | None = None, actor_id: int | None = None,
                  secret_key: str, public_url: str) -> list[IssuedLink]:
-    """A new link to `xml_form_id` for each village given, and for each village of `township`; returns
-    them with their tokens and URLs. A village keeps its earlier links (revoke them to retire them).
+    """A link to `xml_form_id` for each village given and each village of `township`, with its token and
+    URL: a new one, or the village's live link to the form already (`existing`; revoke it to replace it).
 
-    Raises Problem 404.1 for an unknown project or form, 400.8 for codes that are no village (or no
-    township), a quota below 1 or an expiry in the past.
+    Raises Problem 404.1 for an unknown project or form, 400.8 for a form that takes no public links
+    (LINKABLE_FORMS), codes that are no village (or no township), a quota below 1, an expiry in the past,
+    or (for an existing link) a token made with another SECRET_KEY.
     """
     require_project(project_id)
+    if xml_form_id not in LINKABLE_FORMS:
+        raise unexpected_value("form", f"Public links are for the residents' form ({', '.join(LINKABLE_FORMS)}) "
+                                       "only: anyone with the link can send it.")
     form = db.session.scalar(select(Form).where(Form.project_id == project_id, Form.xml_form_id == xml_form_id))
     if form is None:
-        raise not_found(f"There is no form '{xml_form_id}' in project {project_id}.")
+        raise not_found(f"There is no form '{xml_form_id}' in project {project_id}; publish it first.")
     if quota is not None and quota < 1:
         raise unexpected_value("quota", "A quota is at least 1 report.")
     if expires_on is not None and expires_on < date.today():
         raise unexpected_value("expires", "The expiry date has passed already.")
     chosen = _villages(villages, township)
+    kept = {link.village: link for link in _live(select(PublicLink).where(
+        PublicLink.project_id == project_id, PublicLink.form_id == form.id,
+        PublicLink.village.in_([code for code, _ in chosen])))}
     issued = []
     for code, name in chosen:
+        if code in kept:
+            token = _token_of(kept[code], secret_key)
+            issued.append(IssuedLink(kept[code].id, code, name, token, public_url.rstrip("/") + LINK_PATH + token,
+                                     existing=True))
+            continue
         salt = secrets.token_bytes(16)
         token = link_token(secret_key, salt)
         link = PublicLink(project_id=project_id, form_id=form.id, village=code, salt=salt,
-                          token_sha256=hashlib.sha256(token.encode()).hexdigest(), expires_on=expires_on,
+                          token_sha256=_digest(token), expires_on=expires_on,
                           quota=quota, created_by=actor_id)
         db.session.add(link)
         db.session.flush()
@@ -84,14 +110,36 @@ def _villages(codes: list[str], township: str | None) -> list[tuple[str, str]]:
     if unknown:
         raise unexpected_value("village", f"Not a village: {', '.join(unknown)}.")
     if township is not None:
-        level = db.session.scalar(select(AdminUnit.level).where(AdminUnit.code == township))
-        if level != "township":
-            raise unexpected_value("township", f"Not a township: {township}.")
+        require_township(township)
         found |= dict(db.session.execute(select(AdminUnit.code, AdminUnit.name).where(
             AdminUnit.parent_code == township, AdminUnit.level == "village")).all())
     if not found:
         raise unexpected_value("village", "Name at least one village, or a township that has villages.")
     return sorted(found.items())
+
+
+def require_township(code: str) -> None:
+    """Raises Problem 400.8 unless `code` is a township."""
+    if db.session.scalar(select(AdminUnit.level).where(AdminUnit.code == code)) != "township":
+        raise unexpected_value("township", f"Not a township: {code}.")
+
+
+def _live(query) -> list[PublicLink]:
+    """The links of a query over PublicLink that still open: not revoked, not expired, quota not used up."""
+    today = date.today()
+    return [link for link in db.session.scalars(query.where(PublicLink.revoked_at.is_(None)))
+            if (link.expires_on is None or link.expires_on >= today)
+            and (link.quota is None or link.reports < link.quota)]
+
+
+def _token_of(link: PublicLink, secret_key: str) -> str:
+    """A stored link's token, made again. Raises Problem 400.8 when SECRET_KEY is not the one it was made
+    with (the token would open nothing)."""
+    token = link_token(secret_key, link.salt)
+    if _digest(token) != link.token_sha256:
+        raise unexpected_value("SECRET_KEY", f"Link {link.id} was made with another SECRET_KEY (or DIXIAN_DATA_DIR): "
+                                             "use the server's, or revoke the link and create a new one.")
+    return token
 
 
 @dataclass(frozen=True)
@@ -107,7 +155,11 @@ class LinkRow:
 
 
 def project_links(project_id: int, *, township: str | None = None) -> list[LinkRow]:
-    """The project's links (of one township's villages, if given), by village then id."""
+    """The project's links (of one township's villages, if given), by village then id. Raises Problem 404.1
+    for an unknown project, 400.8 for a code that is no township."""
+    require_project(project_id, archived=True)
+    if township is not None:
+        require_township(township)
     query = (select(PublicLink, Form.xml_form_id, AdminUnit.name)
              .join(Form, Form.id == PublicLink.form_id).join(AdminUnit, AdminUnit.code == PublicLink.village)
              .where(PublicLink.project_id == project_id).order_by(PublicLink.village, PublicLink.id))
@@ -117,10 +169,19 @@ def project_links(project_id: int, *, township: str | None = None) -> list[LinkR
                     link.revoked_at is not None) for link, form_id, name in db.session.execute(query)]
 
 
-def revoke_links(project_id: int, link_ids: list[int], *, actor_id: int | None = None) -> int:
-    """Revoke the project's links among `link_ids` (already revoked ones stay as they are); returns how many
-    were revoked now."""
+@dataclass(frozen=True)
+class Revoked:
+    revoked: list[int]            # now
+    already: list[int]            # before
+    unknown: list[int]            # no link of the project
+
+
+def revoke_links(project_id: int, link_ids: list[int], *, actor_id: int | None = None) -> Revoked:
+    """Revoke the project's links among `link_ids`. Raises Problem 404.1 for an unknown project."""
+    require_project(project_id, archived=True)
     now = datetime.now(timezone.utc)
+    found = set(db.session.scalars(select(PublicLink.id).where(
+        PublicLink.project_id == project_id, PublicLink.id.in_(link_ids))))
     revoked = db.session.execute(update(PublicLink).where(
         PublicLink.project_id == project_id, PublicLink.id.in_(link_ids), PublicLink.revoked_at.is_(None)
     ).values(revoked_at=now, revoked_by=actor_id).returning(PublicLink.id, PublicLink.village)).all()
@@ -128,7 +189,8 @@ def revoke_links(project_id: int, link_ids: list[int], *, actor_id: int | None =
         events.record(Kind.PUBLIC_LINK_REVOKE, actor_id=actor_id, project_id=project_id, place=village,
                       subject=str(link_id))
     db.session.commit()
-    return len(revoked)
+    now_revoked = sorted(link_id for link_id, _ in revoked)
+    return Revoked(now_revoked, sorted(found - set(now_revoked)), sorted(set(link_ids) - found))
 
 
 def open_link(token: str) -> PublicLink:
@@ -137,10 +199,9 @@ def open_link(token: str) -> PublicLink:
     Raises Problem 404.1 for a token that opens no link (malformed or unknown: one answer), 410.90 for a
     revoked or expired link, or one whose quota of reports is used up.
     """
-    if len(token) != TOKEN_CHARACTERS or not token.isascii():
+    if len(token) != TOKEN_CHARACTERS or not set(token) <= set(TOKEN_ALPHABET):
         raise not_found("There is no such link.")
-    link = db.session.scalar(select(PublicLink).where(
-        PublicLink.token_sha256 == hashlib.sha256(token.encode()).hexdigest()))
+    link = db.session.scalar(select(PublicLink).where(PublicLink.token_sha256 == _digest(token)))
     if link is None:
         raise not_found("There is no such link.")
     if link.revoked_at is not None:
@@ -152,23 +213,21 @@ def open_link(token: str) -> PublicLink:
     return link
 
 
-def link_url(link: PublicLink, *, secret_key: str, public_url: str) -> str:
-    """The URL of a stored link, made again from its salt (for posters)."""
-    return public_url.rstrip("/") + LINK_PATH + link_token(secret_key, link.salt)
-
-
-def live_links(project_id: int, *, township: str | None = None, secret_key: str,
-               public_url: str) -> list[IssuedLink]:
-    """The project's links that still open (of one township's villages, if given), with their tokens made
-    again, by village: what posters print."""
-    today = date.today()
-    query = (select(PublicLink, AdminUnit.name).join(AdminUnit, AdminUnit.code == PublicLink.village)
-             .where(PublicLink.project_id == project_id, PublicLink.revoked_at.is_(None))
+def live_links(project_id: int, *, township: str, secret_key: str, public_url: str) -> list[IssuedLink]:
+    """The links of a township's villages that still open, with their tokens made again, by village: what
+    posters print. Raises Problem 404.1 for an unknown project, 400.8 for a code that is no township or a
+    link made with another SECRET_KEY."""
+    require_project(project_id)
+    require_township(township)
+    query = (select(PublicLink).join(AdminUnit, AdminUnit.code == PublicLink.village)
+             .where(PublicLink.project_id == project_id, AdminUnit.parent_code == township)
              .order_by(PublicLink.village, PublicLink.id))
-    if township is not None:
-        query = query.where(AdminUnit.parent_code == township)
-    return [IssuedLink(link.id, link.village, name, link_token(secret_key, link.salt),
-                       link_url(link, secret_key=secret_key, public_url=public_url))
-            for link, name in db.session.execute(query)
-            if (link.expires_on is None or link.expires_on >= today)
-            and (link.quota is None or link.reports < link.quota)]
+    links = _live(query)
+    names = dict(db.session.execute(select(AdminUnit.code, AdminUnit.name).where(
+        AdminUnit.code.in_([link.village for link in links]))).all())
+    issued = []
+    for link in links:
+        token = _token_of(link, secret_key)
+        issued.append(IssuedLink(link.id, link.village, names[link.village], token,
+                                 public_url.rstrip("/") + LINK_PATH + token))
+    return issued

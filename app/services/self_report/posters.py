@@ -52,8 +52,8 @@ def posters_pdf(links: list[IssuedLink], *, hotline: str = "") -> bytes:
             pdf.cell(0, 10, f"咨询电话:{hotline}", align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("cjk", size=10)
         pdf.set_y(pdf.h - 30)
-        pdf.multi_cell(0, 6, PRIVACY, align="C")
-        pdf.cell(0, 6, f"{link.village}", align="C")
+        pdf.multi_cell(0, 6, PRIVACY, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, link.village, align="C")
     return bytes(pdf.output())
 
 
