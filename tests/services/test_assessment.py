@@ -156,6 +156,10 @@ def test_housing_water_and_self_report_submissions_over_openrosa(app, project, p
     load_registry(app, project)
     for name in ("fpf_housing.md", "fpf_water.md", "fpf_self_report.md"):
         publish(repo / "forms" / name)
+    # A residents' form reaches a cadre's phone only when assigned to it (here: reporting for a resident).
+    assert device.get(f"{device.server_url}/forms/fpf_self_report.xml").status_code in (403, 404)
+    assigned = app.test_cli_runner().invoke(args=["form", "assign", str(project), "fpf_self_report", "村干部 测试"])
+    assert assigned.exit_code == 0, assigned.output
     housing = housing_xml("uuid:dddddddd-0000-4000-8000-000000000001", village="420102001001", household="H001",
                           gps="30.59 114.31 30 5", grade="D")
     water = water_xml("uuid:dddddddd-0000-4000-8000-000000000002", village="420102001002", household="H002",

@@ -4,6 +4,8 @@ They flag; they never decide. Identification stays a human procedure (§8.5).
 """
 # Which rules read which form.
 SCREENING, HOUSING, WATER, SELF_REPORT = "fpf_hh_screening", "fpf_housing", "fpf_water", "fpf_self_report"
+# Forms residents fill in themselves, opened from a public link: a device gets one only when assigned it.
+RESIDENTS_FORMS = (SELF_REPORT,)
 RULED_FORMS = (SCREENING, HOUSING, WATER)
 
 from .answers import FormAnswers  # noqa: E402

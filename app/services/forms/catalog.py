@@ -6,6 +6,7 @@ from sqlalchemy import exists, select, true
 
 from ... import events
 from ...core.access import DEVICE, Access, Principal
+from ...core.rules import RESIDENTS_FORMS
 from ...events import Kind
 from ...extensions import db
 from ...models import Blob, Form, FormAssignment, FormAttachment, FormVersion
@@ -34,11 +35,14 @@ class MediaEntry:
 
 
 def available_to(principal: Principal):
-    """SQL condition: the form is for this principal (devices see unassigned forms and their own)."""
+    """SQL condition: the form is for this principal. A device gets the forms assigned to it, and those
+    assigned to nobody except residents' forms (core.rules.RESIDENTS_FORMS, opened from public links),
+    which a cadre's phone gets only when an administrator assigns them to it."""
     if principal.kind != "app_user":
         return true()
     assigned = select(FormAssignment.form_id).where(FormAssignment.form_id == Form.id)
-    return ~exists(assigned) | exists(assigned.where(FormAssignment.actor_id == principal.actor_id))
+    return exists(assigned.where(FormAssignment.actor_id == principal.actor_id)) | (
+        ~exists(assigned) & Form.xml_form_id.not_in(RESIDENTS_FORMS))
 
 
 def open_forms(project_id: int, principal: Principal, xml_form_id: str | None = None) -> list[ListedForm]:

@@ -16,7 +16,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select, update
 
 from ... import events
-from ...core.rules import SELF_REPORT
+from ...core.rules import RESIDENTS_FORMS
 from ...events import Kind
 from ...extensions import db
 from ...models import AdminUnit, Form, PublicLink
@@ -26,9 +26,9 @@ from ..accounts.projects import require_project
 TOKEN_ALPHABET = "23456789abcdefghjkmnpqrstvwxyz"     # 30 characters, none like another
 TOKEN_CHARACTERS = 14
 LINK_PATH = "/f/"              # the resident's page: PUBLIC_URL + LINK_PATH + token
-# Public links let anyone submit without an account: only to the residents' own form, never to a
+# Public links let anyone submit without an account: only to the residents' own forms, never to a
 # cadre's (a screening sent by anyone would change the registry).
-LINKABLE_FORMS = (SELF_REPORT,)
+LINKABLE_FORMS = RESIDENTS_FORMS
 
 
 def link_token(secret_key: str, salt: bytes) -> str:
