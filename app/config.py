@@ -50,6 +50,12 @@ def from_environment() -> dict:
         "TILE_CACHE_MB": float(env.get("TILE_CACHE_MB", 64)),
         # The phone number residents' self-report posters print (public-link posters).
         "SELF_REPORT_HOTLINE": env.get("SELF_REPORT_HOTLINE", "").strip(),
+        # Residents' self-reports allowed per address and per link, per minute and per day, and the shortest
+        # time in seconds from serving the form to sending it (services/self_report/abuse.py).
+        "SELF_REPORT_LIMITS": tuple(int(env.get(name, default)) for name, default in (
+            ("SELF_REPORT_PER_ADDRESS_MINUTE", 3), ("SELF_REPORT_PER_ADDRESS_DAY", 20),
+            ("SELF_REPORT_PER_LINK_MINUTE", 20), ("SELF_REPORT_PER_LINK_DAY", 300),
+            ("SELF_REPORT_MIN_FILL_SECONDS", 20))),
         "DEFAULT_PROJECT_NAME": env.get("DEFAULT_PROJECT_NAME", "防返贫动态监测"),
         # Risk rules and place/household linking at ingest; off only to measure what they cost.
         "RISK_RULES": env.get("RISK_RULES", "on") != "off",

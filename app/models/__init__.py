@@ -6,14 +6,14 @@ from .form import Form, FormAssignment, FormAttachment, FormVersion
 from .household import Household
 from .place import AdminUnit, AdminUnitShape, AdminUnitTile, AppUserPlace
 from .project import Project
-from .public_link import PublicLink
+from .public_link import PublicLink, PublicLinkRefusal, SelfReportCount
 from .risk import Campaign, CampaignHousehold, CampaignVillage, RiskFlag, Ruleset, SubmissionAssessment, campaign_change
 from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
 
 __all__ = [
     "Actor", "AdminUnit", "AdminUnitShape", "AdminUnitTile", "ApiSession", "AppUser", "AppUserPlace", "Blob",
     "Campaign", "CampaignHousehold", "CampaignVillage", "DigestNonceUse", "Event", "Form", "FormAssignment",
-    "FormAttachment", "FormVersion", "GeoAnswer", "Household", "Project", "ProjectRole", "PublicLink", "RiskFlag",
-    "Ruleset", "SignInFailure", "SignInKnownAddress", "Submission", "SubmissionAssessment", "SubmissionAttachment",
-    "SubmissionVersion", "User", "campaign_change",
+    "FormAttachment", "FormVersion", "GeoAnswer", "Household", "Project", "ProjectRole", "PublicLink",
+    "PublicLinkRefusal", "RiskFlag", "Ruleset", "SelfReportCount", "SignInFailure", "SignInKnownAddress",
+    "Submission", "SubmissionAssessment", "SubmissionAttachment", "SubmissionVersion", "User", "campaign_change",
 ]

@@ -2,7 +2,7 @@
 self-reports without an account. Each is bound to one project, one form and one village."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -27,3 +27,24 @@ class PublicLink(db.Model):
     created_at: Mapped[datetime] = created_at()
     revoked_at: Mapped[datetime | None] = timestamp()
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("actor.id"))
+
+
+class SelfReportCount(db.Model):
+    """Self-reports counted in a fixed window (a minute or a day) for one key: an address or a link. Kept in
+    PostgreSQL so that the limits hold across workers and machines; old windows are deleted by housekeeping."""
+    __tablename__ = "self_report_count"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)           # 'address:…' | 'link:…'
+    window: Mapped[str] = mapped_column(String(6), primary_key=True)         # minute | day
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class PublicLinkRefusal(db.Model):
+    """Self-reports refused under a link, per reason and day: what the console shows as abuse."""
+    __tablename__ = "public_link_refusal"
+
+    link_id: Mapped[int] = mapped_column(ForeignKey("public_link.id", ondelete="CASCADE"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

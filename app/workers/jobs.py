@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..services.accounts.housekeeping import forget_expired
 from ..services.coverage.campaigns import refresh_pending
 from ..services.events import process_awaiting
+from ..services.self_report.abuse import forget_old_counts
 
 
 @dataclass(frozen=True)
@@ -22,4 +23,6 @@ JOBS = (
     Job("events", process_awaiting),
     # Digest nonce uses, wrong-password counts and sessions that have expired.
     Job("housekeeping", forget_expired),
+    # Self-report counts of windows long over.
+    Job("self-report counts", forget_old_counts),
 )
