@@ -27,6 +27,7 @@ class Permission(StrEnum):
     PERSONAL_DATA_READ = "personal_data.read"      # ID numbers and phones unmasked (PIPL)
     COVERAGE_READ = "coverage.read"
     USER_MANAGE = "assignment.create"              # grant roles, create and revoke device accounts
+    PUBLIC_LINK_MANAGE = "public_link.create"      # residents' links and posters: administrators only (no role)
 
 
 # A device token: ODK Central's app-user role.

@@ -48,7 +48,8 @@ def console(principal: Principal):
         access = grants.access_in(principal, project.id)
         listed.append({"id": project.id, "name": project.name,
                        "map": bool(access and access.can(Permission.COVERAGE_READ)),
-                       "people": bool(access and access.can(Permission.USER_MANAGE))})
+                       "people": bool(access and access.can(Permission.USER_MANAGE)),
+                       "links": bool(access and access.can(Permission.PUBLIC_LINK_MANAGE))})
     return page("console.html", projects=listed)
 
 
