@@ -38,6 +38,8 @@ class Kind(StrEnum):
     RULES_RECOMPUTE = "rules.recompute"
     PUBLIC_LINK_CREATE = "public_link.create"
     PUBLIC_LINK_REVOKE = "public_link.delete"
+    LEAD_CREATE = "lead.create"
+    LEAD_JOIN = "lead.update.report"
 
 
 def params(kind: Kind, *, actor_id: int | None = None, project_id: int | None = None, place: str | None = None,

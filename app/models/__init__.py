@@ -4,6 +4,7 @@ from .blob import Blob
 from .event import Event
 from .form import Form, FormAssignment, FormAttachment, FormVersion
 from .household import Household
+from .lead import Lead, LeadReport
 from .place import AdminUnit, AdminUnitShape, AdminUnitTile, AppUserPlace
 from .project import Project
 from .public_link import PublicLink, PublicLinkRefusal, SelfReportCount
@@ -13,7 +14,8 @@ from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionV
 __all__ = [
     "Actor", "AdminUnit", "AdminUnitShape", "AdminUnitTile", "ApiSession", "AppUser", "AppUserPlace", "Blob",
     "Campaign", "CampaignHousehold", "CampaignVillage", "DigestNonceUse", "Event", "Form", "FormAssignment",
-    "FormAttachment", "FormVersion", "GeoAnswer", "Household", "Project", "ProjectRole", "PublicLink",
-    "PublicLinkRefusal", "RiskFlag", "Ruleset", "SelfReportCount", "SignInFailure", "SignInKnownAddress",
-    "Submission", "SubmissionAssessment", "SubmissionAttachment", "SubmissionVersion", "User", "campaign_change",
+    "FormAttachment", "FormVersion", "GeoAnswer", "Household", "Lead", "LeadReport", "Project", "ProjectRole",
+    "PublicLink", "PublicLinkRefusal", "RiskFlag", "Ruleset", "SelfReportCount", "SignInFailure",
+    "SignInKnownAddress", "Submission", "SubmissionAssessment", "SubmissionAttachment", "SubmissionVersion", "User",
+    "campaign_change",
 ]
