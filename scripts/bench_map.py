@@ -152,7 +152,7 @@ def load_province(per_village: int, share: float) -> tuple[int, str]:
     from app.services.accounts.app_users import create_app_user
     from app.services.accounts.grants import grant_role
     from app.services.accounts.users import create_user
-    from app.services.coverage.campaigns import create_campaign, refresh_campaign
+    from app.services.coverage.campaigns import campaign_for_tiles, create_campaign
     from app.services.forms.folder import publish_directory
     from app.services.registry.imports import import_places
 
@@ -174,7 +174,7 @@ def load_province(per_village: int, share: float) -> tuple[int, str]:
                     "project": project, "per_village": per_village, "share": share, "form": form.id,
                     "form_version": version.id, "actor": device.actor_id, "campaign": campaign.id, "day": day})
         db.session.commit()
-        refresh_campaign(campaign)
+        campaign_for_tiles(project, str(campaign.id))          # its numbers added up
         db.session.commit()
         create_user("county@example.org", PASSWORD)
         grant_role(project, "county@example.org", "manager", [])

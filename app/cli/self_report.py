@@ -14,11 +14,6 @@ LINK_ID.name = "link id"
 public_link_cli = AppGroup("public-link", help="Public links for residents' self-reports (农户自主申报), per village.")
 
 
-def _where() -> dict:
-    config = current_app.config
-    return {"secret_key": config["SECRET_KEY"], "public_url": config["PUBLIC_URL"]}
-
-
 @public_link_cli.command("create")
 @click.argument("project_id", type=PROJECT_ID)
 @click.argument("form_id")
@@ -30,7 +25,7 @@ def create(project_id, form_id, villages, township, expires, quota):
     """A link to FORM_ID (the residents' self-report form) for each village, unless it has a live one;
     prints id, village, name, URL (the URL is the credential) and new | existing."""
     issued = run(links.create_links, project_id, form_id, list(villages), township=township,
-                 expires_on=expires.date() if expires else None, quota=quota, **_where())
+                 expires_on=expires.date() if expires else None, quota=quota, **links.settings(current_app.config))
     for link in issued:
         click.echo(f"{link.id}\t{link.village}\t{link.village_name}\t{link.url}\t"
                    f"{'existing' if link.existing else 'new'}")
@@ -68,16 +63,16 @@ def revoke(project_id, link_ids):
 def make_posters(project_id, township, pdf_path, hotline):
     """One A4 poster per live link of the township's villages, as a PDF. The server's PUBLIC_URL and
     SECRET_KEY must be set as when the links were made."""
-    issued = run(links.live_links, project_id, township=township, **_where())
+    issued = run(links.live_links, project_id, township=township, **links.settings(current_app.config))
     hotline = current_app.config["SELF_REPORT_HOTLINE"] if hotline is None else hotline
     document = run(posters.posters_pdf, issued, hotline=hotline)
     try:
         pdf_path.write_bytes(document)
     except OSError as e:
         raise click.ClickException(f"Cannot write {pdf_path}: {e.strerror}.") from None
-    click.echo(f"{len(issued)} posters in {pdf_path}, links under {_where()['public_url']}/f/")
+    click.echo(f"{len(issued)} posters in {pdf_path}, links under {current_app.config['PUBLIC_URL']}/f/")
     if not hotline:
         click.echo("no hotline printed: give --hotline or set SELF_REPORT_HOTLINE", err=True)
-    if urlsplit(_where()["public_url"]).hostname in ("127.0.0.1", "localhost", "::1"):
+    if urlsplit(current_app.config["PUBLIC_URL"]).hostname in ("127.0.0.1", "localhost", "::1"):
         click.echo("warning: PUBLIC_URL is this machine's loopback address; phones cannot open these links",
                    err=True)

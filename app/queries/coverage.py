@@ -212,28 +212,22 @@ COVERAGE_LOCKS = 0x436f76   # first key of coverage's advisory locks ("Cov"); th
 WAIT_FOR_CAMPAIGN = text(f"SELECT pg_advisory_xact_lock({COVERAGE_LOCKS}, :campaign)")
 TRY_CAMPAIGN = text(f"SELECT pg_try_advisory_xact_lock({COVERAGE_LOCKS}, :campaign)")
 # Campaigns the background refresher adds up: villages noted as changed, or no village numbers yet.
-PENDING_CAMPAIGNS = text("""
+# Whether campaign `c` has anything to add up: a change noted, or no numbers yet (two indexed reads).
+_PENDING = """(EXISTS (SELECT FROM campaign_change n WHERE n.campaign_id = c.id)
+    OR NOT EXISTS (SELECT FROM campaign_village v WHERE v.campaign_id = c.id))"""
+PENDING_CAMPAIGNS = text(f"""
 SELECT c.project_id, c.id FROM campaign c
-WHERE EXISTS (SELECT FROM campaign_change n WHERE n.campaign_id = c.id)
-   OR NOT EXISTS (SELECT FROM campaign_village v WHERE v.campaign_id = c.id)
+WHERE {_PENDING}
 ORDER BY c.id
 """)
 # A household's state in a campaign, from its campaign_household row `ch` (all NULL when it has none):
 # unscreened, flagged (a risk flag among :risk, app.core.rules.flags.ALL_RISK_CODES) or screened.
 HOUSEHOLD_STATE = """CASE WHEN ch.screening_version_id IS NULL THEN 'unscreened'
          WHEN ch.flag_codes && CAST(:risk AS varchar[]) THEN 'flagged' ELSE 'screened' END"""
-# Whether a campaign (:campaign) has anything to add up: a change noted, or no numbers yet. One indexed
-# read, without the campaign's lock, for readers that mostly find nothing to do (map tiles).
-CAMPAIGN_PENDING = text("""
-SELECT EXISTS (SELECT FROM campaign_change WHERE campaign_id = :campaign)
-    OR NOT EXISTS (SELECT FROM campaign_village WHERE campaign_id = :campaign)
-""")
 # A campaign by id (:id, NULL for a name) or name (:name), the id first, with its tiles' version and whether
-# it has anything to add up (as CAMPAIGN_PENDING): map tiles ask this once each.
-CAMPAIGN_FOR_TILES = text("""
-SELECT c.id, c.tiles_version,
-    EXISTS (SELECT FROM campaign_change n WHERE n.campaign_id = c.id)
-        OR NOT EXISTS (SELECT FROM campaign_village v WHERE v.campaign_id = c.id) AS pending
+# it has anything to add up: map tiles ask this once each, without the campaign's lock.
+CAMPAIGN_FOR_TILES = text(f"""
+SELECT c.id, c.tiles_version, {_PENDING} AS pending
 FROM campaign c
 WHERE c.project_id = :project AND (c.id = CAST(:id AS integer) OR c.name = CAST(:name AS varchar))
 ORDER BY c.id = CAST(:id AS integer) DESC NULLS LAST

@@ -39,7 +39,13 @@ class WorkerMemory:
         return value
 
     def clear(self) -> None:
-        if self._cache is not None:
-            with self._lock:
+        with self._lock:
+            if self._cache is not None:
                 self._cache.clear()
-                self._generation += 1
+            self._generation += 1
+
+    def use(self, cache: Cache | None) -> None:
+        """Remember in `cache` from now on (None: nothing), forgetting what was remembered."""
+        with self._lock:
+            self._cache = cache
+            self._generation += 1

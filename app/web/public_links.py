@@ -28,7 +28,7 @@ def create_public_links(project_id: int, access: Access):
         issued = links.create_links(
             project_id, RESIDENTS_FORM, [], township=request.form.get("township", "").strip(),
             expires_on=_date(request.form.get("expires", "")), quota=_quota(request.form.get("quota", "")),
-            actor_id=access.principal.actor_id, **_where())
+            actor_id=access.principal.actor_id, **links.settings(current_app.config))
     except Problem as problem:
         return _links_page(access, problem)
     new = sum(1 for link in issued if not link.existing)
@@ -49,7 +49,7 @@ def revoke_public_link(project_id: int, access: Access):
 def public_link_posters(project_id: int, access: Access):
     township = request.args.get("township", "").strip()
     try:
-        issued = links.live_links(project_id, township=township, **_where())
+        issued = links.live_links(project_id, township=township, **links.settings(current_app.config))
         document = posters.posters_pdf(issued, hotline=current_app.config["SELF_REPORT_HOTLINE"])
     except Problem as problem:
         return _links_page(access, problem)
@@ -68,10 +68,6 @@ def _links_page(access: Access, problem: Problem | None = None):
 def _count(name: str) -> int:
     value = request.args.get(name, "")
     return int(value) if value.isascii() and value.isdigit() and len(value) < 7 else 0
-
-
-def _where() -> dict:
-    return {"secret_key": current_app.config["SECRET_KEY"], "public_url": current_app.config["PUBLIC_URL"]}
 
 
 def _date(value: str) -> date | None:

@@ -18,13 +18,12 @@ from ..worker_memory import WorkerMemory
 
 MAX_ENTRIES = 10_000          # sessions and grants of one worker; at a few hundred bytes each, a few MB
 T = TypeVar("T")
-_memory = WorkerMemory(None)  # this process's, set by configure() when the app is made
+_memory = WorkerMemory(None)  # this process's, set up by configure() when the app is made
 
 
 def configure(seconds: float) -> None:
     """Remember each session and grant for `seconds` from now on (0: not at all), forgetting what was."""
-    global _memory
-    _memory = WorkerMemory(TTLCache(MAX_ENTRIES, seconds) if seconds > 0 else None)
+    _memory.use(TTLCache(MAX_ENTRIES, seconds) if seconds > 0 else None)
 
 
 def remembered(key: Hashable, load: Callable[[], T | None]) -> T | None:

@@ -21,7 +21,6 @@ from ...problems import not_found, unexpected_value, uniqueness_violation
 from ...queries.coverage import (
     ADDED_UP,
     CAMPAIGN_FOR_TILES,
-    CAMPAIGN_PENDING,
     PENDING_CAMPAIGNS,
     PLACE_NAMES,
     ROLL_UP,
@@ -161,13 +160,6 @@ def campaign_for_tiles(project_id: int, name_or_id: str) -> TiledCampaign:
         _refresh_villages(project_id, row.id)
         row = db.session.execute(CAMPAIGN_FOR_TILES, params).first()
     return TiledCampaign(row.id, project_id, row.tiles_version)
-
-
-def refresh_campaign(campaign: Campaign) -> None:
-    """Add up what changed in the campaign since the last look, before its numbers are read; one cheap
-    read when nothing has (the usual case between two background adding-ups)."""
-    if db.session.execute(CAMPAIGN_PENDING, {"campaign": campaign.id}).scalar():
-        _refresh_villages(campaign.project_id, campaign.id)
 
 
 def refresh_pending() -> int:

@@ -15,15 +15,13 @@ from cachetools import LRUCache
 from ..worker_memory import WorkerMemory
 
 _ENTRY_BYTES = 200            # a kept tile's key and record, beside its bytes
-_memory = WorkerMemory(None)  # this process's, set by configure() when the app is made
+_memory = WorkerMemory(None)  # this process's, set up by configure() when the app is made
 
 
 def configure(megabytes: float) -> None:
     """Keep up to `megabytes` of tiles from now on (0: none), forgetting what was kept."""
-    global _memory
     max_bytes = int(megabytes * 1024 * 1024)
-    _memory = WorkerMemory(LRUCache(max_bytes, getsizeof=lambda tile: len(tile.data) + _ENTRY_BYTES)
-                           if max_bytes > 0 else None)
+    _memory.use(LRUCache(max_bytes, getsizeof=lambda tile: len(tile.data) + _ENTRY_BYTES) if max_bytes > 0 else None)
 
 
 def kept(key: Hashable, draw: Callable):

@@ -45,6 +45,16 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _url(public_url: str, token: str) -> str:
+    return public_url.rstrip("/") + LINK_PATH + token
+
+
+def settings(config) -> dict:
+    """What making and printing links needs of the server's configuration (a mapping such as Flask's
+    app.config): {"secret_key", "public_url"}, as create_links and live_links take them."""
+    return {"secret_key": config["SECRET_KEY"], "public_url": config["PUBLIC_URL"]}
+
+
 @dataclass(frozen=True)
 class IssuedLink:
     id: int
@@ -84,8 +94,7 @@ def create_links(project_id: int, xml_form_id: str, villages: list[str], *, town
     for code, name in chosen:
         if code in kept:
             token = _token_of(kept[code], secret_key)
-            issued.append(IssuedLink(kept[code].id, code, name, token, public_url.rstrip("/") + LINK_PATH + token,
-                                     existing=True))
+            issued.append(IssuedLink(kept[code].id, code, name, token, _url(public_url, token), existing=True))
             continue
         salt = secrets.token_bytes(16)
         token = link_token(secret_key, salt)
@@ -96,7 +105,7 @@ def create_links(project_id: int, xml_form_id: str, villages: list[str], *, town
         db.session.flush()
         events.record(Kind.PUBLIC_LINK_CREATE, actor_id=actor_id, project_id=project_id, place=code,
                       subject=str(link.id), payload={"xmlFormId": xml_form_id})
-        issued.append(IssuedLink(link.id, code, name, token, public_url.rstrip("/") + LINK_PATH + token))
+        issued.append(IssuedLink(link.id, code, name, token, _url(public_url, token)))
     db.session.commit()
     return issued
 
@@ -124,12 +133,22 @@ def require_township(code: str) -> None:
         raise unexpected_value("township", f"Not a township: {code}.")
 
 
+def _closed(link: PublicLink, today: date) -> str | None:
+    """Why a link no longer opens: revoked | expired | quota (its reports used up); None while it opens."""
+    if link.revoked_at is not None:
+        return "revoked"
+    if link.expires_on is not None and link.expires_on < today:
+        return "expired"
+    if link.quota is not None and link.reports >= link.quota:
+        return "quota"
+    return None
+
+
 def _live(query) -> list[PublicLink]:
-    """The links of a query over PublicLink that still open: not revoked, not expired, quota not used up."""
+    """The links of a query over PublicLink that still open."""
     today = date.today()
     return [link for link in db.session.scalars(query.where(PublicLink.revoked_at.is_(None)))
-            if (link.expires_on is None or link.expires_on >= today)
-            and (link.quota is None or link.reports < link.quota)]
+            if _closed(link, today) is None]
 
 
 def _token_of(link: PublicLink, secret_key: str) -> str:
@@ -204,13 +223,14 @@ def open_link(token: str) -> PublicLink:
     link = db.session.scalar(select(PublicLink).where(PublicLink.token_sha256 == _digest(token)))
     if link is None:
         raise not_found("There is no such link.")
-    if link.revoked_at is not None:
-        raise link_gone("revoked", "This link has been withdrawn.")
-    if link.expires_on is not None and link.expires_on < date.today():
-        raise link_gone("expired", "This link has expired.")
-    if link.quota is not None and link.reports >= link.quota:
-        raise link_gone("quota", "This link has taken all the reports it may.")
+    reason = _closed(link, date.today())
+    if reason is not None:
+        raise link_gone(reason, _GONE[reason])
     return link
+
+
+_GONE = {"revoked": "This link has been withdrawn.", "expired": "This link has expired.",
+         "quota": "This link has taken all the reports it may."}
 
 
 def live_links(project_id: int, *, township: str, secret_key: str, public_url: str) -> list[IssuedLink]:
@@ -228,6 +248,5 @@ def live_links(project_id: int, *, township: str, secret_key: str, public_url: s
     issued = []
     for link in links:
         token = _token_of(link, secret_key)
-        issued.append(IssuedLink(link.id, link.village, names[link.village], token,
-                                 public_url.rstrip("/") + LINK_PATH + token))
+        issued.append(IssuedLink(link.id, link.village, names[link.village], token, _url(public_url, token)))
     return issued
