@@ -28,14 +28,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     access_cache.configure(app.config["ACCESS_CACHE_SECONDS"])
     tile_cache.configure(app.config["TILE_CACHE_MB"])
 
-    from . import api, http, openrosa, web
+    from . import api, http, openrosa, selfreport, web
     from .cli import register as register_cli
     from .http import errors
     from .services.column_limits import guard_flushes
     guard_flushes()
     http.install(app)   # before the doors: their routes take its <int:...> converter
     # The OpenRosa door first: it claims its own URLs under /v1 before the API claims the rest.
-    for door in (openrosa, api, web):
+    for door in (openrosa, api, selfreport, web):
         door.register(app)
     errors.register(app)
     register_cli(app)

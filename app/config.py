@@ -50,12 +50,14 @@ def from_environment() -> dict:
         "TILE_CACHE_MB": float(env.get("TILE_CACHE_MB", 64)),
         # The phone number residents' self-report posters print (public-link posters).
         "SELF_REPORT_HOTLINE": env.get("SELF_REPORT_HOTLINE", "").strip(),
-        # Residents' self-reports allowed per address and per link, per minute and per day, and the shortest
-        # time in seconds from serving the form to sending it (services/self_report/abuse.py).
-        "SELF_REPORT_LIMITS": tuple(int(env.get(name, default)) for name, default in (
-            ("SELF_REPORT_PER_ADDRESS_MINUTE", 3), ("SELF_REPORT_PER_ADDRESS_DAY", 20),
-            ("SELF_REPORT_PER_LINK_MINUTE", 20), ("SELF_REPORT_PER_LINK_DAY", 300),
-            ("SELF_REPORT_MIN_FILL_SECONDS", 20))),
+        # Residents' self-reports allowed per address and per link, per minute and per day; the shortest time in
+        # seconds from serving the form to sending it; reports from one address in a day after which its page
+        # asks for a proof of work, and that work (counters tried at most); the bytes of a report's attachments
+        # together (services/self_report/abuse.py, ReportLimits).
+        "SELF_REPORT_LIMITS": {field: int(env.get(f"SELF_REPORT_{field.upper()}", default)) for field, default in (
+            ("per_address_minute", 3), ("per_address_day", 20), ("per_link_minute", 20), ("per_link_day", 300),
+            ("min_fill_seconds", 20), ("challenge_after", 2), ("challenge_work", 4000),
+            ("attachment_bytes", 6_000_000))},
         "DEFAULT_PROJECT_NAME": env.get("DEFAULT_PROJECT_NAME", "防返贫动态监测"),
         # Risk rules and place/household linking at ingest; off only to measure what they cost.
         "RISK_RULES": env.get("RISK_RULES", "on") != "off",

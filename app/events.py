@@ -40,6 +40,9 @@ class Kind(StrEnum):
     PUBLIC_LINK_REVOKE = "public_link.delete"
     LEAD_CREATE = "lead.create"
     LEAD_JOIN = "lead.update.report"
+    LEAD_ACCEPT = "lead.update.accept"
+    LEAD_REJECT = "lead.update.reject"
+    LEAD_MERGE = "lead.update.merge"
 
 
 def params(kind: Kind, *, actor_id: int | None = None, project_id: int | None = None, place: str | None = None,

@@ -184,6 +184,17 @@ def link_gone(reason: str, message: str) -> Problem:
     return Problem(410.90, message, {"reason": reason})
 
 
+def report_refused(reason: str, status: int, message: str) -> Problem:
+    """400.94, 413.90 or 429.90 (Dixian's, by `status`): a resident's self-report refused by an abuse control
+    (services/self_report/abuse.py REFUSALS names `reason`); nothing of it was stored."""
+    return Problem({400: 400.94, 413: 413.90, 429: 429.90}[status], message, {"reason": reason})
+
+
+def lead_state_conflict(message: str) -> Problem:
+    """409.91 (Dixian's): a lead cannot take this decision in the state it is in (accepted already, merged)."""
+    return Problem(409.91, message)
+
+
 def ambiguous_name(message: str) -> Problem:
     """409.90: a name that several things share; the caller must give an id instead."""
     return Problem(409.90, message)

@@ -170,3 +170,30 @@ def device(app, project, live_server):
     with app.app_context():
         _, token = create_app_user(project, "村干部 测试")
     return CollectClient(f"{live_server}/v1/key/{token}/projects/{project}")
+
+
+@pytest.fixture()
+def demo_county(app, project, publish, device, clean):
+    """The demo county of the README's first run in the test project: places, 60 households placed in
+    their villages, a campaign, and the example screening sent by a device of its village."""
+    import re
+    import uuid
+    from datetime import date
+
+    from app.services.accounts.app_users import assign_places
+    from app.services.registry.imports import import_households, import_places
+    demo = REPO / "demo"
+    with app.app_context():
+        import_places("places.csv", (demo / "places.csv").read_bytes())
+        import_households(project, "households.csv", (demo / "households.csv").read_bytes())
+        assign_places(project, "村干部 测试", ["429901001001", "429901001002"])
+    publish(REPO / "forms" / "fpf_hh_screening.md")
+    year = date.today().year
+    result = app.test_cli_runner().invoke(args=["campaign", "create", str(project), "示范排查", "--start",
+                                                f"{year}-01-01", "--end", f"{year}-12-31", "--forms",
+                                                "fpf_hh_screening"])
+    assert result.exit_code == 0, result.output
+    example = (demo / "screening-example.xml").read_text(encoding="utf-8")
+    xml = re.sub(r"uuid:[0-9a-f-]*", f"uuid:{uuid.uuid4()}", example).replace("2026-11-20", date.today().isoformat())
+    assert device.post_submission(xml.encode(), {}).status_code == 201
+    return project

@@ -28,6 +28,8 @@ class Permission(StrEnum):
     COVERAGE_READ = "coverage.read"
     USER_MANAGE = "assignment.create"              # grant roles, create and revoke device accounts
     PUBLIC_LINK_MANAGE = "public_link.create"      # residents' links and posters: administrators only (no role)
+    LEAD_READ = "lead.read"                        # risk leads from residents' self-reports, in the inbox
+    LEAD_DECIDE = "lead.update"                    # accept, reject or merge a lead
 
 
 # A device token: ODK Central's app-user role.
@@ -35,7 +37,7 @@ DEVICE = frozenset({Permission.FORM_LIST, Permission.FORM_READ, Permission.SUBMI
 
 _READ = frozenset({Permission.PROJECT_READ, Permission.FORM_LIST, Permission.FORM_READ,
                    Permission.SUBMISSION_READ, Permission.SUBMISSION_EXPORT, Permission.HOUSEHOLD_READ,
-                   Permission.COVERAGE_READ})
+                   Permission.COVERAGE_READ, Permission.LEAD_READ})
 
 ROLES: dict[str, frozenset[Permission]] = {
     # Central's "formfill": fills forms on a phone with a user name and password; reads nothing back.
@@ -43,7 +45,7 @@ ROLES: dict[str, frozenset[Permission]] = {
     # Central's "viewer": reads everything in its places, personal data masked, never submits.
     "viewer": _READ,
     # Central's "manager": reads, reviews, sees personal data, submits, runs the project.
-    "manager": _READ | {Permission.SUBMISSION_CREATE, Permission.SUBMISSION_REVIEW,
+    "manager": _READ | {Permission.SUBMISSION_CREATE, Permission.SUBMISSION_REVIEW, Permission.LEAD_DECIDE,
                         Permission.PERSONAL_DATA_READ, Permission.FORM_MANAGE, Permission.USER_MANAGE},
 }
 EVERYTHING = frozenset(Permission)

@@ -238,3 +238,22 @@ def _media_references(data: bytes, body: Element | None) -> dict[str, str]:
     if body is not None and any(el.get("query") for el in body.iter() if local_name(str(el.tag)) == "input"):
         media.setdefault("itemsets.csv", "file")
     return media
+
+
+def with_default(xml: bytes, name: str, value: str) -> bytes:
+    """The XForm with `value` as the default of the top-level field `name` of its primary instance (the
+    first <instance>): a public link writes its village into the form it serves, so the page needs no
+    prefill of its own. Everything else stays byte for byte as published (the form is the server's own,
+    from pyxform, which writes an empty field as <name/>).
+
+    Raises XFormInvalid when the primary instance has no empty element `name` to fill.
+    """
+    text = xml.decode("utf-8")
+    start = text.find("<instance>")
+    end = text.find("</instance>", start)
+    empty = re.compile(rf"<{re.escape(name)}\s*/>|<{re.escape(name)}>\s*</{re.escape(name)}>")
+    found = empty.search(text, start, end) if start >= 0 and end >= 0 else None
+    if found is None:
+        raise XFormInvalid(f"The form's primary instance has no empty field '{name}' to fill.")
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (text[:found.start()] + f"<{name}>{escaped}</{name}>" + text[found.end():]).encode("utf-8")

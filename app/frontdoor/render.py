@@ -117,6 +117,8 @@ UPLOAD_LOCATIONS = (
                    r"^/v1/(?:key/[^/]+/)?projects/[^/]+/submission$"),
     UploadLocation("Submissions to a form's draft, while it is tested on a phone",
                    r"^/v1/test/[^/]+/projects/[^/]+/forms/[^/]+/draft/submission$"),
+    UploadLocation("Residents' self-reports with their photos, under a public link (app/selfreport)",
+                   r"^/f/[^/]+/submission$"),
 )
 
 

@@ -11,7 +11,8 @@ from flask import Flask, Response, request
 
 def add_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if request.endpoint != "static" and "Cache-Control" not in response.headers:
+    static = request.endpoint is not None and (request.endpoint == "static" or request.endpoint.endswith(".static"))
+    if not static and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "private, no-store"
     return response
 

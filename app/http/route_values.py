@@ -31,10 +31,13 @@ ROUTE_VALUES = {
     "xml_form_id": limits.XML_FORM_ID,
     "household_id": limits.HOUSEHOLD_ID,
     "household_row": limits.HOUSEHOLD_ROW,
+    "lead_id": limits.LEAD_ID,
     "village": limits.PLACE_CODE,
     "instance_id": limits.INSTANCE_ID,
     "name": limits.MEDIA_FILE_NAME,     # a form attachment's file name
-    "token": limits.DRAFT_TOKEN,        # the draft test code in /v1/test/{token}/...
+    # The draft test code in /v1/test/{token}/..., and a public link's in /f/{token} (14 characters, which
+    # services/self_report/links.open_link checks before any SQL).
+    "token": limits.DRAFT_TOKEN,
     "z": _TILE, "x": _TILE, "y": _TILE,
     "filename": NotAColumn("Flask's static files: safe_join within the static folder, 404 otherwise"),
 }

@@ -16,7 +16,7 @@ class Actor(db.Model):
     __tablename__ = "actor"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))            # user | app_user
+    kind: Mapped[str] = mapped_column(String(20))            # user | app_user | public_link
     display_name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at()
     deleted_at: Mapped[datetime | None] = timestamp()

@@ -3,7 +3,7 @@ self-reports without an account. Each is bound to one project, one form and one 
 from datetime import date, datetime
 
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .columns import created_at, timestamp
@@ -16,6 +16,8 @@ class PublicLink(db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id"))
     village: Mapped[str] = mapped_column(ForeignKey("admin_unit.code"), index=True)
+    # The link is the submitter of the reports sent under it (as ODK Central's public links are actors).
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actor.id"))
     # The token is never stored: its SHA-256 finds the link, and the server can make it again from its
     # secret key and this salt (for a poster printed later; services/self_report/links.py).
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
@@ -27,6 +29,8 @@ class PublicLink(db.Model):
     created_at: Mapped[datetime] = created_at()
     revoked_at: Mapped[datetime | None] = timestamp()
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("actor.id"))
+
+    form: Mapped["Form"] = relationship(lazy="joined")  # noqa: F821 (models/form.py)
 
 
 class SelfReportCount(db.Model):

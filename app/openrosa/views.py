@@ -72,7 +72,7 @@ def form_manifest(project_id: int, xml_form_id: str, access: Access):
 @requires(Permission.FORM_READ, challenge=True)
 def form_attachment(project_id: int, xml_form_id: str, name: str, access: Access):
     version = form_catalog.current_version(project_id, xml_form_id, access.principal)
-    return _media_file(form_catalog.media_file(version, access, name))
+    return media_response(form_catalog.media_file(version, access, name))
 
 
 def _manifest(entries, form_url: str) -> Response:
@@ -81,7 +81,8 @@ def _manifest(entries, form_url: str) -> Response:
     return openrosa_xml(documents.manifest(files))
 
 
-def _media_file(entry) -> Response:
+def media_response(entry) -> Response:
+    """A form's media file (stored, or a pick-list written for the caller), conditional on its MD5."""
     content_type = entry.content_type or mimetypes.guess_type(entry.name)[0] or "application/octet-stream"
     body = entry.data if entry.data is not None else current_app.extensions["blobstore"].open(entry.blob_sha256)
     response = Response(body, mimetype=content_type, direct_passthrough=entry.data is None)
@@ -146,7 +147,7 @@ def draft_manifest(token: str, project_id: int, xml_form_id: str):
 @public(_DRAFT_CODE)
 def draft_attachment(token: str, project_id: int, xml_form_id: str, name: str):
     tester, version = form_catalog.draft_under_test(project_id, xml_form_id, token)
-    return _media_file(form_catalog.media_file(version, tester, name))
+    return media_response(form_catalog.media_file(version, tester, name))
 
 
 @bp.route(f"{DRAFT}/submission", methods=["HEAD", "GET", "POST"])
@@ -161,13 +162,15 @@ def draft_submission(token: str, project_id: int, xml_form_id: str):
 def _ingest(access: Access, **draft) -> Response:
     """Take in the POSTed submission and answer 201 as Collect expects."""
     config = current_app.config
-    ingest_submission(access, _read_upload(), blobs=current_app.extensions["blobstore"],
+    ingest_submission(access, read_upload(), blobs=current_app.extensions["blobstore"],
                       max_xml_bytes=config["MAX_SUBMISSION_XML_BYTES"], max_xml_nodes=config["MAX_SUBMISSION_ELEMENTS"],
                       assess=config["RISK_RULES"], **draft)
     return openrosa_xml(documents.openrosa_response("full submission upload was successful!"), status=201)
 
 
-def _read_upload() -> Upload:
+def read_upload() -> Upload:
+    """The OpenRosa multipart POST of this request: the XML part and every file part. Raises Problem 400.7
+    without the XML part, 400.90 for a malformed body."""
     if request.mimetype != "multipart/form-data":
         raise missing_multipart_field("xml_submission_file")
     try:

@@ -18,3 +18,15 @@ FORGET_OLD_COUNTS = text("""
 DELETE FROM self_report_count WHERE starts_at < now() - CASE "window" WHEN 'day' THEN interval '2 days'
     ELSE interval '2 minutes' END
 """)
+REPORTS_IN_WINDOW = text("""
+SELECT count FROM self_report_count WHERE key = :key AND "window" = :window AND starts_at = :starts
+""")
+# A solved challenge opens one report: its signature is kept (window 'used', starting when it expires, so
+# that housekeeping deletes it once it could not be used anyway). No row back: it was used already.
+USE_CHALLENGE = text("""
+INSERT INTO self_report_count (key, "window", starts_at, count) VALUES (:key, 'used', :expires, 1)
+ON CONFLICT DO NOTHING RETURNING 1
+""")
+# Two reports of the same household at once must not both open a lead: each takes this lock for each of its
+# keys (in one order) until its transaction ends, and the second then finds the first one's lead.
+LOCK_LEAD_KEY = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")

@@ -28,6 +28,7 @@ from ..models import (
     FormAttachment,
     FormVersion,
     Household,
+    Lead,
     Project,
     Submission,
     SubmissionAssessment,
@@ -141,6 +142,7 @@ PROJECT_ID = IdField("projectId", "project", Project.id)
 CAMPAIGN_ID = IdField("campaign", "campaign", Campaign.id)
 ACTOR_ID = IdField("actorId", "account", Actor.id)
 HOUSEHOLD_ROW = IdField("household", "household", Household.id)      # the opaque id map tiles carry
+LEAD_ID = IdField("lead", "lead", Lead.id)
 
 
 def guard_flushes(session_class=Session) -> None:

@@ -4,8 +4,15 @@ from flask import Blueprint, Flask, g
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
 
-from . import console, people, public_links, views  # noqa: E402,F401
+from . import console, leads, people, public_links, views  # noqa: E402,F401
 from .i18n import language, remember_language  # noqa: E402
+
+
+@bp.app_template_filter("china_time")
+def china_time(moment) -> str:
+    """An aware datetime as China's clock reads it (UTC+8, what township staff go by): 2026-12-01 18:30."""
+    from ..core.working_days import CHINA
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if moment else "–"
 
 
 @bp.before_app_request

@@ -49,7 +49,8 @@ def console(principal: Principal):
         listed.append({"id": project.id, "name": project.name,
                        "map": bool(access and access.can(Permission.COVERAGE_READ)),
                        "people": bool(access and access.can(Permission.USER_MANAGE)),
-                       "links": bool(access and access.can(Permission.PUBLIC_LINK_MANAGE))})
+                       "links": bool(access and access.can(Permission.PUBLIC_LINK_MANAGE)),
+                       "leads": bool(access and access.can(Permission.LEAD_READ))})
     return page("console.html", projects=listed)
 
 

@@ -67,6 +67,7 @@ class Gunicorn:
     port: int = field(default_factory=free_port)
     logs: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="dixian-gunicorn-")))
     process: subprocess.Popen | None = None
+    options: tuple[str, ...] = ()            # more command-line options, e.g. an access log format
 
     @property
     def address(self) -> str:
@@ -85,7 +86,8 @@ class Gunicorn:
             [str(GUNICORN), "--config", "python:app.serving", "--workers", str(self.workers),
              "--worker-class", "gthread", "--threads", "4", "--worker-connections", "8",
              "--bind", self.address, "--no-control-socket", "--log-level", "info",
-             "--error-logfile", str(self.error_log), "--access-logfile", str(self.access_log), "wsgi:app"],
+             "--error-logfile", str(self.error_log), "--access-logfile", str(self.access_log), *self.options,
+             "wsgi:app"],
             cwd=REPO, env=self.env, start_new_session=True)     # its own group: SIGSTOP reaches the workers
         wait_for_port(self.port, self.process)
         # The port is bound by the master before the workers have imported the app.
@@ -100,8 +102,7 @@ class Gunicorn:
         self.process = None
 
 
-@pytest.fixture(scope="package")
-def gunicorn_env(app, database_url):
+def gunicorn_environment(app, database_url: str, **more: str) -> dict:
     """The environment of a gunicorn serving the same database, blobs and secret as the test app."""
     env = {key: value for key, value in os.environ.items() if key != "FORWARDED_ALLOW_IPS"}
     env.update({
@@ -111,8 +112,13 @@ def gunicorn_env(app, database_url):
         "OPENROSA_ACCEPT_CONTENT_LENGTH": str(app.config["OPENROSA_ACCEPT_CONTENT_LENGTH"]),
         "PUBLIC_URL": "http://frontdoor.invalid",
         "BACKGROUND_JOBS_SECONDS": "0",
-    })
+    }, **more)
     return env
+
+
+@pytest.fixture(scope="package")
+def gunicorn_env(app, database_url):
+    return gunicorn_environment(app, database_url)
 
 
 @pytest.fixture(scope="package")

@@ -91,3 +91,26 @@ def test_one_address_holds_only_a_few_uploads_at_once_and_nothing_else_is_held_u
         # The same address may still do everything else, and another address may still submit.
         assert request(door.port, "GET", f"{site.device_path}/formList", "127.0.0.2").status == 200
         assert request(door.port, "HEAD", head, "127.0.0.3").status == 204
+
+
+def test_a_residents_report_with_megabytes_of_photos_passes_the_front_door(start_front_door, site, gunicorn, app):
+    """Three phone photos pass 1 MB together: the residents' report route takes bodies as submissions do."""
+    from app.core.fill_time import render_stamp
+    from app.services.forms.publish import publish_form
+    from app.services.registry.imports import import_places
+    from app.services.self_report.links import create_links, settings
+    from tests.conftest import REPO
+    from tests.support.self_report import PNG, SELF_REPORT, report_xml
+    with app.app_context():
+        import_places("places.csv", (REPO / "demo" / "places.csv").read_bytes())
+        version = publish_form(site.project_id, SELF_REPORT.name, SELF_REPORT.read_bytes(),
+                               blobs=app.extensions["blobstore"]).version.version
+        link = create_links(site.project_id, "fpf_self_report", ["429901001001"], **settings(app.config))[0]
+    door = start_front_door()
+    photo = PNG + b"\0" * OVER_A_MEGABYTE
+    answer = requests.post(
+        f"{door.url}/f/{link.token}/submission", timeout=60, headers={"Accept": "application/json"},
+        files={"xml_submission_file": ("xml_submission_file", report_xml(version, photo="p.png"), "text/xml"),
+               "p.png": ("p.png", photo, "image/png")},
+        data={"dixian_stamp": render_stamp(app.config["SECRET_KEY"], link.id, int(time.time()) - 60)})
+    assert answer.status_code == 201, answer.text

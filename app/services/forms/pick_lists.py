@@ -42,8 +42,9 @@ def _places(access: Access) -> tuple[str, ...] | None:
 
 def _household_places(access: Access) -> tuple[str, ...] | None:
     """Whose households the list holds: a draft's tester none at all (the test code in its URL is
-    shared with whoever tests the form, and the draft's places and registry are not theirs to see)."""
-    return () if access.principal.kind == "draft_tester" else _places(access)
+    shared with whoever tests the form, and the draft's places and registry are not theirs to see), nor
+    the holder of a public link (anyone who scanned a poster)."""
+    return () if access.principal.kind in ("draft_tester", "public_link") else _places(access)
 
 
 def _admin_units_csv(places: tuple[str, ...] | None) -> bytes:

@@ -17,6 +17,7 @@ from ...events import Kind
 from ...extensions import db
 from ...models import Lead, LeadReport
 from ...models.lead import OPEN_STATES
+from ...queries.self_report import LOCK_LEAD_KEY
 
 JOIN_DAYS = 90                 # a report joins an open lead of the same household first reported this recently
 ACCEPT_WORKING_DAYS = 2        # a new lead is to be accepted within this many working days
@@ -37,6 +38,8 @@ def record_report(project_id: int, village: str, submission_id: int, received_at
     them; a report with neither usable always opens a lead of its own."""
     keys = {"idno": idno_key(idno), "phone": phone_key(phone)}
     same = [getattr(Lead, column) == key for column, key in keys.items() if key]
+    for column, key in sorted((c, k) for c, k in keys.items() if k):
+        db.session.execute(LOCK_LEAD_KEY, {"key": f"lead:{project_id}:{column}:{key}"})
     lead = None
     if same:
         lead = db.session.scalar(

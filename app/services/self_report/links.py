@@ -16,10 +16,11 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select, update
 
 from ... import events
+from ...core.access import Access, Permission, Principal
 from ...core.rules import RESIDENTS_FORMS
 from ...events import Kind
 from ...extensions import db
-from ...models import AdminUnit, Form, PublicLink
+from ...models import Actor, AdminUnit, Form, PublicLink
 from ...problems import link_gone, not_found, unexpected_value
 from ..accounts.projects import require_project
 
@@ -98,7 +99,10 @@ def create_links(project_id: int, xml_form_id: str, villages: list[str], *, town
             continue
         salt = secrets.token_bytes(16)
         token = link_token(secret_key, salt)
-        link = PublicLink(project_id=project_id, form_id=form.id, village=code, salt=salt,
+        actor = Actor(kind="public_link", display_name=f"{name} 自主申报链接")
+        db.session.add(actor)
+        db.session.flush()
+        link = PublicLink(project_id=project_id, form_id=form.id, village=code, actor_id=actor.id, salt=salt,
                           token_sha256=_digest(token), expires_on=expires_on,
                           quota=quota, created_by=actor_id)
         db.session.add(link)
@@ -250,3 +254,30 @@ def live_links(project_id: int, *, township: str, secret_key: str, public_url: s
         token = _token_of(link, secret_key)
         issued.append(IssuedLink(link.id, link.village, names[link.village], token, _url(public_url, token)))
     return issued
+
+
+# What a link lets anyone do: read its form (and the form's files) and send reports, in its village only.
+LINK_PERMISSIONS = frozenset({Permission.FORM_READ, Permission.SUBMISSION_CREATE})
+
+
+def link_access(link: PublicLink) -> Access:
+    """The access of whoever holds the link: its actor, in its project, reading its form and submitting,
+    with its village as the only place (pick-lists hold that village and nothing of its households)."""
+    principal = Principal(link.actor_id, "public_link", f"public link {link.id}", project_id=link.project_id,
+                          villages=(link.village,))
+    return Access(principal, link.project_id, LINK_PERMISSIONS, places=(link.village,))
+
+
+def count_link_report(link: PublicLink) -> None:
+    """One more report under the link, in the caller's transaction. Raises Problem 410.90 when its quota
+    was used up meanwhile (two reports racing for the last one: the row's lock lets one through)."""
+    counted = db.session.execute(update(PublicLink).where(
+        PublicLink.id == link.id, (PublicLink.quota.is_(None)) | (PublicLink.reports < PublicLink.quota)
+    ).values(reports=PublicLink.reports + 1).returning(PublicLink.id)).first()
+    if counted is None:
+        raise link_gone("quota", _GONE["quota"])
+
+
+def village_name(link: PublicLink) -> str:
+    """The name of the link's village (its code if the village list lacks it)."""
+    return db.session.scalar(select(AdminUnit.name).where(AdminUnit.code == link.village)) or link.village

@@ -8,6 +8,7 @@ deprecatedID is a new version of the submission it edits.
 import hashlib
 import posixpath
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from ... import events
 from ...core.access import Access, Permission
 from ...core.instance import Envelope, SubmissionInvalid, SubmissionTooLarge, read_answers, read_envelope
+from ...core.rules import Flag
 from ...core.rules.consistency import outside_places_rule
 from ...events import Kind
 from ...extensions import db
@@ -84,9 +86,16 @@ class Upload:
     user_agent: str | None
 
 
+# Called with (submission id, received at, the typed answers) in the ingest's transaction, before it commits,
+# when a POST creates a submission: what the caller stores with it (a self-report's lead) is stored with it
+# or not at all. A Problem it raises refuses the submission.
+OnCreated = Callable[[int, datetime, dict], None]
+
+
 def ingest_submission(access: Access, upload: Upload, *, blobs: BlobStore, max_xml_bytes: int,
                       max_xml_nodes: int | None = None, xml_form_id: str | None = None, draft: bool = False,
-                      assess: bool = True) -> IngestResult:
+                      assess: bool = True, village: str | None = None,
+                      on_created: OnCreated | None = None) -> IngestResult:
     """Store one submission POST from the caller of `access`; raises Problem for anything the client
     must hear about.
 
@@ -97,6 +106,9 @@ def ingest_submission(access: Access, upload: Upload, *, blobs: BlobStore, max_x
     With draft=True (a test submission to xml_form_id's draft) it is stored as a draft submission.
     The XML may hold at most `max_xml_bytes` bytes and `max_xml_nodes` elements and attributes
     (413.1 beyond either); unreadable XML is 400.2, an identifier longer than its column 400.13.
+
+    With `village` (a public link's) the submission is of that village whatever it names: its typed answers
+    hold the village (the XML is kept as sent), and a different one sent gets a data-quality flag.
     """
     try:
         envelope = read_envelope(upload.xml, max_bytes=max_xml_bytes, max_nodes=max_xml_nodes)
@@ -112,7 +124,7 @@ def ingest_submission(access: Access, upload: Upload, *, blobs: BlobStore, max_x
     files = {safe_attachment_name(name): data for name, data in upload.files.items()}
     for attempt in (1, 2):
         try:
-            return _ingest(access, upload, envelope, files, blobs, draft, assess)
+            return _ingest(access, upload, envelope, files, blobs, draft, assess, village, on_created)
         except IntegrityError:
             # Two POSTs of the same instance raced; the second attempt sees the first one's row.
             db.session.rollback()
@@ -133,14 +145,15 @@ def _check_identifiers(envelope: Envelope, upload: Upload) -> None:
 
 
 def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str, bytes], blobs: BlobStore,
-            draft: bool, assess: bool) -> IngestResult:
+            draft: bool, assess: bool, village: str | None, on_created: OnCreated | None) -> IngestResult:
     project_id, principal = access.project_id, access.principal
     # Once a published version has been seen its schema is known, so the answers can be read first
     # and the assessment's context fetched with the form.
     known_version = None if draft else _PUBLISHED.get((project_id, envelope.form_id, envelope.version))
     answers = subject = None
+    sent_village = _SAME
     if known_version is not None:
-        answers, subject = _read(envelope, known_version, assess, envelope.instance_id)
+        answers, subject, sent_village = _read(envelope, known_version, assess, envelope.instance_id, village)
     form = _form_and_instance(project_id, envelope, draft, principal.actor_id, subject)
     if form.assigned_elsewhere and principal.kind == "app_user":
         raise insufficient_rights(f"The form '{envelope.form_id}' is not assigned to this device.")
@@ -173,7 +186,7 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
     origin = edit.origin_instance_id if edit else envelope.instance_id
     context = form if subject is not None else None
     if known_version != form_version_id:
-        answers, subject = _read(envelope, form_version_id, assess, origin)
+        answers, subject, sent_village = _read(envelope, form_version_id, assess, origin, village)
         context = None
         if not draft:
             _remember_published(project_id, envelope, form_version_id)
@@ -185,6 +198,7 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
         assessment = assess_submission(conn, project_id, subject, context, writes_registry=not draft,
                                        places=access.places)
         assessment.flags += outside_places_rule(assessment.admin_code, access.places)
+        assessment.flags += _village_sent_rule(sent_village, village)
     place = {"admin_code": assessment.admin_code, "household_id": assessment.household_id} if assessment else {}
     if edit:
         submission_id, replaced_version_id, carried = edit.submission_id, edit.replaced_version_id, edit.carried
@@ -199,6 +213,8 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
             **({"admin_code": None, "household_id": None} | place))).one()
         carried = {}
         outcome = "created"
+        if on_created is not None:
+            on_created(submission_id, now, answers.data)
 
     version = dict(
         id=version_id, submission_id=submission_id, form_id=form_id, form_version_id=form_version_id,
@@ -251,11 +267,34 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
     return IngestResult(outcome, submission_id, envelope.instance_id, len(expected), present)
 
 
-def _read(envelope: Envelope, form_version_id: int, assess: bool, origin_instance_id: str):
-    """The typed answers, and what they are about if the form is a monitoring form to assess."""
+# The answer that names the village of a residents' form (forms/fpf_self_report.md): a public link sets it.
+VILLAGE_FIELD = "village_code"
+_SAME = object()
+
+
+def _read(envelope: Envelope, form_version_id: int, assess: bool, origin_instance_id: str, village: str | None):
+    """The typed answers, what they are about if the form is a monitoring form to assess, and the village
+    the client sent when it is not `village` (a public link's, which the answers then name; _SAME when it is
+    or there is no link), so that a recompute finds the link's village too."""
     answers = read_answers(envelope.root, _schema(form_version_id), encrypted=envelope.encrypted)
+    sent = _SAME
+    if village is not None:
+        sent = answers.data.get(VILLAGE_FIELD)
+        answers.data[VILLAGE_FIELD] = village
+        sent = _SAME if sent == village else sent
     subject = subject_of(envelope.form_id, answers.data, first_point(answers.geo), origin_instance_id)
-    return answers, subject if assess else None
+    return answers, subject if assess else None, sent
+
+
+def _village_sent_rule(sent, village: str | None) -> list[Flag]:
+    """A data-quality flag when the client sent a village other than the public link's (or none)."""
+    if village is None or sent is _SAME:
+        return []
+    sent_text = "" if sent is None else str(sent)[:40]
+    return [Flag("R22", "link_village_mismatch", "data",
+                 f"申报所填村代码“{sent_text or '空'}”与二维码所属村不一致,已按二维码所属村登记",
+                 f"The report named village '{sent_text}', not its QR code's; it is recorded under the QR code's",
+                 inputs={"village_sent": sent_text, "village": village})]
 
 
 def _form_and_instance(project_id: int, envelope: Envelope, draft: bool, actor_id: int, subject=None):
