@@ -58,6 +58,10 @@ def from_environment() -> dict:
             ("per_address_minute", 3), ("per_address_day", 20), ("per_link_minute", 20), ("per_link_day", 300),
             ("min_fill_seconds", 20), ("challenge_after", 2), ("challenge_work", 4000),
             ("attachment_bytes", 6_000_000))},
+        # A risk lead from a self-report is to be accepted within this many working days (Monday to Friday, China
+        # time); a report joins the open lead of the same household first reported within LEAD_JOIN_DAYS.
+        "LEAD_ACCEPT_WORKING_DAYS": int(env.get("LEAD_ACCEPT_WORKING_DAYS", 2)),
+        "LEAD_JOIN_DAYS": int(env.get("LEAD_JOIN_DAYS", 90)),
         "DEFAULT_PROJECT_NAME": env.get("DEFAULT_PROJECT_NAME", "防返贫动态监测"),
         # Risk rules and place/household linking at ingest; off only to measure what they cost.
         "RISK_RULES": env.get("RISK_RULES", "on") != "off",

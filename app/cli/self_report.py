@@ -35,11 +35,13 @@ def create(project_id, form_id, villages, township, expires, quota):
 @click.argument("project_id", type=PROJECT_ID)
 @click.option("--township", help="Only this township's villages.")
 def list_links(project_id, township):
-    """id, form, village, name, expiry, reports/quota and state of each link (URLs: see `posters`)."""
+    """id, form, village, name, expiry, reports/quota, state of each link and the reports it refused, by reason
+    (URLs: see `posters`)."""
     for row in run(links.project_links, project_id, township=township):
         state = "revoked" if row.revoked else "live"
+        refused = ",".join(f"{reason}={count}" for reason, count in sorted(row.refused.items())) or "-"
         click.echo(f"{row.id}\t{row.xml_form_id}\t{row.village}\t{row.village_name}\t{row.expires_on or '-'}\t"
-                   f"{row.reports}/{row.quota or '-'}\t{state}")
+                   f"{row.reports}/{row.quota or '-'}\t{state}\t{refused}")
 
 
 @public_link_cli.command("revoke")

@@ -42,7 +42,7 @@ def report_page(token: str):
     config = current_app.config
     page = {
         "formUrl": url_for(".report_form", token=token),
-        "attachmentsUrl": url_for(".report_attachment", token=token, name="") ,
+        "attachmentsUrl": url_for(".report_attachment", token=token, name=""),
         "submitUrl": url_for(".report_submission", token=token),
         "stamp": render_stamp(config["SECRET_KEY"], link.id, int(time.time())),
         "stampField": STAMP_FIELD, "honeypotField": HONEYPOT_FIELD, "solutionField": SOLUTION_FIELD,
@@ -90,7 +90,8 @@ def report_submission(token: str):
                         secret_key=config["SECRET_KEY"], blobs=current_app.extensions["blobstore"],
                         max_xml_bytes=config["MAX_SUBMISSION_XML_BYTES"],
                         max_xml_nodes=config["MAX_SUBMISSION_ELEMENTS"], now_s=int(time.time()),
-                        assess=config["RISK_RULES"])
+                        assess=config["RISK_RULES"], accept_working_days=config["LEAD_ACCEPT_WORKING_DAYS"],
+                        join_days=config["LEAD_JOIN_DAYS"])
     thanks = url_for(".report_thanks", token=token, ref=taken.reference)
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"reference": taken.reference, "thanks": thanks}), 201
@@ -103,5 +104,6 @@ def report_thanks(token: str):
     reference = request.args.get("ref", "")
     body = render_template("self_report/thanks.html", reference=reference if _REFERENCE.fullmatch(reference) else None,
                            again=url_for(".report_page", token=token),
-                           hotline=current_app.config["SELF_REPORT_HOTLINE"])
+                           hotline=current_app.config["SELF_REPORT_HOTLINE"],
+                           accept_days=current_app.config["LEAD_ACCEPT_WORKING_DAYS"])
     return with_policy(Response(body, mimetype="text/html"))

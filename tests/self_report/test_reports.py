@@ -72,8 +72,8 @@ def test_reports_of_the_same_household_join_one_lead(app, live_server, link):
     ({}, 2, "too_fast", 400),
     ({"dixian_stamp": "1700000000.forged"}, 60, "no_stamp", 400),
 ])
-def test_a_report_a_program_filled_in_is_refused_and_counted(app, live_server, link, fields, stamp_age, reason,
-                                                             status):
+def test_a_report_a_program_filled_in_is_refused_and_counted(app, live_server, link, demo_county, fields, stamp_age,
+                                                             reason, status):
     answer = post_report(live_server, link, report_xml(link.version), stamp_age=stamp_age, **fields)
     assert answer.status_code == status
     assert "text/html" in answer.headers["Content-Type"] and f'data-reason="{reason}"' in answer.text
@@ -81,6 +81,8 @@ def test_a_report_a_program_filled_in_is_refused_and_counted(app, live_server, l
     assert _stored(app, "SELECT count(*) FROM lead") == [(0,)]
     assert _stored(app, "SELECT reason, count FROM public_link_refusal WHERE link_id = :id", id=link.id) == [
         (reason, 1)]
+    listed = app.test_cli_runner().invoke(args=["public-link", "list", str(demo_county)])
+    assert listed.output.rstrip("\n").endswith(f"\tlive\t{reason}=1")        # what the administrator sees
 
 
 def test_attachments_past_the_cap_or_not_photos_are_refused(app, live_server, link, monkeypatch):

@@ -13,14 +13,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ... import events
 from ...core.access import Access, Permission, Principal
 from ...core.rules import RESIDENTS_FORMS
 from ...events import Kind
 from ...extensions import db
-from ...models import Actor, AdminUnit, Form, PublicLink
+from ...models import Actor, AdminUnit, Form, PublicLink, PublicLinkRefusal
 from ...problems import link_gone, not_found, unexpected_value
 from ..accounts.projects import require_project
 
@@ -175,6 +175,7 @@ class LinkRow:
     quota: int | None
     reports: int
     revoked: bool
+    refused: dict[str, int]       # reports refused by the abuse controls, by reason (abuse.REFUSALS), all days
 
 
 def project_links(project_id: int, *, township: str | None = None) -> list[LinkRow]:
@@ -188,8 +189,15 @@ def project_links(project_id: int, *, township: str | None = None) -> list[LinkR
              .where(PublicLink.project_id == project_id).order_by(PublicLink.village, PublicLink.id))
     if township is not None:
         query = query.where(AdminUnit.parent_code == township)
+    rows = db.session.execute(query).all()
+    refused: dict[int, dict[str, int]] = {}
+    for link_id, reason, count in db.session.execute(
+            select(PublicLinkRefusal.link_id, PublicLinkRefusal.reason, func.sum(PublicLinkRefusal.count))
+            .where(PublicLinkRefusal.link_id.in_([link.id for link, _, _ in rows]))
+            .group_by(PublicLinkRefusal.link_id, PublicLinkRefusal.reason)):
+        refused.setdefault(link_id, {})[reason] = int(count)
     return [LinkRow(link.id, form_id, link.village, name, link.expires_on, link.quota, link.reports,
-                    link.revoked_at is not None) for link, form_id, name in db.session.execute(query)]
+                    link.revoked_at is not None, refused.get(link.id, {})) for link, form_id, name in rows]
 
 
 @dataclass(frozen=True)

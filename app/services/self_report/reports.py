@@ -53,8 +53,10 @@ def reference_of(submission_id: int) -> str:
 
 def take_report(token: str, upload: Upload, filling: Filling, *, address: str | None, limits: abuse.ReportLimits,
                 secret_key: str, blobs: BlobStore, max_xml_bytes: int, max_xml_nodes: int | None,
-                now_s: int, assess: bool = True) -> Taken:
-    """Take a self-report POSTed under the link of `token` from `address` (the client's IP).
+                now_s: int, assess: bool = True, accept_working_days: int = leads.ACCEPT_WORKING_DAYS,
+                join_days: int = leads.JOIN_DAYS) -> Taken:
+    """Take a self-report POSTed under the link of `token` from `address` (the client's IP); its lead is due
+    within `accept_working_days`, or it joins its household's open lead first reported within `join_days`.
 
     Raises Problem 404.1 / 410.90 for a link that does not open; 429.90, 400.94 or 413.90 for a refusal by
     an abuse control (details.reason, an abuse.REFUSALS name); the ingest's own problems (400.8 for a
@@ -74,7 +76,8 @@ def take_report(token: str, upload: Upload, filling: Filling, *, address: str | 
     def with_lead(submission_id: int, received_at: datetime, answers: dict) -> None:
         links.count_link_report(link)
         recorded.append(leads.record_report(link.project_id, link.village, submission_id, received_at,
-                                            idno=_text(answers.get("idno")), phone=_text(answers.get("phone"))))
+                                            idno=_text(answers.get("idno")), phone=_text(answers.get("phone")),
+                                            join_days=join_days, accept_working_days=accept_working_days))
 
     result = ingest_submission(links.link_access(link), upload, blobs=blobs, max_xml_bytes=max_xml_bytes,
                                max_xml_nodes=max_xml_nodes, xml_form_id=link.form.xml_form_id, assess=assess,
