@@ -94,7 +94,6 @@ WORDS = {
     "accept_by": {"zh": "受理期限", "en": "Accept by"},
     "overdue": {"zh": "已逾期", "en": "Overdue"},
     "phone": {"zh": "联系电话", "en": "Phone"},
-    "idno": {"zh": "身份证号", "en": "ID number"},
     "no_leads": {"zh": "暂无风险线索。", "en": "No leads."},
     "back_to_leads": {"zh": "返回线索列表", "en": "Back to the leads"},
     "decided": {"zh": "处理", "en": "Decided"},
