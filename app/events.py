@@ -19,6 +19,8 @@ class Kind(StrEnum):
     SUBMISSION_CREATE = "submission.create"
     SUBMISSION_EDIT = "submission.update.version"
     SUBMISSION_ATTACHMENTS = "submission.attachment.update"
+    SUBMISSION_REVIEW = "submission.update"              # Central's: a review state set
+    SUBMISSION_COMMENT = "comment.create"
     FORM_PUBLISH = "form.update.publish"
     FORM_DRAFT = "form.update.draft.set"
     FORM_STATE = "form.update"

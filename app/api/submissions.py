@@ -1,15 +1,77 @@
-"""Submissions: the risk flags of one (Dixian's own resource, at Central's submission URL), and its
-attachments (Central's: listed, and each file)."""
+"""Submissions: one as Central describes it, its review state and comments (Central's), its risk flags
+(Dixian's own resource, at Central's submission URL), its attachments (Central's: listed, and each file);
+and reviewing many at once over a filter (Dixian's)."""
 import mimetypes
 
-from flask import current_app, jsonify, send_file
+from flask import current_app, jsonify, request, send_file
+from marshmallow import ValidationError
 
 from ..core.access import Access, Permission
 from ..http.permissions import requires
+from ..problems import missing_parameters, unexpected_value
 from ..services.registry import household_record
-from ..services.submissions import attachments
+from ..services.submissions import attachments, review
+from ..services.submissions.listing import SubmissionFilter
 from . import bp
 from .schemas.flags import FlagSchema
+from .schemas.submissions import BulkReviewSchema, CommentSchema, SubmissionSchema
+
+SUBMISSION = "/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>"
+
+
+def _json_object() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise unexpected_value("body", "The request body must be a JSON object.")
+    return body
+
+
+@bp.get(SUBMISSION)
+@requires(Permission.SUBMISSION_READ)
+def get_submission(project_id: int, xml_form_id: str, instance_id: str, access: Access):
+    return jsonify(SubmissionSchema().dump(review.summary(access, xml_form_id, instance_id)))
+
+
+@bp.patch(SUBMISSION)
+@requires(Permission.SUBMISSION_REVIEW)
+def review_submission(project_id: int, xml_form_id: str, instance_id: str, access: Access):
+    state = _json_object().get("reviewState")
+    return jsonify(SubmissionSchema().dump(review.set_review_state(access, xml_form_id, instance_id, state)))
+
+
+@bp.get(f"{SUBMISSION}/comments")
+@requires(Permission.SUBMISSION_READ)
+def list_comments(project_id: int, xml_form_id: str, instance_id: str, access: Access):
+    return jsonify(CommentSchema(many=True).dump(review.comments(access, xml_form_id, instance_id)))
+
+
+@bp.post(f"{SUBMISSION}/comments")
+@requires(Permission.SUBMISSION_REVIEW)
+def add_comment(project_id: int, xml_form_id: str, instance_id: str, access: Access):
+    comment = review.add_comment(access, xml_form_id, instance_id, _json_object().get("body"))
+    return jsonify(CommentSchema().dump(comment))
+
+
+@bp.get("/projects/<int:project_id>/submissions/count")
+@requires(Permission.SUBMISSION_READ)
+def count_submissions(project_id: int, access: Access):
+    """How many submissions a filter (the query string: form, campaign, place, from, to, reviewState, flag)
+    chooses in the caller's places: what a bulk review confirms."""
+    return jsonify({"count": review.count_matching(access, SubmissionFilter.from_args(request.args))})
+
+
+@bp.post("/projects/<int:project_id>/submissions/review")
+@requires(Permission.SUBMISSION_REVIEW)
+def bulk_review(project_id: int, access: Access):
+    """Set the review state of every submission the query string's filter chooses, if there are exactly
+    `confirmed` of them: {"reviewState": "approved", "confirmed": 240} -> {"changed": n}."""
+    chosen = SubmissionFilter.from_args(request.args)
+    try:
+        body = BulkReviewSchema().load(_json_object())
+    except ValidationError as e:
+        raise missing_parameters("reviewState and confirmed (a whole number) are required.",
+                                 fields=e.messages) from None
+    return jsonify({"changed": review.bulk_review(access, chosen, body["reviewState"], confirmed=body["confirmed"])})
 
 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>/flags")

@@ -8,6 +8,7 @@ from .lead import Lead, LeadReport
 from .place import AdminUnit, AdminUnitShape, AdminUnitTile, AppUserPlace
 from .project import Project
 from .public_link import PublicLink, PublicLinkRefusal, SelfReportCount
+from .review import SubmissionComment, SubmissionReview
 from .risk import Campaign, CampaignHousehold, CampaignVillage, RiskFlag, Ruleset, SubmissionAssessment, campaign_change
 from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
 
@@ -16,6 +17,7 @@ __all__ = [
     "Campaign", "CampaignHousehold", "CampaignVillage", "DigestNonceUse", "Event", "Form", "FormAssignment",
     "FormAttachment", "FormVersion", "GeoAnswer", "Household", "Lead", "LeadReport", "Project", "ProjectRole",
     "PublicLink", "PublicLinkRefusal", "RiskFlag", "Ruleset", "SelfReportCount", "SignInFailure",
-    "SignInKnownAddress", "Submission", "SubmissionAssessment", "SubmissionAttachment", "SubmissionVersion", "User",
+    "SignInKnownAddress", "Submission", "SubmissionAssessment", "SubmissionAttachment", "SubmissionComment",
+    "SubmissionReview", "SubmissionVersion", "User",
     "campaign_change",
 ]

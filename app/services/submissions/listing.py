@@ -1,0 +1,93 @@
+"""Which submissions a reviewer means: the filters of the console's list, of bulk review and (later) of
+exports, as one description turned into SQL once.
+
+A filter never reaches beyond the caller's places (queries.places.submission_within) nor to test
+submissions of drafts or deleted ones. Place is a code prefix within those places; review state is
+Central's, with "received" for none yet; a flag is a rule's code (income_below_line, ...) on the
+submission's current version; the campaign is its forms and window (the survey date within it).
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, exists, select
+
+from ...core.access import Access
+from ...extensions import db
+from ...models import Campaign, Form, RiskFlag, Submission, SubmissionAssessment
+from ...models.review import REVIEW_STATES
+from ...problems import not_found, unexpected_value
+from ...queries.places import submission_within, within
+
+RECEIVED = "received"          # no review yet (Central: reviewState null)
+
+
+@dataclass(frozen=True)
+class SubmissionFilter:
+    xml_form_id: str | None = None
+    campaign_id: int | None = None
+    place: str | None = None               # a code prefix: '429901001' a township, 12 digits a village
+    received_from: date | None = None      # received on or after (China time is not applied: UTC dates)
+    received_to: date | None = None        # received on or before
+    review_state: str | None = None        # received | hasIssues | edited | approved | rejected
+    flag: str | None = None                # a flag code on the current version
+
+    @classmethod
+    def from_args(cls, args) -> "SubmissionFilter":
+        """From query parameters (form, campaign, place, from, to, reviewState, flag); raises Problem 400.8 for
+        a malformed date, campaign id or place, or an unknown review state."""
+        def text(name):
+            value = (args.get(name) or "").strip()
+            return value or None
+        place = text("place")
+        if place is not None and not (place.isascii() and place.isdigit() and len(place) <= 12):
+            raise unexpected_value("place", "A place is the leading digits of an administrative code (at most 12).")
+        campaign = text("campaign")
+        if campaign is not None and not (campaign.isascii() and campaign.isdigit() and len(campaign) < 10):
+            raise unexpected_value("campaign", "A campaign is its number.")
+        state = text("reviewState")
+        if state is not None and state not in (RECEIVED, *REVIEW_STATES):
+            raise unexpected_value("reviewState", f"Not a review state: {state} "
+                                                  f"({', '.join((RECEIVED, *REVIEW_STATES))}).")
+        return cls(xml_form_id=text("form"), campaign_id=int(campaign) if campaign else None, place=place,
+                   received_from=_date(text("from"), "from"), received_to=_date(text("to"), "to"),
+                   review_state=state, flag=text("flag"))
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise unexpected_value(name, f"'{value[:20]}' is not a date like 2026-12-01.") from None
+
+
+def conditions(access: Access, chosen: SubmissionFilter) -> list:
+    """SQL conditions on Submission (joined to Form) for the caller's submissions that the filter chooses.
+    Raises Problem 404.1 for a campaign that is not the project's."""
+    where = [Form.project_id == access.project_id, Submission.is_draft.is_(False), Submission.deleted_at.is_(None),
+             submission_within(access.places)]
+    if chosen.xml_form_id:
+        where.append(Form.xml_form_id == chosen.xml_form_id)
+    if chosen.place:
+        where.append(within(Submission.admin_code, (chosen.place,)))
+    if chosen.received_from:
+        where.append(Submission.created_at >= chosen.received_from)
+    if chosen.received_to:
+        where.append(Submission.created_at < chosen.received_to + timedelta(days=1))
+    if chosen.review_state:
+        where.append(Submission.review_state.is_(None) if chosen.review_state == RECEIVED
+                     else Submission.review_state == chosen.review_state)
+    if chosen.flag:
+        where.append(exists().where(RiskFlag.submission_version_id == Submission.current_version_id,
+                                    RiskFlag.code == chosen.flag))
+    if chosen.campaign_id is not None:
+        campaign = db.session.scalar(select(Campaign).where(Campaign.id == chosen.campaign_id,
+                                                            Campaign.project_id == access.project_id))
+        if campaign is None:
+            raise not_found(f"There is no campaign {chosen.campaign_id} in this project.")
+        where.append(Form.xml_form_id.in_(campaign.form_ids))
+        where.append(exists().where(SubmissionAssessment.submission_version_id == Submission.current_version_id,
+                                    and_(SubmissionAssessment.surveyed_on >= campaign.starts_on,
+                                         SubmissionAssessment.surveyed_on <= campaign.ends_on)))
+    return where
