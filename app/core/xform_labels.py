@@ -15,7 +15,8 @@ from .safexml import attribute, child, children, local_name, parse_untrusted
 
 _ITEXT_REF = re.compile(r"""jr:itext\(\s*['"]([^'"]+)['"]\s*\)""")
 _INSTANCE_NODESET = re.compile(r"""instance\(\s*['"]([^'"]+)['"]\s*\)/root/item""")
-_CONTROLS = {"input", "select", "select1", "upload", "trigger", "range", "rank", "odk:rank"}
+# Controls and groups (a repeat's label is its group's, whose ref is the repeat's path).
+_CONTROLS = {"input", "select", "select1", "upload", "trigger", "range", "rank", "odk:rank", "group"}
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,13 @@ from .columns import created_at, timestamp
 
 class Submission(db.Model):
     __tablename__ = "submission"
-    __table_args__ = (UniqueConstraint("form_id", "instance_id"),)
+    # The review list pages through a project's submissions newest first by (received, id): keyset paging
+    # reads one index range whatever the page (services/submissions/listing.py).
+    __table_args__ = (UniqueConstraint("form_id", "instance_id"),
+                      Index("ix_submission_project_received", "project_id", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id"), index=True)
     instance_id: Mapped[str] = mapped_column(String(300))      # the first version's: the REST id
     # Deferred so a new submission and its first version go in as two INSERTs, no UPDATE.

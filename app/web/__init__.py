@@ -4,7 +4,7 @@ from flask import Blueprint, Flask, g
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
 
-from . import console, leads, people, public_links, views  # noqa: E402,F401
+from . import console, leads, people, public_links, submissions, views  # noqa: E402,F401
 from .i18n import language, remember_language  # noqa: E402
 
 

@@ -50,7 +50,8 @@ def console(principal: Principal):
                        "map": bool(access and access.can(Permission.COVERAGE_READ)),
                        "people": bool(access and access.can(Permission.USER_MANAGE)),
                        "links": bool(access and access.can(Permission.PUBLIC_LINK_MANAGE)),
-                       "leads": bool(access and access.can(Permission.LEAD_READ))})
+                       "leads": bool(access and access.can(Permission.LEAD_READ)),
+                       "submissions": bool(access and access.can(Permission.SUBMISSION_READ))})
     return page("console.html", projects=listed)
 
 

@@ -1,4 +1,5 @@
-"""review: every change of a submission's review state, and comments on submissions (ODK Central's)
+"""review: every change of a submission's review state, and comments on submissions (ODK Central's); a
+project's submissions indexed by when they were received, for the review list's keyset paging
 
 Revision ID: 0021
 Revises: 0020
@@ -42,9 +43,13 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_submission_comment_submission', 'submission_comment', ['submission_id', 'id'])
+    op.drop_index('ix_submission_project_id', table_name='submission')
+    op.create_index('ix_submission_project_received', 'submission', ['project_id', 'created_at', 'id'])
 
 
 def downgrade():
+    op.drop_index('ix_submission_project_received', table_name='submission')
+    op.create_index('ix_submission_project_id', 'submission', ['project_id'])
     op.drop_index('ix_submission_comment_submission', table_name='submission_comment')
     op.drop_table('submission_comment')
     op.drop_index('ix_submission_review_submission', table_name='submission_review')

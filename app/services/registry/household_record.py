@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ...core.access import Access, Permission
+from ...core.personal_fields import mask_idno
 from ...core.rules import RULED_FORMS, SCREENING
 from ...core.rules.answers import FormAnswers
 from ...extensions import db
@@ -81,18 +82,6 @@ class HouseholdRecord:
     members_from: MembersSource
     current_flags: list[FlagView]         # those of the latest submission of each ruled form
     history: list[HistoryEntry]
-
-
-def mask_idno(idno: str | None) -> str | None:
-    """ID numbers are sensitive personal data (PIPL): shown as 4201**********1234 unless the role allows.
-
-    Four digits at each end only of a full-length number (15 or 18 characters, GB 11643); a shorter
-    one (mistyped, or some other number) keeps one at each end, or none: 4 + 4 of 8 is all of it.
-    """
-    if not idno:
-        return idno
-    keep = 4 if len(idno) >= 15 else 1 if len(idno) >= 6 else 0
-    return idno[:keep] + "*" * (len(idno) - 2 * keep) + (idno[-keep:] if keep else "")
 
 
 # Inputs naming another household (id_duplicate, household_elsewhere), kept only for a reader whose

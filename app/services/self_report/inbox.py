@@ -14,6 +14,8 @@ from sqlalchemy import and_, case, or_, select, update
 
 from ... import events
 from ...core.access import Access, Permission
+from ...core.answer_view import Answer, RepeatTable, answer_items
+from ...core.personal_fields import mask_idno, mask_phone
 from ...core.xform_labels import FormLabels, form_labels
 from ...events import Kind
 from ...extensions import db
@@ -32,20 +34,9 @@ from ...models import (
 from ...models.lead import OPEN_STATES
 from ...problems import lead_state_conflict, missing_parameter, not_found, unexpected_value
 from ...queries.places import within
-from ..registry.household_record import mask_idno
 
-# The answers of the residents' form that are personal data beside the reporter's name (forms/fpf_self_report.md).
-PERSONAL_ANSWERS = ("idno", "phone")
 DECISIONS = ("accept", "reject", "merge")
 REASON_CHARACTERS = 500
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """A phone as 138****8000: the carrier prefix and the last four digits only (PIPL)."""
-    if not phone:
-        return phone
-    keep_end = 4 if len(phone) >= 8 else 1
-    return phone[:3] + "*" * max(0, len(phone) - 3 - keep_end) + phone[-keep_end:]
 
 
 def _personal(access: Access, value: str | None, mask) -> str | None:
@@ -88,18 +79,12 @@ def inbox(access: Access, *, state: str | None = None, limit: int = 200) -> list
 
 
 @dataclass(frozen=True)
-class Answer:
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
 class ReportView:
     submission_id: int
     xml_form_id: str
     instance_id: str
     received_at: datetime
-    answers: list[Answer]
+    answers: list[Answer | RepeatTable]     # core.answer_view
     photos: list[str]              # attachments that arrived, by name
 
 
@@ -172,29 +157,10 @@ def _reports(access: Access, lead_id: int) -> tuple[list[ReportView], list[dict]
     for submission_id, xml_form_id, instance_id, received_at, answers, version_id, xml in rows:
         labels = labels_of.setdefault(xml, form_labels(xml))
         views.append(ReportView(submission_id, xml_form_id, instance_id, received_at,
-                                _answers(access, answers or {}, labels), photos.get(version_id, [])))
+                                answer_items(answers or {}, labels,
+                                             show_personal=access.can(Permission.PERSONAL_DATA_READ)),
+                                photos.get(version_id, [])))
     return views, [r[4] or {} for r in rows]
-
-
-def _answers(access: Access, answers: dict, labels: FormLabels, path: str = "/data") -> list[Answer]:
-    """Labelled answers in the order given, groups flattened and repeats numbered; personal ones masked."""
-    out = []
-    for name, value in answers.items():
-        if name in ("meta", "start", "end", "today") or name.startswith("__"):
-            continue
-        here = f"{path}/{name}"
-        if isinstance(value, dict):
-            out += _answers(access, value, labels, here)
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            for n, entry in enumerate(value, 1):
-                out += [Answer(f"{a.label} ({n})", a.value) for a in _answers(access, entry, labels, here)]
-        elif value not in (None, "", []) and here in labels.fields:
-            text = (", ".join(labels.choice(here, str(v)) for v in value) if isinstance(value, list)
-                    else labels.choice(here, str(value)))
-            if name in PERSONAL_ANSWERS and not access.can(Permission.PERSONAL_DATA_READ):
-                text = mask_idno(text) if name == "idno" else mask_phone(text)
-            out.append(Answer(labels.label(here), text))
-    return out
 
 
 def _matches(project_id: int, lead: Lead, answers: list[dict]) -> list[HouseholdMatch]:

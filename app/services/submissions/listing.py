@@ -7,13 +7,13 @@ Central's, with "received" for none yet; a flag is a rule's code (income_below_l
 submission's current version; the campaign is its forms and window (the survey date within it).
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, select, tuple_
 
 from ...core.access import Access
 from ...extensions import db
-from ...models import Campaign, Form, RiskFlag, Submission, SubmissionAssessment
+from ...models import AdminUnit, Campaign, Form, FormVersion, RiskFlag, Submission, SubmissionAssessment
 from ...models.review import REVIEW_STATES
 from ...problems import not_found, unexpected_value
 from ...queries.places import submission_within, within
@@ -91,3 +91,73 @@ def conditions(access: Access, chosen: SubmissionFilter) -> list:
                                     and_(SubmissionAssessment.surveyed_on >= campaign.starts_on,
                                          SubmissionAssessment.surveyed_on <= campaign.ends_on)))
     return where
+
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ListedSubmission:
+    id: int
+    instance_id: str
+    xml_form_id: str
+    form_title: str | None
+    village: str | None
+    village_name: str | None
+    received_at: datetime
+    surveyed_on: date | None
+    review_state: str | None
+    flags: list[str]                # the codes of the current version's flags
+
+
+@dataclass(frozen=True)
+class SubmissionPage:
+    rows: list[ListedSubmission]
+    next_cursor: str | None         # the page after this one (None: this is the last)
+
+
+def list_submissions(access: Access, chosen: SubmissionFilter, *, after: str | None = None,
+                     limit: int = PAGE_SIZE) -> SubmissionPage:
+    """The submissions the filter chooses, newest received first, `limit` a page. `after` is the cursor of the
+    previous page (its last row's received time and id): each page is one range of the index on (project,
+    received, id), as fast at page 1,000 as at page 1. Raises Problem 400.8 for a malformed cursor."""
+    where = conditions(access, chosen)
+    if after:
+        received, submission_id = _cursor(after)
+        where.append(tuple_(Submission.created_at, Submission.id) < tuple_(received, submission_id))
+    rows = db.session.execute(
+        select(Submission.id, Submission.instance_id, Form.xml_form_id, FormVersion.title, Submission.admin_code,
+               AdminUnit.name, Submission.created_at, SubmissionAssessment.surveyed_on, Submission.review_state)
+        .join(Form, Form.id == Submission.form_id)
+        .outerjoin(FormVersion, FormVersion.id == Form.current_version_id)
+        .outerjoin(AdminUnit, AdminUnit.code == Submission.admin_code)
+        .outerjoin(SubmissionAssessment, SubmissionAssessment.submission_version_id == Submission.current_version_id)
+        .where(Submission.project_id == access.project_id, *where)
+        .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(limit + 1)).all()
+    flags: dict[int, list[str]] = {}
+    for submission_id, code in db.session.execute(
+            select(RiskFlag.submission_id, RiskFlag.code).join(
+                Submission, Submission.current_version_id == RiskFlag.submission_version_id)
+            .where(Submission.id.in_([r.id for r in rows[:limit]])).order_by(RiskFlag.id)):
+        flags.setdefault(submission_id, []).append(code)
+    listed = [ListedSubmission(r.id, r.instance_id, r.xml_form_id, r.title, r.admin_code, r.name, r.created_at,
+                               r.surveyed_on, r.review_state, flags.get(r.id, [])) for r in rows[:limit]]
+    more = len(rows) > limit
+    return SubmissionPage(listed, _make_cursor(listed[-1]) if more and listed else None)
+
+
+def _make_cursor(row: ListedSubmission) -> str:
+    return f"{row.received_at.isoformat()}~{row.id}"
+
+
+def _cursor(value: str) -> tuple[datetime, int]:
+    received, _, submission_id = value.partition("~")
+    try:
+        moment = datetime.fromisoformat(received)
+        if moment.tzinfo is None or not (submission_id.isascii() and submission_id.isdigit()):
+            raise ValueError
+        if len(submission_id) > 18:
+            raise ValueError
+        return moment, int(submission_id)
+    except ValueError:
+        raise unexpected_value("after", "The page cursor is not one this server gave.") from None

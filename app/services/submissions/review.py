@@ -50,7 +50,9 @@ def _actor(access: Access) -> int | None:
     return access.principal.actor_id or None          # 0: the server itself, which has no actor row
 
 
-def _find(access: Access, xml_form_id: str, instance_id: str, *, lock: bool = False) -> Submission:
+def find_submission(access: Access, xml_form_id: str, instance_id: str, *, lock: bool = False) -> Submission:
+    """A live, non-test submission of the form in the caller's places, by its first instanceID (optionally
+    locked for update). Raises Problem 404.1 otherwise, as for one that does not exist."""
     query = (select(Submission).join(Form, Form.id == Submission.form_id)
              .where(Form.project_id == access.project_id, Form.xml_form_id == xml_form_id,
                     Submission.instance_id == instance_id, Submission.is_draft.is_(False),
@@ -63,7 +65,7 @@ def _find(access: Access, xml_form_id: str, instance_id: str, *, lock: bool = Fa
 
 def summary(access: Access, xml_form_id: str, instance_id: str) -> SubmissionSummary:
     """Central's Submission of one submission in the caller's places. Raises Problem 404.1 otherwise."""
-    submission = _find(access, xml_form_id, instance_id)
+    submission = find_submission(access, xml_form_id, instance_id)
     version = db.session.get(SubmissionVersion, submission.current_version_id)
     return SubmissionSummary(submission.instance_id, submission.submitter_id, version.device_id, version.user_agent,
                              version.instance_name, submission.review_state, submission.created_at,
@@ -76,7 +78,7 @@ def set_review_state(access: Access, xml_form_id: str, instance_id: str, state: 
     Raises Problem 400.8 for another state, 404.1 for a submission outside the caller's places."""
     if state not in SETTABLE:
         raise unexpected_value("reviewState", f"A review state is one of {', '.join(SETTABLE)}; not {str(state)[:40]}.")
-    submission = _find(access, xml_form_id, instance_id, lock=True)
+    submission = find_submission(access, xml_form_id, instance_id, lock=True)
     before = submission.review_state
     now = datetime.now(timezone.utc)
     submission.review_state, submission.updated_at = state, now
@@ -91,7 +93,7 @@ def set_review_state(access: Access, xml_form_id: str, instance_id: str, state: 
 
 def comments(access: Access, xml_form_id: str, instance_id: str) -> list[Comment]:
     """A submission's comments, oldest first. Raises Problem 404.1 for one outside the caller's places."""
-    submission = _find(access, xml_form_id, instance_id)
+    submission = find_submission(access, xml_form_id, instance_id)
     return [Comment(c.body, c.actor_id, c.created_at) for c in db.session.scalars(
         select(SubmissionComment).where(SubmissionComment.submission_id == submission.id)
         .order_by(SubmissionComment.id))]
@@ -104,7 +106,7 @@ def add_comment(access: Access, xml_form_id: str, instance_id: str, body) -> Com
         raise missing_parameter("body", "A comment needs a body of text.")
     if len(body) > COMMENT_CHARACTERS or "\0" in body:
         raise unexpected_value("body", f"A comment is at most {COMMENT_CHARACTERS} characters, without NUL.")
-    submission = _find(access, xml_form_id, instance_id)
+    submission = find_submission(access, xml_form_id, instance_id)
     comment = SubmissionComment(submission_id=submission.id, actor_id=_actor(access), body=body)
     db.session.add(comment)
     events.record(Kind.SUBMISSION_COMMENT, actor_id=_actor(access), project_id=access.project_id,

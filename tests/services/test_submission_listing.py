@@ -1,0 +1,33 @@
+"""The review list pages by keyset (received time, id), newest first: reading every page gives each
+submission once; filters and places cut it; a forged cursor is refused."""
+import pytest
+
+from app.problems import Problem
+from tests.api.test_review import _screenings
+
+
+def test_pages_read_to_the_end_give_every_submission_once(app, project, publish, device):
+    from app.core.access import ROLES, Access, Principal
+    from app.services.submissions.listing import SubmissionFilter, list_submissions
+    first, second = _screenings(app, project, publish, device)
+    everywhere = Access(Principal(0, "user", "t"), project, ROLES["viewer"], None)
+    village = Access(Principal(0, "user", "t"), project, ROLES["viewer"], ("420102001002",))
+    with app.app_context():
+        seen, after, sizes = [], None, []
+        while True:
+            page = list_submissions(everywhere, SubmissionFilter(), after=after, limit=2)
+            seen += [row.instance_id for row in page.rows]
+            sizes.append(len(page.rows))
+            if page.next_cursor is None:
+                break
+            after = page.next_cursor
+        assert sizes == [2, 2, 1] and sorted(seen) == sorted(first + second)
+        received = [row.received_at for row in list_submissions(everywhere, SubmissionFilter(), limit=10).rows]
+        assert received == sorted(received, reverse=True)
+        assert {r.instance_id for r in list_submissions(village, SubmissionFilter()).rows} == set(second)
+        chosen = SubmissionFilter(place="420102001001", review_state="received")
+        assert {r.instance_id for r in list_submissions(everywhere, chosen).rows} == set(first)
+        for forged in ("2026-01-01T00:00:00~x", "yesterday~1", "2026-01-01T00:00:00~1"):
+            with pytest.raises(Problem) as refused:
+                list_submissions(everywhere, SubmissionFilter(), after=forged)
+            assert refused.value.code == 400.8
