@@ -21,6 +21,7 @@ class Kind(StrEnum):
     SUBMISSION_ATTACHMENTS = "submission.attachment.update"
     SUBMISSION_REVIEW = "submission.update"              # Central's: a review state set
     SUBMISSION_COMMENT = "comment.create"
+    SUBMISSION_EXPORT = "submission.export"             # who exported what (Dixian's: Central keeps none)
     FORM_PUBLISH = "form.update.publish"
     FORM_DRAFT = "form.update.draft.set"
     FORM_STATE = "form.update"

@@ -7,7 +7,18 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
-from . import coverage, forms, households, map_units, projects, sessions, submissions, tiles, users  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    coverage,
+    exports,
+    forms,
+    households,
+    map_units,
+    projects,
+    sessions,
+    submissions,
+    tiles,
+    users,
+)
 
 
 def register(app: Flask) -> None:

@@ -1,0 +1,112 @@
+"""Exports read back: the CSV zip (the submissions' table and the members' repeat joined by KEY and
+PARENT_KEY), the CSV alone in GB18030, and GeoJSON, each compared with what was sent, including Chinese
+text and a select_multiple; ID numbers masked for a viewer and not for a manager; places cut; every export
+audited; bad parameters refused before any byte."""
+import csv
+import io
+import json
+import zipfile
+
+import requests
+from sqlalchemy import text
+
+from tests.support.households import member_xml, screening_xml
+from tests.support.people import bearer
+from tests.support.registry import SCREENING, cover_test_villages, load_registry
+
+FORM = "fpf_hh_screening"
+IDS = [f"uuid:dddddddd-0000-4000-8000-00000000000{n}" for n in range(1, 4)]
+
+
+def _send(app, project, publish, device) -> str:
+    """Two screenings of 一元村 with three and two members, one of 二元村; returns the head's ID number."""
+    head = load_registry(app, project)
+    cover_test_villages(app, project)
+    publish(SCREENING)
+    three = (member_xml("王五", "head", idno=head, age="52"), member_xml("王小五", "son", age="24"),
+             member_xml("张桂兰", "spouse", age="50"))
+    assert device.post_submission(screening_xml(IDS[0], head_idno=head, members=three,
+                                                water_issue="far_source seasonal")).status_code == 201
+    assert device.post_submission(screening_xml(IDS[1])).status_code == 201
+    assert device.post_submission(screening_xml(IDS[2], village="420102001002", household="H002")).status_code == 201
+    return head
+
+
+def _get(live_server, project, suffix, headers, **params):
+    return requests.get(f"{live_server}/v1/projects/{project}/forms/{FORM}/submissions{suffix}", params=params,
+                        headers=headers, timeout=30)
+
+
+def _tables(answer) -> dict[str, list[dict]]:
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    return {name: list(csv.DictReader(io.TextIOWrapper(archive.open(name), encoding="utf-8-sig")))
+            for name in archive.namelist()}
+
+
+def test_the_csv_zip_holds_every_answer_and_the_repeat_joined_by_keys(app, project, publish, device, live_server):
+    head = _send(app, project, publish, device)
+    manager = bearer(app, live_server, project, "manager")
+    answer = _get(live_server, project, ".csv.zip", manager)
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/zip"
+    assert answer.content[:3] != b"\xef\xbb\xbf"
+    tables = _tables(answer)
+    assert sorted(tables) == [f"{FORM}-member.csv", f"{FORM}.csv"]
+    main = {row["KEY"]: row for row in tables[f"{FORM}.csv"]}
+    assert set(main) == set(IDS)
+    first = main[IDS[0]]
+    assert first["hh_g-head_name"] == "王五" and first["hh_g-head_idno"] == head      # a manager sees it
+    water = next(k for k in first if k.endswith("water_issue"))
+    assert first[water] == "far_source seasonal"                                      # select_multiple
+    assert first["loc_g-hh_gps-Latitude"] == "30.5928" and first["PlaceCode"] == "420102001001"
+    members = tables[f"{FORM}-member.csv"]
+    mine = [m for m in members if m["PARENT_KEY"] == IDS[0]]
+    assert [m["m_name"] for m in mine] == ["王五", "王小五", "张桂兰"]
+    assert [m["KEY"] for m in mine] == [f"{IDS[0]}/member[{n}]" for n in (1, 2, 3)]
+    assert len(members) == 3 + 2 + 2
+    from app.extensions import db
+    with app.app_context():
+        stored = db.session.execute(text("SELECT v.answers FROM submission s JOIN submission_version v "
+                                         "ON v.id = s.current_version_id WHERE s.instance_id = :i"),
+                                    {"i": IDS[0]}).scalar()
+        assert [m["m_name"] for m in stored["member"]] == [m["m_name"] for m in mine]
+        audit = db.session.execute(text("SELECT payload FROM event WHERE kind = 'submission.export'")).scalars().all()
+        assert audit == [{"format": "csv.zip", "rows": 3, "filter": {"xml_form_id": FORM}}]
+
+
+def test_a_viewer_gets_masked_ids_of_their_places_only_in_gb18030_with_labels(app, project, publish, device,
+                                                                             live_server):
+    head = _send(app, project, publish, device)
+    viewer = bearer(app, live_server, project, "viewer", ["420102001001"])
+    answer = _get(live_server, project, ".csv", viewer, encoding="gb18030", labels="zh")
+    assert answer.status_code == 200 and "gb18030" in answer.headers["Content-Type"]
+    rows = list(csv.reader(io.StringIO(answer.content.decode("gb18030"))))
+    assert "户主姓名" in rows[0]                                                       # the form's labels
+    assert len(rows) == 1 + 2                                                       # 二元村 is not theirs
+    assert head not in answer.content.decode("gb18030")
+    assert any(cell == head[:4] + "*" * 10 + head[-4:] for cell in rows[1] + rows[2])
+    assert _get(live_server, project, ".csv", viewer, place="420102001002").content.decode("utf-8-sig").count("\n") == 1
+
+
+def test_geojson_has_a_feature_per_geopoint(app, project, publish, device, live_server):
+    _send(app, project, publish, device)
+    collection = _get(live_server, project, ".geojson", bearer(app, live_server, project, "viewer")).json()
+    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 3
+    point = collection["features"][0]
+    assert point["geometry"] == {"type": "Point", "coordinates": [114.3055, 30.5928]}
+    assert point["properties"]["instanceId"] == IDS[0] and point["properties"]["kind"] == "geopoint"
+    assert json.dumps(collection, ensure_ascii=False)
+
+
+def test_bad_export_requests_are_refused_before_any_byte(app, project, publish, device, live_server):
+    _send(app, project, publish, device)
+    viewer = bearer(app, live_server, project, "viewer")
+    for suffix, params in ((".csv", {"encoding": "latin-1"}), (".csv.zip", {"from": "yesterday"}),
+                           (".geojson", {"reviewState": "done"}), (".csv", {"labels": "fr"})):
+        answer = _get(live_server, project, suffix, viewer, **params)
+        assert answer.status_code == 400 and answer.headers["Content-Type"] == "application/problem+json", params
+    assert _get(live_server, project, ".csv", viewer, campaign="999").status_code == 404
+    assert requests.get(f"{live_server}/v1/projects/{project}/forms/nope/submissions.csv", headers=viewer,
+                        timeout=10).status_code == 404
+    collector = bearer(app, live_server, project, "data_collector")
+    assert _get(live_server, project, ".csv.zip", collector).status_code == 403
+    assert requests.get(f"{device.server_url}/forms/{FORM}/submissions.csv", timeout=10).status_code == 403
