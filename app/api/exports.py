@@ -1,5 +1,6 @@
 """Exports of a form's submissions, at Central's URLs (`submissions.csv.zip`, `submissions.csv`) and
-Dixian's (`submissions.geojson`), streamed as they are written (services/submissions/exports).
+Dixian's (`submissions.xlsx`, `submissions.geojson`), streamed as they are written
+(services/submissions/exports).
 
 Query: the review list's filters (form is the URL's; campaign, place, from, to, reviewState, flag),
 `labels=zh` for the form's Chinese labels as headers, `encoding=gb18030` for GB18030 instead of UTF-8
@@ -53,6 +54,13 @@ def export_csv(project_id: int, xml_form_id: str, access: Access):
     export = _request(xml_form_id)
     charset = "gb18030" if export.encoding == "gb18030" else "utf-8"
     return _download(exports.csv_export(access, export), f"{xml_form_id}.csv", f"text/csv; charset={charset}")
+
+
+@bp.get(f"{FORM}/submissions.xlsx")
+@requires(Permission.SUBMISSION_EXPORT)
+def export_xlsx(project_id: int, xml_form_id: str, access: Access):
+    return _download(exports.xlsx_export(access, _request(xml_form_id)), f"{xml_form_id}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.get(f"{FORM}/submissions.geojson")

@@ -110,3 +110,31 @@ def test_bad_export_requests_are_refused_before_any_byte(app, project, publish, 
     collector = bearer(app, live_server, project, "data_collector")
     assert _get(live_server, project, ".csv.zip", collector).status_code == 403
     assert requests.get(f"{device.server_url}/forms/{FORM}/submissions.csv", timeout=10).status_code == 403
+
+
+def test_the_xlsx_has_a_sheet_per_table_with_the_same_rows(app, project, publish, device, live_server):
+    import openpyxl
+    _send(app, project, publish, device)
+    answer = _get(live_server, project, ".xlsx", bearer(app, live_server, project, "manager"))
+    assert answer.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(answer.content), read_only=True)
+    assert book.sheetnames == [FORM, f"{FORM}-member"]
+    main = list(book[FORM].iter_rows(values_only=True))
+    header = list(main[0])
+    assert len(main) == 4 and header[0] == "SubmissionDate"
+    by_key = {row[header.index("KEY")]: row for row in main[1:]}
+    assert by_key[IDS[0]][header.index("hh_g-head_name")] == "王五"
+    members = list(book[f"{FORM}-member"].iter_rows(values_only=True))
+    assert len(members) == 1 + 7 and members[1][-1] == f"{IDS[0]}/member[1]"
+
+
+def test_a_table_past_the_sheet_limit_goes_on_in_further_sheets():
+    import openpyxl
+
+    from app.formats.xlsx import workbook
+    rows = [(0, ["n"])] + [(0, [str(n)]) for n in range(7)] + [(1, ["only"])]
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(workbook(["t" * 40, "r"], rows, max_rows=3))))
+    # Three rows a sheet: the header and two of the seven, four times.
+    assert book.sheetnames == ["t" * 31, *("t" * 27 + f" ({n})" for n in (2, 3, 4)), "r"]
+    assert [[c.value for c in sheet["A"]] for sheet in book.worksheets[:4]] == [
+        ["n", "0", "1"], ["n", "2", "3"], ["n", "4", "5"], ["n", "6"]]
