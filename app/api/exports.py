@@ -16,6 +16,7 @@ from ..http.permissions import requires
 from ..problems import unexpected_value
 from ..services.submissions import exports
 from ..services.submissions.listing import SubmissionFilter
+from ..services.submissions.review import count_matching
 from . import bp
 
 FORM = "/projects/<int:project_id>/forms/<xml_form_id>"
@@ -34,8 +35,11 @@ def _request(xml_form_id: str) -> exports.ExportRequest:
                                  labels=labels == "zh", encoding=encoding)
 
 
-def _download(chunks, name: str, content_type: str) -> Response:
+def _download(chunks, name: str, content_type: str, access: Access, export: exports.ExportRequest) -> Response:
+    """The streamed file, with the number of submissions it holds (X-Total-Count: the console's progress)."""
+    total = count_matching(access, export.chosen)
     response = Response(stream_with_context(chunks), content_type=content_type)
+    response.headers["X-Total-Count"] = str(total)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -44,8 +48,9 @@ def _download(chunks, name: str, content_type: str) -> Response:
 @bp.get(f"{FORM}/submissions.csv.zip")
 @requires(Permission.SUBMISSION_EXPORT)
 def export_csv_zip(project_id: int, xml_form_id: str, access: Access):
-    return _download(exports.csv_zip_export(access, _request(xml_form_id)), f"{xml_form_id}.csv.zip",
-                     "application/zip")
+    export = _request(xml_form_id)
+    return _download(exports.csv_zip_export(access, export), f"{xml_form_id}.csv.zip", "application/zip",
+                     access, export)
 
 
 @bp.get(f"{FORM}/submissions.csv")
@@ -53,18 +58,21 @@ def export_csv_zip(project_id: int, xml_form_id: str, access: Access):
 def export_csv(project_id: int, xml_form_id: str, access: Access):
     export = _request(xml_form_id)
     charset = "gb18030" if export.encoding == "gb18030" else "utf-8"
-    return _download(exports.csv_export(access, export), f"{xml_form_id}.csv", f"text/csv; charset={charset}")
+    return _download(exports.csv_export(access, export), f"{xml_form_id}.csv", f"text/csv; charset={charset}",
+                     access, export)
 
 
 @bp.get(f"{FORM}/submissions.xlsx")
 @requires(Permission.SUBMISSION_EXPORT)
 def export_xlsx(project_id: int, xml_form_id: str, access: Access):
-    return _download(exports.xlsx_export(access, _request(xml_form_id)), f"{xml_form_id}.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    export = _request(xml_form_id)
+    return _download(exports.xlsx_export(access, export), f"{xml_form_id}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", access, export)
 
 
 @bp.get(f"{FORM}/submissions.geojson")
 @requires(Permission.SUBMISSION_EXPORT)
 def export_geojson(project_id: int, xml_form_id: str, access: Access):
-    return _download(exports.geojson_export(access, _request(xml_form_id)), f"{xml_form_id}.geojson",
-                     "application/geo+json")
+    export = _request(xml_form_id)
+    return _download(exports.geojson_export(access, export), f"{xml_form_id}.geojson", "application/geo+json",
+                     access, export)

@@ -88,6 +88,7 @@ def _list_page(access: Access, problem: Problem | None = None, args=None):
                 export_query=urlencode(query), forms=form_listings(access.project_id, access.principal),
                 campaigns=project_campaigns(access.project_id), states=(RECEIVED, *REVIEW_STATES),
                 settable=review.SETTABLE, flags=sorted(FLAG_NAMES), may_review=access.can(Permission.SUBMISSION_REVIEW),
+                may_export=access.can(Permission.SUBMISSION_EXPORT),
                 reviewed=int(reviewed) if reviewed.isascii() and reviewed.isdigit() and len(reviewed) < 10 else None,
                 error=problem.message if problem else None)
 

@@ -42,6 +42,15 @@ def test_a_township_manager_filters_approves_in_bulk_and_reviews_one(app, page, 
     page.click("#bulk-review button")                                   # approve all three at once
     assert "已将 3 条提交记录设为新的审核状态" in page.inner_text("#reviewed")
     assert {r.get_attribute("data-state") for r in page.query_selector_all("#submissions tbody tr")} == {"approved"}
+    # Export what the filter shows, with its progress, and read the file back.
+    page.select_option("#filters select[name=form]", "fpf_hh_screening")
+    page.click("#filters button")
+    with page.expect_download() as download:
+        page.click("a.export[data-format=csv]")
+    page.wait_for_selector("#export-progress:has-text('导出完成:共 3 条')")
+    exported = download.value.path().read_bytes().decode("utf-8-sig").splitlines()
+    assert len(exported) == 1 + 3 and "户主姓名" in exported[0]             # the form's labels as headers
+    assert sum(FIRST in line for line in exported) == 1
     page.click(f"#submissions tr[data-instance='{FIRST}'] a")
     assert page.inner_text("#review-state") == "已通过"
     answers = page.inner_text("#answers")
