@@ -1,5 +1,6 @@
 """review: every change of a submission's review state, and comments on submissions (ODK Central's); a
-project's submissions indexed by when they were received, for the review list's keyset paging
+project's submissions indexed by when they were received, for the review list's keyset paging; the SQL
+functions exports write answers with (app/queries/exports.py)
 
 Revision ID: 0021
 Revises: 0020
@@ -14,6 +15,28 @@ revision = '0021'
 down_revision = '0020'
 branch_labels = None
 depends_on = None
+
+
+# An answer as an export's cell, and the masks of ID numbers and phones, as core.tables and
+# core.personal_fields write them in Python (tests/core/test_export_sql.py holds the two to each other).
+# Written here, not imported from the app: a migration is history and must not change with the code.
+EXPORT_FUNCTIONS = (
+    """CREATE FUNCTION dixian_answer_text(answer jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT CASE jsonb_typeof(answer)
+            WHEN 'array' THEN (SELECT string_agg(value, ' ') FROM jsonb_array_elements_text(answer))
+            WHEN 'null' THEN NULL
+            ELSE answer #>> '{}' END $$""",
+    """CREATE FUNCTION dixian_mask_idno(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT CASE WHEN value IS NULL OR value = '' THEN value
+            WHEN length(value) >= 15 THEN left(value, 4) || repeat('*', length(value) - 8) || right(value, 4)
+            WHEN length(value) >= 6 THEN left(value, 1) || repeat('*', length(value) - 2) || right(value, 1)
+            ELSE repeat('*', length(value)) END $$""",
+    """CREATE FUNCTION dixian_mask_phone(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT CASE WHEN value IS NULL OR value = '' THEN value
+            WHEN length(value) >= 8 THEN left(value, 3) || repeat('*', length(value) - 7) || right(value, 4)
+            WHEN length(value) > 2 THEN left(value, 1) || repeat('*', length(value) - 2) || right(value, 1)
+            ELSE repeat('*', length(value)) END $$""",
+)
 
 
 def upgrade():
@@ -45,9 +68,13 @@ def upgrade():
     op.create_index('ix_submission_comment_submission', 'submission_comment', ['submission_id', 'id'])
     op.drop_index('ix_submission_project_id', table_name='submission')
     op.create_index('ix_submission_project_received', 'submission', ['project_id', 'created_at', 'id'])
+    for statement in EXPORT_FUNCTIONS:
+        op.execute(statement)
 
 
 def downgrade():
+    for name in ("dixian_answer_text(jsonb)", "dixian_mask_idno(text)", "dixian_mask_phone(text)"):
+        op.execute(f"DROP FUNCTION IF EXISTS {name}")
     op.drop_index('ix_submission_project_received', table_name='submission')
     op.create_index('ix_submission_project_id', 'submission', ['project_id'])
     op.drop_index('ix_submission_comment_submission', table_name='submission_comment')

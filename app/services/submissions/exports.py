@@ -2,11 +2,15 @@
 per repeat, Central's layout, or the submissions' table alone), Excel (a sheet per table) and GeoJSON (one
 feature per geo answer).
 
-Rows come from one server-side cursor (yield_per), so an export of any size streams in bounded memory,
-cut by the same filters and places as the review list. ID numbers and phones are masked unless the
-caller may read personal data. Each export is audited when its last row is written: an event
-`submission.export` with who, the filter and the number of rows.
+Each table is one SELECT (queries.exports) whose rows PostgreSQL's COPY writes as CSV, in C, streamed as
+it goes: an export of any size flows in bounded memory and no answer becomes a Python object on the way
+(Excel's rows are read back from that CSV). The same filters and places cut it as cut the review list. ID
+numbers and phones are masked in SQL unless the caller may read personal data. Each export is audited
+when its last byte is written: an event `submission.export` with who, the filter and the submissions.
 """
+import csv
+import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
@@ -14,16 +18,18 @@ from sqlalchemy import func, select
 
 from ... import events
 from ...core.access import Access, Permission
-from ...core.tables import Table, cell, repeat_entries, tables, value_at
+from ...core.tables import Table, tables
 from ...core.xform_labels import form_labels
 from ...events import Kind
 from ...extensions import db
-from ...formats.csv_zip import csv_text, csv_zip
+from ...formats.csv_zip import zip_of
 from ...formats.geojson import feature_collection
 from ...formats.xlsx import workbook
-from ...models import Actor, Form, FormVersion, GeoAnswer, Submission, SubmissionVersion
+from ...models import Form, FormVersion, GeoAnswer, Submission
 from ...problems import not_found
+from ...queries.exports import table_select
 from .listing import SubmissionFilter, conditions
+from .review import count_matching
 
 YIELD_PER = 2000
 # Columns Central's CSV gives every submission, beside its answers (a subset: those Dixian keeps).
@@ -50,21 +56,6 @@ def _form(access: Access, xml_form_id: str) -> tuple[int, dict, bytes]:
     return row
 
 
-def _submissions(form_id: int, where: list):
-    """The form's submissions that `where` (listing.conditions) chooses, with what the tables need, oldest
-    first, from a server-side cursor."""
-    return db.session.execute(
-        select(Submission.instance_id, Submission.created_at, Submission.submitter_id, Actor.display_name,
-               Submission.review_state, Submission.admin_code, SubmissionVersion.answers,
-               SubmissionVersion.device_id, FormVersion.version)
-        .join(Form, Form.id == Submission.form_id)
-        .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
-        .join(FormVersion, FormVersion.id == SubmissionVersion.form_version_id)
-        .outerjoin(Actor, Actor.id == Submission.submitter_id)
-        .where(Submission.form_id == form_id, *where).order_by(Submission.id),
-        execution_options={"yield_per": YIELD_PER})
-
-
 def _headers(layouts: list[Table], xml: bytes, labels: bool) -> list[list[str]]:
     names = form_labels(xml) if labels else None
 
@@ -78,52 +69,93 @@ def _headers(layouts: list[Table], xml: bytes, labels: bool) -> list[list[str]]:
     return [first] + [[*(header(c) for c in t.columns), "PARENT_KEY", "KEY"] for t in layouts[1:]]
 
 
-def _rows(access: Access, request: ExportRequest, counted: list[int]) -> tuple[list[Table], Iterator]:
-    """The tables and their rows as (table index, row), header rows first; `counted` gets the submissions."""
+@dataclass(frozen=True)
+class _Plan:
+    """What one export writes: its tables, their header rows, and the SELECT of each table's rows."""
+    layouts: list[Table]
+    headers: list[list[str]]
+    selects: list
+    total: int                      # submissions chosen (the audit's count)
+
+
+def _plan(access: Access, request: ExportRequest) -> _Plan:
+    """The export's plan; raises its problems (an unknown form or campaign) before any byte is written."""
     form_id, schema, xml = _form(access, request.xml_form_id)
     layouts = tables(request.xml_form_id, schema)
-    show = access.can(Permission.PERSONAL_DATA_READ)
+    where = [Submission.form_id == form_id, *conditions(access, request.chosen)]
     root, repeats = "/" + schema.get("root", "data"), list(schema.get("repeats", []))
-    where = conditions(access, request.chosen)       # its problems (an unknown campaign) before any byte
+    show = access.can(Permission.PERSONAL_DATA_READ)
+    return _Plan(layouts, _headers(layouts, xml, request.labels),
+                 [table_select(t, root=root, repeats=repeats, where=where, show_personal=show) for t in layouts],
+                 count_matching(access, request.chosen))
 
-    def rows():
-        for index, header in enumerate(_headers(layouts, xml, request.labels)):
-            yield index, header
-        for s in _submissions(form_id, where):
-            answers = s.answers or {}
-            yield 0, [s.created_at.isoformat(),
-                      *(cell(value_at(answers, c.path, root), c, show_personal=show) for c in layouts[0].columns),
-                      s.instance_id, str(s.submitter_id), s.display_name or "", s.review_state or "",
-                      s.device_id or "", s.version or "", s.admin_code or ""]
-            for index, table in enumerate(layouts[1:], 1):
-                for entry, key, parent in repeat_entries(answers, root, table.repeat, s.instance_id, repeats):
-                    yield index, [*(cell(value_at(entry, c.path, table.repeat), c, show_personal=show)
-                                    for c in table.columns), parent, key]
-            counted[0] += 1
-    return layouts, rows()
+
+def _copy(statement, encoding: str) -> Iterator[bytes]:
+    """The statement's rows as CSV bytes, written by PostgreSQL's COPY in the export's encoding."""
+    compiled = statement.compile(dialect=db.engine.dialect)
+    server_encoding = "GB18030" if encoding == "gb18030" else "UTF8"
+    connection = db.session.connection().connection.driver_connection
+    with connection.cursor() as cursor, cursor.copy(
+            f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, ENCODING '{server_encoding}')", compiled.params) as copy:
+        for data in copy:
+            yield bytes(data)
+
+
+def _header_bytes(row: list[str], encoding: str) -> bytes:
+    """A header row as CSV bytes, the UTF-8 byte-order mark first when the encoding asks for it."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(row)
+    return buffer.getvalue().encode(encoding)
 
 
 def csv_zip_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
     """submissions.csv.zip: the submissions' table and one per repeat. Raises Problem 404.1 (unknown form)
     before the first byte; the export's event is written after the last."""
-    counted = [0]
-    layouts, rows = _rows(access, request, counted)
-    return _audited(access, request, "csv.zip", counted, csv_zip([t.name for t in layouts], rows, request.encoding))
+    plan = _plan(access, request)
+    files = ((f"{t.name}.csv", itertools.chain([_header_bytes(h, request.encoding)], _copy(q, request.encoding)))
+             for t, h, q in zip(plan.layouts, plan.headers, plan.selects))
+    return _audited(access, request, "csv.zip", plan.total, zip_of(files))
 
 
 def xlsx_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
     """submissions.xlsx: a sheet per table (the submissions', then each repeat's), in constant memory."""
-    counted = [0]
-    layouts, rows = _rows(access, request, counted)
-    return _audited(access, request, "xlsx", counted, workbook([t.name for t in layouts], rows))
+    plan = _plan(access, request)
+
+    def rows():
+        for index, (header, statement) in enumerate(zip(plan.headers, plan.selects)):
+            yield index, header
+            for row in csv.reader(io.TextIOWrapper(io.BufferedReader(_Chunks(_copy(statement, "utf-8"))),
+                                                   encoding="utf-8", newline="")):
+                yield index, row
+    return _audited(access, request, "xlsx", plan.total, workbook([t.name for t in plan.layouts], rows()))
 
 
 def csv_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
     """submissions.csv: the submissions' table alone (repeats need the zip)."""
-    counted = [0]
-    _, rows = _rows(access, request, counted)
-    return _audited(access, request, "csv", counted, csv_text((row for index, row in rows if index == 0),
-                                                              request.encoding))
+    plan = _plan(access, request)
+    chunks = itertools.chain([_header_bytes(plan.headers[0], request.encoding)],
+                             _copy(plan.selects[0], request.encoding))
+    return _audited(access, request, "csv", plan.total, chunks)
+
+
+class _Chunks(io.RawIOBase):
+    """A stream of byte chunks read as a file (for the csv module to parse COPY's output as it comes)."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        super().__init__()
+        self._chunks, self._left = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._left:
+            self._left = next(self._chunks, b"")
+            if not self._left:
+                return 0
+        n = min(len(buffer), len(self._left))
+        buffer[:n], self._left = self._left[:n], self._left[n:]
+        return n
 
 
 def geojson_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
@@ -146,14 +178,15 @@ def geojson_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
             yield g.geometry, {"instanceId": g.instance_id, "field": g.field_path, "repeat": list(g.repeat_positions),
                                "kind": g.kind, "accuracy": g.accuracy, "altitude": g.altitude,
                                "placeCode": g.admin_code, "reviewState": g.review_state}
-    return _audited(access, request, "geojson", counted, feature_collection(features()))
+    return _audited(access, request, "geojson", lambda: counted[0], feature_collection(features()))
 
 
-def _audited(access: Access, request: ExportRequest, kind: str, counted: list[int],
-             chunks: Iterator[bytes]) -> Iterator[bytes]:
+def _audited(access: Access, request: ExportRequest, kind: str, rows, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks, then the export's event; `rows` is the count it records (an int, or a function giving it
+    once the chunks are written)."""
     yield from chunks
     events.record(Kind.SUBMISSION_EXPORT, actor_id=access.principal.actor_id or None, project_id=access.project_id,
-                  subject=request.xml_form_id, payload={"format": kind, "rows": counted[0],
+                  subject=request.xml_form_id, payload={"format": kind, "rows": rows() if callable(rows) else rows,
                                                         "filter": {k: str(v) for k, v in asdict(request.chosen).items()
                                                                    if v is not None}})
     db.session.commit()

@@ -1,0 +1,163 @@
+"""Export benchmark: a county's screening campaign exported as CSV zip, Excel and GeoJSON, and the review
+list at depth, on this machine.
+
+A synthetic county is loaded (registry of --households), --seed screenings are sent through gunicorn's
+OpenRosa endpoint (real ingest: parsed answers, members, geopoints), then copied in SQL with new
+instanceIDs until there are --submissions (the issue allows bulk loading). One gunicorn worker serves;
+each export is downloaded whole through HTTP with a manager's token and timed, and the worker's peak
+memory (VmHWM) is read before and after from /proc. The review list is timed at the page holding the
+100,000th submission (keyset cursor) and at page 1.
+
+    .venv/bin/python scripts/bench_export.py
+    .venv/bin/python scripts/bench_export.py --households 20000 --submissions 20000 --seed 1000
+Targets (issue 15): CSV >= 30,000 submissions/s, XLSX >= 10,000/s, memory growth < 100 MB, list < 100 ms.
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import requests
+from benchlib import bench_server
+
+from demo.simulate import simulate_campaign
+
+FORM = "fpf_hh_screening"
+
+
+def _workers(port: int) -> list[int]:
+    """gunicorn's processes serving on `port` (the master and its worker)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        if b"gunicorn" in cmdline and f"127.0.0.1:{port}".encode() in cmdline:
+            found.append(int(pid))
+    return found
+
+
+def _memory_kb(pid: int, field: str) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _clone(server, target: int) -> None:
+    """Copy the screenings (with their versions and geo answers) under new instanceIDs until `target`."""
+    seeded = int(server.psql("SELECT count(*) FROM submission s JOIN form f ON f.id = s.form_id "
+                             f"WHERE f.xml_form_id = '{FORM}'"))
+    copies = max(0, -(-target // seeded) - 1)
+    server.psql(f"""
+        CREATE TABLE bench_src AS SELECT s.id, s.instance_id, s.current_version_id FROM submission s
+            JOIN form f ON f.id = s.form_id WHERE f.xml_form_id = '{FORM}';
+        WITH copies AS (SELECT generate_series(1, {copies}) AS k),
+        made AS (
+            INSERT INTO submission (project_id, form_id, instance_id, submitter_id, admin_code, household_id,
+                                    review_state, is_draft, created_at)
+            SELECT s.project_id, s.form_id, s.instance_id || '~' || c.k, s.submitter_id, s.admin_code, s.household_id,
+                   s.review_state, false, s.created_at + c.k * interval '1 millisecond'
+            FROM submission s JOIN bench_src USING (id) CROSS JOIN copies c
+            RETURNING id, instance_id)
+        INSERT INTO submission_version (submission_id, form_id, form_version_id, instance_id, xml, xml_sha256, answers,
+                                        problems, encrypted, submitter_id, received_at)
+        SELECT m.id, v.form_id, v.form_version_id, m.instance_id, v.xml, v.xml_sha256, v.answers, v.problems,
+               v.encrypted, v.submitter_id, v.received_at
+        FROM made m JOIN bench_src b ON b.instance_id = split_part(m.instance_id, '~', 1)
+        JOIN submission_version v ON v.id = b.current_version_id;
+        UPDATE submission s SET current_version_id = v.id FROM submission_version v
+            WHERE v.submission_id = s.id AND s.current_version_id IS NULL;
+        INSERT INTO geo_answer (submission_version_id, form_id, field_path, repeat_positions, kind, raw, geom, altitude,
+                                accuracy, problem)
+        SELECT nv.id, g.form_id, g.field_path, g.repeat_positions, g.kind, g.raw, g.geom, g.altitude, g.accuracy,
+               g.problem
+        FROM submission_version nv JOIN bench_src b ON b.instance_id = split_part(nv.instance_id, '~', 1)
+        JOIN geo_answer g ON g.submission_version_id = b.current_version_id
+        WHERE nv.instance_id LIKE '%~%';
+        DROP TABLE bench_src;
+        ANALYZE;
+    """)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--villages", type=int, default=250)
+    parser.add_argument("--households", type=int, default=120_000)
+    parser.add_argument("--submissions", type=int, default=120_000)
+    parser.add_argument("--seed", type=int, default=3000, help="screenings sent through ingest before copying")
+    parser.add_argument("--depth", type=int, default=100_000, help="the review list page holding this submission")
+    args = parser.parse_args()
+
+    started = time.monotonic()
+    with bench_server(villages=args.villages, households=args.households, durable=False, workers=1) as server:
+        print(f"county loaded in {time.monotonic() - started:.0f}s", flush=True)
+        simulate_campaign(server.county, server.loaded, server.url, households=args.seed, inspections_share=0.0)
+        _clone(server, args.submissions)
+        total = int(server.psql(f"SELECT count(*) FROM submission s JOIN form f ON f.id = s.form_id "
+                                f"WHERE f.xml_form_id = '{FORM}'"))
+        members = int(server.psql("SELECT sum(jsonb_array_length(v.answers->'member')) FROM submission s "
+                                  "JOIN submission_version v ON v.id = s.current_version_id"))
+        print(f"{total} screenings with {members} members ({members / total:.1f} each)", flush=True)
+
+        from app import create_app
+        app = create_app()
+        with app.app_context():
+            from app.services.accounts.users import create_user
+            create_user("bench@example.org", "bench password 1", app.config["DIGEST_REALM"], admin=True)
+        http = requests.Session()
+        token = http.post(f"{server.url}/v1/sessions", timeout=30,
+                          json={"email": "bench@example.org", "password": "bench password 1"}).json()["token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        port = int(server.url.rsplit(":", 1)[1])
+        project = server.loaded.project_id
+        base = f"{server.url}/v1/projects/{project}/forms/{FORM}/submissions"
+        http.get(f"{base}.csv", params={"place": "0"}, timeout=60)            # warm the worker up
+        for suffix, target in ((".csv.zip", 30_000), (".csv", 30_000), (".xlsx", 10_000), (".geojson", None)):
+            pids = _workers(port)
+            before = {pid: _memory_kb(pid, "VmRSS") for pid in pids}
+            started = time.monotonic()
+            first_byte = None
+            size = 0
+            with http.get(base + suffix, stream=True, timeout=3600) as answer:
+                answer.raise_for_status()
+                for chunk in answer.iter_content(1 << 20):
+                    first_byte = first_byte or time.monotonic() - started
+                    size += len(chunk)
+            elapsed = time.monotonic() - started
+            growth = max(_memory_kb(pid, "VmHWM") - before[pid] for pid in pids if pid in before) / 1024
+            rate = total / elapsed
+            verdict = "" if target is None else (" ✓" if rate >= target else f" ✗ (target {target:,}/s)")
+            print(f"{suffix:9} {elapsed:6.1f} s  {rate:8,.0f} submissions/s{verdict}  first byte {first_byte:.2f} s  "
+                  f"{size / 1e6:7.1f} MB  worker peak growth {growth:.0f} MB"
+                  f"{' ✓' if growth < 100 else ' ✗ (target < 100 MB)'}", flush=True)
+
+        cursor = server.psql(
+            f"SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00~' || id "
+            f"FROM submission ORDER BY created_at DESC, id DESC OFFSET {min(args.depth, total - 1)} LIMIT 1")
+        with app.app_context():
+            from app.core.access import system_access
+            from app.services.submissions.listing import SubmissionFilter, list_submissions
+            from app.services.submissions.review import count_matching
+            access = system_access(project)
+            for label, run in (("list, page 1", lambda: list_submissions(access, SubmissionFilter())),
+                               (f"list, page at {args.depth:,}",
+                                lambda: list_submissions(access, SubmissionFilter(), after=cursor)),
+                               ("count of the filter", lambda: count_matching(access, SubmissionFilter()))):
+                times = []
+                for _ in range(10):
+                    started = time.monotonic()
+                    assert run()
+                    times.append((time.monotonic() - started) * 1000)
+                p50 = statistics.median(times)
+                print(f"{label:22} p50 {p50:6.1f} ms  max {max(times):6.1f} ms{' ✓' if p50 < 100 else ' ✗'}",
+                      flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
