@@ -180,14 +180,15 @@ def deprecating_old_submission(deprecated_id: str) -> Problem:
 
 
 def link_gone(reason: str, message: str) -> Problem:
-    """410.90 (Dixian's): a public link that no longer opens: `reason` revoked | expired | quota."""
+    """410.90 (Dixian's): a public link that no longer opens: `reason` revoked | expired | quota | closed (its
+    form takes no reports)."""
     return Problem(410.90, message, {"reason": reason})
 
 
 def report_refused(reason: str, status: int, message: str) -> Problem:
-    """400.94, 413.90 or 429.90 (Dixian's, by `status`): a resident's self-report refused by an abuse control
+    """400.94, 403.90, 413.90 or 429.90 (Dixian's, by `status`): a resident's self-report refused by an abuse control
     (services/self_report/abuse.py REFUSALS names `reason`); nothing of it was stored."""
-    return Problem({400: 400.94, 413: 413.90, 429: 429.90}[status], message, {"reason": reason})
+    return Problem({400: 400.94, 403: 403.90, 413: 413.90, 429: 429.90}[status], message, {"reason": reason})
 
 
 def lead_state_conflict(message: str) -> Problem:

@@ -50,6 +50,8 @@ def answer_items(answers: dict, labels: FormLabels, *, show_personal: bool,
 def _text(path: str, name: str, value, labels: FormLabels, show_personal: bool) -> str | None:
     if value in (None, "", []) or path not in labels.fields:
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)               # 18000, not 18000.0: amounts are read by people here
     text = (", ".join(labels.choice(path, str(v)) for v in value) if isinstance(value, list)
             else labels.choice(path, str(value)))
     return mask_answer(name, text) if is_personal(name) and not show_personal else text

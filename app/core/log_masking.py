@@ -3,7 +3,8 @@
 A device token is a password that travels in the URL (ODK Central's /v1/key/{token}/ and Enketo's
 ?st={token}), so every log line that copies a request line would hold one: gunicorn's "Invalid
 request" warnings (case reliability/24) and nginx's error log ("..., request: "POST /v1/key/..."").
-Draft-testing codes (/v1/test/{code}/) open a form's draft the same way and are masked too.
+Draft-testing codes (/v1/test/{code}/) open a form's draft the same way, and residents' public links
+(/f/{token}) let anyone send under a village's name: both are masked too.
 
 A client may write any character of a URL percent-encoded (RFC 3986 section 2.1) and the server
 decodes it before routing, so `/v1/k%65y/` is `/v1/key/` and a token's `!` may arrive as `%21`. Every
@@ -44,9 +45,10 @@ def _spelled(text: str) -> str:
 
 
 # The slots a token or code stands in, whatever it looks like (a truncated token is still masked there):
-# the segment after /v1/key/ or /v1/test/, and Enketo's st= parameter. Each is (prefix, value).
-KEY_SLOT = (_spelled("/v1/") + "(?:" + _spelled("key") + "|" + _spelled("test") + ")" + _spelled("/"),
-            r"""[^/?#\s'"\\]+""")
+# the segment after /v1/key/, /v1/test/ or /f/ (a public link), and Enketo's st= parameter. Each is
+# (prefix, value).
+KEY_SLOT = ("(?:" + _spelled("/v1/") + "(?:" + _spelled("key") + "|" + _spelled("test") + ")" + _spelled("/")
+            + "|" + _spelled("/f/") + ")", r"""[^/?#\s'"\\]+""")
 ST_SLOT = ("[?&;]" + _spelled("st") + "=", r"""[^&;#\s'"\\]+""")
 
 # For nginx's maps: the same three patterns as plain regex source (PCRE reads them as Python does).

@@ -10,9 +10,10 @@ Every route parameter must be listed in ROUTE_VALUES (a test walks the URL map),
 cannot skip the check.
 """
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from flask import Flask, request
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter, UnicodeConverter, ValidationError
 
 from ..problems import not_found
 from ..services import column_limits as limits
@@ -58,9 +59,27 @@ class AsciiIntegerConverter(BaseConverter):
         return str(int(value))
 
 
+def path_segment(value) -> str:
+    """A value as one URL path segment: every reserved character percent-encoded, '/' included, and a value
+    of only dots too, so that no value (an instanceID a client chose: 'uuid:../../leads/1') makes a link
+    that leaves its place in the path."""
+    quoted = quote(str(value), safe="")
+    return quoted.replace(".", "%2E") if set(quoted) == {"."} else quoted
+
+
+class SegmentConverter(UnicodeConverter):
+    """The default converter, writing URLs (url_for) with path_segment."""
+
+    def to_url(self, value) -> str:
+        return path_segment(value)
+
+
 def install(app: Flask) -> None:
     """Before any blueprint is registered: rules pick their converters when they are added."""
     app.url_map.converters["int"] = AsciiIntegerConverter
+    app.url_map.converters["default"] = SegmentConverter
+    app.url_map.converters["string"] = SegmentConverter
+    app.add_template_filter(path_segment, "segment")
     app.before_request(check_route_values)
 
 

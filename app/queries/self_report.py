@@ -21,9 +21,10 @@ DELETE FROM self_report_count WHERE starts_at < now() - CASE "window" WHEN 'day'
 REPORTS_IN_WINDOW = text("""
 SELECT count FROM self_report_count WHERE key = :key AND "window" = :window AND starts_at = :starts
 """)
-# A solved challenge opens one report: its signature is kept (window 'used', starting when it expires, so
-# that housekeeping deletes it once it could not be used anyway). No row back: it was used already.
-USE_CHALLENGE = text("""
+# A solved challenge, or a page's render stamp, opens one report: its key is kept (window 'used', starting
+# when it expires, so that housekeeping deletes it once it could not be used anyway). No row back: it was
+# used already.
+USE_ONCE = text("""
 INSERT INTO self_report_count (key, "window", starts_at, count) VALUES (:key, 'used', :expires, 1)
 ON CONFLICT DO NOTHING RETURNING 1
 """)

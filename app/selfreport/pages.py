@@ -1,7 +1,7 @@
 """The residents' pages besides the form: a link that does not open, a report refused, thanks.
 
 Each says in plain Chinese what happened and what the resident can do (send again later, call the
-hotline), with the server's English message below for whoever helps them. Nothing on them comes from
+hotline); the page names the reason in data-reason for whoever helps them. Nothing on them comes from
 anybody's report.
 """
 import secrets
@@ -22,6 +22,10 @@ _BY_REASON = {
     "honeypot": ("提交未被接受", "请在手机浏览器中重新打开二维码链接，亲自填写后提交。"),
     "no_stamp": ("页面已失效", "请重新扫描二维码打开申报页面后填写。"),
     "too_fast": ("提交过快", "请仔细阅读并填写各项内容后再提交。"),
+    "stamp_used": ("此页面已提交过申报", "如需再次申报,请重新扫描二维码打开申报页面。"),
+    "cross_site": ("提交未被接受", "请直接扫描村里张贴的二维码打开申报页面后填写。"),
+    "attachment_count": ("照片太多", "请减少照片数量后再提交。"),
+    "closed": ("此申报表已停止接收", "请联系村委会或拨打热线反映情况。"),
     "challenge": ("安全验证未通过", "请等待页面上的“我不是机器人”验证完成后再提交。"),
     "attachment_size": ("照片太大", "请少传几张照片，或换用较小的照片后再提交。"),
     "attachment_type": ("附件不是照片", "只能上传照片（JPEG、PNG 或 WebP 格式）。"),
@@ -44,7 +48,7 @@ def render_problem(problem: Problem) -> Response:
     """The problem as a resident's page, with its status (and headers, e.g. Retry-After)."""
     title, advice = (_BY_REASON.get(problem.details.get("reason"))
                      or _BY_STATUS.get(problem.status, _DEFAULT))
-    body = render_template("self_report/notice.html", title=title, advice=advice, message=problem.message,
+    body = render_template("self_report/notice.html", title=title, advice=advice,
                            hotline=current_app.config["SELF_REPORT_HOTLINE"], reason=problem.details.get("reason"))
     response = Response(body, status=problem.status, mimetype="text/html")
     for name, value in problem.headers:

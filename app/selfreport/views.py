@@ -9,6 +9,7 @@
 """
 import re
 import time
+from urllib.parse import urlsplit
 
 from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
 
@@ -85,7 +86,7 @@ def report_submission(token: str):
     config = current_app.config
     form = request.form
     filling = Filling(stamp=form.get(STAMP_FIELD), honeypot=form.get(HONEYPOT_FIELD),
-                      solution=form.get(SOLUTION_FIELD))
+                      solution=form.get(SOLUTION_FIELD), cross_site=_cross_site())
     taken = take_report(token, read_upload(), filling, address=request.remote_addr, limits=_limits(),
                         secret_key=config["SECRET_KEY"], blobs=current_app.extensions["blobstore"],
                         max_xml_bytes=config["MAX_SUBMISSION_XML_BYTES"],
@@ -98,9 +99,20 @@ def report_submission(token: str):
     return redirect(thanks, code=303)
 
 
+def _cross_site() -> bool:
+    """Whether the browser says another site's page sent this (Sec-Fetch-Site, else Origin): the resident's
+    page posts from this server's own origin, and a foreign page must not send reports through its visitors."""
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from is not None:
+        return fetched_from not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.host
+
+
 @bp.get(f"{LINK}/thanks")
 @public("a thank-you page: it shows only the reference number in its own URL, nothing stored")
 def report_thanks(token: str):
+    links.find_link(token)          # a token that never opened anything has no thanks page (404)
     reference = request.args.get("ref", "")
     body = render_template("self_report/thanks.html", reference=reference if _REFERENCE.fullmatch(reference) else None,
                            again=url_for(".report_page", token=token),

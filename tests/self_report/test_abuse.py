@@ -32,8 +32,10 @@ def test_each_limit_refuses_past_its_count_and_a_new_window_admits_again(app, li
         assert count_report(link_id, "2001:db8:1:2::1", limits, NOON) is None
         assert count_report(link_id, "2001:db8:1:2::ffff", limits, NOON) is None
         assert count_report(link_id, "2001:db8:1:2:abcd::1", limits, NOON) == "address_minute"
-        # The link's minute is full now (7 counted), whoever sends.
-        assert count_report(link_id, "198.51.100.1", limits, NOON) == "link_minute"
+        # What an address's limit refused never counted against the link: four so far, two more fit.
+        assert count_report(link_id, "198.51.100.1", limits, NOON) is None
+        assert count_report(link_id, "198.51.100.2", limits, NOON) is None
+        assert count_report(link_id, "198.51.100.3", limits, NOON) == "link_minute"
         # A minute later the addresses may send again, up to their day.
         later = NOON + timedelta(minutes=1)
         assert count_report(link_id, "192.0.2.1", limits, later) == "link_day"
@@ -51,6 +53,9 @@ def test_the_honeypot_and_the_fill_time(app, link_id):
     assert check_filling(link_id, stamp, None, limits, secret_key="key", now_s=1_010) == "too_fast"
     assert check_filling(link_id, None, None, limits, **check) == "no_stamp"
     assert check_filling(link_id + 1, stamp, None, limits, **check) == "no_stamp"     # another link's stamp
+    from app.services.self_report.abuse import STAMP_SECONDS
+    stale = dict(secret_key="key", now_s=1_000 + STAMP_SECONDS + 1)                   # a page opened long ago
+    assert check_filling(link_id, stamp, None, limits, **stale) == "no_stamp"
 
 
 def test_refusals_are_counted_per_link_reason_and_day_and_old_counts_go(app, link_id):

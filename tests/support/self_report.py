@@ -9,8 +9,8 @@ from tests.conftest import REPO
 
 SELF_REPORT = REPO / "forms" / "fpf_self_report.md"
 # The smallest PNG there is (1×1), as Web Forms would send a photo.
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63"
+                    "382127f71f0004ba02043e571fc70000000049454e44ae426082")
 
 
 @dataclass(frozen=True)
@@ -44,15 +44,25 @@ def report_xml(version: str, *, village: str = "429901001001", phone: str = "138
             f"<meta><instanceID>{instance_id or f'uuid:{uuid.uuid4()}'}</instanceID></meta></data>").encode()
 
 
+# Each report comes from a page of its own: a stamp opens one report, so no two are signed in the same
+# second for the same link.
+_SIGNED: set[tuple[int, int]] = set()
+
+
 def post_report(server: str, link: Link, xml: bytes, files: dict | None = None, *, stamp_age: int = 60,
                 secret_key: str = "test-secret", **fields) -> requests.Response:
     """POST a report under the link as the resident's page does: the instance, its photos, the page's stamp
-    (signed `stamp_age` seconds ago) and honeypot, and any other page field given."""
+    (signed `stamp_age` seconds ago, or a little earlier: each page's own) and honeypot, and any other page
+    field given."""
     from app.core.fill_time import render_stamp
     from app.selfreport.views import HONEYPOT_FIELD, STAMP_FIELD
     parts = {"xml_submission_file": ("xml_submission_file", xml, "text/xml")}
     for name, data in (files or {}).items():
         parts[name] = (name, data, "application/octet-stream")
-    data = {STAMP_FIELD: render_stamp(secret_key, link.id, int(time.time()) - stamp_age), HONEYPOT_FIELD: ""} | fields
+    signed = int(time.time()) - stamp_age
+    while (link.id, signed) in _SIGNED:
+        signed -= 1
+    _SIGNED.add((link.id, signed))
+    data = {STAMP_FIELD: render_stamp(secret_key, link.id, signed), HONEYPOT_FIELD: ""} | fields
     return requests.post(f"{server}/f/{link.token}/submission", files=parts, data=data,
                          headers={"Accept": "application/json"}, timeout=30)

@@ -79,6 +79,11 @@ def subject_of(xml_form_id: str, answers: dict, point: tuple[float, float] | Non
     if xml_form_id not in MONITORING_FORMS:
         return None
     view = FormAnswers.from_nested(answers)
+    if xml_form_id == SELF_REPORT:
+        # A resident's report names its village in village_code (a public link sets it) and picks no household:
+        # whatever else it sends (a village or household element the form does not have) is not read.
+        return Subject(xml_form_id, view, household_code=None, village=view.text("village_code"), point=point,
+                       head_idno=None)
     idno = (view.text("head_idno") or "").upper() if xml_form_id == SCREENING else ""
     picked = view.text("hh_pick") or view.text("hh_id")
     new = picked == NEW_HOUSEHOLD

@@ -12,16 +12,18 @@ A public link takes reports from anyone, so each report is checked before anythi
 Every refusal is counted per link and reason and day (public_link_refusal), for the console to show.
 Nothing here stores or reads a report itself.
 """
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from ...core.fill_time import seconds_taken
 from ...extensions import db
-from ...queries.self_report import COUNT_REFUSAL, COUNT_REPORT, FORGET_OLD_COUNTS, REPORTS_IN_WINDOW
+from ...queries.self_report import COUNT_REFUSAL, COUNT_REPORT, FORGET_OLD_COUNTS, REPORTS_IN_WINDOW, USE_ONCE
 from ..accounts.sign_in_limits import counted_address
 
 REFUSALS = ("address_minute", "address_day", "link_minute", "link_day", "honeypot", "no_stamp", "too_fast",
-            "challenge", "attachment_size", "attachment_type")
+            "stamp_used", "challenge", "attachment_count", "attachment_size", "attachment_type", "cross_site")
+STAMP_SECONDS = 6 * 3600      # a page opened longer ago than this is opened again (its stamp is stale)
 
 
 @dataclass(frozen=True)
@@ -37,26 +39,30 @@ class ReportLimits:
     challenge_after: int = 2
     challenge_work: int = 4000
     attachment_bytes: int = 6_000_000
+    attachments: int = 3          # photos a report may carry (the form's repeat of 3)
 
 
 def count_report(link_id: int, address: str | None, limits: ReportLimits, now: datetime | None = None) -> str | None:
-    """Count one report under the link from `address`; the first limit it passes (a REFUSALS name), or None
-    when within every one. A report refused is counted too: a flood stays refused for its window."""
+    """Count one report from `address`, then (only if the address is within its limits) under the link; the
+    first limit it passes (a REFUSALS name), or None when within every one. A report refused by its address's
+    limit is counted against the address (a flood stays refused for its window) but never against the
+    link: one address cannot shut a village's link for everyone else."""
     now = now or datetime.now(timezone.utc)
+    passed = _count(_address_key(address), now, (("address_minute", limits.per_address_minute),
+                                                 ("address_day", limits.per_address_day)))
+    return passed or _count(f"link:{link_id}", now, (("link_minute", limits.per_link_minute),
+                                                     ("link_day", limits.per_link_day)))
+
+
+def _count(key: str, now: datetime, limits: tuple[tuple[str, int], ...]) -> str | None:
+    """One more for `key` in its minute and its day (committed at once); the first limit passed, or None."""
     minute = now.replace(second=0, microsecond=0)
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    by_address, by_link = _address_key(address), f"link:{link_id}"
-    rows = db.session.execute(COUNT_REPORT, {
-        "keys": [by_address, by_address, by_link, by_link], "windows": ["minute", "day", "minute", "day"],
-        "starts": [minute, day, minute, day]}).all()
+    rows = dict(((window, count) for _, window, count in db.session.execute(COUNT_REPORT, {
+        "keys": [key, key], "windows": ["minute", "day"], "starts": [minute, day]}).all()))
     db.session.commit()
-    counts = {(key, window): count for key, window, count in rows}
-    for name, key, window, limit in (
-            ("address_minute", by_address, "minute", limits.per_address_minute),
-            ("address_day", by_address, "day", limits.per_address_day),
-            ("link_minute", by_link, "minute", limits.per_link_minute),
-            ("link_day", by_link, "day", limits.per_link_day)):
-        if counts[(key, window)] > limit:
+    for (name, limit), window in zip(limits, ("minute", "day")):
+        if rows[window] > limit:
             return name
     return None
 
@@ -76,31 +82,56 @@ def needs_challenge(address: str | None, limits: ReportLimits, now: datetime | N
 
 
 def check_attachments(files: dict[str, bytes], limits: ReportLimits) -> str | None:
-    """'attachment_size' when the files together pass attachment_bytes, 'attachment_type' when one is not a
-    JPEG, PNG or WebP image (by its first bytes: the residents' form takes photos only); None when fine."""
-    if sum(len(data) for data in files.values()) > limits.attachment_bytes:
+    """'attachment_count' for more files than `attachments`, 'attachment_size' when they pass attachment_bytes
+    together, 'attachment_type' when one is not a JPEG, PNG or WebP photo both by its name and by its first
+    bytes, as its name says (the residents' form takes photos only, and a file is served by its name's type);
+    None when fine. A part the upload lists under two names (field and file name) counts once."""
+    parts = {id(data): data for data in files.values()}
+    if len(parts) > limits.attachments:
+        return "attachment_count"
+    if sum(len(data) for data in parts.values()) > limits.attachment_bytes:
         return "attachment_size"
-    if any(not data.startswith(_IMAGE_MAGIC) and not (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
-           for data in files.values()):
+    if any(_photo_kind(data) is None or not name.lower().endswith(_EXTENSIONS[_photo_kind(data)])
+           for name, data in files.items()):
         return "attachment_type"
     return None
 
 
-_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+_EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "webp": (".webp",)}
+
+
+def _photo_kind(data: bytes) -> str | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return None
 
 
 def check_filling(link_id: int, stamp: str | None, honeypot: str | None, limits: ReportLimits, *,
                   secret_key: str, now_s: int) -> str | None:
-    """'honeypot' for the hidden field filled in, 'no_stamp' for a missing or forged render stamp,
-    'too_fast' for one signed less than min_fill_seconds ago; None for a form a person filled in."""
+    """'honeypot' for the hidden field filled in, 'no_stamp' for a missing, forged or stale render stamp
+    (older than STAMP_SECONDS: the page was opened long ago), 'too_fast' for one signed less than
+    min_fill_seconds ago; None for a form a person filled in."""
     if honeypot:
         return "honeypot"
     taken = seconds_taken(secret_key, link_id, stamp or "", now_s)
-    if taken is None:
+    if taken is None or taken > STAMP_SECONDS:
         return "no_stamp"
     if taken < limits.min_fill_seconds:
         return "too_fast"
     return None
+
+
+def use_stamp(stamp: str) -> bool:
+    """Mark a render stamp used (in the caller's transaction); False if a report was taken with it already:
+    one page, one report (the resident's page is opened again for another)."""
+    seconds = int(stamp.partition(".")[0])
+    expires = datetime.fromtimestamp(seconds + STAMP_SECONDS, timezone.utc)
+    key = "stamp:" + hashlib.sha256(stamp.encode()).hexdigest()[:64]
+    return db.session.execute(USE_ONCE, {"key": key, "expires": expires}).first() is not None
 
 
 def count_refusal(link_id: int, reason: str, today: date | None = None) -> None:

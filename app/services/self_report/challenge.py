@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 import altcha
 
 from ...extensions import db
-from ...queries.self_report import USE_CHALLENGE
+from ...queries.self_report import USE_ONCE
 
 CHALLENGE_SECONDS = 600
 ALGORITHM = "PBKDF2/SHA-256"
@@ -50,4 +50,4 @@ def use_solution(payload: str | None, secret_key: str) -> bool:
     solved = altcha.Payload.from_base64(payload).challenge
     expires = datetime.fromtimestamp(solved.parameters.expires_at, timezone.utc)
     key = "challenge:" + hashlib.sha256(str(solved.signature).encode()).hexdigest()[:64]
-    return db.session.execute(USE_CHALLENGE, {"key": key, "expires": expires}).first() is not None
+    return db.session.execute(USE_ONCE, {"key": key, "expires": expires}).first() is not None

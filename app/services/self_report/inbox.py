@@ -203,6 +203,10 @@ def decide(access: Access, lead_id: int, decision: str, *, reason: str = "", int
     reason = (reason or "").strip()
     if len(reason) > REASON_CHARACTERS:
         raise unexpected_value("reason", f"A reason is at most {REASON_CHARACTERS} characters.")
+    if decision == "merge" and into is not None:
+        # Both leads locked in one order: two reviewers merging A into B and B into A at once must not deadlock.
+        db.session.execute(select(Lead.id).where(Lead.id.in_([lead_id, into]), Lead.project_id == access.project_id)
+                           .order_by(Lead.id).with_for_update()).all()
     lead = _lead_in_places(access, lead_id, lock=True)
     payload: dict = {}
     if decision == "accept":

@@ -2,8 +2,10 @@
 to accept within a limit in working days, or joins the open lead of the same household.
 
 The same household is the same ID number or the same phone (core.reporter_keys) on an open lead of the
-project (new or accepted) whose first report came within JOIN_DAYS: a second report attaches to it
-instead of opening another (domain §8.6, the issue's "duplicate reports attach to the existing lead").
+same village (new or accepted) whose first report came within JOIN_DAYS: a second report attaches to it
+instead of opening another (domain §8.6, the issue's "duplicate reports attach to the existing lead"). Only
+the village's: a report under another village's poster must not draw a genuine one into a lead its own
+township never sees.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,11 +41,12 @@ def record_report(project_id: int, village: str, submission_id: int, received_at
     keys = {"idno": idno_key(idno), "phone": phone_key(phone)}
     same = [getattr(Lead, column) == key for column, key in keys.items() if key]
     for column, key in sorted((c, k) for c, k in keys.items() if k):
-        db.session.execute(LOCK_LEAD_KEY, {"key": f"lead:{project_id}:{column}:{key}"})
+        db.session.execute(LOCK_LEAD_KEY, {"key": f"lead:{project_id}:{village}:{column}:{key}"})
     lead = None
     if same:
         lead = db.session.scalar(
-            select(Lead).where(Lead.project_id == project_id, Lead.state.in_(OPEN_STATES), or_(*same),
+            select(Lead).where(Lead.project_id == project_id, Lead.village == village, Lead.state.in_(OPEN_STATES),
+                               or_(*same),
                                Lead.received_at >= received_at - timedelta(days=join_days))
             .order_by(Lead.received_at).limit(1).with_for_update())
     if lead is not None:

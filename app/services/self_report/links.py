@@ -20,7 +20,7 @@ from ...core.access import Access, Permission, Principal
 from ...core.rules import RESIDENTS_FORMS
 from ...events import Kind
 from ...extensions import db
-from ...models import Actor, AdminUnit, Form, PublicLink, PublicLinkRefusal
+from ...models import Actor, AdminUnit, Form, Project, PublicLink, PublicLinkRefusal
 from ...problems import link_gone, not_found, unexpected_value
 from ..accounts.projects import require_project
 
@@ -176,6 +176,7 @@ class LinkRow:
     reports: int
     revoked: bool
     refused: dict[str, int]       # reports refused by the abuse controls, by reason (abuse.REFUSALS), all days
+    state: str = "live"           # live | revoked | expired | quota (its reports used up)
 
 
 def project_links(project_id: int, *, township: str | None = None) -> list[LinkRow]:
@@ -196,8 +197,10 @@ def project_links(project_id: int, *, township: str | None = None) -> list[LinkR
             .where(PublicLinkRefusal.link_id.in_([link.id for link, _, _ in rows]))
             .group_by(PublicLinkRefusal.link_id, PublicLinkRefusal.reason)):
         refused.setdefault(link_id, {})[reason] = int(count)
+    today = date.today()
     return [LinkRow(link.id, form_id, link.village, name, link.expires_on, link.quota, link.reports,
-                    link.revoked_at is not None, refused.get(link.id, {})) for link, form_id, name in rows]
+                    link.revoked_at is not None, refused.get(link.id, {}), _closed(link, today) or "live")
+            for link, form_id, name in rows]
 
 
 @dataclass(frozen=True)
@@ -224,25 +227,35 @@ def revoke_links(project_id: int, link_ids: list[int], *, actor_id: int | None =
     return Revoked(now_revoked, sorted(found - set(now_revoked)), sorted(set(link_ids) - found))
 
 
-def open_link(token: str) -> PublicLink:
-    """The live link a token opens.
-
-    Raises Problem 404.1 for a token that opens no link (malformed or unknown: one answer), 410.90 for a
-    revoked or expired link, or one whose quota of reports is used up.
-    """
+def find_link(token: str) -> PublicLink:
+    """The link a token stands for, whatever its state. Raises Problem 404.1 for a token that opens no link
+    (malformed or unknown: one answer)."""
     if len(token) != TOKEN_CHARACTERS or not set(token) <= set(TOKEN_ALPHABET):
         raise not_found("There is no such link.")
     link = db.session.scalar(select(PublicLink).where(PublicLink.token_sha256 == _digest(token)))
     if link is None:
         raise not_found("There is no such link.")
-    reason = _closed(link, date.today())
+    return link
+
+
+def open_link(token: str) -> PublicLink:
+    """The live link a token opens.
+
+    Raises Problem 404.1 for a token that opens no link (malformed or unknown: one answer), or one of an
+    archived project (as its devices stop); 410.90 for a revoked or expired link, one whose quota of reports
+    is used up, or one whose form is closed.
+    """
+    link = find_link(token)
+    if db.session.scalar(select(Project.archived).where(Project.id == link.project_id)):
+        raise not_found("There is no such link.")
+    reason = _closed(link, date.today()) or ("closed" if link.form.state == "closed" else None)
     if reason is not None:
         raise link_gone(reason, _GONE[reason])
     return link
 
 
 _GONE = {"revoked": "This link has been withdrawn.", "expired": "This link has expired.",
-         "quota": "This link has taken all the reports it may."}
+         "quota": "This link has taken all the reports it may.", "closed": "The form takes no reports now."}
 
 
 def live_links(project_id: int, *, township: str, secret_key: str, public_url: str) -> list[IssuedLink]:

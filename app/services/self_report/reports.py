@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ...extensions import db
-from ...problems import report_refused
+from ...problems import Problem, report_refused
 from ...storage.blobstore import BlobStore
 from ..submissions.ingest import Upload, ingest_submission
 from . import abuse, challenge, leads, links
@@ -25,6 +25,9 @@ _REFUSED = {
     "honeypot": (400, "The report was filled in by a program, not a person."),
     "no_stamp": (400, "The form was not opened from this server, or is too old; open the link again."),
     "too_fast": (400, "The report was sent too quickly after the form opened; read it through and send again."),
+    "stamp_used": (400, "A report was sent from this page already; open the link again for another."),
+    "cross_site": (403, "The report was sent from another site's page, not this server's."),
+    "attachment_count": (400, "The report carries more photos than the form takes."),
     "challenge": (400, "The check that a person is sending did not pass; wait for it to finish and send again."),
     "attachment_size": (413, "The photos are too large together; send fewer or smaller photos."),
     "attachment_type": (400, "An attachment is not a photo (JPEG, PNG or WebP)."),
@@ -37,6 +40,7 @@ class Filling:
     stamp: str | None
     honeypot: str | None
     solution: str | None
+    cross_site: bool = False       # sent by another site's page (its Origin or Sec-Fetch-Site says so)
 
 
 @dataclass(frozen=True)
@@ -64,9 +68,11 @@ def take_report(token: str, upload: Upload, filling: Filling, *, address: str | 
     """
     link = links.open_link(token)
     asks_challenge = abuse.needs_challenge(address, limits)
-    reason = (abuse.count_report(link.id, address, limits)
+    # What a page of this server always sends comes first: a request without it counts against nothing.
+    reason = (("cross_site" if filling.cross_site else None)
               or abuse.check_filling(link.id, filling.stamp, filling.honeypot, limits, secret_key=secret_key,
                                      now_s=now_s)
+              or abuse.count_report(link.id, address, limits)
               or (asks_challenge and not challenge.use_solution(filling.solution, secret_key) and "challenge")
               or abuse.check_attachments(upload.files, limits))
     if reason:
@@ -74,14 +80,21 @@ def take_report(token: str, upload: Upload, filling: Filling, *, address: str | 
     recorded: list[leads.Recorded] = []
 
     def with_lead(submission_id: int, received_at: datetime, answers: dict) -> None:
+        if not abuse.use_stamp(filling.stamp):
+            raise report_refused("stamp_used", *_REFUSED["stamp_used"])
         links.count_link_report(link)
         recorded.append(leads.record_report(link.project_id, link.village, submission_id, received_at,
                                             idno=_text(answers.get("idno")), phone=_text(answers.get("phone")),
                                             join_days=join_days, accept_working_days=accept_working_days))
 
-    result = ingest_submission(links.link_access(link), upload, blobs=blobs, max_xml_bytes=max_xml_bytes,
-                               max_xml_nodes=max_xml_nodes, xml_form_id=link.form.xml_form_id, assess=assess,
-                               village=link.village, on_created=with_lead)
+    try:
+        result = ingest_submission(links.link_access(link), upload, blobs=blobs, max_xml_bytes=max_xml_bytes,
+                                   max_xml_nodes=max_xml_nodes, xml_form_id=link.form.xml_form_id, assess=assess,
+                                   village=link.village, on_created=with_lead)
+    except Problem as problem:
+        if problem.details.get("reason") == "stamp_used":
+            _refuse(link.id, "stamp_used")
+        raise
     lead = recorded[0] if recorded else None
     return Taken(reference_of(result.submission_id), result.submission_id,
                  lead.lead_id if lead else None, bool(lead and lead.joined))
