@@ -91,10 +91,12 @@ def main() -> int:
     parser.add_argument("--submissions", type=int, default=120_000)
     parser.add_argument("--seed", type=int, default=3000, help="screenings sent through ingest before copying")
     parser.add_argument("--depth", type=int, default=100_000, help="the review list page holding this submission")
+    parser.add_argument("--keep", action="store_true", help="leave the database running afterwards")
     args = parser.parse_args()
 
     started = time.monotonic()
-    with bench_server(villages=args.villages, households=args.households, durable=False, workers=1) as server:
+    with bench_server(villages=args.villages, households=args.households, durable=False, workers=1,
+                      keep=args.keep) as server:
         print(f"county loaded in {time.monotonic() - started:.0f}s", flush=True)
         simulate_campaign(server.county, server.loaded, server.url, households=args.seed, inspections_share=0.0)
         _clone(server, args.submissions)

@@ -90,9 +90,28 @@ def list_submission_attachments(project_id: int, xml_form_id: str, instance_id: 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>/attachments/<name>")
 @requires(Permission.SUBMISSION_READ)
 def get_submission_attachment(project_id: int, xml_form_id: str, instance_id: str, name: str, access: Access):
-    data = attachments.open_attachment(access, xml_form_id, instance_id, name, current_app.extensions["blobstore"])
-    # A photo of a household is personal data: private, and never run as a page whatever its name says.
-    response = send_file(data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream",
-                         download_name=name, max_age=0)
+    """The file as it arrived; with `?thumbnail=true` (Dixian's, not Central's) a small JPEG of a photo for the
+    review page, made once and cached (415 when the file is no photo)."""
+    blobs = current_app.extensions["blobstore"]
+    if request.args.get("thumbnail", "").lower() in ("true", "1"):
+        response = send_file(attachments.open_thumbnail(access, xml_form_id, instance_id, name, blobs),
+                             mimetype="image/jpeg", max_age=0)
+        response.headers["Cache-Control"] = "private, no-cache"          # a photo of a household, even small
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+    data = attachments.open_attachment(access, xml_form_id, instance_id, name, blobs)
+    # A file comes from whoever sent the submission (a resident, under a public link): only a photo is shown
+    # in the page; anything else is a download, never a page that runs in the console's origin, and nothing
+    # it holds may run or fetch (the sandbox).
+    guessed = mimetypes.guess_type(name)[0]
+    inline = guessed in INLINE_TYPES
+    response = send_file(data, mimetype=guessed if inline else "application/octet-stream", download_name=name,
+                         as_attachment=not inline, max_age=0)
+    # A photo of a household is personal data: private, and never kept by a cache.
     response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
+
+
+# Attachment types shown in the browser as they are; every other is sent as a download.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})

@@ -1,6 +1,6 @@
 """What is stored. Importing this package registers every table on the metadata."""
 from .actor import Actor, ApiSession, AppUser, DigestNonceUse, ProjectRole, SignInFailure, SignInKnownAddress, User
-from .blob import Blob
+from .blob import Blob, BlobThumbnail
 from .event import Event
 from .form import Form, FormAssignment, FormAttachment, FormVersion
 from .household import Household
@@ -14,6 +14,7 @@ from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionV
 
 __all__ = [
     "Actor", "AdminUnit", "AdminUnitShape", "AdminUnitTile", "ApiSession", "AppUser", "AppUserPlace", "Blob",
+    "BlobThumbnail",
     "Campaign", "CampaignHousehold", "CampaignVillage", "DigestNonceUse", "Event", "Form", "FormAssignment",
     "FormAttachment", "FormVersion", "GeoAnswer", "Household", "Lead", "LeadReport", "Project", "ProjectRole",
     "PublicLink", "PublicLinkRefusal", "RiskFlag", "Ruleset", "SelfReportCount", "SignInFailure",

@@ -7,19 +7,18 @@ from flask import redirect, request, url_for
 
 from ..core.access import Access, Permission
 from ..http.permissions import requires
-from ..models.review import REVIEW_STATES
 from ..problems import Problem, unexpected_value
 from ..services.accounts import projects
 from ..services.coverage.campaigns import project_campaigns
 from ..services.forms.catalog import form_listings
 from ..services.submissions import review
-from ..services.submissions.listing import RECEIVED, SubmissionFilter, list_submissions
+from ..services.submissions.listing import LIST_STATES, SORTS, SubmissionFilter, list_submissions
 from ..services.submissions.view import submission_view
 from . import bp
 from .i18n import FLAG_NAMES
 from .views import page
 
-_FILTER_FIELDS = ("form", "campaign", "place", "from", "to", "reviewState", "flag")
+_FILTER_FIELDS = ("form", "campaign", "place", "from", "to", "reviewState", "flag", "sort")   # sort: the list's
 
 
 @bp.get("/projects/<int:project_id>/submissions")
@@ -75,7 +74,7 @@ def _list_page(access: Access, problem: Problem | None = None, args=None):
     chosen, rows, next_cursor, total = SubmissionFilter(), [], None, 0
     try:
         chosen = SubmissionFilter.from_args(args)
-        listed = list_submissions(access, chosen, after=args.get("after") or None)
+        listed = list_submissions(access, chosen, after=args.get("after") or None, sort=args.get("sort") or "received")
         rows, next_cursor, total = listed.rows, listed.next_cursor, review.count_matching(access, chosen)
     except Problem as refused:
         problem = problem or refused
@@ -86,7 +85,7 @@ def _list_page(access: Access, problem: Problem | None = None, args=None):
                 next_url=(url_for("web.submission_list", project_id=access.project_id,
                                   **query, after=next_cursor) if next_cursor else None),
                 export_query=urlencode(query), forms=form_listings(access.project_id, access.principal),
-                campaigns=project_campaigns(access.project_id), states=(RECEIVED, *REVIEW_STATES),
+                campaigns=project_campaigns(access.project_id), states=LIST_STATES, sorts=SORTS,
                 settable=review.SETTABLE, flags=sorted(FLAG_NAMES), may_review=access.can(Permission.SUBMISSION_REVIEW),
                 may_export=access.can(Permission.SUBMISSION_EXPORT),
                 reviewed=int(reviewed) if reviewed.isascii() and reviewed.isdigit() and len(reviewed) < 10 else None,

@@ -23,3 +23,21 @@ def test_answers_are_written_as_stored(ctx):
     for stored, written in cases.items():
         written_by_sql = db.session.execute(text("SELECT dixian_answer_text(CAST(:j AS jsonb))"), {"j": stored})
         assert written_by_sql.scalar() == written, stored
+
+
+def test_export_cells_are_written_as_the_function_writes_them(ctx):
+    """queries.exports writes a cell inline (no function call per cell, for speed): it must agree with
+    dixian_answer_text for every shape a stored answer takes."""
+    from sqlalchemy import literal_column, select
+
+    from app.extensions import db
+    from app.queries.exports import answer_text
+    cases = ['"王五"', "12000.5", "300.0", "7", "true", '["far_source", "seasonal"]', '["one"]', "null", "[]",
+             '"a b"']
+    for stored in cases:
+        source = literal_column(f"CAST('{{\"g\": {{\"f\": {stored}}}}}' AS jsonb)")
+        expected = db.session.execute(text(f"SELECT dixian_answer_text(CAST('{stored}' AS jsonb))")).scalar()
+        field_type = "select_multiple" if stored.startswith("[") else "string"
+        assert db.session.scalar(select(answer_text(source, ["g", "f"], field_type))) == expected, stored
+        # a select_multiple field whose older version stored one choice as text
+        assert db.session.scalar(select(answer_text(source, ["g", "f"], "select_multiple"))) == expected, stored

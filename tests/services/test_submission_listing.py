@@ -31,3 +31,34 @@ def test_pages_read_to_the_end_give_every_submission_once(app, project, publish,
             with pytest.raises(Problem) as refused:
                 list_submissions(everywhere, SubmissionFilter(), after=forged)
             assert refused.value.code == 400.8
+
+
+def test_by_survey_date_latest_first_and_paged_to_the_end(app, project, publish, device):
+    from app.core.access import ROLES, Access, Principal
+    from app.services.submissions.listing import SubmissionFilter, list_submissions
+    from tests.support.households import screening_xml
+    from tests.support.registry import SCREENING, cover_test_villages, load_registry
+    load_registry(app, project)
+    cover_test_villages(app, project)
+    publish(SCREENING)
+    # Sent in an order that is not the survey dates' (a cadre syncs a week's work at once).
+    dates = ["2026-11-18", "2026-11-21", "2026-11-19", "2026-11-21", "2026-11-20"]
+    ids = [f"uuid:cccccccc-0000-4000-8000-00000000000{n}" for n in range(len(dates))]
+    for instance_id, surveyed in zip(ids, dates):
+        assert device.post_submission(screening_xml(instance_id, survey_date=surveyed)).status_code == 201
+    everywhere = Access(Principal(0, "user", "t"), project, ROLES["viewer"], None)
+    with app.app_context():
+        seen, after = [], None
+        while True:
+            page = list_submissions(everywhere, SubmissionFilter(), after=after, limit=2, sort="surveyed")
+            seen += [(str(row.surveyed_on), row.instance_id) for row in page.rows]
+            if page.next_cursor is None:
+                break
+            after = page.next_cursor
+        # Latest survey date first; on the same date, the later sent (higher id) first.
+        assert seen == [("2026-11-21", ids[3]), ("2026-11-21", ids[1]), ("2026-11-20", ids[4]),
+                        ("2026-11-19", ids[2]), ("2026-11-18", ids[0])]
+        for wrong in ({"sort": "name"}, {"sort": "surveyed", "after": "2026-11-21T00:00:00+00:00~1"}):
+            with pytest.raises(Problem) as refused:
+                list_submissions(everywhere, SubmissionFilter(), **wrong)
+            assert refused.value.code == 400.8

@@ -9,7 +9,7 @@ submission's current version; the campaign is its forms and window (the survey d
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, select, tuple_
+from sqlalchemy import and_, exists, func, select, tuple_
 
 from ...core.access import Access
 from ...extensions import db
@@ -19,6 +19,7 @@ from ...problems import not_found, unexpected_value
 from ...queries.places import submission_within, within
 
 RECEIVED = "received"          # no review yet (Central: reviewState null)
+LIST_STATES = (RECEIVED, *REVIEW_STATES)   # the states a list filters by, in the order pickers show them
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ class SubmissionFilter:
         if campaign is not None and not (campaign.isascii() and campaign.isdigit() and len(campaign) < 10):
             raise unexpected_value("campaign", "A campaign is its number.")
         state = text("reviewState")
-        if state is not None and state not in (RECEIVED, *REVIEW_STATES):
+        if state is not None and state not in LIST_STATES:
             raise unexpected_value("reviewState", f"Not a review state: {state} "
-                                                  f"({', '.join((RECEIVED, *REVIEW_STATES))}).")
+                                                  f"({', '.join(LIST_STATES)}).")
         return cls(xml_form_id=text("form"), campaign_id=int(campaign) if campaign else None, place=place,
                    received_from=_date(text("from"), "from"), received_to=_date(text("to"), "to"),
                    review_state=state, flag=text("flag"))
@@ -116,15 +117,25 @@ class SubmissionPage:
     next_cursor: str | None         # the page after this one (None: this is the last)
 
 
+SORTS = ("received", "surveyed")   # newest received first; or latest survey date first (none last)
+NO_SURVEY_DATE = date(1, 1, 1)     # sorts a submission without a survey date (no monitoring form) last
+
+
 def list_submissions(access: Access, chosen: SubmissionFilter, *, after: str | None = None,
-                     limit: int = PAGE_SIZE) -> SubmissionPage:
-    """The submissions the filter chooses, newest received first, `limit` a page. `after` is the cursor of the
-    previous page (its last row's received time and id): each page is one range of the index on (project,
-    received, id), as fast at page 1,000 as at page 1. Raises Problem 400.8 for a malformed cursor."""
+                     limit: int = PAGE_SIZE, sort: str = "received") -> SubmissionPage:
+    """The submissions the filter chooses, `limit` a page, newest received first (sort "received") or latest
+    survey date first (sort "surveyed"; those without one last, each by id). `after` is the cursor of the
+    previous page (its last row's sort key and id): by received time each page is one range of the index on
+    (project, received, id), as fast at page 1,000 as at page 1. Raises Problem 400.8 for an unknown sort or
+    a malformed cursor."""
+    if sort not in SORTS:
+        raise unexpected_value("sort", f"Sort by one of {', '.join(SORTS)}.")
     where = conditions(access, chosen)
+    key = (Submission.created_at if sort == "received"
+           else func.coalesce(SubmissionAssessment.surveyed_on, NO_SURVEY_DATE))
     if after:
-        received, submission_id = _cursor(after)
-        where.append(tuple_(Submission.created_at, Submission.id) < tuple_(received, submission_id))
+        moment, submission_id = _cursor(after, sort)
+        where.append(tuple_(key, Submission.id) < tuple_(moment, submission_id))
     rows = db.session.execute(
         select(Submission.id, Submission.instance_id, Form.xml_form_id, FormVersion.title, Submission.admin_code,
                AdminUnit.name, Submission.created_at, SubmissionAssessment.surveyed_on, Submission.review_state)
@@ -133,7 +144,7 @@ def list_submissions(access: Access, chosen: SubmissionFilter, *, after: str | N
         .outerjoin(AdminUnit, AdminUnit.code == Submission.admin_code)
         .outerjoin(SubmissionAssessment, SubmissionAssessment.submission_version_id == Submission.current_version_id)
         .where(Submission.project_id == access.project_id, *where)
-        .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(limit + 1)).all()
+        .order_by(key.desc(), Submission.id.desc()).limit(limit + 1)).all()
     flags: dict[int, list[str]] = {}
     for submission_id, code in db.session.execute(
             select(RiskFlag.submission_id, RiskFlag.code).join(
@@ -143,18 +154,24 @@ def list_submissions(access: Access, chosen: SubmissionFilter, *, after: str | N
     listed = [ListedSubmission(r.id, r.instance_id, r.xml_form_id, r.title, r.admin_code, r.name, r.created_at,
                                r.surveyed_on, r.review_state, flags.get(r.id, [])) for r in rows[:limit]]
     more = len(rows) > limit
-    return SubmissionPage(listed, _make_cursor(listed[-1]) if more and listed else None)
+    return SubmissionPage(listed, _make_cursor(listed[-1], sort) if more and listed else None)
 
 
-def _make_cursor(row: ListedSubmission) -> str:
-    return f"{row.received_at.isoformat()}~{row.id}"
+def _make_cursor(row: ListedSubmission, sort: str) -> str:
+    moment = row.received_at if sort == "received" else (row.surveyed_on or NO_SURVEY_DATE)
+    return f"{moment.isoformat()}~{row.id}"
 
 
-def _cursor(value: str) -> tuple[datetime, int]:
+def _cursor(value: str, sort: str) -> tuple[datetime | date, int]:
     received, _, submission_id = value.partition("~")
     try:
-        moment = datetime.fromisoformat(received)
-        if moment.tzinfo is None or not (submission_id.isascii() and submission_id.isdigit()):
+        if sort == "received":
+            moment = datetime.fromisoformat(received)
+            if moment.tzinfo is None:
+                raise ValueError
+        else:
+            moment = date.fromisoformat(received)
+        if not (submission_id.isascii() and submission_id.isdigit()):
             raise ValueError
         if len(submission_id) > 18:
             raise ValueError
