@@ -141,6 +141,11 @@ def main() -> int:
         cursor = server.psql(
             f"SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00~' || id "
             f"FROM submission ORDER BY created_at DESC, id DESC OFFSET {min(args.depth, total - 1)} LIMIT 1")
+        surveyed_cursor = server.psql(
+            "SELECT coalesce(a.surveyed_on, DATE '0001-01-01') || '~' || s.id FROM submission s "
+            "LEFT JOIN submission_assessment a ON a.submission_version_id = s.current_version_id "
+            f"ORDER BY coalesce(a.surveyed_on, DATE '0001-01-01') DESC, s.id DESC "
+            f"OFFSET {min(args.depth, total - 1)} LIMIT 1")
         with app.app_context():
             from app.core.access import system_access
             from app.services.submissions.listing import SubmissionFilter, list_submissions
@@ -149,6 +154,11 @@ def main() -> int:
             for label, run in (("list, page 1", lambda: list_submissions(access, SubmissionFilter())),
                                (f"list, page at {args.depth:,}",
                                 lambda: list_submissions(access, SubmissionFilter(), after=cursor)),
+                               ("by survey date, page 1",
+                                lambda: list_submissions(access, SubmissionFilter(), sort="surveyed")),
+                               (f"by survey date, {args.depth:,}",
+                                lambda: list_submissions(access, SubmissionFilter(), after=surveyed_cursor,
+                                                         sort="surveyed")),
                                ("count of the filter", lambda: count_matching(access, SubmissionFilter()))):
                 times = []
                 for _ in range(10):

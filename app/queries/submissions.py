@@ -3,9 +3,18 @@
 Core statements built once at import: building and tracking ORM statements per request was most of
 the CPU an ingest spent. Parameters are bound at execution.
 """
-from sqlalchemy import bindparam, exists, func, insert, select, text, true
+from sqlalchemy import bindparam, exists, func, insert, literal, select, text, true
 
-from ..models import Form, FormAssignment, FormVersion, GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
+from ..models import (
+    Form,
+    FormAssignment,
+    FormVersion,
+    GeoAnswer,
+    Submission,
+    SubmissionAttachment,
+    SubmissionReview,
+    SubmissionVersion,
+)
 from .assessment import CONTEXT
 
 SUBMISSION = Submission.__table__
@@ -51,6 +60,12 @@ INSERT_SUBMISSION = (insert(SUBMISSION).values(current_version_id=func.nextval("
 NEXT_VERSION_ID = select(func.nextval("submission_version_id_seq"))
 INSERT_ATTACHMENTS = insert(SubmissionAttachment.__table__)
 INSERT_GEO = insert(GeoAnswer.__table__)
+# An edit sets the review state to edited (Central's rule); the change goes into the review history as any
+# other does, from whatever state the submission had. Params: submission_id, actor_id, now.
+RECORD_EDITED = insert(SubmissionReview.__table__).from_select(
+    ["submission_id", "actor_id", "from_state", "to_state", "created_at"],
+    select(SUBMISSION.c.id, bindparam("actor_id"), SUBMISSION.c.review_state, literal("edited"), bindparam("now"))
+    .where(SUBMISSION.c.id == bindparam("submission_id")))
 
 # The version an edit replaces (:form_id, :deprecated_id), with its submission's test flag, place and the
 # instanceID it was first sent with.

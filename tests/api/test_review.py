@@ -34,7 +34,7 @@ def _rows(app, sql: str, **params):
         return db.session.execute(text(sql), params).all()
 
 
-def test_a_manager_reviews_and_comments_as_in_central(app, project, publish, device, live_server):
+def test_a_manager_reviews_and_comments_as_in_central(app, project, publish, device, editor, live_server):
     first, _ = _screenings(app, project, publish, device)
     manager = bearer(app, live_server, project, "manager", ["420102001001"])
     url = f"{live_server}/v1/projects/{project}/forms/{FORM}/submissions/{first[0]}"
@@ -55,6 +55,16 @@ def test_a_manager_reviews_and_comments_as_in_central(app, project, publish, dev
     events = _rows(app, "SELECT payload->>'from', payload->>'to' FROM event WHERE kind = 'submission.update' "
                         "AND subject = :i ORDER BY id", i=first[0])
     assert events == [(None, "hasIssues"), ("hasIssues", "approved")]
+    # An administrator corrects the screening in Collect: Central's rule sets it to edited, kept in the history.
+    correction = screening_xml(f"uuid:eeeeeeee-0000-4000-8000-{1:012d}", household="H001").replace(
+        b"</instanceID>", f"</instanceID><deprecatedID>{first[0]}</deprecatedID>".encode())
+    assert editor.post_submission(correction).status_code == 201
+    assert requests.get(url, headers=manager, timeout=10).json()["reviewState"] == "edited"
+    history = _rows(app, "SELECT r.from_state, r.to_state, a.display_name FROM submission_review r "
+                         "JOIN submission s ON s.id = r.submission_id LEFT JOIN actor a ON a.id = r.actor_id "
+                         "WHERE s.instance_id = :i ORDER BY r.id", i=first[0])
+    assert [h[:2] for h in history] == [(None, "hasIssues"), ("hasIssues", "approved"), ("approved", "edited")]
+    assert history[2][2] is not None and history[2][2] != history[1][2]          # the editor, not the reviewer
 
 
 def test_bad_reviews_are_refused_with_a_problem_and_change_nothing(app, project, publish, device, live_server):

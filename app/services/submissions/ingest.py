@@ -52,6 +52,7 @@ from ...queries.submissions import (
     INSERT_GEO,
     INSERT_SUBMISSION,
     NEXT_VERSION_ID,
+    RECORD_EDITED,
     SUBMISSION,
 )
 from ...storage.blobstore import BlobStore
@@ -205,6 +206,7 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
     if edit:
         submission_id, replaced_version_id, carried = edit.submission_id, edit.replaced_version_id, edit.carried
         version_id = conn.execute(NEXT_VERSION_ID).scalar_one()
+        conn.execute(RECORD_EDITED, {"submission_id": submission_id, "actor_id": principal.actor_id, "now": now})
         conn.execute(update(SUBMISSION).where(SUBMISSION.c.id == submission_id).values(
             current_version_id=version_id, updated_at=now, review_state="edited", **place))
         outcome = "edited"
