@@ -74,7 +74,8 @@ def _inspection(form_id: str, instance_id: str, surveyor: str, village: str, hou
 
 
 def housing_xml(instance_id: str, *, village: str, household: str, gps: str, grade: str,
-                survey_date: str = "2026-11-20", key_group: str = "dibao", photo: str = "") -> bytes:
+                survey_date: str = "2026-11-20", key_group: str = "dibao", photo: str = "",
+                seismic7: str = "0") -> bytes:
     return _inspection("fpf_housing", instance_id, "住建站 刘工", village, household, survey_date,
         f"<eligibility_g><key_group>{key_group}</key_group><only_house>yes</only_house>"
         "<other_safe_house>no</other_safe_house><servant_family>no</servant_family></eligibility_g>"
@@ -82,7 +83,8 @@ def housing_xml(instance_id: str, *, village: str, household: str, gps: str, gra
         "<structure>earth_wood</structure><area>86</area><occupied>yes</occupied></house_g>"
         "<safety_g><site_hazard>none</site_hazard><foundation>slight</foundation><walls>cracks_tilt</walls>"
         "<frame>slight</frame><roof>leaking</roof></safety_g>"
-        "<seismic_g><seismic7/><ring_beam/><tie_col/><wall_link/></seismic_g>"
+        # seismic7 as Collect's pulldata writes it from the village's row of admin_units.csv
+        f"<seismic_g><seismic7>{seismic7}</seismic7><ring_beam/><tie_col/><wall_link/></seismic_g>"
         f"<grade_g><grade>{grade}</grade><grade_by>technical</grade_by><inspector>县住建局</inspector>"
         "<disaster>no</disaster><disaster_type/><prior_reno>no</prior_reno><prior_reno_year/>"
         "<prior_rebuild>no</prior_rebuild><current_arr>own</current_arr><action>repair</action>"
@@ -96,7 +98,7 @@ def water_xml(instance_id: str, *, village: str, household: str, gps: str, qty_l
     return _inspection("fpf_water", instance_id, "水利站 陈工", village, household, survey_date,
         f"<water_gps>{gps}</water_gps>"
         f"<supply_g><supply_type>large_central</supply_type><works>城乡一体化水厂</works><piped>{piped}</piped>"
-        "<scarce_area/></supply_g>"
+        "<scarce_area>0</scarce_area></supply_g>"
         f"<quantity_g><qty_method>meter</qty_method><qty_lpcd>{qty_lpcd}</qty_lpcd><fetch_min/><fetch_h_m/>"
         "<fetch_v_m/></quantity_g>"
         f"<reliability_g><outage_days>{outage_days}</outage_days><seasonal>no</seasonal><drought_ok/></reliability_g>"

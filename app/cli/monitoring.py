@@ -46,6 +46,9 @@ def households_import(project_id, file):
     for group in report.shared_ids:
         click.echo(f"warning: households {', '.join(group)} share the head's ID number (户主身份证号重复); "
                    "their screenings will be flagged until corrected")
+    for group in sorted(set(report.shared_persons) - set(report.shared_ids)):
+        click.echo(f"warning: households {', '.join(group)} list the same person (一人多户); "
+                   "their later screenings will be flagged until corrected")
 
 
 @campaign_cli.command("create")

@@ -8,6 +8,21 @@ _CHECK = "10X98765432"
 _SHAPE = re.compile(r"^[1-9]\d{5}(\d{4})(\d{2})(\d{2})\d{3}[\dXx]\Z", re.ASCII)   # \Z: no trailing newline
 
 
+# What normalise drops: the spaces a cadre or a spreadsheet puts in a number (ASCII, no-break, ideographic).
+_SPACES = str.maketrans("", "", " \t\r\n\u00a0\u3000")
+NORMAL_LENGTH = 18
+
+
+def normalise(idno) -> str | None:
+    """An ID number as the registry compares it (issue 17, R22 person in two households): no spaces, the
+    check letter upper-case. None when nothing is left, or for what is longer than an ID number (no person
+    is found by it)."""
+    if idno is None:
+        return None
+    text = str(idno).translate(_SPACES).upper()
+    return text if 0 < len(text) <= NORMAL_LENGTH else None
+
+
 def check_digit(first17: str) -> str:
     return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 

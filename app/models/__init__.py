@@ -3,7 +3,7 @@ from .actor import Actor, ApiSession, AppUser, DigestNonceUse, ProjectRole, Sign
 from .blob import Blob, BlobThumbnail
 from .event import Event
 from .form import Form, FormAssignment, FormAttachment, FormVersion
-from .household import Household
+from .household import Household, HouseholdPerson
 from .lead import Lead, LeadReport
 from .place import AdminUnit, AdminUnitShape, AdminUnitTile, AppUserPlace
 from .project import Project
@@ -16,7 +16,8 @@ __all__ = [
     "Actor", "AdminUnit", "AdminUnitShape", "AdminUnitTile", "ApiSession", "AppUser", "AppUserPlace", "Blob",
     "BlobThumbnail",
     "Campaign", "CampaignHousehold", "CampaignVillage", "DigestNonceUse", "Event", "Form", "FormAssignment",
-    "FormAttachment", "FormVersion", "GeoAnswer", "Household", "Lead", "LeadReport", "Project", "ProjectRole",
+    "FormAttachment", "FormVersion", "GeoAnswer", "Household", "HouseholdPerson", "Lead", "LeadReport", "Project",
+    "ProjectRole",
     "PublicLink", "PublicLinkRefusal", "RiskFlag", "Ruleset", "SelfReportCount", "SignInFailure",
     "SignInKnownAddress", "Submission", "SubmissionAssessment", "SubmissionAttachment", "SubmissionComment",
     "SubmissionReview", "SubmissionVersion", "User",

@@ -32,3 +32,18 @@ class Household(db.Model):
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime | None] = timestamp()
+
+
+class HouseholdPerson(db.Model):
+    """A person's ID number (normalised: core.idcard.normalise) as one household lists it: the registry's
+    head and members, or the household's latest screening's. R22 "person in two households" finds a
+    number on another household through the index on (project, idno) at ingest, in the same round trip as
+    the rest of a submission's context (queries.assessment.CONTEXT)."""
+    __tablename__ = "household_person"
+    __table_args__ = (Index("ix_household_person_project_idno", "project_id", "idno"),)
+
+    household_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("household.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    source: Mapped[str] = mapped_column(String(10), primary_key=True)     # registry | screening
+    idno: Mapped[str] = mapped_column(String(18), primary_key=True)       # sensitive (PIPL)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))

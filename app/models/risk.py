@@ -163,3 +163,5 @@ class CampaignVillage(db.Model):
     flagged: Mapped[dict] = mapped_column(JSONB)          # flag code -> households
     # Households with at least one risk flag (high, medium or low; app.core.rules.flags.SEVERITY_OF).
     households_at_risk: Mapped[int] = mapped_column(Integer, server_default="0")
+    # Households with a flag of R1, R4, R8 or R9 (app.core.rules.flags.CLUSTER_CODES): R21's numerator.
+    households_cluster_risk: Mapped[int] = mapped_column(Integer, server_default="0")

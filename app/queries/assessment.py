@@ -5,13 +5,16 @@ from functools import cache
 from sqlalchemy import BigInteger, Float, String, bindparam, column, func, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 
+from ..core.rules import SCREENING
 from ..models import AdminUnit, SubmissionVersion
 from .coverage import note_villages, upsert_ctes
 from .events import EVENT_CTE
 
 # Everything assessment needs from the database, in one round trip: the household named (:code), the
 # village (named, :village, else the household's) with how far the geopoint (:lon, :lat) lies outside it,
-# and another household already registered under the same head's ID number (:idno), with its village.
+# another household already registered under the same head's ID number (:idno), with its village, and the
+# other households that list a person of the submission (:person_idnos, normalised; household_person's
+# index on (project, idno)): [{idno, household, village}].
 CONTEXT = text("""
 SELECT h.id AS household_id, h.poverty_status, h.category, h.status, h.last_pc_income,
     h.admin_code AS household_village,
@@ -19,7 +22,7 @@ SELECT h.id AS household_id, h.poverty_status, h.category, h.status, h.last_pc_i
     CASE WHEN v.boundary IS NULL OR pt.geom IS NULL THEN NULL
          WHEN ST_Intersects(v.boundary, pt.geom) THEN 0
          ELSE ST_Distance(v.boundary::geography, pt.geom::geography) END AS distance_m,
-    dup.household_code AS duplicate_of, dup.admin_code AS duplicate_village
+    dup.household_code AS duplicate_of, dup.admin_code AS duplicate_village, persons.shared AS shared_persons
 FROM (SELECT ST_SetSRID(ST_MakePoint(CAST(:lon AS float8), CAST(:lat AS float8)), 4326) AS geom) pt
 LEFT JOIN household h ON h.project_id = :project_id AND h.household_code = CAST(:code AS varchar)
 LEFT JOIN admin_unit v ON v.level = 'village' AND v.code = coalesce(CAST(:village AS varchar), h.admin_code)
@@ -27,10 +30,17 @@ LEFT JOIN LATERAL (
     SELECT d.household_code, d.admin_code FROM household d
     WHERE d.project_id = :project_id AND d.head_idno = CAST(:idno AS varchar) AND d.id IS DISTINCT FROM h.id
     LIMIT 1) dup ON true
+LEFT JOIN LATERAL (
+    SELECT jsonb_agg(jsonb_build_object('idno', s.idno, 'household', o.household_code, 'village', o.admin_code)
+                     ORDER BY s.idno, o.household_code) AS shared
+    FROM (SELECT DISTINCT p.idno, p.household_id FROM household_person p
+          WHERE p.project_id = :project_id AND p.idno = ANY(CAST(:person_idnos AS varchar[]))
+              AND p.household_id IS DISTINCT FROM h.id) s
+    JOIN household o ON o.id = s.household_id) persons ON true
 """).columns(column("household_id", BigInteger), column("poverty_status", String), column("category", String),
              column("status", String), column("last_pc_income", Float), column("household_village", String),
              column("village", String), column("distance_m", Float), column("duplicate_of", String),
-             column("duplicate_village", String))
+             column("duplicate_village", String), column("shared_persons", JSONB))
 
 # The village whose boundary holds a point (:lon, :lat), for a submission that names none.
 VILLAGE_AT = select(AdminUnit.code).where(
@@ -84,6 +94,20 @@ assessment AS (
         :persons, :insured, :school_age, :out_of_school, :housing_unsafe, :water_unsafe, :flag_codes, :is_draft,
         CAST(:location AS geometry))
 )"""
+# A screening's persons (:person_idnos) become its household's: numbers it no longer lists go, new ones come
+# (two CTEs that never touch the same row, so neither hides the other's change in the one snapshot).
+_PERSONS = """
+persons_gone AS (
+    DELETE FROM household_person
+    WHERE household_id = :household_id AND source = 'screening' AND NOT CAST(:is_draft AS boolean)
+        AND idno <> ALL(CAST(:person_idnos AS varchar[]))
+),
+persons_new AS (
+    INSERT INTO household_person (household_id, source, idno, project_id)
+    SELECT :household_id, 'screening', idno, :project_id FROM unnest(CAST(:person_idnos AS varchar[])) AS idno
+    WHERE CAST(:household_id AS bigint) IS NOT NULL AND NOT CAST(:is_draft AS boolean)
+    ON CONFLICT DO NOTHING
+)"""
 _FLAGS = """
 INSERT INTO risk_flag (submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at,
     rule, code, severity, explanation_zh, explanation_en, inputs, threshold)
@@ -100,5 +124,6 @@ def store_statement(kept_form: str | None, with_version: bool):
     falls in, in one statement (one round trip at ingest); `with_version` (at ingest): the version row
     itself and its event (queries.events) too. `kept_form` is the form id of a form coverage keeps
     (queries.coverage.KEPT_FORMS), else None."""
-    ctes = [_VERSION_CTE, EVENT_CTE] * with_version + [_ASSESSMENT] + upsert_ctes(kept_form)
+    ctes = ([_VERSION_CTE, EVENT_CTE] * with_version + [_ASSESSMENT] + upsert_ctes(kept_form)
+            + [_PERSONS] * (kept_form == SCREENING))
     return text("WITH " + ",".join(ctes) + _FLAGS)

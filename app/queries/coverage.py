@@ -166,7 +166,8 @@ SELECT village, count(screening_version_id) AS screened, coalesce(sum(persons), 
         AS persons_housing_safe,
     coalesce(sum(persons) FILTER (WHERE coalesce(water_unsafe, screening_water_unsafe) IS NOT TRUE), 0)
         AS persons_water_safe,
-    count(*) FILTER (WHERE flag_codes && CAST(:risk_codes AS varchar[])) AS households_at_risk
+    count(*) FILTER (WHERE flag_codes && CAST(:risk_codes AS varchar[])) AS households_at_risk,
+    count(*) FILTER (WHERE flag_codes && CAST(:cluster_codes AS varchar[])) AS households_cluster_risk
 FROM campaign_household WHERE campaign_id = :campaign {villages}
 GROUP BY 1
 """
@@ -186,17 +187,17 @@ WITH drawn_anew AS (
     WHERE id = :campaign AND CAST(:villages AS jsonb) <> '[]'::jsonb
 )
 INSERT INTO campaign_village (campaign_id, village, registered, screened, persons, insured, school_age, out_of_school,
-    persons_housing_safe, persons_water_safe, flagged, households_at_risk)
+    persons_housing_safe, persons_water_safe, flagged, households_at_risk, households_cluster_risk)
 SELECT :campaign, v.village, v.registered, v.screened, v.persons, v.insured, v.school_age, v.out_of_school,
-    v.persons_housing_safe, v.persons_water_safe, v.flagged, v.households_at_risk
+    v.persons_housing_safe, v.persons_water_safe, v.flagged, v.households_at_risk, v.households_cluster_risk
 FROM jsonb_to_recordset(CAST(:villages AS jsonb)) AS v(village text, registered int, screened int, persons int,
     insured int, school_age int, out_of_school int, persons_housing_safe int, persons_water_safe int, flagged jsonb,
-    households_at_risk int)
+    households_at_risk int, households_cluster_risk int)
 ON CONFLICT (campaign_id, village) DO UPDATE SET registered = excluded.registered, screened = excluded.screened,
     persons = excluded.persons, insured = excluded.insured, school_age = excluded.school_age,
     out_of_school = excluded.out_of_school, persons_housing_safe = excluded.persons_housing_safe,
     persons_water_safe = excluded.persons_water_safe, flagged = excluded.flagged,
-    households_at_risk = excluded.households_at_risk
+    households_at_risk = excluded.households_at_risk, households_cluster_risk = excluded.households_cluster_risk
 """)
 # The villages noted as changed since the last look; the notes are used up. Each is locked first, in
 # village order, so a change still being ingested is waited for (see campaign_household.note_villages).
@@ -240,7 +241,8 @@ WITH units AS (
     SELECT left(village, :prefix) AS unit, sum(registered) AS registered, sum(screened) AS screened,
         sum(persons) AS persons, sum(insured) AS insured, sum(school_age) AS school_age,
         sum(out_of_school) AS out_of_school, sum(persons_housing_safe) AS persons_housing_safe,
-        sum(persons_water_safe) AS persons_water_safe, sum(households_at_risk) AS households_at_risk
+        sum(persons_water_safe) AS persons_water_safe, sum(households_at_risk) AS households_at_risk,
+        sum(households_cluster_risk) AS households_cluster_risk
     FROM campaign_village WHERE campaign_id = :campaign {within} GROUP BY 1
 ), codes AS (
     SELECT left(village, :prefix) AS unit, code, sum(households::int) AS households

@@ -8,6 +8,13 @@ SELECT array_agg(household_code ORDER BY household_code) FROM household
 WHERE project_id = :project AND head_idno = ANY(:idnos) GROUP BY head_idno HAVING count(*) > 1
 """)
 
+# The households that list one person (:idnos, normalised ID numbers; household_person), per person.
+SHARED_PERSONS = text("""
+SELECT array_agg(DISTINCT h.household_code ORDER BY h.household_code) FROM household_person p
+JOIN household h ON h.id = p.household_id
+WHERE p.project_id = :project AND p.idno = ANY(:idnos) GROUP BY p.idno HAVING count(DISTINCT p.household_id) > 1
+""")
+
 # A place at :level imported without a boundary takes the union of its children's, so that the map can
 # draw townships and counties from village boundaries alone. Run upwards: township, county, city, province.
 BOUNDARY_FROM_CHILDREN = text("""

@@ -91,6 +91,11 @@ WORDS = {
     "coverage": {"zh": "覆盖率", "en": "Coverage"},
     "at_risk": {"zh": "风险户", "en": "At risk"},
     "at_risk_share": {"zh": "风险户占比", "en": "Share at risk"},
+    "cluster_risk": {"zh": "聚集性风险(收入/刚性支出/住房/饮水)", "en": "Cluster risk (income, costs, housing, water)"},
+    "cluster_alert": {"zh": "区域预警", "en": "area alert"},
+    "cluster_alert_title": {"zh": "收入、刚性支出、住房或饮水风险户占已排查户的比例超过规则阈值,防止整村整乡返贫",
+                            "en": "The share of screened households with income, cost, housing or water risk "
+                                  "exceeds the ruleset's threshold"},
     "education": {"zh": "义务教育", "en": "Education"},
     "medical": {"zh": "基本医疗", "en": "Medical"},
     "housing": {"zh": "住房安全", "en": "Housing"},
@@ -217,6 +222,8 @@ FLAG_NAMES = {
     "renovation_eligible": {"zh": "可纳入危房改造", "en": "Eligible for house repair"},
     "water_check_needed": {"zh": "饮水需核查", "en": "Water to be checked"},
     "income_watch_10k": {"zh": "收入低于1万元(关注)", "en": "Income under 10,000 (watch)"},
+    "housing_grade_unknown": {"zh": "房屋等级待专业鉴定", "en": "House grade needs an appraisal"},
+    "seismic_retrofit_candidate": {"zh": "可纳入抗震改造", "en": "Seismic retrofit candidate"},
 }
 
 

@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 
+import pytest
 import requests
 from sqlalchemy import text
 
@@ -138,3 +139,22 @@ def test_a_table_past_the_sheet_limit_goes_on_in_further_sheets():
     assert book.sheetnames == ["t" * 31, *("t" * 27 + f" ({n})" for n in (2, 3, 4)), "r"]
     assert [[c.value for c in sheet["A"]] for sheet in book.worksheets[:4]] == [
         ["n", "0", "1"], ["n", "2", "3"], ["n", "4", "5"], ["n", "6"]]
+
+
+def test_an_export_is_not_cut_by_the_web_requests_statement_limit(app):
+    """A web request's statements end at STATEMENT_TIMEOUT_MS (30 s), but an export's COPY lasts as long as
+    its download: a county's Excel took longer and was cut half-written (a 500 mid-stream) until the
+    export's statement got a limit of its own. Here the web limit is 100 ms and the COPY takes 300."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.services.submissions.exports import _copy
+    with app.test_request_context():
+        db.session.execute(text("SET statement_timeout = 100"))
+        with pytest.raises(Exception, match="statement timeout"):
+            db.session.execute(text("SELECT pg_sleep(0.3)"))                 # any other statement is cut
+        db.session.rollback()
+        db.session.execute(text("SET statement_timeout = 100"))
+        slow = select(func.pg_sleep(0.3).cast(db.String))
+        assert b"".join(_copy(slow, "utf-8")) == b'""\n'                     # the one row, an empty text
+        db.session.rollback()

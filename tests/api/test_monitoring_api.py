@@ -3,7 +3,7 @@ import json
 
 import requests
 
-from tests.support.households import HOUSEHOLD
+from tests.support.households import HOUSEHOLD, screening_xml
 from tests.support.registry import SCREENING, load_registry
 
 
@@ -116,3 +116,38 @@ def test_housing_and_water_rates_follow_their_own_answers(app, project, admin, p
                          params={"campaign": "2026年集中排查", "level": "village"}, timeout=10).json()["units"]
     rates = {u["code"]: u["rates"] for u in units}["420102001001"]
     assert rates["safeHousing"] == 0.0 and rates["safeDrinkingWater"] == 1.0
+
+
+def test_a_village_past_the_cluster_share_is_an_area_alert(app, project, admin, publish, device, live_server):
+    """R21 (§8.5): a place whose share of screened households with R1, R4, R8 or R9 exceeds the ruleset's
+    cluster_share (default 10%, strictly above) is an area alert in the coverage numbers."""
+    from app.services.registry.imports import import_households
+    load_registry(app, project)
+    rows = "".join(f"C{n:02d},420102001002,户主{n},,ordinary,\n" for n in range(1, 11))
+    with app.app_context():
+        import_households(project, "more.csv", ("household_id,village,head_name,head_idno,poverty_status,"
+                                                "last_pc_income\n" + rows).encode())
+    publish(SCREENING)
+    _campaign(app, project)
+    auth = _bearer(live_server, admin)
+
+    def screen(n: int, wage: str) -> None:
+        xml = screening_xml(f"uuid:cccccccc-0000-4000-8000-{n:012d}", village="420102001002", household=f"C{n:02d}",
+                            inc_wage=wage)
+        assert device.post_submission(xml, {}).status_code == 201
+
+    def cluster(level: str) -> dict:
+        units = requests.get(f"{live_server}/v1/projects/{project}/coverage", headers=auth, timeout=10,
+                             params={"campaign": "2026年集中排查", "level": level}).json()["units"]
+        return {u["code"]: u["clusterRisk"] for u in units}
+
+    screen(1, "1000")                                   # below the line: R1
+    for n in range(2, 11):
+        screen(n, "40000")
+    assert cluster("village")["420102001002"] == {"households": 1, "share": 0.1, "threshold": 0.1, "alert": False}
+    xml = screening_xml("uuid:cccccccc-0000-4000-8000-000000000102", village="420102001002", household="C02",
+                        inc_wage="40000", house_status="grade_d")          # R8, on a later visit of C02
+    assert device.post_submission(xml, {}).status_code == 201
+    assert cluster("village")["420102001002"] == {"households": 2, "share": 0.2, "threshold": 0.1, "alert": True}
+    # The township adds its villages up: 2 of 10 screened (一元村 has none screened).
+    assert cluster("township")["420102001000"]["alert"] is True

@@ -33,7 +33,8 @@ def test_r1_explains_itself_and_suggests_a_category():
 def test_r1_missing_or_unreadable_income_is_a_data_flag_not_a_crash():
     missing = screening()
     del missing["inc_g"]["inc_trans"]
-    assert codes("fpf_hh_screening", missing) == ["income_missing"]
+    assert [(f.rule, f.code, f.inputs["field"]) for f in evaluate("fpf_hh_screening", missing, None, RS)] == \
+        [("R1", "input_missing", "inc_trans")]
     assert "income_unreadable" in codes("fpf_hh_screening", screening(inc_wage="一万"))
 
 
@@ -83,7 +84,7 @@ def test_r5_serious_illness_alone():
 
 # R6: a compulsory-age child out of school for a reason other than health
 @pytest.mark.parametrize("age,school,reason,flagged", [
-    (5, "not_in_school", None, False), (6, "not_in_school", None, True), (15, "dropout", "work", True),
+    (5, "not_in_school", None, False), (6, "not_in_school", "work", True), (15, "dropout", "work", True),
     (16, "dropout", None, False), (10, "dropout", "physical", False), (10, "primary", None, False)])
 def test_r6_school_age_boundaries(age, school, reason, flagged):
     child = member(m_relation="son", m_age=age, m_school=school, m_oos_reason=reason, m_labor="none")
@@ -93,7 +94,7 @@ def test_r6_school_age_boundaries(age, school, reason, flagged):
 
 def test_r6_age_from_the_id_number_when_the_form_gives_none():
     idno = idcard.make("420102", __import__("datetime").date(2016, 11, 21), 12)   # 9 on 2026-11-20
-    child = member(m_relation="son", m_age=None, m_idno=idno, m_school="dropout", m_labor="none")
+    child = member(m_relation="son", m_age=None, m_idno=idno, m_school="dropout", m_oos_reason="work", m_labor="none")
     assert "edu_dropout" in codes("fpf_hh_screening", screening(members=[member(), child]))
 
 
@@ -146,8 +147,8 @@ def test_r8_renovation_eligibility(extra, eligible):
 
 # R9: drinking water, all four indicators
 def water(**overrides):
-    return {"piped": "yes", "qty_lpcd": 60.0, "scarce_area": "0", "outage_days": 0, "sensory": ["none"],
-            "report_pass": "pass", **overrides}
+    return {"supply_type": "large_central", "piped": "yes", "qty_lpcd": 60.0, "scarce_area": "0", "outage_days": 0,
+            "sensory": ["none"], "report": "yes", "report_pass": "pass", **overrides}
 
 
 @pytest.mark.parametrize("overrides,safe", [
@@ -170,7 +171,8 @@ def test_r9_legacy_2004_variant_is_selectable():
 
 
 def test_r9_missing_or_unreadable_inputs_are_data_flags():
-    assert codes("fpf_water", water(qty_lpcd=None)) == ["water_incomplete"]
+    assert [(f.rule, f.code, f.inputs["field"]) for f in evaluate("fpf_water", water(qty_lpcd=None), None, RS)] == \
+        [("R9", "input_missing", "qty_lpcd")]
     assert codes("fpf_water", water(outage_days="很多")) == ["water_unreadable"]
 
 
@@ -218,9 +220,16 @@ def test_r22_id_check_digit_head_count_and_empty_household():
     ({"water": {"variant": "2018", "quantity_lpcd_scarce": 50}}, "quantity_lpcd_scarce"),
     ({"water": {"variant": "1999"}}, "variant"),
     ({"province": "4"}, "province"),
+    ({"cluster_share": 0}, "cluster_share"), ({"cluster_share": 1.5}, "cluster_share"),
+    ({"cluster_share": "10%"}, "cluster_share"),
 ])
 def test_rulesets_with_missing_or_contradictory_thresholds_are_refused(change, message):
     data = {**RULESET, **change}
     data = {k: v for k, v in data.items() if v is not None}
     with pytest.raises(RulesetInvalid, match=message):
         parse_ruleset(data)
+
+
+def test_r21_cluster_share_is_ten_percent_unless_the_ruleset_says():
+    assert RS.cluster_share == 0.10
+    assert parse_ruleset({**RULESET, "cluster_share": 0.25}).cluster_share == 0.25

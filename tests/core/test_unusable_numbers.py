@@ -49,7 +49,8 @@ def _numbers(value):
 @pytest.mark.parametrize("age", UNUSABLE, ids=repr)
 def test_an_unusable_member_age_is_a_data_flag_and_the_age_comes_from_elsewhere(age):
     idno = idcard.make("420102", __import__("datetime").date(2016, 11, 21), 12)   # 9 on 2026-11-20
-    child = member(m_relation="son", m_age=age, m_idno=idno, m_school="dropout", m_labor="none")
+    child = member(m_relation="son", m_age=age, m_idno=idno, m_school="dropout", m_oos_reason="work",
+                   m_labor="none")
     flags = _flags("fpf_hh_screening", screening(members=[member(), child]))
     assert flags["age_unreadable"].severity == "data"
     assert flags["age_unreadable"].inputs == {"members": [{"member": 2, "m_age": str(age)[:60] + (

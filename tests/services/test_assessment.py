@@ -240,3 +240,23 @@ def test_id_numbers_are_masked_whatever_their_length():
     assert mask_idno("12345678") == "1******8"
     assert mask_idno("1234") == "****"
     assert mask_idno(None) is None and mask_idno("") == ""
+
+
+def test_the_ruleset_in_force_is_the_survey_dates_year(app, project, publish, device):
+    """A visit on 30 December is judged by that year's line, whenever it arrives (README, "Risk rules")."""
+    from app.services.monitoring.rulesets import forget_cached, save_ruleset
+    load_registry(app, project)                                    # Hubei 2026: 7500
+    with app.app_context():
+        save_ruleset({"province": "42", "year": 2025, "version": 1, "monitoring_line": 6000, "watch_line": 10000,
+                      "income_drop_ratio": 0.2, "medical_share": 0.5, "school_age_min": 6, "school_age_max": 15,
+                      "min_work_months": 6, "water": "2018"})
+        forget_cached()
+    publish(SCREENING)
+    # 6,750 a person: above 2025's 6,000, below 2026's 7,500.
+    for n, day in ((1, "2025-12-30"), (2, "2026-01-02")):
+        xml = screening_xml(f"uuid:aaaaaaaa-0000-4000-8000-00000000000{n}", survey_date=day)
+        assert device.post_submission(xml, {}).status_code == 201
+    by_year = {}
+    for flag in _flags(app):
+        by_year.setdefault(flag.ruleset, set()).add(flag.code)
+    assert "income_below_line" not in by_year["42-2025-v1"] and "income_below_line" in by_year["42-2026-v1"]

@@ -181,7 +181,8 @@ def test_households_at_risk_count_risk_flags_once_and_no_data_quality_flags(app,
     publish(SCREENING)
     create_test_campaign(app, project)
     from demo.submissions import member_xml
-    insured = (member_xml("王五", "head", age="52"), member_xml("王小五", "son", age="24", work="county"))
+    insured = (member_xml("王五", "head", age="52"),
+               member_xml("王小五", "son", age="24", work="county", school="college"))
     far = "31.5928 115.3055 25.5 4.2"                                  # well outside 一元村: a data flag
     assert device.post_submission(numbered_screening(1, wage=HIGH, day="2026-11-10", gps=far, members=insured),
                                   {}).status_code == 201

@@ -14,14 +14,22 @@ def member(**overrides):
             "m_school": None, "m_med_ins": "resident", "m_work": "county", "m_work_months": 12, **overrides}
 
 
+# Form A's groups beyond the household and its income: every answer a rule reads, given.
+LIVING = {"food_ok": "yes", "cloth_ok": "yes", "house_status": "safe", "water_issue": ["none"]}
+RISK = {"proposed_cat": "none"}
+
+
 def screening(members=None, **values):
-    """A screening submission with per-capita income 8000 for 2 members unless overridden."""
+    """A complete screening submission (no input a rule needs is blank) with per-capita income 8000 for 2
+    members unless overridden; a value goes to its group (inc_g, lsb_g, risk_g, else hh_g)."""
     answers = {"meta_g": {"survey_date": "2026-11-20"},
                "hh_g": {"poverty_status": "ordinary"},
                "inc_g": {"inc_wage": 16000.0, "inc_biz": 0.0, "exp_biz": 0.0, "inc_prop": 0.0, "inc_trans": 0.0,
                          "exp_med": 0.0, "exp_edu": 0.0, "loss_disaster": 0.0},
+               "lsb_g": dict(LIVING), "risk_g": dict(RISK),
                "member": members if members is not None else [member(), member(m_relation="spouse")]}
     for key, value in values.items():
-        group = "inc_g" if key.startswith(("inc_", "exp_", "loss_")) else "hh_g"
+        group = ("inc_g" if key.startswith(("inc_", "exp_", "loss_")) else "lsb_g" if key in LIVING
+                 else "risk_g" if key in RISK else "hh_g")
         answers[group][key] = value
     return answers

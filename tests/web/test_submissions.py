@@ -82,4 +82,5 @@ def test_a_viewer_reads_masked_and_another_village_sees_nothing(app, page, live_
     assert page.goto(f"{live_server}/projects/{project}/submissions/fpf_hh_screening/{FIRST}").status == 404
     from app.extensions import db
     with app.app_context():
-        assert db.session.execute(text("SELECT count(*) FROM submission_review")).scalar() == 0
+        # Only the edit's move to edited is in the history: the viewer reviewed nothing.
+        assert db.session.execute(text("SELECT to_state FROM submission_review")).scalars().all() == ["edited"]

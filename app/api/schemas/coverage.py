@@ -28,6 +28,10 @@ class UnitCoverageSchema(Schema):
     rates = fields.Function(lambda unit: RatesSchema().dump(unit))
     flaggedHouseholds = fields.Dict(attribute="flagged")
     householdsAtRisk = fields.Int(attribute="households_at_risk")
+    # R21: households with R1, R4, R8 or R9, their share of the screened, and whether it makes an area alert.
+    clusterRisk = fields.Function(lambda unit: {"households": unit.households_cluster_risk,
+                                                "share": unit.cluster_share, "threshold": unit.cluster_threshold,
+                                                "alert": unit.cluster_risk})
 
 
 class CoverageSchema(Schema):

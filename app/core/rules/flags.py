@@ -28,8 +28,12 @@ SEVERITY_OF = {
     "housing_unsafe": "high", "water_unsafe": "high",
     "income_drop": "medium", "medical_high": "medium", "no_labor": "medium", "no_worker": "medium",
     "rigid_expense": "medium", "renovation_eligible": "medium", "water_check_needed": "medium",
+    "housing_grade_unknown": "medium", "seismic_retrofit_candidate": "medium",
     "income_watch_10k": "low",
 }
+# R21 cluster risk (§8.5): the flags of R1, R4, R8 and R9 whose share among a place's screened households
+# makes an area alert (Ruleset.cluster_share).
+CLUSTER_CODES = ("income_below_line", "rigid_expense", "housing_unsafe", "water_unsafe")
 # Every code not above is a data-quality flag (severity "data").
 RISK_CODES = {severity: sorted(code for code, s in SEVERITY_OF.items() if s == severity)
               for severity in ("high", "medium", "low")}

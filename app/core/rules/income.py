@@ -42,22 +42,26 @@ def income_rules(answers: FormAnswers, household: dict | None, ruleset: Ruleset)
     except Unreadable as e:
         return [_unreadable(e)]
     if income is None:
-        return [Flag("R1", "income_missing", "data", "收入各项或家庭成员未填写,无法计算人均纯收入",
-                     "Income parts or household members are missing; per-capita income cannot be computed",
-                     inputs={name: answers.values.get(name) for name in INCOME_PARTS})]
+        return []         # a part or the members are blank: inputs.missing_inputs and R22 say which
     flags = []
     line = ruleset.monitoring_line
-    lifted = answers.text("poverty_status") == "lifted" or (household or {}).get("poverty_status") == "lifted"
+    # The household's status: the answer, else the registry's; unknown when neither says (never "ordinary").
+    status = answers.text("poverty_status") or (household or {}).get("poverty_status")
+    lifted = status == "lifted"
     inputs = {"pc_income": income.per_capita, "inc_net": income.net, "hh_size": income.size}
+    # "Below the line" is strictly below: at the line a household is not flagged (README, "Risk rules").
     if income.per_capita < line:
-        suggested = "unstable" if lifted else "edge"
+        suggested = None if status is None else "unstable" if lifted else "edge"
+        advice = {"unstable": ("建议按脱贫不稳定户研判", "consider it as an unstable lifted household"),
+                  "edge": ("建议按边缘易致贫户研判", "consider it as an edge household"),
+                  None: ("农户属性未填写,待核实后研判类别", "the household's status is blank: check it first"),
+                  }[suggested]
         flags.append(Flag(
             "R1", "income_below_line", "high",
-            f"人均纯收入{income.per_capita:.0f}元,低于监测范围{line:.0f}元;"
-            f"建议按{'脱贫不稳定户' if lifted else '边缘易致贫户'}研判",
+            f"人均纯收入{income.per_capita:.0f}元,低于监测范围{line:.0f}元;{advice[0]}",
             f"Per-capita net income {income.per_capita:.0f} yuan is below the monitoring line of {line:.0f} yuan; "
-            f"consider it as {'an unstable lifted' if lifted else 'an edge'} household",
-            inputs={**inputs, "poverty_status": "lifted" if lifted else "ordinary", "suggested_category": suggested},
+            f"{advice[1]}",
+            inputs={**inputs, "poverty_status": status, "suggested_category": suggested},
             threshold={"monitoring_line": line}))
     if lifted and income.per_capita < ruleset.watch_line:
         flags.append(Flag(
@@ -91,10 +95,14 @@ def _income_drop(income: Income, household: dict | None, ruleset: Ruleset) -> li
 
 
 def _rigid_expense(answers: FormAnswers, income: Income, ruleset: Ruleset) -> list[Flag]:
+    """R4 and R5. A blank part is not zero: the parts given are a floor of the spending (every part is
+    at least 0), so R4 is raised when they already reach it and otherwise not judged; R5's share test
+    needs exp_med itself (inputs.missing_inputs names what is blank)."""
     try:
-        rigid_parts = {name: answers.number(name) or 0.0 for name in RIGID_PARTS}
+        given = {name: answers.number(name) for name in RIGID_PARTS}
     except Unreadable as e:
         return [_unreadable(e)]
+    rigid_parts = {name: value for name, value in given.items() if value is not None}
     rigid = sum(rigid_parts.values())
     flags = []
     after = (income.net - rigid) / income.size
@@ -106,18 +114,25 @@ def _rigid_expense(answers: FormAnswers, income: Income, ruleset: Ruleset) -> li
             f"{income.net:.0f}); a candidate sudden-hardship household",
             inputs={**rigid_parts, "inc_net": income.net, "hh_size": income.size},
             threshold={"monitoring_line": ruleset.monitoring_line}))
-    medical = rigid_parts["exp_med"]
+    medical = rigid_parts.get("exp_med")
     serious = [m.get("m_name") for m in answers.members if m.get("m_health") == "serious"]
-    share_hit = medical > 0 and (income.net <= 0 or medical >= ruleset.medical_share * income.net)
+    share_hit = (medical is not None and medical > 0
+                 and (income.net <= 0 or medical >= ruleset.medical_share * income.net))
     if serious or share_hit:
         flags.append(Flag(
             "R5", "medical_high", "medium",
-            f"{'有家庭成员患大病;' if serious else ''}合规自付医疗费用{medical:.0f}元,家庭纯收入{income.net:.0f}元",
-            f"{'A member is seriously ill; ' if serious else ''}out-of-pocket medical costs {medical:.0f} yuan "
+            f"{'有家庭成员患大病;' if serious else ''}合规自付医疗费用{_yuan(medical)},家庭纯收入{income.net:.0f}元",
+            f"{'A member is seriously ill; ' if serious else ''}out-of-pocket medical costs {_yuan(medical, 'en')} "
             f"against net income {income.net:.0f}",
             inputs={"exp_med": medical, "inc_net": income.net, "seriously_ill": len(serious)},
             threshold={"medical_share": ruleset.medical_share}))
     return flags
+
+
+def _yuan(value: float | None, lang: str = "zh") -> str:
+    if value is None:
+        return "未填写" if lang == "zh" else "blank"
+    return f"{value:.0f}元" if lang == "zh" else f"{value:.0f} yuan"
 
 
 def _unreadable(e: Unreadable) -> Flag:

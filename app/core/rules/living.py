@@ -39,9 +39,15 @@ def screening_living_rules(answers: FormAnswers) -> list[Flag]:
 
 
 def housing_rules(answers: FormAnswers) -> list[Flag]:
-    """A housing inspection (Form B): grade C or D is unsafe; who is eligible for renovation."""
+    """A housing inspection (Form B): grade C or D is unsafe; who is eligible for renovation; a grade the
+    inspector could not determine asks for a professional appraisal (README, "Risk rules")."""
     grade = answers.text("grade")
-    flags = []
+    flags = seismic_rule(answers)
+    if grade == "unknown":
+        flags.append(Flag(
+            "R8", "housing_grade_unknown", "medium", "房屋安全性未能判定,需委托专业机构鉴定",
+            "The inspector could not grade the house: a professional appraisal is due",
+            inputs={"grade": grade, "grade_by": answers.text("grade_by")}))
     if grade in ("C", "D"):
         flags.append(Flag(
             "R8", "housing_unsafe", "high",
@@ -49,7 +55,7 @@ def housing_rules(answers: FormAnswers) -> list[Flag]:
             f"The house is graded {grade}; safe housing is not guaranteed",
             inputs={"grade": grade, "grade_by": answers.text("grade_by")}, threshold={"unsafe_grades": ["C", "D"]}))
         eligible, why = _renovation_eligibility(answers)
-        if eligible:
+        if eligible is True:
             flags.append(Flag(
                 "R8", "renovation_eligible", "medium", "属住房安全保障对象,可纳入危房改造", why,
                 inputs={k: answers.text(k) for k in ("key_group", "only_house", "other_safe_house",
@@ -57,34 +63,52 @@ def housing_rules(answers: FormAnswers) -> list[Flag]:
     return flags
 
 
-def _renovation_eligibility(answers: FormAnswers) -> tuple[bool, str]:
-    if answers.text("key_group") not in KEY_GROUPS:
+def _renovation_eligibility(answers: FormAnswers) -> tuple[bool | None, str]:
+    """Eligible, excluded, or None when a blank answer decides it (inputs.missing_inputs names it): a blank
+    is never read as "no" (no other safe house, no public servant, not renovated before)."""
+    a = answers.text
+    if a("key_group") is None:
+        return None, "the priority group is blank"
+    if a("key_group") not in KEY_GROUPS:
         return False, "not one of the six priority groups"
-    if answers.text("other_safe_house") == "yes" or answers.text("servant_family") == "yes" \
-            or answers.text("only_house") == "no":
+    if a("other_safe_house") == "yes" or a("servant_family") == "yes" or a("only_house") == "no":
         return False, "excluded: another safe house, or a public servant in the family"
-    if answers.text("prior_rebuild") == "yes":
+    if a("prior_rebuild") == "yes":
         return False, "already in disaster reconstruction"
-    if answers.text("prior_reno") == "yes" and answers.text("disaster") != "yes":
+    if a("prior_reno") == "yes" and a("disaster") == "no":
         return False, "already renovated, and not damaged by a disaster since"
+    if None in (a("other_safe_house"), a("servant_family"), a("only_house"), a("prior_rebuild"), a("prior_reno")) \
+            or (a("prior_reno") == "yes" and a("disaster") is None):
+        return None, "an answer that decides eligibility is blank"
     return True, "A priority household with no safe house: eligible for renovation"
+
+
+def seismic_rule(answers: FormAnswers) -> list[Flag]:
+    """R8b (§8.5): a dwelling in a village of seismic intensity 7 or more (the form's seismic7, from the
+    server's list of places) without a ring beam or without tie columns is a retrofit candidate. One of
+    the two missing is enough; a blank is not "missing" (inputs.missing_inputs names it)."""
+    if answers.text("seismic7") != "1":
+        return []
+    lacking = [name for name in ("ring_beam", "tie_col") if answers.text(name) == "no"]
+    if not lacking:
+        return []
+    names = {"ring_beam": ("圈梁", "ring beam"), "tie_col": ("构造柱", "tie columns")}
+    return [Flag("R8b", "seismic_retrofit_candidate", "medium",
+                 f"位于7度及以上设防区,房屋无{'、'.join(names[n][0] for n in lacking)},可纳入农房抗震改造",
+                 f"In a seismic zone of intensity 7+, the house has no "
+                 f"{' and no '.join(names[n][1] for n in lacking)}: a candidate for seismic retrofitting",
+                 inputs={"seismic7": "1", **{n: answers.text(n) for n in ("ring_beam", "tie_col")}})]
 
 
 def water_rules(answers: FormAnswers, ruleset: Ruleset) -> list[Flag]:
     """A drinking-water inspection (Form C): safe only if all four indicators pass."""
     w = ruleset.water
     try:
-        checks = {
-            "q_ok": _quantity_ok(answers, w),
-            "c_ok": _convenience_ok(answers, w),
-            "g_ok": _reliability_ok(answers, w),
-            "w_ok": _quality_ok(answers),
-        }
+        checks = water_checks(answers, ruleset)
     except Unreadable as e:
         return [Flag("R9", "water_unreadable", "data", f"{e.name}的答案“{e.value}”不是可用的数字,无法评价饮水安全",
                      f"The answer to {e.name} ({e.value!r}) is not a usable number; water safety cannot be judged",
                      inputs={e.name: e.value})]
-    unknown = [k for k, v in checks.items() if v is None]
     failed = [k for k, v in checks.items() if v is False]
     names_zh = {"q_ok": "水量", "c_ok": "用水方便程度", "g_ok": "供水保证率", "w_ok": "水质"}
     inputs = {k: answers.values.get(k) for k in ("piped", "qty_lpcd", "scarce_area", "fetch_min", "fetch_h_m",
@@ -97,20 +121,29 @@ def water_rules(answers: FormAnswers, ruleset: Ruleset) -> list[Flag]:
                      f"饮水不安全:{'、'.join(names_zh[k] for k in failed)}未达标({w.variant}标准)",
                      f"Drinking water is unsafe: {', '.join(failed)} failed ({w.variant} criteria)",
                      inputs={**inputs, **checks}, threshold=threshold)]
-    if unknown:
-        return [Flag("R9", "water_incomplete", "data",
-                     f"饮水安全无法评价:{'、'.join(names_zh[k] for k in unknown)}未填写",
-                     f"Water safety cannot be judged: {', '.join(unknown)} not answered",
-                     inputs={**inputs, **checks}, threshold=threshold)]
-    return []
+    return []          # safe, or not judged: inputs.missing_inputs names each blank answer
+
+
+def water_checks(answers: FormAnswers, ruleset: Ruleset) -> dict[str, bool | None]:
+    """The four indicators (R9a–d): True met, False failed, None not judged (a blank input). Raises
+    Unreadable for a number that cannot be read."""
+    w = ruleset.water
+    return {"q_ok": _quantity_ok(answers, w), "c_ok": _convenience_ok(answers, w),
+            "g_ok": _reliability_ok(answers, w), "w_ok": _quality_ok(answers)}
 
 
 def _quantity_ok(answers: FormAnswers, w) -> bool | None:
     quantity = answers.number("qty_lpcd")
     if quantity is None:
         return None
-    scarce = answers.text("scarce_area") in ("1", "yes", "true")
-    return quantity >= (w.quantity_lpcd_scarce if scarce else w.quantity_lpcd)
+    if quantity >= w.quantity_lpcd:
+        return True
+    if quantity < w.quantity_lpcd_scarce:
+        return False
+    scarce = answers.text("scarce_area")              # decides only between the two thresholds
+    if scarce is None:
+        return None
+    return scarce in ("1", "yes", "true")
 
 
 def _convenience_ok(answers: FormAnswers, w) -> bool | None:
@@ -130,12 +163,20 @@ def _reliability_ok(answers: FormAnswers, w) -> bool | None:
         return None
     if answers.text("drought_ok") == "no":
         return False
-    return days <= w.outage_days
+    if days > w.outage_days:
+        return False
+    # A well, cistern or spring must also hold through a drought: a blank answer leaves it unjudged.
+    if answers.text("supply_type") in ("well", "cistern", "spring") and answers.text("drought_ok") is None:
+        return None
+    return True
 
 
 def _quality_ok(answers: FormAnswers) -> bool | None:
     sensory = answers.choices("sensory")
-    report = answers.text("report_pass")
-    if not sensory and report is None:
+    result = answers.text("report_pass")
+    if any(s != "none" for s in sensory) or result == "fail":
+        return False
+    # Safe needs the senses' answer, and the test's result where there is a report.
+    if not sensory or (answers.text("report") == "yes" and result is None):
         return None
-    return all(s == "none" for s in sensory) and report != "fail"
+    return True

@@ -45,9 +45,10 @@ def member_rules(answers: FormAnswers, ruleset: Ruleset) -> list[Flag]:
     on = answers.survey_date()
     flags = _unreadable_member_answers(members)
     low, high = ruleset.school_age_min, ruleset.school_age_max
+    # A child out of school whose reason is blank is not judged (the reason may be 身体原因): inputs says so.
     out = [m for m in members
            if (age := member_age(m, on)) is not None and low <= age <= high
-           and m.get("m_school") in OUT_OF_SCHOOL and m.get("m_oos_reason") != EXCUSED]
+           and m.get("m_school") in OUT_OF_SCHOOL and m.get("m_oos_reason") not in (EXCUSED, None, "")]
     if out:
         names = "、".join(str(m.get("m_name") or "?") for m in out)
         flags.append(Flag(
@@ -65,16 +66,16 @@ def member_rules(answers: FormAnswers, ruleset: Ruleset) -> list[Flag]:
             f"{len(uninsured)} member(s) have no basic medical insurance",
             inputs={"uninsured": len(uninsured), "members": len(members)}))
     workers = [m for m in members if m.get("m_labor") in LABOUR]
-    if not workers:
+    # No labour only when every member's capacity is known: a blank may be the one who can work.
+    if not workers and all(m.get("m_labor") not in (None, "") for m in members):
         flags.append(Flag(
             "R10", "no_labor", "medium", "家庭无劳动力,应落实兜底保障,不得标注风险消除",
             "No member can work: route to the safety net (低保/特困); risk cannot be marked eliminated",
             inputs={"members": len(members), "labour": 0}))
-    elif _work_answered(workers):
-        working = [m for m in workers if m.get("m_work") not in (None, "", "none")]
-        employed = [m for m in working if (_months(m) or 0) >= ruleset.min_work_months]
-        # A worker whose months cannot be read may be the stable one: no judgment (its data flag says why).
-        if not employed and not any(_months(m) is None for m in working):
+    elif workers:
+        employment = [_employed(m, ruleset) for m in workers]
+        # A worker whose work or months are blank or unreadable may be the stable one: no judgment.
+        if not any(employment) and None not in employment:
             flags.append(Flag(
                 "R11", "no_worker", "medium",
                 f"家庭有{len(workers)}名劳动力,但无人稳定务工(近12个月务工不足{ruleset.min_work_months}个月)",
@@ -85,18 +86,19 @@ def member_rules(answers: FormAnswers, ruleset: Ruleset) -> list[Flag]:
     return flags
 
 
-def _work_answered(workers: list[dict]) -> bool:
-    # Forms without the work question say nothing about employment.
-    return any("m_work" in m for m in workers)
-
-
-def _months(member: dict) -> float | None:
-    """Months worked in the last 12; None when the answer cannot be read."""
+def _employed(member: dict, ruleset: Ruleset) -> bool | None:
+    """Whether a worker has worked at least the ruleset's months in the last 12 (R11); None when their work
+    or its months are blank or unreadable (never read as none or zero)."""
+    work = member.get("m_work")
+    if work in (None, ""):
+        return None
+    if work == "none":
+        return False
     try:
         months = number("m_work_months", member.get("m_work_months"))
     except Unreadable:
         return None
-    return 12 if months is None else months   # working, months not asked: take as stable
+    return None if months is None else months >= ruleset.min_work_months
 
 
 # The member answers rules read as numbers: (field, rule, flag code, what cannot be judged).

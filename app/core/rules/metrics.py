@@ -39,6 +39,7 @@ def household_metrics(xml_form_id: str, answers: FormAnswers, flags: list[Flag],
     if xml_form_id == HOUSING:
         return HouseholdMetrics(housing_unsafe="housing_unsafe" in codes if answers.text("grade") else None)
     if xml_form_id == WATER:
-        judged = "water_incomplete" not in codes and "water_unreadable" not in codes
+        # Unsafe once an indicator fails; safe only when all four were judged (no blank, nothing unreadable).
+        judged = "water_unsafe" in codes or not any(f.rule == "R9" and f.severity == "data" for f in flags)
         return HouseholdMetrics(water_unsafe=("water_unsafe" in codes) if judged else None)
     return HouseholdMetrics()

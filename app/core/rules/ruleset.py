@@ -44,6 +44,8 @@ class Ruleset:
     school_age_max: int
     min_work_months: int     # a worker with fewer months than this is not stably employed (R11)
     water: Water
+    # R21: a place whose share of screened households with R1, R4, R8 or R9 exceeds this is an area alert.
+    cluster_share: float = 0.10
 
     @property
     def label(self) -> str:
@@ -78,8 +80,11 @@ def parse_ruleset(data: dict) -> Ruleset:
         raise RulesetInvalid("school_age_min is above school_age_max")
     if numbers["min_work_months"] > 12:
         raise RulesetInvalid("min_work_months cannot exceed 12")
+    cluster = data.get("cluster_share", Ruleset.cluster_share)      # optional: §8.5's inferred 10%
+    if isinstance(cluster, bool) or not isinstance(cluster, (int, float)) or not 0 < cluster < 1:
+        raise RulesetInvalid(f"cluster_share must be between 0 and 1, not {cluster!r}")
     return Ruleset(province=province, year=int(data["year"]), version=int(data["version"]),
-                   water=_water(data["water"]), **numbers)
+                   water=_water(data["water"]), cluster_share=float(cluster), **numbers)
 
 
 def _water(data) -> Water:

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from ... import events
 from ...core.access import LEVEL_DIGITS, Access
-from ...core.rules.flags import ALL_RISK_CODES
+from ...core.rules.flags import ALL_RISK_CODES, CLUSTER_CODES
 from ...events import Kind
 from ...extensions import db
 from ...models import Campaign, Form
@@ -32,6 +32,7 @@ from ...queries.coverage import (
 )
 from ...queries.places import sql_patterns
 from ..column_limits import CAMPAIGN_ID, CAMPAIGN_NAME, nfc
+from ..monitoring.rulesets import ruleset_for
 from .campaign_households import rebuild_campaign
 
 # The levels coverage rolls up to, and the digits of code their villages share.
@@ -90,6 +91,8 @@ class UnitCoverage:
     persons_water_safe: int
     flagged: dict[str, int]             # households flagged, per flag code
     households_at_risk: int = 0         # households with at least one risk flag (not data quality)
+    households_cluster_risk: int = 0    # households with a flag of R1, R4, R8 or R9 (flags.CLUSTER_CODES)
+    cluster_threshold: float = 0.10     # the ruleset's cluster_share for this place and campaign year
 
     # Shares (0 to 1, four decimals; None where nothing is counted), as the 三保障 indicators
     # (domain §8.5) and the coverage figure are read.
@@ -112,6 +115,17 @@ class UnitCoverage:
     @property
     def safe_drinking_water(self) -> float | None:
         return _rate(self.persons_water_safe, self.persons)
+
+    @property
+    def cluster_share(self) -> float | None:
+        """R21: the share of screened households with a flag of R1, R4, R8 or R9."""
+        return _rate(self.households_cluster_risk, self.screened)
+
+    @property
+    def cluster_risk(self) -> bool:
+        """R21's area alert (§8.5, 整村整乡返贫): the share exceeds the ruleset's cluster_share."""
+        share = self.cluster_share
+        return share is not None and share > self.cluster_threshold
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -136,7 +150,9 @@ def coverage(access: Access, campaign: Campaign, level: str) -> list[UnitCoverag
                          registered=r.registered, screened=r.screened, persons=r.persons, insured=r.insured,
                          school_age=r.school_age, out_of_school=r.out_of_school,
                          persons_housing_safe=r.persons_housing_safe, persons_water_safe=r.persons_water_safe,
-                         flagged=r.flagged, households_at_risk=r.households_at_risk)
+                         flagged=r.flagged, households_at_risk=r.households_at_risk,
+                         households_cluster_risk=r.households_cluster_risk,
+                         cluster_threshold=ruleset_for(code[:2], campaign.starts_on.year).cluster_share)
             for code, r in zip(codes, rows, strict=True)]
 
 
@@ -200,14 +216,14 @@ def _add_up(conn, scope: str, params: dict) -> None:
     conn.execute(text("SET LOCAL jit = off"))
     conn.execute(text("SET LOCAL work_mem = '64MB'"))
     statements = ADDED_UP[scope]
-    params = {**params, "risk_codes": ALL_RISK_CODES}
+    params = {**params, "risk_codes": ALL_RISK_CODES, "cluster_codes": list(CLUSTER_CODES)}
     added_up: dict[str, dict] = {}
 
     def village(code: str) -> dict:
         return added_up.setdefault(code, {
             "village": code, "registered": 0, "screened": 0, "persons": 0, "insured": 0, "school_age": 0,
             "out_of_school": 0, "persons_housing_safe": 0, "persons_water_safe": 0, "flagged": {},
-            "households_at_risk": 0})
+            "households_at_risk": 0, "households_cluster_risk": 0})
     for part in ("registered", "screened"):
         for row in conn.execute(statements[part], params):
             village(row.village).update(row._asdict())

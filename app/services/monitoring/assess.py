@@ -11,7 +11,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
+from ...core import idcard
 from ...core.household_standing import POVERTY_STATUS, from_monitor_status
+from ...core.personal_fields import mask_idno
 from ...core.rules import RULED_FORMS, SCREENING, SELF_REPORT, Flag, evaluate
 from ...core.rules.answers import FormAnswers
 from ...core.rules.metrics import HouseholdMetrics, household_metrics
@@ -26,6 +28,7 @@ from ...queries.assessment import (
 )
 from ...queries.coverage import KEPT_FORMS
 from ..forms.pick_lists import NEW_HOUSEHOLD
+from ..registry.persons import screening_idnos
 from .rulesets import ruleset_for
 
 MONITORING_FORMS = (*RULED_FORMS, SELF_REPORT)
@@ -41,6 +44,7 @@ class Assessment:
     metrics: HouseholdMetrics = field(default_factory=HouseholdMetrics)
     household_village: str | None = None   # the village the household is registered in
     point: tuple[float, float] | None = None   # (lon, lat) WGS84 of its first geopoint: the map's point
+    person_idnos: list[str] = field(default_factory=list)   # a screening's persons, become its household's
 
     def location_ewkt(self) -> str | None:
         """The point as EWKT (SRID=4326), None without one."""
@@ -57,12 +61,13 @@ class Subject:
     point: tuple[float, float] | None      # (lon, lat) of its first geopoint
     head_idno: str | None
     new_household: bool = False
+    person_idnos: tuple[str, ...] = ()     # a screening's head's and members' ID numbers, normalised
 
     def context_params(self) -> dict:
         """The parameters of CONTEXT (with project_id), the database's side of the assessment."""
         lon, lat = self.point if self.point else (None, None)
         return {"code": self.household_code, "village": self.village, "lon": lon, "lat": lat,
-                "idno": self.head_idno}
+                "idno": self.head_idno, "person_idnos": list(self.person_idnos)}
 
 
 def new_household_code(origin_instance_id: str) -> str:
@@ -89,7 +94,8 @@ def subject_of(xml_form_id: str, answers: dict, point: tuple[float, float] | Non
     new = picked == NEW_HOUSEHOLD
     return Subject(xml_form_id, view, household_code=new_household_code(origin_instance_id) if new else picked,
                    village=view.text("village") or view.text("village_code"), point=point, head_idno=idno or None,
-                   new_household=new)
+                   new_household=new,
+                   person_idnos=tuple(screening_idnos(view)) if xml_form_id == SCREENING else ())
 
 
 def assess_submission(conn: Connection, project_id: int, subject: Subject, context=None, *,
@@ -137,6 +143,7 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
                           "The head's ID number is registered to another household",
                           inputs={"other_household": context.duplicate_of,
                                   "other_village": context.duplicate_village}))
+    flags += _persons_elsewhere(subject, context)
     if view.ambiguous:
         names = sorted(view.ambiguous)
         flags.append(Flag("R22", "answer_ambiguous", "data", f"{'、'.join(names)}出现多次,未采用",
@@ -149,13 +156,44 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
             conn, project_id, subject, context if household_id else None, village)
         flags += registry_flags
     assessment = Assessment(admin_code=village, household_id=household_id, surveyed_on=surveyed_on, flags=flags,
-                            household_village=household_village, point=point)
+                            household_village=household_village, point=point,
+                            person_idnos=list(subject.person_idnos))
     if xml_form_id in RULED_FORMS:
         ruleset = ruleset_for(village[:2] if village else None, surveyed_on.year)
         assessment.ruleset = ruleset.label
         assessment.flags += evaluate(xml_form_id, view, household, ruleset)
         assessment.metrics = household_metrics(xml_form_id, view, assessment.flags, ruleset)
     return assessment
+
+
+def _persons_elsewhere(subject: Subject, context) -> list[Flag]:
+    """R22 person in two households (issue 17): a flag per other household that lists (in the registry or
+    its latest screening) an ID number this screening gives a member or its head. The later record is
+    flagged: this one. The numbers are masked in the flag; the other household and its village are in the
+    inputs, which household_record keeps only for readers whose places hold that village. The head's number
+    registered as another household's head is id_duplicate's already, not repeated here."""
+    shared = context.shared_persons or []
+    if not shared:
+        return []
+    positions: dict[str, list] = {}
+    for position, member in enumerate(subject.view.members, start=1):
+        idno = idcard.normalise(member.get("m_idno")) if not isinstance(member.get("m_idno"), list) else None
+        if idno:
+            positions.setdefault(idno, []).append(position)
+    head = idcard.normalise(subject.head_idno)
+    by_household: dict[tuple[str, str], list[dict]] = {}
+    for found in shared:
+        if found["idno"] == head and found["household"] == context.duplicate_of:
+            continue
+        where = positions.get(found["idno"]) or ["head_idno"]
+        by_household.setdefault((found["household"], found["village"]), []).extend(
+            {"member": p, "idno": mask_idno(found["idno"])} if p != "head_idno"
+            else {"field": "head_idno", "idno": mask_idno(found["idno"])} for p in where)
+    return [Flag("R22", "person_in_two_households", "data",
+                 f"{len(persons)}人的身份证号已在另一户登记或被另一户的排查列为成员",
+                 f"{len(persons)} person(s) of this household are listed by another household too",
+                 inputs={"other_household": household, "other_village": village, "persons": persons})
+            for (household, village), persons in sorted(by_household.items())]
 
 
 # Registry columns a new household's free-text answers go to, with the answer each comes from and the
@@ -266,6 +304,6 @@ def store_assessment(conn: Connection, assessment: Assessment, *, project_id: in
         "surveyed_on": assessment.surveyed_on, "flag_codes": sorted({f.code for f in assessment.flags}),
         "ruleset": assessment.ruleset, "now": now, "flags": json.dumps(flags, ensure_ascii=False),
         "is_draft": is_draft, "household_village": assessment.household_village,
-        "location": assessment.location_ewkt(),
+        "location": assessment.location_ewkt(), "person_idnos": assessment.person_idnos,
         **vars(assessment.metrics),
     })

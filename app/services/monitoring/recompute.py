@@ -10,6 +10,7 @@ from ...events import Kind
 from ...extensions import db
 from ...models import Form, GeoAnswer, RiskFlag, Submission, SubmissionAssessment, SubmissionVersion
 from ..coverage.campaign_households import rebuild_project
+from ..registry.persons import forget_screening_persons, store_registry_persons
 from .assess import MONITORING_FORMS, assess_submission, store_assessment, subject_of
 from .rulesets import forget_cached
 
@@ -22,6 +23,10 @@ def recompute_flags(project_id: int) -> int:
     """Re-assess the current version of every monitoring submission; returns how many. One transaction."""
     forget_cached()
     conn = db.session.connection()
+    # R22 person in two households: the registry's persons as it stands; each screening's are written again
+    # as it is assessed, in the order they arrived, so each finds those before it (the later is flagged).
+    store_registry_persons(conn, project_id)
+    forget_screening_persons(conn, project_id)
     rows = db.session.execute(
         select(Submission.id, Submission.is_draft, Submission.instance_id, SubmissionVersion.id.label("version_id"),
                Form.xml_form_id, SubmissionVersion.answers)

@@ -23,10 +23,11 @@ from ...events import Kind
 from ...extensions import db
 from ...models import AdminUnit, Household
 from ...problems import Problem, import_rejected, missing_parameter, unparseable
-from ...queries.registry import BOUNDARY_FROM_CHILDREN, SHARED_HEAD_IDNOS
+from ...queries.registry import BOUNDARY_FROM_CHILDREN, SHARED_HEAD_IDNOS, SHARED_PERSONS
 from ...queries.tiles import DRAW_ANEW, REBUILD_SHAPES, REBUILD_TILES, REMOVE_TILES
 from .. import column_limits as limits
 from ..coverage.campaign_households import forget_coverage
+from .persons import household_idnos, store_registry_persons
 
 MAX_ERRORS_SHOWN = 50
 
@@ -38,6 +39,9 @@ class ImportReport:
     # Households sharing a head's ID number (a data-quality problem to check, not a reason to refuse
     # the file): one tuple of household ids per shared number.
     shared_ids: list[tuple[str, ...]] = field(default_factory=list)
+    # R22 person in two households: one tuple of household ids per person (head or member) that several
+    # households list, in the registry or in their latest screening.
+    shared_persons: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def import_places(file_name: str, data: bytes) -> ImportReport:
@@ -128,14 +132,24 @@ def import_households(project_id: int, file_name: str, data: bytes) -> ImportRep
                                                      "category", "status", "last_pc_income", "members")}
             | {"location": func.coalesce(statement.excluded.location, Household.location), "updated_at": now}))
     forget_coverage(db.session.connection(), project_id)   # registered households per village changed
+    store_registry_persons(db.session.connection(), project_id, [r["household_code"] for r in rows])
     created = sum(1 for r in rows if r["household_code"] not in existing)
     events.record(Kind.HOUSEHOLDS_IMPORT, project_id=project_id, subject=file_name[:320],
                   payload={"rows": len(rows), "created": created})
     db.session.commit()
-    return ImportReport(created=created, updated=len(rows) - created, shared_ids=_shared_ids(project_id, rows))
+    return ImportReport(created=created, updated=len(rows) - created, shared_ids=_shared_ids(project_id, rows),
+                        shared_persons=_shared_persons(project_id, rows))
 
 
 
+
+
+def _shared_persons(project_id: int, rows: list[dict]) -> list[tuple[str, ...]]:
+    """R22 person in two households, at import: the groups of the project's households (registry or latest
+    screening) that list one person's ID number with a household imported now (its head or a member)."""
+    imported = sorted({n for r in rows for n in household_idnos(r["head_idno"], r["members"])})
+    groups = db.session.execute(SHARED_PERSONS, {"project": project_id, "idnos": imported}).scalars()
+    return sorted({tuple(g) for g in groups})
 
 
 def _shared_ids(project_id: int, rows: list[dict]) -> list[tuple[str, ...]]:

@@ -91,6 +91,10 @@ def _plan(access: Access, request: ExportRequest) -> _Plan:
 
 
 COPY_CHUNK = 64 * 1024      # bytes handed on at once: COPY sends a message per row, too small to write alone
+# A web request's statements are cut at STATEMENT_TIMEOUT_MS (30 s; app/http/statement_timeout.py), but one
+# COPY is the whole export and lasts as long as the download does (a county's Excel, a slow link): it gets
+# an hour. A client that goes away ends it sooner (the stream is closed and its transaction rolled back).
+EXPORT_TIMEOUT = "1h"
 
 
 def _copy(statement, encoding: str) -> Iterator[bytes]:
@@ -98,12 +102,13 @@ def _copy(statement, encoding: str) -> Iterator[bytes]:
     about COPY_CHUNK bytes (a row a write would cost the zip a deflate call and the socket a send per row).
 
     JIT is off for the statement: the planner guesses a hundred elements per repeat and would spend about
-    0.2 s compiling each table's query, longer than small exports take and no faster for large ones."""
+    0.2 s compiling each table's query, longer than small exports take and no faster for large ones. The
+    statement may run for EXPORT_TIMEOUT."""
     compiled = statement.compile(dialect=db.engine.dialect)
     server_encoding = "GB18030" if encoding == "gb18030" else "UTF8"
     connection = db.session.connection().connection.driver_connection
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(f"SET LOCAL jit = off; SET LOCAL statement_timeout = '{EXPORT_TIMEOUT}'")
         with cursor.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, ENCODING '{server_encoding}')",
                          compiled.params) as copy:
             waiting = bytearray()

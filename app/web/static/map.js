@@ -119,6 +119,8 @@ function columns() {
     ["coverage", words.coverage, (n) => n.coverage],
     ["at_risk", words.at_risk, (n) => n.householdsAtRisk],
     ["at_risk_share", words.at_risk_share, (n) => share(n.householdsAtRisk, n.screenedHouseholds)],
+    // R21: the share of screened households with R1, R4, R8 or R9; past the ruleset's threshold, an alert.
+    ["cluster_risk", words.cluster_risk, (n) => (n.clusterRisk ? n.clusterRisk.share : null)],
     ...Object.entries(RATES).map(([key, field]) => [key, words[key], (n) => n.rates[field]]),
     ...codes.map((code) => [`flag:${code}`, (words.flags || {})[code] || code,
                             (n) => (n.flaggedHouseholds || {})[code] || 0]),
@@ -131,7 +133,9 @@ function share(part, whole) {
 
 function shown(value, key) {
   if (value === null || value === undefined) return "–";
-  if (["coverage", "at_risk_share", ...Object.keys(RATES)].includes(key)) return `${(value * 100).toFixed(1)}%`;
+  if (["coverage", "at_risk_share", "cluster_risk", ...Object.keys(RATES)].includes(key)) {
+    return `${(value * 100).toFixed(1)}%`;
+  }
   return String(value);
 }
 
@@ -170,6 +174,11 @@ function table() {
     for (const [key, , read] of cols) {
       const td = document.createElement("td");
       td.textContent = shown(read(unit.numbers), key);
+      if (key === "cluster_risk" && unit.numbers.clusterRisk && unit.numbers.clusterRisk.alert) {
+        td.className = "alert";
+        td.textContent = `⚠ ${td.textContent} ${words.cluster_alert}`;
+        td.title = words.cluster_alert_title;
+      }
       tr.append(td);
     }
     tr.firstChild.addEventListener("click", () => choose(unit));

@@ -30,6 +30,17 @@ kept AS (
 noted AS (
     INSERT INTO campaign_change (campaign_id, village) SELECT campaign_id, village FROM kept ORDER BY 1, 2
     ON CONFLICT (campaign_id, village) DO UPDATE SET village = excluded.village WHERE false
+),
+persons_gone AS (
+    DELETE FROM household_person
+    WHERE household_id = :household_id AND source = 'screening' AND NOT CAST(:is_draft AS boolean)
+        AND idno <> ALL(CAST(:person_idnos AS varchar[]))
+),
+persons_new AS (
+    INSERT INTO household_person (household_id, source, idno, project_id)
+    SELECT :household_id, 'screening', idno, :project_id FROM unnest(CAST(:person_idnos AS varchar[])) AS idno
+    WHERE CAST(:household_id AS bigint) IS NOT NULL AND NOT CAST(:is_draft AS boolean)
+    ON CONFLICT DO NOTHING
 )
 INSERT INTO risk_flag (submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at,
     rule, code, severity, explanation_zh, explanation_en, inputs, threshold)
