@@ -8,6 +8,7 @@ from ..problems import Problem
 from ..services.accounts import projects
 from ..services.self_report import inbox
 from . import bp
+from .problem_page import console_error
 from .views import page
 
 
@@ -19,7 +20,7 @@ def leads(project_id: int, access: Access):
         rows = inbox.inbox(access, state=state)
     except Problem as problem:
         return page("leads.html", problem.status, project=projects.require_project(project_id), rows=[],
-                    state=None, error=problem.message)
+                    state=None, error=console_error(problem))
     return page("leads.html", project=projects.require_project(project_id), rows=rows, state=state, error=None)
 
 
@@ -46,4 +47,4 @@ def decide_lead(project_id: int, lead_id: int, access: Access):
 def _lead_page(access: Access, lead_id: int, problem: Problem | None = None):
     return page("lead.html", problem.status if problem else 200, project=projects.require_project(access.project_id),
                 view=inbox.lead_page(access, lead_id), may_decide=access.can(Permission.LEAD_DECIDE),
-                error=problem.message if problem else None)
+                error=console_error(problem) if problem else None)

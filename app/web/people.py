@@ -7,6 +7,7 @@ from ..http.permissions import requires, signed_in
 from ..problems import Problem, insufficient_rights
 from ..services.accounts import grants, projects, users
 from . import bp
+from .problem_page import console_error
 from .views import page
 
 
@@ -63,5 +64,6 @@ def _people_page(access: Access, problem: Problem | None = None):
     created = request.args.get("created", "")[:320] if problem is None else ""
     created = created if created and users.user_by_email(created) else ""
     return page("people.html", status, project=projects.require_project(access.project_id),
-                grants=grants.project_grants(access), roles=list(ROLES), error=problem.message if problem else None,
+                grants=grants.project_grants(access), roles=list(ROLES),
+                error=console_error(problem) if problem else None,
                 may_create=access.principal.is_admin, created=created)

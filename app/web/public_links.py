@@ -10,6 +10,7 @@ from ..problems import Problem, unexpected_value
 from ..services.accounts import projects
 from ..services.self_report import links, posters
 from . import bp
+from .problem_page import console_error
 from .views import page
 
 RESIDENTS_FORM = links.LINKABLE_FORMS[0]
@@ -62,7 +63,7 @@ def _links_page(access: Access, problem: Problem | None = None):
     done = {"new": _count("new"), "existing": _count("existing")} if problem is None and "new" in request.args else None
     return page("public_links.html", problem.status if problem else 200,
                 project=projects.require_project(access.project_id), rows=links.project_links(access.project_id),
-                error=problem.message if problem else None, done=done)
+                error=console_error(problem) if problem else None, done=done)
 
 
 def _count(name: str) -> int:

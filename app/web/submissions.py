@@ -16,6 +16,7 @@ from ..services.submissions.listing import LIST_STATES, SORTS, SubmissionFilter,
 from ..services.submissions.view import submission_view
 from . import bp
 from .i18n import FLAG_NAMES
+from .problem_page import console_error
 from .views import page
 
 _FILTER_FIELDS = ("form", "campaign", "place", "from", "to", "reviewState", "flag", "sort")   # sort: the list's
@@ -89,11 +90,11 @@ def _list_page(access: Access, problem: Problem | None = None, args=None):
                 settable=review.SETTABLE, flags=sorted(FLAG_NAMES), may_review=access.can(Permission.SUBMISSION_REVIEW),
                 may_export=access.can(Permission.SUBMISSION_EXPORT),
                 reviewed=int(reviewed) if reviewed.isascii() and reviewed.isdigit() and len(reviewed) < 10 else None,
-                error=problem.message if problem else None)
+                error=console_error(problem) if problem else None)
 
 
 def _submission_page(access: Access, xml_form_id: str, instance_id: str, problem: Problem | None = None):
     return page("submission.html", problem.status if problem else 200,
                 project=projects.require_project(access.project_id),
                 view=submission_view(access, xml_form_id, instance_id), settable=review.SETTABLE,
-                may_review=access.can(Permission.SUBMISSION_REVIEW), error=problem.message if problem else None)
+                may_review=access.can(Permission.SUBMISSION_REVIEW), error=console_error(problem) if problem else None)
