@@ -4,11 +4,12 @@ Dixian's (`submissions.xlsx`, `submissions.geojson`), streamed as they are writt
 
 Query: the review list's filters (form is the URL's; campaign, place, from, to, reviewState, flag),
 `labels=zh` for the form's Chinese labels as headers, `encoding=gb18030` for GB18030 instead of UTF-8
-with a byte-order mark. Problems (an unknown form or filter) are answered before the first byte.
+with a byte-order mark, `attachments=false` for a zip without the photos (Central's parameter). Problems
+(an unknown form or filter) are answered before the first byte.
 """
 from urllib.parse import quote
 
-from flask import Response, request, stream_with_context
+from flask import Response, current_app, request, stream_with_context
 
 from ..core.access import Access, Permission
 from ..formats.csv_zip import encoding_for
@@ -30,9 +31,12 @@ def _request(xml_form_id: str) -> exports.ExportRequest:
     labels = request.args.get("labels", "")
     if labels not in ("", "zh", "false"):
         raise unexpected_value("labels", "labels=zh writes the form's Chinese labels as the headers.")
+    attachments = request.args.get("attachments", "true").lower()
+    if attachments not in ("true", "false"):
+        raise unexpected_value("attachments", "attachments=false leaves the photos out of the zip.")
     args = {k: v for k, v in request.args.items() if k != "form"}
     return exports.ExportRequest(xml_form_id, SubmissionFilter.from_args(args | {"form": xml_form_id}),
-                                 labels=labels == "zh", encoding=encoding)
+                                 labels=labels == "zh", encoding=encoding, attachments=attachments == "true")
 
 
 def _download(chunks, name: str, content_type: str, access: Access, export: exports.ExportRequest) -> Response:
@@ -49,8 +53,8 @@ def _download(chunks, name: str, content_type: str, access: Access, export: expo
 @requires(Permission.SUBMISSION_EXPORT)
 def export_csv_zip(project_id: int, xml_form_id: str, access: Access):
     export = _request(xml_form_id)
-    return _download(exports.csv_zip_export(access, export), f"{xml_form_id}.csv.zip", "application/zip",
-                     access, export)
+    return _download(exports.csv_zip_export(access, export, current_app.extensions["blobstore"]),
+                     f"{xml_form_id}.csv.zip", "application/zip", access, export)
 
 
 @bp.get(f"{FORM}/submissions.csv")

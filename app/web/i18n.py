@@ -63,6 +63,7 @@ WORDS = {
     "export": {"zh": "导出", "en": "Export"},
     "export_csv": {"zh": "CSV", "en": "CSV"},
     "export_zip": {"zh": "CSV(含家庭成员等子表,zip)", "en": "CSV with repeats (zip)"},
+    "export_zip_media": {"zh": "CSV及照片(zip)", "en": "CSV with repeats and photos (zip)"},
     "export_xlsx": {"zh": "Excel", "en": "Excel"},
     "export_gb18030": {"zh": "CSV(GB18030,旧版Excel)", "en": "CSV (GB18030, older Excel)"},
     "export_geojson": {"zh": "GeoJSON(位置)", "en": "GeoJSON (locations)"},

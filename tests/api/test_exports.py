@@ -158,3 +158,26 @@ def test_an_export_is_not_cut_by_the_web_requests_statement_limit(app):
         slow = select(func.pg_sleep(0.3).cast(db.String))
         assert b"".join(_copy(slow, "utf-8")) == b'""\n'                     # the one row, an empty text
         db.session.rollback()
+
+
+def test_the_zip_holds_the_photos_under_media_unless_asked_not_to(app, project, publish, device, live_server):
+    """Central's zip: the photos of the chosen submissions under media/; attachments=false leaves them out. Two
+    phones may name different photos alike (1.jpg): the later keeps its own, its name prefixed by its hash."""
+    import hashlib
+    _send(app, project, publish, device)
+    first, second = b"\xff\xd8\xff\xe0 first photo", b"\xff\xd8\xff\xe0 second photo"
+    for n, photo in ((7, first), (8, second)):
+        xml = screening_xml(f"uuid:dddddddd-0000-4000-8000-00000000000{n}", photo="1.jpg")
+        assert device.post_submission(xml, {"1.jpg": photo}).status_code == 201
+    manager = bearer(app, live_server, project, "manager", ["420102001001"])
+    archive = zipfile.ZipFile(io.BytesIO(_get(live_server, project, ".csv.zip", manager).content))
+    media = sorted(n for n in archive.namelist() if n.startswith("media/"))
+    assert media == ["media/1.jpg", f"media/{hashlib.sha256(second).hexdigest()[:8]}-1.jpg"]
+    assert archive.read("media/1.jpg") == first
+    without = zipfile.ZipFile(io.BytesIO(_get(live_server, project, ".csv.zip", manager, attachments="false").content))
+    assert not [n for n in without.namelist() if n.startswith("media/")]
+    assert _get(live_server, project, ".csv.zip", manager, attachments="some").status_code == 400
+    # Another village's manager gets none of them.
+    elsewhere = bearer(app, live_server, project, "manager", ["420102001002"])
+    assert not [n for n in zipfile.ZipFile(io.BytesIO(_get(live_server, project, ".csv.zip", elsewhere).content))
+                .namelist() if n.startswith("media/")]

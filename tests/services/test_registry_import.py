@@ -287,3 +287,29 @@ def test_a_place_without_a_boundary_takes_its_childrens(ctx):
     villages = areas["420102001001"] + areas["420102001002"]
     assert abs(areas["420102001000"] - villages) < 1e-12          # the township: both villages
     assert abs(areas["420102000000"] - villages) < 1e-12          # the county: its one township
+
+
+def test_a_large_import_writes_its_persons_in_batches(ctx, monkeypatch):
+    """A county's registry (10^5 households) once failed: one statement named every household, past the
+    65,535 parameters PostgreSQL takes. Batches are BATCH households; here 7, over 20 households."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import HouseholdPerson
+    from app.services.accounts.projects import create_project
+    from app.services.registry import persons
+    from app.services.registry.imports import import_households, import_places
+    monkeypatch.setattr(persons, "BATCH", 7)
+    import_places("places.csv", (DATA / "places.csv").read_bytes())
+    project = create_project("县").id
+    heads = [idcard.make("420102", date(1960, 1, 1 + n), n) for n in range(20)]
+    report = import_households(project, "h.csv", _households_csv([
+        [f"H{n:03d}", "420102001001", "王五", head, "", "", "", ""] for n, head in enumerate(heads)]))
+    assert report.created == 20 and report.shared_persons == []
+    stored = db.session.scalars(select(HouseholdPerson.idno).where(HouseholdPerson.project_id == project)
+                                .order_by(HouseholdPerson.idno)).all()
+    assert stored == sorted(heads)
+    # Imported again: written again, not twice.
+    import_households(project, "h.csv", _households_csv([
+        [f"H{n:03d}", "420102001001", "王五", head, "", "", "", ""] for n, head in enumerate(heads)]))
+    assert db.session.scalar(select(func.count()).select_from(HouseholdPerson)) == 20

@@ -17,7 +17,7 @@ from ...core.rules.answers import FormAnswers
 from ...models import Household, HouseholdPerson
 
 REGISTRY, SCREENING = "registry", "screening"
-BATCH = 5000
+BATCH = 5000          # households (or rows) a statement
 
 
 def screening_idnos(view: FormAnswers) -> list[str]:
@@ -38,23 +38,28 @@ def household_idnos(head_idno, members) -> list[str]:
 
 def store_registry_persons(conn: Connection, project_id: int, household_codes: Iterable[str] | None = None) -> int:
     """Write again the registry's persons of the project's households `household_codes` (all when None), in
-    the caller's transaction; returns how many rows were written."""
+    the caller's transaction, BATCH households a statement (a county's import is 10^5 of them, past the
+    65,535 parameters a statement may have); returns how many rows were written."""
     chosen = select(Household.id, Household.head_idno, Household.members).where(Household.project_id == project_id)
-    if household_codes is not None:
+    if household_codes is None:
+        batches = [conn.execute(chosen.order_by(Household.id)).all()]
+    else:
         codes = list(household_codes)
-        if not codes:
-            return 0
-        chosen = chosen.where(Household.household_code.in_(codes))
-    households = conn.execute(chosen).all()
-    ids = [h.id for h in households]
-    for start in range(0, len(ids), BATCH):
-        conn.execute(delete(HouseholdPerson).where(HouseholdPerson.source == REGISTRY,
-                                                   HouseholdPerson.household_id.in_(ids[start:start + BATCH])))
-    rows = [{"household_id": h.id, "source": REGISTRY, "idno": idno, "project_id": project_id}
-            for h in households for idno in household_idnos(h.head_idno, h.members)]
-    for start in range(0, len(rows), BATCH):
-        conn.execute(insert(HouseholdPerson).values(rows[start:start + BATCH]).on_conflict_do_nothing())
-    return len(rows)
+        batches = [conn.execute(chosen.where(Household.household_code.in_(codes[start:start + BATCH]))).all()
+                   for start in range(0, len(codes), BATCH)]
+    written = 0
+    for households in batches:
+        for start in range(0, len(households), BATCH):
+            part = households[start:start + BATCH]
+            conn.execute(delete(HouseholdPerson).where(HouseholdPerson.source == REGISTRY,
+                                                       HouseholdPerson.household_id.in_([h.id for h in part])))
+            rows = [{"household_id": h.id, "source": REGISTRY, "idno": idno, "project_id": project_id}
+                    for h in part for idno in household_idnos(h.head_idno, h.members)]
+            # Four values a row: BATCH households of a few persons each stay far below the parameter limit.
+            for first in range(0, len(rows), BATCH):
+                conn.execute(insert(HouseholdPerson).values(rows[first:first + BATCH]).on_conflict_do_nothing())
+            written += len(rows)
+    return written
 
 
 def forget_screening_persons(conn: Connection, project_id: int) -> None:

@@ -25,9 +25,10 @@ from ...extensions import db
 from ...formats.csv_zip import zip_of
 from ...formats.geojson import feature_collection
 from ...formats.xlsx import workbook
-from ...models import Form, FormVersion, GeoAnswer, Submission
+from ...models import Form, FormVersion, GeoAnswer, Submission, SubmissionAttachment
 from ...problems import not_found
 from ...queries.exports import table_select
+from ...storage.blobstore import BlobStore
 from .listing import SubmissionFilter, conditions
 from .review import count_matching
 
@@ -43,6 +44,7 @@ class ExportRequest:
     chosen: SubmissionFilter
     labels: bool = False           # Chinese labels as the header, not field names
     encoding: str = "utf-8-sig"    # a Python codec (formats.csv_zip.encoding_for)
+    attachments: bool = True       # the zip holds the photos too, under media/ (Central's default)
 
 
 def _form(access: Access, xml_form_id: str) -> tuple[int, dict, bytes]:
@@ -128,13 +130,44 @@ def _header_bytes(row: list[str], encoding: str) -> bytes:
     return buffer.getvalue().encode(encoding)
 
 
-def csv_zip_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
-    """submissions.csv.zip: the submissions' table and one per repeat. Raises Problem 404.1 (unknown form)
-    before the first byte; the export's event is written after the last."""
+def csv_zip_export(access: Access, request: ExportRequest, blobs: BlobStore | None = None) -> Iterator[bytes]:
+    """submissions.csv.zip: the submissions' table and one per repeat, then (with request.attachments and
+    `blobs`) the files of the chosen submissions' current versions under media/, as Central writes them.
+    Raises Problem 404.1 (unknown form) before the first byte; the export's event is written after the last."""
     plan = _plan(access, request)
-    files = ((f"{t.name}.csv", itertools.chain([_header_bytes(h, request.encoding)], _copy(q, request.encoding)))
-             for t, h, q in zip(plan.layouts, plan.headers, plan.selects))
+    files = itertools.chain(
+        ((f"{t.name}.csv", itertools.chain([_header_bytes(h, request.encoding)], _copy(q, request.encoding)))
+         for t, h, q in zip(plan.layouts, plan.headers, plan.selects)),
+        _media(access, request, blobs) if request.attachments and blobs is not None else ())
     return _audited(access, request, "csv.zip", plan.total, zip_of(files))
+
+
+MEDIA_CHUNK = 1024 * 1024      # bytes of a photo read at once into the zip
+
+
+def _media(access: Access, request: ExportRequest, blobs: BlobStore) -> Iterator[tuple[str, Iterator[bytes]]]:
+    """(media/name, its bytes in chunks) for each file that has arrived, in the submissions' order. Phones
+    name photos by the time they were taken, so two submissions may hold different files of one name:
+    the first keeps media/name (as Central's zip), a later one is media/<first 8 of its SHA-256>-name."""
+    written: dict[str, str] = {}
+    for name, sha256 in db.session.execute(
+            select(SubmissionAttachment.name, SubmissionAttachment.blob_sha256)
+            .join(Submission, Submission.current_version_id == SubmissionAttachment.submission_version_id)
+            .join(Form, Form.id == Submission.form_id)
+            .where(Form.xml_form_id == request.xml_form_id, SubmissionAttachment.blob_sha256.is_not(None),
+                   *conditions(access, request.chosen))
+            .order_by(Submission.id, SubmissionAttachment.name), execution_options={"yield_per": YIELD_PER}):
+        if written.get(name) == sha256:
+            continue                                  # the same photo again (an edit kept it): once is enough
+        path = name if name not in written else f"{sha256[:8]}-{name}"
+        written.setdefault(name, sha256)
+        yield f"media/{path}", _blob_chunks(blobs, sha256)
+
+
+def _blob_chunks(blobs: BlobStore, sha256: str) -> Iterator[bytes]:
+    with blobs.open(sha256) as f:
+        while chunk := f.read(MEDIA_CHUNK):
+            yield chunk
 
 
 def xlsx_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
