@@ -197,3 +197,12 @@ def demo_county(app, project, publish, device, clean):
     xml = re.sub(r"uuid:[0-9a-f-]*", f"uuid:{uuid.uuid4()}", example).replace("2026-11-20", date.today().isoformat())
     assert device.post_submission(xml.encode(), {}).status_code == 201
     return project
+
+
+@pytest.fixture()
+def odk(live_server, admin, project, tmp_path):
+    """pyodk signed in as an administrator of the test project (tests/support/pyodk_client.py)."""
+    from tests.support.pyodk_client import pyodk_client
+    client = pyodk_client(live_server, *admin, project, tmp_path)
+    yield client
+    client.close()
