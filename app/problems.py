@@ -201,6 +201,43 @@ def ambiguous_name(message: str) -> Problem:
     return Problem(409.90, message)
 
 
+# OData (Central's codes and messages: central-backend lib/util/problem.js).
+
+def unparseable_odata_expression(reason: str) -> Problem:
+    """400.18: a $filter or $orderby that is not OData."""
+    return Problem(400.18, f"The OData filter expression you provided could not be parsed: {reason}")
+
+
+def property_not_found(name: str) -> Problem:
+    """400.23: $select names a property the table does not have."""
+    return Problem(400.23, f"Could not find a property named '{name}'", {"property": name})
+
+
+def unsupported_odata_select_field(name: str) -> Problem:
+    """400.24: $select names a field inside a repeat from the parent's table."""
+    return Problem(400.24, f"The given OData select property '{name}' uses features not supported by this server.",
+                   {"property": name})
+
+
+def odata_not_implemented(feature: str) -> Problem:
+    """501.1: an OData query option or combination this server does not offer ($search, $expand with
+    $select, ...)."""
+    return Problem(501.1, f"The requested feature {feature} is not supported by this server.", {"feature": feature})
+
+
+def unsupported_odata_expression(kind: str, text: str) -> Problem:
+    """501.4: a $filter using an operator or function this server does not evaluate."""
+    return Problem(501.4, f"The given OData filter expression uses features not supported by this server: "
+                          f"{kind} (\"{text}\")", {"type": kind, "text": text})
+
+
+def unsupported_odata_field(text: str) -> Problem:
+    """501.5: a $filter or $orderby on a property other than __id, the __system fields and Dixian's
+    __dixian extensions (answers are not filterable, as in Central)."""
+    return Problem(501.5, f"The given OData filter expression references fields not supported by this server: "
+                          f"{text}", {"text": text})
+
+
 # 413, 429, 5xx.
 
 def too_large(message: str) -> Problem:
