@@ -119,6 +119,12 @@ def authentication_failed(message: str = "Could not authenticate with the provid
     return Problem(401.2, message, headers=headers)
 
 
+def https_only(headers: list[tuple[str, str]] | None = None) -> Problem:
+    """401.3: a password in the clear (HTTP Basic) over plain http, which Central refuses with these words
+    (lib/http/preprocessors.js); Digest, sessions and device tokens still work."""
+    return Problem(401.3, "This authentication method is only available over HTTPS", headers=headers)
+
+
 def insufficient_rights(message: str = "The authentication you provided does not have rights to perform "
                                        "that action.") -> Problem:
     """403.1: the caller is known but may not do this (also: an unknown or revoked device token,

@@ -13,6 +13,7 @@ from . import (  # noqa: E402,F401
     forms,
     households,
     map_units,
+    odata,
     projects,
     sessions,
     submissions,

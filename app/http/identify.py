@@ -10,7 +10,7 @@ from ..core import digest_auth
 from ..core.access import Principal
 from ..core.tokens import is_well_formed
 from ..models import User
-from ..problems import Problem, authentication_failed, csrf_missing, insufficient_rights
+from ..problems import Problem, authentication_failed, csrf_missing, https_only, insufficient_rights
 from ..services.accounts import app_users, digest_nonces, sessions, sign_in_limits, users
 from ..services.accounts.sign_in_limits import Caller
 from .key_prefix import ENVIRON_KEY
@@ -140,8 +140,8 @@ def _digest(header: str, challenge: bool) -> Principal:
 
 def _basic(challenge: bool) -> Principal:
     if not _secure():
-        raise authentication_required(
-            challenge, message="Passwords are not accepted over plain http; use https or Digest authentication.")
+        # Central's refusal, with the challenges a client may answer instead (Digest, for Collect).
+        raise https_only(authentication_required(challenge).headers)
     credentials = _basic_credentials(request.headers.get("Authorization", ""))
     if credentials is None:
         raise authentication_required(challenge, message="The user name or password is wrong.")

@@ -30,7 +30,9 @@ class Submission(db.Model):
     # The review list pages through a project's submissions newest first by (received, id): keyset paging
     # reads one index range whatever the page (services/submissions/listing.py).
     __table_args__ = (UniqueConstraint("form_id", "instance_id"),
-                      Index("ix_submission_project_received", "project_id", "created_at", "id"))
+                      Index("ix_submission_project_received", "project_id", "created_at", "id"),
+                      # OData pages walk one form's submissions newest first (queries/odata.py).
+                      Index("ix_submission_form_id_id", "form_id", "id"))
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))

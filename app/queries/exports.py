@@ -76,7 +76,7 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
     parent_key = key
     for depth, repeat in enumerate(chain):
         entries = source.op("#>")(_path(_keys(repeat, base)))
-        elements = (func.jsonb_array_elements(_as_array(entries))
+        elements = (func.jsonb_array_elements(as_array(entries))
                     .table_valued("value", with_ordinality="n").render_derived(name=f"r{depth}").lateral(f"r{depth}"))
         query = query.join(elements, true())
         parent_key = key
@@ -87,7 +87,7 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
                              parent_key, key).order_by(*order)
 
 
-def _as_array(value):
+def as_array(value):
     """A JSON value as an array to take elements from: itself if it is one, a lone object as [object] (lax
     SQL/JSON wraps it), none as []."""
     return func.coalesce(func.jsonb_path_query_array(value, literal_column("'$[*]'::jsonpath")),

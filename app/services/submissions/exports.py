@@ -29,6 +29,7 @@ from ...models import Form, FormVersion, GeoAnswer, Submission, SubmissionAttach
 from ...problems import not_found
 from ...queries.exports import table_select
 from ...storage.blobstore import BlobStore
+from .copy_out import copy_out
 from .listing import SubmissionFilter, conditions
 from .review import count_matching
 
@@ -47,7 +48,7 @@ class ExportRequest:
     attachments: bool = True       # the zip holds the photos too, under media/ (Central's default)
 
 
-def _form(access: Access, xml_form_id: str) -> tuple[int, dict, bytes]:
+def current_form(access: Access, xml_form_id: str) -> tuple[int, dict, bytes]:
     """The form's id and its current version's schema and XML. Raises Problem 404.1 for an unknown form."""
     row = db.session.execute(
         select(Form.id, FormVersion.schema, FormVersion.xml)
@@ -82,7 +83,7 @@ class _Plan:
 
 def _plan(access: Access, request: ExportRequest) -> _Plan:
     """The export's plan; raises its problems (an unknown form or campaign) before any byte is written."""
-    form_id, schema, xml = _form(access, request.xml_form_id)
+    form_id, schema, xml = current_form(access, request.xml_form_id)
     layouts = tables(request.xml_form_id, schema)
     where = [Submission.form_id == form_id, *conditions(access, request.chosen)]
     root, repeats = "/" + schema.get("root", "data"), list(schema.get("repeats", []))
@@ -92,35 +93,11 @@ def _plan(access: Access, request: ExportRequest) -> _Plan:
                  count_matching(access, request.chosen))
 
 
-COPY_CHUNK = 64 * 1024      # bytes handed on at once: COPY sends a message per row, too small to write alone
-# A web request's statements are cut at STATEMENT_TIMEOUT_MS (30 s; app/http/statement_timeout.py), but one
-# COPY is the whole export and lasts as long as the download does (a county's Excel, a slow link): it gets
-# an hour. A client that goes away ends it sooner (the stream is closed and its transaction rolled back).
-EXPORT_TIMEOUT = "1h"
-
-
 def _copy(statement, encoding: str) -> Iterator[bytes]:
-    """The statement's rows as CSV bytes, written by PostgreSQL's COPY in the export's encoding, in chunks of
-    about COPY_CHUNK bytes (a row a write would cost the zip a deflate call and the socket a send per row).
-
-    JIT is off for the statement: the planner guesses a hundred elements per repeat and would spend about
-    0.2 s compiling each table's query, longer than small exports take and no faster for large ones. The
-    statement may run for EXPORT_TIMEOUT."""
-    compiled = statement.compile(dialect=db.engine.dialect)
+    """The statement's rows as CSV bytes, written by PostgreSQL's COPY in the export's encoding
+    (copy_out: in chunks, without JIT, for up to an hour)."""
     server_encoding = "GB18030" if encoding == "gb18030" else "UTF8"
-    connection = db.session.connection().connection.driver_connection
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL jit = off; SET LOCAL statement_timeout = '{EXPORT_TIMEOUT}'")
-        with cursor.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, ENCODING '{server_encoding}')",
-                         compiled.params) as copy:
-            waiting = bytearray()
-            for data in copy:
-                waiting += data
-                if len(waiting) >= COPY_CHUNK:
-                    yield bytes(waiting)
-                    waiting.clear()
-            if waiting:
-                yield bytes(waiting)
+    return copy_out(statement, f"FORMAT csv, ENCODING '{server_encoding}'")
 
 
 def _header_bytes(row: list[str], encoding: str) -> bytes:
@@ -214,7 +191,7 @@ class _Chunks(io.RawIOBase):
 def geojson_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
     """submissions.geojson: a feature per geo answer (point, trace, shape) of the chosen submissions' current
     versions, with the submission's instanceID, the field, its repeat positions, accuracy and place."""
-    form_id, _, _ = _form(access, request.xml_form_id)
+    form_id, _, _ = current_form(access, request.xml_form_id)
     where = conditions(access, request.chosen)
     counted = [0]
 

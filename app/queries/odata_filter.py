@@ -1,0 +1,187 @@
+"""OData $filter and $orderby on submissions, as SQL conditions on Submission.
+
+What Central allows (central-backend lib/data/odata-filter.js): comparisons (eq ne lt le gt ge), and, or, not,
+on `__id` and `__system/{submissionDate, updatedAt, submitterId, reviewState, deletedAt}`, with the functions
+now, year, month, day, hour, minute, second. Answers are not filterable (Central would have to read each XML;
+its $metadata lists every form field as non-filterable, and so does ours).
+
+Dixian's extension, because its answers are parsed once at ingest and its places and flags are columns:
+- `__dixian/placeCode`: the 12-digit code of the village a submission is about, with eq, ne, in and
+  startswith (`startswith(__dixian/placeCode, '429901001')` is a township);
+- `__dixian/flag eq 'income_below_line'`: the current version has that risk flag (ne: has not);
+- startswith, endswith and contains on any text property.
+
+The expression is parsed by odata-query (a maintained OData v4 grammar), whose SQLAlchemy visitor is taught
+the names above and checks each comparison's types first, so that a mismatch is a 400 and never reaches
+PostgreSQL as an error.
+"""
+import dataclasses
+import logging
+
+from odata_query import ast
+from odata_query import exceptions as odata_errors
+from odata_query.grammar import ODataLexer, ODataParser
+from odata_query.sqlalchemy.core import AstToSqlAlchemyCoreVisitor
+from sqlalchemy import Boolean, ColumnElement, exists, not_
+
+from ..models import RiskFlag, Submission
+from ..problems import (
+    unparseable_odata_expression,
+    unsupported_odata_expression,
+    unsupported_odata_field,
+)
+
+FLAG = "__dixian/flag"
+# odata-query warns for each startswith() on a property of a complex type that it cannot type itself; the
+# visitor below checks types, so the warning is noise in every such request's log.
+logging.getLogger("odata_query").setLevel(logging.ERROR)
+
+# The properties a filter or an ordering may name, with the column and its kind.
+PROPERTIES: dict[str, tuple[ColumnElement, str]] = {
+    "__id": (Submission.instance_id, "text"),
+    "__system/submissionDate": (Submission.created_at, "moment"),
+    "__system/updatedAt": (Submission.updated_at, "moment"),
+    "__system/deletedAt": (Submission.deleted_at, "moment"),
+    "__system/submitterId": (Submission.submitter_id, "integer"),
+    "__system/reviewState": (Submission.review_state, "text"),
+    "__dixian/placeCode": (Submission.admin_code, "text"),
+}
+_MOMENT_FUNCTIONS = {"year", "month", "day", "hour", "minute", "second", "date", "time"}
+_TEXT_FUNCTIONS = {"startswith", "endswith", "contains"}
+_LITERALS = {"moment": (ast.DateTime, ast.Date), "integer": (ast.Integer,), "text": (ast.String,)}
+
+
+def _name(node) -> str | None:
+    if isinstance(node, ast.Identifier):
+        return ".".join(node.namespace + (node.name,))
+    if isinstance(node, ast.Attribute) and isinstance(node.owner, ast.Identifier):
+        return f"{node.owner.name}/{node.attr}"
+    return None
+
+
+class _SubmissionVisitor(AstToSqlAlchemyCoreVisitor):
+    """odata-query's visitor for Submission's properties and Dixian's flag test."""
+
+    def __init__(self):
+        super().__init__(Submission.__table__)
+
+    def _property(self, node) -> tuple[ColumnElement, str]:
+        name = _name(node)
+        if name not in PROPERTIES:
+            raise unsupported_odata_field(name or type(node).__name__)
+        return PROPERTIES[name]
+
+    def visit_Identifier(self, node: ast.Identifier) -> ColumnElement:
+        return self._property(node)[0]
+
+    def visit_Attribute(self, node: ast.Attribute) -> ColumnElement:
+        return self._property(node)[0]
+
+    def visit_BinOp(self, node):
+        raise unsupported_odata_expression("arithmetic", type(node.op).__name__)
+
+    def visit_Call(self, node: ast.Call) -> ColumnElement:
+        name = node.func.name.lower()
+        if name == "now":
+            if node.args:
+                raise unparseable_odata_expression("now() takes no arguments.")
+            return super().visit_Call(node)
+        if name in _MOMENT_FUNCTIONS:
+            if len(node.args) != 1 or self._kind(node.args[0]) != "moment":
+                raise unparseable_odata_expression(f"{name}() takes one date property such as "
+                                                   "__system/submissionDate.")
+        elif name in _TEXT_FUNCTIONS:
+            if len(node.args) != 2 or self._kind(node.args[0]) != "text" or not isinstance(node.args[1], ast.String):
+                raise unparseable_odata_expression(f"{name}() takes a text property and a text in quotes.")
+        else:
+            raise unsupported_odata_expression("function", node.func.name[:40])
+        return super().visit_Call(node)
+
+    def _kind(self, node) -> str | None:
+        """What a side of a comparison is: a property's kind, a moment for now(), a number for year()..."""
+        if isinstance(node, (ast.Identifier, ast.Attribute)):
+            return self._property(node)[1]
+        if isinstance(node, ast.Call):
+            name = node.func.name.lower()
+            return "moment" if name in ("now", "date") else "integer" if name in _MOMENT_FUNCTIONS else None
+        return None
+
+    def visit_Compare(self, node: ast.Compare) -> ColumnElement:
+        if _name(node.left) == FLAG or _name(node.right) == FLAG:
+            return self._flag(node)
+        node = _submitter_as_number(node)
+        for side, other in ((node.left, node.right), (node.right, node.left)):
+            kind = self._kind(side)
+            if kind is None or isinstance(other, ast.Null):
+                continue
+            if isinstance(other, (ast.Identifier, ast.Attribute, ast.Call)):
+                if self._kind(other) != kind:
+                    raise unparseable_odata_expression("the two sides of a comparison are of different kinds.")
+            elif isinstance(other, ast.List):
+                if not all(isinstance(v, _LITERALS[kind]) for v in other.val):
+                    raise unparseable_odata_expression(f"a {kind} property compared with values of another kind.")
+            elif not isinstance(other, _LITERALS[kind]):
+                raise unparseable_odata_expression(f"a {kind} property compared with a value of another kind.")
+            break
+        return super().visit_Compare(node)
+
+    def _flag(self, node: ast.Compare) -> ColumnElement:
+        code = node.right if _name(node.left) == FLAG else node.left
+        if not isinstance(node.comparator, (ast.Eq, ast.NotEq)) or not isinstance(code, ast.String):
+            raise unparseable_odata_expression("__dixian/flag is compared with eq or ne and a flag code in quotes.")
+        has = exists().where(RiskFlag.submission_version_id == Submission.current_version_id,
+                             RiskFlag.code == code.val)
+        return has if isinstance(node.comparator, ast.Eq) else not_(has)
+
+
+def _submitter_as_number(node: ast.Compare) -> ast.Compare:
+    """`__system/submitterId eq '5'` as `eq 5`: Central's rows give the id as a string, so clients filter
+    with one."""
+    for name, value in (("left", node.left), ("right", node.right)):
+        other = node.right if name == "left" else node.left
+        if _name(other) == "__system/submitterId" and isinstance(value, ast.String) and value.val.isascii() \
+                and value.val.isdigit() and len(value.val) < 10:
+            return dataclasses.replace(node, **{name: ast.Integer(value.val)})
+    return node
+
+
+def filter_condition(expression: str) -> ColumnElement[bool]:
+    """The SQL condition of a $filter. Raises Problem 400.18 (not OData, or types that cannot be compared),
+    501.4 (an operator or function this server does not evaluate), 501.5 (a property other than those above)."""
+    if len(expression) > 2000:
+        raise unparseable_odata_expression("the expression is longer than 2,000 characters.")
+    try:
+        tree = ODataParser().parse(ODataLexer().tokenize(expression))
+    except odata_errors.ODataSyntaxError as e:
+        raise unparseable_odata_expression(str(e)[:200]) from None
+    except (odata_errors.ODataException, RecursionError, ValueError) as e:
+        raise unparseable_odata_expression(str(e)[:200] or "not an expression") from None
+    if tree is None:
+        raise unparseable_odata_expression("the expression is empty.")
+    try:
+        condition = _SubmissionVisitor().visit(tree)
+    except (odata_errors.UnsupportedFunctionException, odata_errors.UnknownFunctionException) as e:
+        raise unsupported_odata_expression("function", str(e)[:80]) from None
+    except odata_errors.InvalidFieldException as e:
+        raise unsupported_odata_field(str(e)[:80]) from None
+    except (odata_errors.ODataException, NotImplementedError, TypeError, ValueError, RecursionError) as e:
+        raise unparseable_odata_expression(str(e)[:200] or type(e).__name__) from None
+    if not isinstance(condition, ColumnElement) or not isinstance(condition.type, Boolean):
+        raise unparseable_odata_expression("a $filter is a condition (true or false for each row).")
+    return condition
+
+
+def order_columns(expression: str) -> list[ColumnElement]:
+    """ORDER BY terms of an $orderby ('__system/submissionDate desc, __id'). Raises Problem 400.18 for a
+    malformed term and 501.5 for a property other than those filters may name."""
+    terms = []
+    for part in expression.split(","):
+        words = part.split()
+        if not words or len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+            raise unparseable_odata_expression("$orderby is properties, each optionally followed by asc or desc.")
+        if words[0] not in PROPERTIES:
+            raise unsupported_odata_field(words[0][:80])
+        column = PROPERTIES[words[0]][0]
+        terms.append(column.desc().nulls_last() if len(words) == 2 and words[1].lower() == "desc"
+                     else column.asc().nulls_first())
+    return terms

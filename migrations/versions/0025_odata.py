@@ -1,0 +1,122 @@
+"""OData in SQL: pgcrypto (SHA-1 for the ids of repeat rows, which must be Central's: sha1 of
+"Submissions#{instanceId}%%{group}#%%{repeat}#{i}", central-backend lib/data/odata.js hashId, so that join keys
+saved from Central match; PostgreSQL's own sha224..sha512 have no SHA-1), the geo answer as OData writes it,
+an object with optional members, and the index the OData pages walk (a form's submissions, newest first)
+
+Revision ID: 0025
+Revises: 0024
+Create Date: 2026-12-02 01:30:00
+
+"""
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0025'
+down_revision = '0024'
+branch_labels = None
+depends_on = None
+
+# A coordinate as Collect writes it; no exponent and at most 20 integer digits, so the cast to float8 can
+# neither fail nor overflow on whatever text was stored (an unreadable answer is kept as sent).
+GEO_FUNCTION = r"""
+CREATE FUNCTION dixian_odata_geo(kind text, raw text, wkt boolean) RETURNS json
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  number constant text := '^[-+]?([0-9]{1,20}(\.[0-9]*)?|\.[0-9]+)$';
+  point text;
+  parts text[];
+  coordinates json[] := '{}';
+  texts text[] := '{}';
+  accuracies json[] := '{}';
+  accurate boolean := false;
+  position json;
+  accuracy float8;
+BEGIN
+  IF raw IS NULL OR btrim(raw) = '' THEN
+    RETURN NULL;
+  END IF;
+  FOREACH point IN ARRAY regexp_split_to_array(btrim(raw), '\s*;\s*') LOOP
+    parts := regexp_split_to_array(btrim(point), '\s+');
+    CONTINUE WHEN coalesce(array_length(parts, 1), 0) < 2 OR parts[1] !~ number OR parts[2] !~ number;
+    IF parts[3] ~ number THEN
+      position := json_build_array(parts[2]::float8, parts[1]::float8, parts[3]::float8);
+      texts := texts || (parts[2]::float8 || ' ' || parts[1]::float8 || ' ' || parts[3]::float8);
+    ELSE
+      position := json_build_array(parts[2]::float8, parts[1]::float8);
+      texts := texts || (parts[2]::float8 || ' ' || parts[1]::float8);
+    END IF;
+    coordinates := coordinates || position;
+    accuracy := CASE WHEN parts[4] ~ number THEN parts[4]::float8 END;
+    accurate := accurate OR accuracy IS NOT NULL;
+    accuracies := accuracies || to_json(accuracy);
+  END LOOP;
+  IF cardinality(coordinates) = 0 THEN
+    RETURN NULL;
+  END IF;
+  IF kind = 'geopoint' THEN
+    IF wkt THEN
+      RETURN to_json('POINT (' || texts[1] || ')');
+    END IF;
+    RETURN CASE WHEN accuracies[1]::text = 'null'
+                THEN json_build_object('type', 'Point', 'coordinates', coordinates[1])
+                ELSE json_build_object('type', 'Point', 'coordinates', coordinates[1],
+                                       'properties', json_build_object('accuracy', accuracies[1])) END;
+  END IF;
+  IF wkt THEN
+    RETURN to_json(CASE WHEN kind = 'geotrace' THEN 'LINESTRING (' || array_to_string(texts, ',') || ')'
+                        ELSE 'POLYGON ((' || array_to_string(texts, ',') || '))' END);
+  END IF;
+  RETURN (json_build_object('type', CASE WHEN kind = 'geotrace' THEN 'LineString' ELSE 'Polygon' END,
+                           'coordinates', CASE WHEN kind = 'geotrace' THEN to_json(coordinates)
+                                               ELSE json_build_array(coordinates) END)::jsonb
+         || CASE WHEN accurate THEN jsonb_build_object('properties', json_build_object('accuracies', accuracies))
+                 ELSE '{}'::jsonb END)::json;
+END
+$$
+"""
+
+# The members of an object's text without its braces ('"a" : 1, "b" : 2'), NULL for {}: a row whose object
+# has more members than json_build_object takes (50), or members there only when they have a value (Central
+# leaves out a repeat's navigation link and expansion when it has no entry), is written as
+# '{' || concat_ws(', ', members of each part, optional members) || '}'.
+MEMBERS_FUNCTION = r"""
+CREATE FUNCTION dixian_json_members(part json) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  body text := part::text;
+BEGIN
+  IF body ~ '^\{\s*\}$' THEN
+    RETURN NULL;
+  END IF;
+  RETURN substr(body, 2, length(body) - 2);
+END
+$$
+"""
+
+# JavaScript's encodeURIComponent, as Central writes an instanceID into a navigation link
+# (Submissions('uuid%3A...')): UTF-8 bytes percent-encoded but for A-Z a-z 0-9 - _ . ! ~ * ' ( ).
+URI_FUNCTION = r"""
+CREATE FUNCTION dixian_uri_component(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT string_agg(CASE WHEN c ~ '^[A-Za-z0-9_.!~*''()-]$' THEN c
+                         ELSE upper(regexp_replace(encode(convert_to(c, 'UTF8'), 'hex'), '(..)', '%\1', 'g')) END,
+                    '' ORDER BY n)
+  FROM regexp_split_to_table(value, '') WITH ORDINALITY AS t(c, n)
+$$
+"""
+
+
+def upgrade():
+    op.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto")
+    op.execute(GEO_FUNCTION)
+    op.execute(MEMBERS_FUNCTION)
+    op.execute(URI_FUNCTION)
+    op.create_index("ix_submission_form_id_id", "submission", ["form_id", "id"])
+
+
+def downgrade():
+    op.drop_index("ix_submission_form_id_id", table_name="submission")
+    op.execute("DROP FUNCTION IF EXISTS dixian_uri_component(text)")
+    op.execute("DROP FUNCTION IF EXISTS dixian_json_members(json)")
+    op.execute("DROP FUNCTION IF EXISTS dixian_odata_geo(text, text, boolean)")
+    op.execute("DROP EXTENSION IF EXISTS pgcrypto")
