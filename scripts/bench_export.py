@@ -19,7 +19,7 @@ import sys
 import time
 
 import requests
-from benchlib import bench_server
+from benchlib import bench_server, clone_screenings
 
 from demo.simulate import simulate_campaign
 
@@ -48,42 +48,6 @@ def _memory_kb(pid: int, field: str) -> int:
     return 0
 
 
-def _clone(server, target: int) -> None:
-    """Copy the screenings (with their versions and geo answers) under new instanceIDs until `target`."""
-    seeded = int(server.psql("SELECT count(*) FROM submission s JOIN form f ON f.id = s.form_id "
-                             f"WHERE f.xml_form_id = '{FORM}'"))
-    copies = max(0, -(-target // seeded) - 1)
-    server.psql(f"""
-        CREATE TABLE bench_src AS SELECT s.id, s.instance_id, s.current_version_id FROM submission s
-            JOIN form f ON f.id = s.form_id WHERE f.xml_form_id = '{FORM}';
-        WITH copies AS (SELECT generate_series(1, {copies}) AS k),
-        made AS (
-            INSERT INTO submission (project_id, form_id, instance_id, submitter_id, admin_code, household_id,
-                                    review_state, is_draft, created_at)
-            SELECT s.project_id, s.form_id, s.instance_id || '~' || c.k, s.submitter_id, s.admin_code, s.household_id,
-                   s.review_state, false, s.created_at + c.k * interval '1 millisecond'
-            FROM submission s JOIN bench_src USING (id) CROSS JOIN copies c
-            RETURNING id, instance_id)
-        INSERT INTO submission_version (submission_id, form_id, form_version_id, instance_id, xml, xml_sha256, answers,
-                                        problems, encrypted, submitter_id, received_at)
-        SELECT m.id, v.form_id, v.form_version_id, m.instance_id, v.xml, v.xml_sha256, v.answers, v.problems,
-               v.encrypted, v.submitter_id, v.received_at
-        FROM made m JOIN bench_src b ON b.instance_id = split_part(m.instance_id, '~', 1)
-        JOIN submission_version v ON v.id = b.current_version_id;
-        UPDATE submission s SET current_version_id = v.id FROM submission_version v
-            WHERE v.submission_id = s.id AND s.current_version_id IS NULL;
-        INSERT INTO geo_answer (submission_version_id, form_id, field_path, repeat_positions, kind, raw, geom, altitude,
-                                accuracy, problem)
-        SELECT nv.id, g.form_id, g.field_path, g.repeat_positions, g.kind, g.raw, g.geom, g.altitude, g.accuracy,
-               g.problem
-        FROM submission_version nv JOIN bench_src b ON b.instance_id = split_part(nv.instance_id, '~', 1)
-        JOIN geo_answer g ON g.submission_version_id = b.current_version_id
-        WHERE nv.instance_id LIKE '%~%';
-        DROP TABLE bench_src;
-        ANALYZE;
-    """)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--villages", type=int, default=250)
@@ -99,7 +63,7 @@ def main() -> int:
                       keep=args.keep) as server:
         print(f"county loaded in {time.monotonic() - started:.0f}s", flush=True)
         simulate_campaign(server.county, server.loaded, server.url, households=args.seed, inspections_share=0.0)
-        _clone(server, args.submissions)
+        clone_screenings(server, FORM, args.submissions)
         total = int(server.psql(f"SELECT count(*) FROM submission s JOIN form f ON f.id = s.form_id "
                                 f"WHERE f.xml_form_id = '{FORM}'"))
         members = int(server.psql("SELECT sum(jsonb_array_length(v.answers->'member')) FROM submission s "

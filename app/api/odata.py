@@ -58,8 +58,6 @@ def odata_rows(project_id: int, xml_form_id: str, table: str, access: Access):
     options = read_options(request.args)
     answer = odata.rows(access, xml_form_id, table, options)
     footer = {"@odata.context": f"{_service_root(project_id, xml_form_id)}/$metadata#{table}"}
-    if answer.next_token is not None or answer.next_skip is not None:
-        footer["@odata.nextLink"] = _next_link(answer.next_token, answer.next_skip)
     if answer.count is not None:
         footer["@odata.count"] = answer.count
 
@@ -67,6 +65,9 @@ def odata_rows(project_id: int, xml_form_id: str, table: str, access: Access):
         yield b'{"value":['
         yield from answer.chunks
         yield b"],"
+        following = answer.after()
+        if following:
+            footer["@odata.nextLink"] = _next_link(following.get("token"), following.get("skip"))
         yield _members(footer)
 
     return _odata(Response(stream_with_context(body()), content_type=JSON_MINIMAL))

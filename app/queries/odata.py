@@ -21,7 +21,7 @@ The shapes are Central's (central-backend lib/data/odata.js submissionToOData):
 Speed: a row's answers are read once (`answers || '{}'` in a subquery fenced by OFFSET/LIMIT, as in
 queries.exports), cells are plain jsonb `->`, and the optional members of an object (navigation links,
 expansions) and objects of more than 50 members (json_build_object's limit) are joined as text
-(dixian_json_members, migration 0025).
+(plain text joins, as json_build_object takes at most 100 arguments and cannot leave a member out).
 """
 import json
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from itertools import count
 
 from sqlalchemy import (
     JSON,
+    Float,
     Integer,
     Text,
     and_,
@@ -113,6 +114,24 @@ def _uri(value) -> ColumnElement:
                 else_=func.dixian_uri_component(value))
 
 
+# A geopoint as Collect writes it: latitude, longitude, altitude and accuracy, plain decimals.
+_COLLECT_POINT = r"^-?[0-9]{1,3}(\.[0-9]+)? -?[0-9]{1,3}(\.[0-9]+)? -?[0-9]{1,9}(\.[0-9]+)? [0-9]{1,9}(\.[0-9]+)?$"
+
+
+def _geopoint(raw, wkt: bool, otherwise) -> ColumnElement:
+    """Collect's usual geopoint written inline (split_part and casts, in C); anything else by
+    dixian_odata_geo (`otherwise`), which reads every form a geo answer may take."""
+    def part(n):
+        return cast(func.split_part(raw, " ", n), Float)
+    if wkt:
+        point = func.to_json(literal("POINT (") + cast(part(2), Text) + literal(" ") + cast(part(1), Text)
+                             + literal(" ") + cast(part(3), Text) + literal(")"))
+    else:
+        point = func.json_build_object("type", "Point", "coordinates", func.json_build_array(part(2), part(1), part(3)),
+                                       "properties", func.json_build_object("accuracy", part(4)))
+    return case((raw.op("~")(_COLLECT_POINT), point), else_=otherwise)
+
+
 class _Writer:
     """Builds the JSON of rows for one request's Shape; names its laterals uniquely."""
 
@@ -128,7 +147,9 @@ class _Writer:
         if node.type in ("int", "decimal"):
             return case((func.jsonb_typeof(answer) == "number", answer))
         if node.type in GEO:
-            return func.dixian_odata_geo(node.type, source.op("->>", return_type=Text)(node.name), self.shape.wkt)
+            raw = source.op("->>", return_type=Text)(node.name)
+            written = func.dixian_odata_geo(node.type, raw, self.shape.wkt)
+            return _geopoint(raw, self.shape.wkt, written) if node.type == "geopoint" else written
         if is_personal(node.name) and not self.shape.show_personal:
             mask = func.dixian_mask_idno if node.name.lower().endswith(ID_SUFFIXES) else func.dixian_mask_phone
             return func.to_json(mask(answer_text(source, [node.name], node.type)))
@@ -158,14 +179,21 @@ class _Writer:
         return pairs + list(tail), optional
 
     def text(self, pairs: list, optional: list) -> ColumnElement:
-        """An object's JSON as text."""
+        """An object's JSON as text: json_build_object for up to MAX_PAIRS members at a time, the parts and the
+        optional members (NULL: left out) joined as text, each expression evaluated once, in C (no function
+        of ours per row)."""
         chunks = [func.json_build_object(*[x for pair in pairs[i:i + MAX_PAIRS] for x in (literal(pair[0]), pair[1])])
-                  for i in range(0, max(len(pairs), 1), MAX_PAIRS)]
-        if len(chunks) == 1 and not optional:
-            return cast(chunks[0], Text)
-        parts = [func.dixian_json_members(c) for c in chunks]
-        parts += [literal(json.dumps(name, ensure_ascii=False) + " : ") + cast(value, Text) for name, value in optional]
-        return literal("{") + func.concat_ws(", ", *parts) + literal("}")
+                  for i in range(0, len(pairs), MAX_PAIRS)]
+        members = [literal(json.dumps(name, ensure_ascii=False) + " : ") + cast(value, Text)
+                   for name, value in optional]
+        if not chunks:
+            return literal("{") + func.concat_ws(", ", *members) + literal("}")
+        text = cast(chunks[0], Text)
+        for chunk in chunks[1:]:
+            text = func.left(text, -1) + literal(", ") + func.substr(cast(chunk, Text), 2)
+        if members:
+            text = func.left(text, -1) + func.concat(*[literal(", ") + m for m in members]) + literal("}")
+        return text
 
     def object(self, node: Node, source, prefix, link, head: list, tail: list = ()) -> ColumnElement:
         """An object's JSON as json (to nest in another)."""

@@ -1,7 +1,7 @@
 """OData in SQL: pgcrypto (SHA-1 for the ids of repeat rows, which must be Central's: sha1 of
 "Submissions#{instanceId}%%{group}#%%{repeat}#{i}", central-backend lib/data/odata.js hashId, so that join keys
-saved from Central match; PostgreSQL's own sha224..sha512 have no SHA-1), the geo answer as OData writes it,
-an object with optional members, and the index the OData pages walk (a form's submissions, newest first)
+saved from Central match; PostgreSQL's own sha224..sha512 have no SHA-1), a geo answer as OData writes it,
+encodeURIComponent for navigation links, and the index the OData pages walk (a form's submissions, newest first)
 
 Revision ID: 0025
 Revises: 0024
@@ -75,24 +75,6 @@ END
 $$
 """
 
-# The members of an object's text without its braces ('"a" : 1, "b" : 2'), NULL for {}: a row whose object
-# has more members than json_build_object takes (50), or members there only when they have a value (Central
-# leaves out a repeat's navigation link and expansion when it has no entry), is written as
-# '{' || concat_ws(', ', members of each part, optional members) || '}'.
-MEMBERS_FUNCTION = r"""
-CREATE FUNCTION dixian_json_members(part json) RETURNS text
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-  body text := part::text;
-BEGIN
-  IF body ~ '^\{\s*\}$' THEN
-    RETURN NULL;
-  END IF;
-  RETURN substr(body, 2, length(body) - 2);
-END
-$$
-"""
-
 # JavaScript's encodeURIComponent, as Central writes an instanceID into a navigation link
 # (Submissions('uuid%3A...')): UTF-8 bytes percent-encoded but for A-Z a-z 0-9 - _ . ! ~ * ' ( ).
 URI_FUNCTION = r"""
@@ -109,7 +91,6 @@ $$
 def upgrade():
     op.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto")
     op.execute(GEO_FUNCTION)
-    op.execute(MEMBERS_FUNCTION)
     op.execute(URI_FUNCTION)
     op.create_index("ix_submission_form_id_id", "submission", ["form_id", "id"])
 
@@ -117,6 +98,5 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_submission_form_id_id", table_name="submission")
     op.execute("DROP FUNCTION IF EXISTS dixian_uri_component(text)")
-    op.execute("DROP FUNCTION IF EXISTS dixian_json_members(json)")
     op.execute("DROP FUNCTION IF EXISTS dixian_odata_geo(text, text, boolean)")
     op.execute("DROP EXTENSION IF EXISTS pgcrypto")

@@ -11,7 +11,7 @@ answers masked unless the role may read them, and PostgreSQL writes each row's J
 Each data request is an export of personal data and is audited like one (event submission.export, format
 odata, with the table, the filter and the rows given).
 """
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ... import events
@@ -78,10 +78,10 @@ _BIND_TYPES = {"select_one": "string", "select_multiple": "string", "rank": "str
 
 @dataclass(frozen=True)
 class Rows:
-    """A table's answer: its rows' JSON texts as chunks, and the footer's members."""
+    """A table's answer: its rows' JSON texts as chunks (comma-separated), then where the next page starts,
+    known once the chunks are all read (`after()`: {"token": $skiptoken} or {"skip": $skip} or {})."""
     chunks: Iterator[bytes]
-    next_token: str | None = None      # $skiptoken of the next page
-    next_skip: int | None = None       # $skip of the next page ($orderby)
+    after: Callable[[], dict]
     count: int | None = None
 
 
@@ -107,9 +107,9 @@ def rows(access: Access, xml_form_id: str, table_name: str, options: QueryOption
     total = _count(form.tree, table, where) if options.count else None
     if options.top is None:
         return Rows(_audited(access, form, table_name, options,
-                             _stream(form.tree, table, where, shape, options, order)), count=total)
+                             _stream(form.tree, table, where, shape, options, order)), dict, count=total)
     if options.top == 0:
-        return Rows(iter(()), count=total)
+        return Rows(iter(()), dict, count=total)
     return _page(access, form, table, where, shape, options, order, total)
 
 
@@ -152,18 +152,35 @@ def _page(access: Access, form: FormService, table: Node, where: list, shape: sq
         after = (options.after.submission_id, options.after.repeat_positions) if options.after else None
         page = sql.repeat_page(form.tree, table, where, shape, after=after, limit=limit,
                                offset=options.skip if options.after is None else 0)
-    fetched = db.session.execute(page.statement).all()
-    more = len(fetched) > options.top
-    fetched = fetched[:options.top]
-    token = skip = None
-    if more and options.orderby:
-        skip = options.skip + options.top
-    elif more:
-        last = fetched[-1]
-        token = make_skiptoken(Position(last.sid, tuple(getattr(last, k) for k in page.keys[1:])))
-    body = ",".join(r.row for r in fetched).encode()
-    _audit(access, form, table.table_name(), options, len(fetched))
-    return Rows(iter((body,)), next_token=token, next_skip=skip, count=total)
+    following: dict = {}
+
+    def chunks() -> Iterator[bytes]:
+        # A page streams from a server-side cursor (at most PAGE_BATCH rows held); the row after the page,
+        # if any, says only that there is a next page.
+        result = db.session.execute(page.statement.execution_options(yield_per=PAGE_BATCH))
+        given, last, batch = 0, None, []
+        for row in result:
+            if given == options.top:
+                if options.orderby:
+                    following["skip"] = options.skip + options.top
+                else:
+                    following["token"] = make_skiptoken(Position(last.sid, tuple(getattr(last, k)
+                                                                                  for k in page.keys[1:])))
+                break
+            batch.append(row.row)
+            given, last = given + 1, row
+            if len(batch) == PAGE_BATCH:
+                yield (("," if given > PAGE_BATCH else "") + ",".join(batch)).encode()
+                batch = []
+        result.close()
+        if batch:
+            yield (("," if given > len(batch) else "") + ",".join(batch)).encode()
+        _audit(access, form, table.table_name(), options, given)
+
+    return Rows(chunks(), lambda: following, count=total)
+
+
+PAGE_BATCH = 1000
 
 
 def _audited(access: Access, form: FormService, table_name: str, options: QueryOptions,
