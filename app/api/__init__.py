@@ -15,6 +15,7 @@ from . import (  # noqa: E402,F401
     map_units,
     projects,
     sessions,
+    submission_uploads,
     submission_versions,
     submissions,
     tiles,
