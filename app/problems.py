@@ -75,6 +75,12 @@ def xlsform_not_valid(message: str) -> Problem:
     return Problem(400.15, message)
 
 
+def expected_deprecation() -> Problem:
+    """400.19: an edit sent to Central's REST PUT without meta/deprecatedID naming the version it replaces."""
+    return Problem(400.19, "An edit must name the version it replaces: its meta/deprecatedID is to hold the "
+                           "current version's instanceID.")
+
+
 def password_too_short(minimum: int) -> Problem:
     """400.21: a password shorter than the minimum."""
     return Problem(400.21, f"The password must be at least {minimum} characters long.", {"minimum": minimum})
@@ -244,11 +250,17 @@ def unsupported_odata_field(text: str) -> Problem:
                           f"{text}", {"text": text})
 
 
-# 413, 429, 5xx.
+# 413, 415, 429, 5xx.
 
 def too_large(message: str) -> Problem:
     """413.1: a request (or a submission's XML) larger than this server reads."""
     return Problem(413.1, message)
+
+
+def unsupported_media_type(message: str) -> Problem:
+    """415.1: a body of a type this URL does not take (the submission XML sent as a form, multipart to the
+    REST URL). Central has no 415; .1 is what from_http_status gives werkzeug's own."""
+    return Problem(415.1, message)
 
 
 def too_many_attempts(message: str, retry_after_s: int) -> Problem:

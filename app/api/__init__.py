@@ -16,6 +16,8 @@ from . import (  # noqa: E402,F401
     odata,
     projects,
     sessions,
+    submission_uploads,
+    submission_versions,
     submissions,
     tiles,
     users,

@@ -5,8 +5,8 @@ from ..problems import Problem
 
 # RFC 9110's reason phrases, for RFC 9457's "title".
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-           409: "Conflict", 413: "Content Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
-           501: "Not Implemented", 503: "Service Unavailable"}
+           409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
+           500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable"}
 
 
 def render_problem(problem: Problem) -> Response:

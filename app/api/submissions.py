@@ -1,6 +1,7 @@
-"""Submissions: one as Central describes it, its review state and comments (Central's), its risk flags
-(Dixian's own resource, at Central's submission URL), its attachments (Central's: listed, and each file);
-and reviewing many at once over a filter (Dixian's)."""
+"""Submissions: a form's list and one as Central describes them, its review state and comments (Central's),
+its risk flags (Dixian's own resource, at Central's submission URL), its attachments (Central's: listed, and
+each file); and reviewing many at once over a filter (Dixian's). Versions and XML: submission_versions.py;
+sending through REST: submission_uploads.py."""
 import mimetypes
 
 from flask import current_app, jsonify, request, send_file
@@ -10,11 +11,12 @@ from ..core.access import Access, Permission
 from ..http.permissions import requires
 from ..problems import missing_parameters, unexpected_value
 from ..services.registry import household_record
-from ..services.submissions import attachments, review
+from ..services.submissions import attachments, resource, review
 from ..services.submissions.listing import SubmissionFilter
 from . import bp
+from .query_options import extended_metadata, paging
 from .schemas.flags import FlagSchema
-from .schemas.submissions import BulkReviewSchema, CommentSchema, SubmissionSchema
+from .schemas.submissions import BulkReviewSchema, CommentSchema, submission_schema
 
 SUBMISSION = "/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>"
 
@@ -26,17 +28,30 @@ def _json_object() -> dict:
     return body
 
 
+@bp.get("/projects/<int:project_id>/forms/<xml_form_id>/submissions")
+@requires(Permission.SUBMISSION_READ)
+def list_submissions(project_id: int, xml_form_id: str, access: Access):
+    """Central's list (pyodk submissions.list): the form's submissions in the caller's places, newest first;
+    ?limit= and ?offset= page it, X-Extended-Metadata: true adds the submitters."""
+    limit, offset = paging()
+    extended = extended_metadata()
+    listed = resource.list_summaries(access, xml_form_id, extended=extended, limit=limit, offset=offset)
+    return jsonify(submission_schema(extended, many=True).dump(listed))
+
+
 @bp.get(SUBMISSION)
 @requires(Permission.SUBMISSION_READ)
 def get_submission(project_id: int, xml_form_id: str, instance_id: str, access: Access):
-    return jsonify(SubmissionSchema().dump(review.summary(access, xml_form_id, instance_id)))
+    extended = extended_metadata()
+    return jsonify(submission_schema(extended).dump(resource.summary(access, xml_form_id, instance_id,
+                                                                     extended=extended)))
 
 
 @bp.patch(SUBMISSION)
 @requires(Permission.SUBMISSION_REVIEW)
 def review_submission(project_id: int, xml_form_id: str, instance_id: str, access: Access):
     state = _json_object().get("reviewState")
-    return jsonify(SubmissionSchema().dump(review.set_review_state(access, xml_form_id, instance_id, state)))
+    return jsonify(submission_schema(False).dump(review.set_review_state(access, xml_form_id, instance_id, state)))
 
 
 @bp.get(f"{SUBMISSION}/comments")

@@ -35,6 +35,7 @@ ROUTE_VALUES = {
     "lead_id": limits.LEAD_ID,
     "village": limits.PLACE_CODE,
     "instance_id": limits.INSTANCE_ID,
+    "version_id": limits.SUBMITTED_INSTANCE_ID,     # a submission version's own instanceID
     "name": limits.MEDIA_FILE_NAME,     # a form attachment's file name
     # The draft test code in /v1/test/{token}/..., and a public link's in /f/{token} (14 characters, which
     # services/self_report/links.open_link checks before any SQL).

@@ -11,6 +11,7 @@ from flask import Response, current_app, request
 from ..core.access import Access, Permission
 from ..http.identify import key_token
 from ..http.permissions import public, requires
+from ..http.raw_body import client_user_agent
 from ..problems import Problem, missing_multipart_field, unreadable_body
 from ..services.forms import catalog as form_catalog
 from ..services.submissions.ingest import Upload, ingest_submission
@@ -194,12 +195,8 @@ def read_upload() -> Upload:
         attachments.setdefault(field_name, data)
         if part.filename:
             attachments.setdefault(part.filename, data)
-    odk_client = request.headers.get("ODK-Client")
-    user_agent = request.headers.get("User-Agent")
-    if odk_client:
-        user_agent = f"{odk_client} {user_agent or ''}".strip()
     return Upload(xml=xml, files=attachments, device_id=request.args.get("deviceID") or None,
-                  user_agent=user_agent)
+                  user_agent=client_user_agent())
 
 
 def render_problem(problem: Problem) -> Response:

@@ -41,7 +41,9 @@ def test_a_manager_reviews_and_comments_as_in_central(app, project, publish, dev
     before = requests.get(url, headers=manager, timeout=10).json()
     assert before["reviewState"] is None and before["instanceId"] == first[0]
     assert set(before) == {"instanceId", "submitterId", "deviceId", "userAgent", "instanceName", "reviewState",
-                           "createdAt", "updatedAt"}
+                           "createdAt", "updatedAt", "deletedAt", "currentVersion"}
+    assert set(before["currentVersion"]) == {"instanceId", "instanceName", "submitterId", "deviceId", "userAgent",
+                                             "createdAt", "current"}
     answer = requests.patch(url, json={"reviewState": "hasIssues"}, headers=manager, timeout=10)
     assert answer.status_code == 200 and answer.json()["reviewState"] == "hasIssues"
     assert requests.patch(url, json={"reviewState": "approved"}, headers=manager, timeout=10).status_code == 200

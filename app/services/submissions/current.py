@@ -1,4 +1,5 @@
-"""Finding a submission a caller may read: its current version, by the id Central gives it."""
+"""Finding a submission a caller may read, by the id Central gives it (its first instanceID): the submission
+itself, or its current version."""
 from sqlalchemy import select
 
 from ...core.access import Access
@@ -19,3 +20,16 @@ def readable_current_version(access: Access, xml_form_id: str, instance_id: str)
     if current is None:
         raise not_found(f"There is no submission {instance_id} of form '{xml_form_id}'.")
     return current
+
+
+def find_submission(access: Access, xml_form_id: str, instance_id: str, *, lock: bool = False) -> Submission:
+    """A live, non-test submission of the form in the caller's places, by its first instanceID (optionally
+    locked for update). Raises Problem 404.1 otherwise, as for one that does not exist."""
+    query = (select(Submission).join(Form, Form.id == Submission.form_id)
+             .where(Form.project_id == access.project_id, Form.xml_form_id == xml_form_id,
+                    Submission.instance_id == instance_id, Submission.is_draft.is_(False),
+                    Submission.deleted_at.is_(None), submission_within(access.places)))
+    submission = db.session.scalar(query.with_for_update(of=Submission) if lock else query)
+    if submission is None:
+        raise not_found(f"There is no submission {instance_id} of form '{xml_form_id}'.")
+    return submission

@@ -6,7 +6,6 @@ timeouts); the same instanceID with other XML is a conflict; an instance with a
 deprecatedID is a new version of the submission it edits.
 """
 import hashlib
-import posixpath
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -32,12 +31,14 @@ from ...models import (
 from ...problems import (
     deprecated_id_not_found,
     deprecating_old_submission,
+    expected_deprecation,
     form_version_not_found,
     insufficient_rights,
     not_accepting_submissions,
     not_found,
     too_large,
     unexpected_value,
+    uniqueness_violation,
     unparseable,
     xml_conflict,
 )
@@ -67,6 +68,7 @@ from ..monitoring.assess import (
     subject_of,
     version_row,
 )
+from .late_files import complete_files, safe_attachment_name
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,16 @@ class Upload:
     user_agent: str | None
 
 
+@dataclass(frozen=True)
+class RestRules:
+    """Central's REST submission rules, where they differ from OpenRosa's (central-backend
+    lib/resources/submissions.js restSubmission): an instanceID the form has already is 409.3 whatever the
+    XML (Central's unique index answers it), never a resend; a POST creates, so carries no deprecatedID; a
+    PUT edits the current version of the submission its URL names (`edit_of`, that submission's row id) and
+    must carry a deprecatedID naming it (400.19 without one, 409.9 naming another)."""
+    edit_of: int | None = None
+
+
 # Called with (submission id, received at, the typed answers) in the ingest's transaction, before it commits,
 # when a POST creates a submission: what the caller stores with it (a self-report's lead) is stored with it
 # or not at all. A Problem it raises refuses the submission.
@@ -96,7 +108,7 @@ OnCreated = Callable[[int, datetime, dict], None]
 def ingest_submission(access: Access, upload: Upload, *, blobs: BlobStore, max_xml_bytes: int,
                       max_xml_nodes: int | None = None, xml_form_id: str | None = None, draft: bool = False,
                       assess: bool = True, village: str | None = None,
-                      on_created: OnCreated | None = None) -> IngestResult:
+                      on_created: OnCreated | None = None, rest: RestRules | None = None) -> IngestResult:
     """Store one submission POST from the caller of `access`; raises Problem for anything the client
     must hear about.
 
@@ -110,6 +122,8 @@ def ingest_submission(access: Access, upload: Upload, *, blobs: BlobStore, max_x
 
     With `village` (a public link's) the submission is of that village whatever it names: its typed answers
     hold the village (the XML is kept as sent), and a different one sent gets a data-quality flag.
+
+    With `rest`, Central's REST rules apply instead of OpenRosa's where they differ (RestRules).
     """
     try:
         envelope = read_envelope(upload.xml, max_bytes=max_xml_bytes, max_nodes=max_xml_nodes)
@@ -118,14 +132,16 @@ def ingest_submission(access: Access, upload: Upload, *, blobs: BlobStore, max_x
     except SubmissionInvalid as e:
         raise unparseable("submission", str(e)) from None
     _check_identifiers(envelope, upload)
-    if envelope.deprecated_id and not access.can(Permission.SUBMISSION_REVIEW):
-        raise insufficient_rights("Editing a submission needs the right to update submissions (a project manager's).")
     if xml_form_id is not None and envelope.form_id != unicodedata.normalize("NFC", xml_form_id):
         raise unexpected_value("xmlFormId", f"The submission is for form '{envelope.form_id}', not '{xml_form_id}'.")
+    if rest is not None:
+        _check_rest(envelope, rest)
+    if envelope.deprecated_id and not access.can(Permission.SUBMISSION_REVIEW):
+        raise insufficient_rights("Editing a submission needs the right to update submissions (a project manager's).")
     files = {safe_attachment_name(name): data for name, data in upload.files.items()}
     for attempt in (1, 2):
         try:
-            return _ingest(access, upload, envelope, files, blobs, draft, assess, village, on_created)
+            return _ingest(access, upload, envelope, files, blobs, draft, assess, village, on_created, rest)
         except IntegrityError:
             # Two POSTs of the same instance raced; the second attempt sees the first one's row.
             db.session.rollback()
@@ -145,8 +161,19 @@ def _check_identifiers(envelope: Envelope, upload: Upload) -> None:
         raise unexpected_value("User-Agent", "The User-Agent contains a NUL character.")
 
 
+def _check_rest(envelope: Envelope, rest: RestRules) -> None:
+    """Problem 400.8 for a deprecatedID sent to the REST POST (Central's would ignore it and create a second
+    submission holding an edit's XML), 400.19 for a REST PUT without one."""
+    if rest.edit_of is None and envelope.deprecated_id:
+        raise unexpected_value("deprecatedID", "A POST creates a submission; to edit one, PUT its new version to "
+                                               ".../submissions/{instanceId}.")
+    if rest.edit_of is not None and not envelope.deprecated_id:
+        raise expected_deprecation()
+
+
 def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str, bytes], blobs: BlobStore,
-            draft: bool, assess: bool, village: str | None, on_created: OnCreated | None) -> IngestResult:
+            draft: bool, assess: bool, village: str | None, on_created: OnCreated | None,
+            rest: RestRules | None) -> IngestResult:
     project_id, principal = access.project_id, access.principal
     # Once a published version has been seen its schema is known, so the answers can be read first
     # and the assessment's context fetched with the form.
@@ -167,21 +194,24 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
     conn = db.session.connection()
 
     if form.existing_version_id is not None:
+        if rest is not None:
+            raise uniqueness_violation(f"A submission already exists with the instanceID {envelope.instance_id}; "
+                                       "send new data under a new instanceID.")
         if form.existing_is_draft != draft or form.existing_sha256 != xml_sha256:
             # Tests and real submissions share the instanceIDs of a form; neither may touch the other.
             raise xml_conflict(envelope.instance_id)
         # A resend completes what the first POST lacked, never replaces a file that arrived; and only its
         # sender, or someone whose places hold it, may complete it (an identical XML is easily copied).
         may_complete = form.existing_submitter_id == principal.actor_id or access.covers(form.existing_admin_code)
-        if may_complete and (stored := _add_files(form.existing_version_id, files, blobs)):
-            events.record(Kind.SUBMISSION_ATTACHMENTS, actor_id=principal.actor_id, project_id=project_id,
-                          place=form.existing_admin_code, subject=envelope.instance_id,
-                          payload={"xmlFormId": envelope.form_id, "files": stored})
+        if may_complete:
+            complete_files(access, form.existing_version_id, files, blobs, xml_form_id=envelope.form_id,
+                           instance_id=envelope.instance_id, place=form.existing_admin_code)
         db.session.commit()
         return _result("resent", form.existing_submission_id, envelope.instance_id, form.existing_version_id)
 
     now = datetime.now(timezone.utc)
-    edit = _prepare_edit(form_id, envelope, access, draft) if envelope.deprecated_id else None
+    edit = (_prepare_edit(form_id, envelope, access, draft, rest.edit_of if rest else None)
+            if envelope.deprecated_id else None)
     # What the submission is about is read with the instanceID it was first sent with (an edit's own
     # would name another new household).
     origin = edit.origin_instance_id if edit else envelope.instance_id
@@ -342,11 +372,15 @@ class _Edit:
     carried: dict[str, str]           # attachment name -> blob, carried forward from the replaced version
 
 
-def _prepare_edit(form_id: int, envelope: Envelope, access: Access, draft: bool) -> _Edit:
+def _prepare_edit(form_id: int, envelope: Envelope, access: Access, draft: bool, edit_of: int | None) -> _Edit:
     """The submission an edit belongs to (locked), the version it replaces, and the attachments it
     carries forward. Raises Problem 404.5 for an edit of a submission that is not there for this
-    caller (none, one outside their places, or a test's edit of a real one), 409.9 for a stale one."""
+    caller (none, one outside their places, or a test's edit of a real one), 409.9 for a stale one;
+    with `edit_of` (a REST PUT's submission), 409.9 also for a deprecatedID that is not one of its
+    versions, as Central compares it with the current version of the submission the URL names."""
     prior = db.session.execute(EDITED_VERSION, {"form_id": form_id, "deprecated_id": envelope.deprecated_id}).first()
+    if edit_of is not None and (prior is None or prior.submission_id != edit_of):
+        raise deprecating_old_submission(envelope.deprecated_id)
     if prior is None or prior.is_draft != draft or not access.covers(prior.admin_code):
         raise deprecated_id_not_found(envelope.deprecated_id)
     current = db.session.execute(
@@ -362,36 +396,6 @@ def _prepare_edit(form_id: int, envelope: Envelope, access: Access, draft: bool)
     return _Edit(prior.submission_id, prior.id, prior.origin_instance_id, prior.admin_code, carried)
 
 
-def _add_files(version_id: int, files: dict[str, bytes], blobs: BlobStore) -> list[str]:
-    """A resend may bring attachments the earlier POST did not: fill in the ones the XML names that have
-    not arrived. Returns the names of those it stored."""
-    if not files:
-        return []
-    missing = db.session.scalars(select(SubmissionAttachment.name).where(
-        SubmissionAttachment.submission_version_id == version_id, SubmissionAttachment.blob_sha256.is_(None))).all()
-    stored = []
-    for name in missing:
-        if name not in files:
-            continue
-        # WHERE still missing: of two resends at once, the first to commit fills it.
-        filled = db.session.execute(update(SubmissionAttachment).where(
-            SubmissionAttachment.submission_version_id == version_id, SubmissionAttachment.name == name,
-            SubmissionAttachment.blob_sha256.is_(None)).values(blob_sha256=store_blob(files[name], blobs)))
-        if filled.rowcount:
-            stored.append(name)
-    return stored
-
-
 def _result(outcome: str, submission_id: int, instance_id: str, version_id: int) -> IngestResult:
     counts = db.session.execute(ATTACHMENT_COUNTS, {"version_id": version_id}).one()
     return IngestResult(outcome, submission_id, instance_id, counts[0], counts[1])
-
-
-def safe_attachment_name(name: str) -> str:
-    """A file name that is only a name: no directories, no control characters."""
-    name = unicodedata.normalize("NFC", name).replace("\\", "/")
-    name = posixpath.basename(name)
-    name = "".join(ch for ch in name if ch.isprintable()).strip()
-    if name in ("", ".", ".."):
-        return "attachment"
-    return name[:255]

@@ -15,28 +15,16 @@ from ... import events
 from ...core.access import Access
 from ...events import Kind
 from ...extensions import db
-from ...models import Form, Submission, SubmissionComment, SubmissionReview, SubmissionVersion
-from ...problems import missing_parameter, not_found, unexpected_value, uniqueness_violation
+from ...models import Form, Submission, SubmissionComment, SubmissionReview
+from ...problems import missing_parameter, unexpected_value, uniqueness_violation
 from ...queries.events import INSERT_EVENT
-from ...queries.places import submission_within
+from .current import find_submission
 from .listing import SubmissionFilter, conditions
+from .resource import SubmissionSummary, summary
 
 SETTABLE = ("hasIssues", "approved", "rejected")
 COMMENT_CHARACTERS = 10_000
 BULK_LIMIT = 200_000           # submissions one bulk review may change (a county's campaign is ~120,000)
-
-
-@dataclass(frozen=True)
-class SubmissionSummary:
-    """What Central's Submission resource says of a submission."""
-    instance_id: str
-    submitter_id: int
-    device_id: str | None
-    user_agent: str | None
-    instance_name: str | None
-    review_state: str | None
-    created_at: datetime
-    updated_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -50,30 +38,9 @@ def _actor(access: Access) -> int | None:
     return access.principal.actor_id or None          # 0: the server itself, which has no actor row
 
 
-def find_submission(access: Access, xml_form_id: str, instance_id: str, *, lock: bool = False) -> Submission:
-    """A live, non-test submission of the form in the caller's places, by its first instanceID (optionally
-    locked for update). Raises Problem 404.1 otherwise, as for one that does not exist."""
-    query = (select(Submission).join(Form, Form.id == Submission.form_id)
-             .where(Form.project_id == access.project_id, Form.xml_form_id == xml_form_id,
-                    Submission.instance_id == instance_id, Submission.is_draft.is_(False),
-                    Submission.deleted_at.is_(None), submission_within(access.places)))
-    submission = db.session.scalar(query.with_for_update(of=Submission) if lock else query)
-    if submission is None:
-        raise not_found(f"There is no submission {instance_id} of form '{xml_form_id}'.")
-    return submission
-
-
-def summary(access: Access, xml_form_id: str, instance_id: str) -> SubmissionSummary:
-    """Central's Submission of one submission in the caller's places. Raises Problem 404.1 otherwise."""
-    submission = find_submission(access, xml_form_id, instance_id)
-    version = db.session.get(SubmissionVersion, submission.current_version_id)
-    return SubmissionSummary(submission.instance_id, submission.submitter_id, version.device_id, version.user_agent,
-                             version.instance_name, submission.review_state, submission.created_at,
-                             submission.updated_at)
-
-
 def set_review_state(access: Access, xml_form_id: str, instance_id: str, state: str) -> SubmissionSummary:
-    """Set a submission's review state (hasIssues, approved or rejected), with its history row and event.
+    """Set a submission's review state (hasIssues, approved or rejected), with its history row and event;
+    returns the submission as Central's PATCH answers (resource.summary).
 
     Raises Problem 400.8 for another state, 404.1 for a submission outside the caller's places."""
     if state not in SETTABLE:

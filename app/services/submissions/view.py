@@ -25,7 +25,7 @@ from ...models import (
     SubmissionVersion,
 )
 from ..registry.household_record import FlagView, submission_flags
-from .review import find_submission
+from .current import find_submission
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,47 @@
+"""A submission's XML and its versions, at Central's URLs (central-backend lib/resources/submissions.js,
+"VERSIONS"): the current version's XML as it was sent, the list of versions newest first, one version by
+its own instanceID, and its XML. Each is read only within the caller's places (404 outside them)."""
+from flask import Response, jsonify
+
+from ..core.access import Access, Permission
+from ..http.permissions import requires
+from ..services.submissions import resource
+from . import bp
+from .query_options import extended_metadata
+from .schemas.submissions import version_schema
+
+SUBMISSION = "/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>"
+
+
+def _xml(body: bytes) -> Response:
+    # Byte for byte as stored: the XML names its own encoding, so no charset is added to contradict it.
+    return Response(body, content_type="application/xml")
+
+
+@bp.get(f"{SUBMISSION}.xml")
+@requires(Permission.SUBMISSION_READ)
+def get_submission_xml(project_id: int, xml_form_id: str, instance_id: str, access: Access):
+    return _xml(resource.current_xml(access, xml_form_id, instance_id))
+
+
+@bp.get(f"{SUBMISSION}/versions")
+@requires(Permission.SUBMISSION_READ)
+def list_submission_versions(project_id: int, xml_form_id: str, instance_id: str, access: Access):
+    extended = extended_metadata()
+    listed = resource.versions(access, xml_form_id, instance_id, extended=extended)
+    return jsonify(version_schema(extended, many=True).dump(listed))
+
+
+@bp.get(f"{SUBMISSION}/versions/<version_id>")
+@requires(Permission.SUBMISSION_READ)
+def get_submission_version(project_id: int, xml_form_id: str, instance_id: str, version_id: str, access: Access):
+    extended = extended_metadata()
+    return jsonify(version_schema(extended).dump(resource.version(access, xml_form_id, instance_id, version_id,
+                                                                  extended=extended)))
+
+
+@bp.get(f"{SUBMISSION}/versions/<version_id>.xml")
+@requires(Permission.SUBMISSION_READ)
+def get_submission_version_xml(project_id: int, xml_form_id: str, instance_id: str, version_id: str,
+                               access: Access):
+    return _xml(resource.version_xml(access, xml_form_id, instance_id, version_id))
