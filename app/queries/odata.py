@@ -18,17 +18,16 @@ The shapes are Central's (central-backend lib/data/odata.js submissionToOData):
   everything else as stored;
 - ID numbers and phones (core.personal_fields) masked as in exports, unless the caller may read them.
 
-Speed: a row's answers are read once (`answers || '{}'` in a subquery fenced by OFFSET/LIMIT, as in
-queries.exports), cells are plain jsonb `->`, and the optional members of an object (navigation links,
-expansions) and objects of more than 50 members (json_build_object's limit) are joined as text
-(plain text joins, as json_build_object takes at most 100 arguments and cannot leave a member out).
+Speed: a row's answers are read once (`answers || '{}'` in a subquery fenced by OFFSET, as in
+queries.exports), cells are plain jsonb `->` written out by jsonb's own output function, and each object is
+one array of member texts joined once (_object): json_build_object would look up every argument's type on
+every row, takes at most 100 arguments and cannot leave a member out.
 """
 import json
 from dataclasses import dataclass
 from itertools import count
 
 from sqlalchemy import (
-    JSON,
     Float,
     Integer,
     Text,
@@ -38,13 +37,12 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    null,
     or_,
     select,
     true,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by, array
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -54,7 +52,6 @@ from ..models import Actor, Form, FormVersion, Submission, SubmissionAttachment,
 from .exports import answer_text, as_array
 
 UTC_STAMP = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'     # JavaScript's toISOString, as Central's timestamps
-MAX_PAIRS = 50                                  # json_build_object takes at most 100 arguments
 SYSTEM_MEMBERS = ("submissionDate", "updatedAt", "submitterId", "submitterName", "attachmentsPresent",
                   "attachmentsExpected", "status", "reviewState", "deviceId", "edits", "formVersion", "deletedAt")
 GEO = ("geopoint", "geotrace", "geoshape")
@@ -80,20 +77,28 @@ class Page:
 
 def chosen(where: list, order: list | None = None, *, limit: int | None = None, offset: int = 0):
     """The submissions `where` chooses (conditions on Submission joined to Form), with their current version's
-    answers read once; newest first, or in `order` (then with a `rank` column)."""
+    answers read once; newest first, or in `order` (then with a `rank` column), and in that order.
+
+    The submissions are chosen, ordered and cut first, on narrow rows (an index range, or a sort of ids);
+    only then is each one's version read (a LATERAL per row), so no answers are sorted or read for rows
+    the page does not hold."""
     columns = [Submission.id.label("sid"), Submission.instance_id, Submission.created_at, Submission.updated_at,
                Submission.deleted_at, Submission.submitter_id, Submission.review_state,
-               Submission.current_version_id, SubmissionVersion.device_id, SubmissionVersion.form_version_id,
-               SubmissionVersion.answers.op("||")(literal_column("'{}'::jsonb")).label("answers")]
+               Submission.current_version_id]
     ordering = order or [Submission.id.desc()]
     if order:
         columns.append(func.row_number().over(order_by=ordering).label("rank"))
-    query = (select(*columns).join(Form, Form.id == Submission.form_id)
-             .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
-             .where(*where).order_by(*ordering).offset(offset))   # OFFSET (even 0): the fence that reads answers once
+    picked = (select(*columns).join(Form, Form.id == Submission.form_id)
+              .where(*where).order_by(*ordering).offset(offset))
     if limit is not None:
-        query = query.limit(limit)
-    return query.subquery("chosen")
+        picked = picked.limit(limit)
+    picked = picked.subquery("picked")
+    # OFFSET 0: the fence that keeps the copy of the answers (read once) from being folded into each use.
+    version = (select(SubmissionVersion.device_id, SubmissionVersion.form_version_id,
+                      SubmissionVersion.answers.op("||")(literal_column("'{}'::jsonb")).label("answers"))
+               .where(SubmissionVersion.id == picked.c.current_version_id).offset(0).lateral("version"))
+    return (select(picked, version).select_from(picked).join(version, true())
+            .order_by(picked.c.rank if order else picked.c.sid.desc()).subquery("chosen"))
 
 
 def _stamp(column) -> ColumnElement:
@@ -120,20 +125,40 @@ _COLLECT_POINT = r"^-?[0-9]{1,3}(\.[0-9]+)? -?[0-9]{1,3}(\.[0-9]+)? -?[0-9]{1,9}
 
 def _geopoint(raw, wkt: bool, otherwise) -> ColumnElement:
     """Collect's usual geopoint written inline (split_part and casts, in C); anything else by
-    dixian_odata_geo (`otherwise`), which reads every form a geo answer may take."""
+    dixian_odata_geo (`otherwise`), which reads every form a geo answer may take. JSON text."""
     def part(n):
-        return cast(func.split_part(raw, " ", n), Float)
+        return cast(cast(func.split_part(raw, " ", n), Float), Text)
     if wkt:
-        point = func.to_json(literal("POINT (") + cast(part(2), Text) + literal(" ") + cast(part(1), Text)
-                             + literal(" ") + cast(part(3), Text) + literal(")"))
+        point = (literal('"POINT (') + part(2) + literal(" ") + part(1) + literal(" ") + part(3) + literal(')"'))
     else:
-        point = func.json_build_object("type", "Point", "coordinates", func.json_build_array(part(2), part(1), part(3)),
-                                       "properties", func.json_build_object("accuracy", part(4)))
-    return case((raw.op("~")(_COLLECT_POINT), point), else_=otherwise)
+        point = (literal('{"type":"Point","coordinates":[') + part(2) + literal(",") + part(1) + literal(",")
+                 + part(3) + literal('],"properties":{"accuracy":') + part(4) + literal("}}"))
+    return case((raw.op("~")(_COLLECT_POINT), point), else_=cast(otherwise, Text))
+
+
+def _key(name: str) -> ColumnElement:
+    return literal(json.dumps(name, ensure_ascii=False) + ":")
+
+
+def _object(pieces: list) -> ColumnElement:
+    """JSON text of an object from its members' texts ('"name":value'); a NULL member is left out
+    (array_to_string skips it and its comma). One array and one join per object: no function of ours, no
+    type lookup per value (json_build_object looks up each argument's output function on every row)."""
+    return literal("{") + func.array_to_string(array(pieces, type_=Text), ",") + literal("}")
+
+
+def _quoted(value) -> ColumnElement:
+    """A text that needs no escaping (ids, codes, timestamps, links) as a JSON string; NULL stays NULL."""
+    return literal('"') + value + literal('"')
+
+
+def _json_text(value) -> ColumnElement:
+    """Any text as a JSON string (escaped by PostgreSQL); NULL stays NULL."""
+    return cast(func.to_json(value), Text)
 
 
 class _Writer:
-    """Builds the JSON of rows for one request's Shape; names its laterals uniquely."""
+    """Writes the JSON text of rows for one request's Shape; names its laterals uniquely."""
 
     def __init__(self, shape: Shape):
         self.shape = shape
@@ -143,64 +168,46 @@ class _Writer:
         return self.shape.keep is None or node.path in self.shape.keep
 
     def value(self, node: Node, source) -> ColumnElement:
+        """A field's value as JSON text, NULL when unanswered."""
         answer = _get(source, node.name)
         if node.type in ("int", "decimal"):
-            return case((func.jsonb_typeof(answer) == "number", answer))
+            return case((func.jsonb_typeof(answer) == "number", cast(answer, Text)))
         if node.type in GEO:
             raw = source.op("->>", return_type=Text)(node.name)
             written = func.dixian_odata_geo(node.type, raw, self.shape.wkt)
-            return _geopoint(raw, self.shape.wkt, written) if node.type == "geopoint" else written
+            return _geopoint(raw, self.shape.wkt, written) if node.type == "geopoint" else cast(written, Text)
         if is_personal(node.name) and not self.shape.show_personal:
             mask = func.dixian_mask_idno if node.name.lower().endswith(ID_SUFFIXES) else func.dixian_mask_phone
-            return func.to_json(mask(answer_text(source, [node.name], node.type)))
+            return _json_text(mask(answer_text(source, [node.name], node.type)))
         if node.type == "select_multiple":
-            return func.to_json(answer_text(source, [node.name], node.type))
-        return answer
+            return _json_text(answer_text(source, [node.name], node.type))
+        return cast(answer, Text)
 
-    def members(self, node: Node, source, prefix, link, head: list, tail: list = ()) -> tuple[list, list]:
-        """The (name, value) pairs of an object for `node`'s children, and the optional ones (value NULL: left
-        out). `prefix` is the text Central hashes for this object's rows, `link` its navigation path."""
-        pairs, optional = list(head), []
+    def members(self, node: Node, source, prefix, link, head: list, tail: list = ()) -> list:
+        """The member texts of `node`'s object: `head`, its children's (a field or group always, null when
+        unanswered; a repeat's navigation link and expansion only when it has entries), then `tail`.
+        `prefix` is the text Central hashes for this object's rows, `link` its navigation path."""
+        pieces = list(head)
         for child in node.children:
             if not self.kept(child):
                 continue
             if child.kind == "field":
-                pairs.append((child.odata_name, self.value(child, source)))
+                pieces.append(_key(child.odata_name) + func.coalesce(self.value(child, source), literal("null")))
             elif child.kind == "structure":
-                pairs.append((child.odata_name, self.object(
+                pieces.append(_key(child.odata_name) + self.object(
                     child, _get(source, child.name), prefix + literal(f"%%{child.name}#"),
-                    link + literal(f"/{child.odata_name}"), [])))
+                    link + literal(f"/{child.odata_name}"), []))
             else:
                 entries = _get(source, child.name)
-                optional.append((f"{child.odata_name}@odata.navigationLink",
-                                 func.to_json(case((entries.isnot(None), link + literal(f"/{child.odata_name}"))))))
+                pieces.append(_key(f"{child.odata_name}@odata.navigationLink")
+                              + case((entries.isnot(None), _quoted(link + literal(f"/{child.odata_name}")))))
                 if self.shape.expand:
-                    optional.append((child.odata_name, self.expanded(child, entries, prefix, link)))
-        return pairs + list(tail), optional
-
-    def text(self, pairs: list, optional: list) -> ColumnElement:
-        """An object's JSON as text: json_build_object for up to MAX_PAIRS members at a time, the parts and the
-        optional members (NULL: left out) joined as text, each expression evaluated once, in C (no function
-        of ours per row)."""
-        chunks = [func.json_build_object(*[x for pair in pairs[i:i + MAX_PAIRS] for x in (literal(pair[0]), pair[1])])
-                  for i in range(0, len(pairs), MAX_PAIRS)]
-        members = [literal(json.dumps(name, ensure_ascii=False) + " : ") + cast(value, Text)
-                   for name, value in optional]
-        if not chunks:
-            return literal("{") + func.concat_ws(", ", *members) + literal("}")
-        text = cast(chunks[0], Text)
-        for chunk in chunks[1:]:
-            text = func.left(text, -1) + literal(", ") + func.substr(cast(chunk, Text), 2)
-        if members:
-            text = func.left(text, -1) + func.concat(*[literal(", ") + m for m in members]) + literal("}")
-        return text
+                    pieces.append(_key(child.odata_name) + self.expanded(child, entries, prefix, link))
+        return pieces + list(tail)
 
     def object(self, node: Node, source, prefix, link, head: list, tail: list = ()) -> ColumnElement:
-        """An object's JSON as json (to nest in another)."""
-        pairs, optional = self.members(node, source, prefix, link, head, tail)
-        if not optional and len(pairs) <= MAX_PAIRS:
-            return func.json_build_object(*[x for pair in pairs for x in (literal(pair[0]), pair[1])])
-        return cast(self.text(pairs, optional), JSON)
+        """An object's JSON text."""
+        return _object(self.members(node, source, prefix, link, head, tail))
 
     def elements(self, entries):
         """A repeat's entries as rows (value, n): n from 1, in the order sent."""
@@ -209,17 +216,19 @@ class _Writer:
                 .table_valued("value", with_ordinality="n").render_derived(name=name).lateral(name))
 
     def expanded(self, node: Node, entries, prefix, link) -> ColumnElement:
-        """$expand=*: a repeat's rows as a JSON array inside its parent's object (NULL when it has none)."""
+        """$expand=*: a repeat's rows as a JSON array text inside its parent's object (NULL when it has none)."""
         rows = self.elements(entries)
         here = prefix + literal(f"%%{node.name}#") + cast(rows.c.n - 1, Text)
         row_id = _sha1(here)
         inner = self.object(node, rows.c.value, here, link + literal(f"/{node.odata_name}('") + row_id + literal("')"),
-                            [("__id", row_id)])
-        return select(func.json_agg(aggregate_order_by(inner, rows.c.n))).select_from(rows).scalar_subquery()
+                            [_key("__id") + _quoted(row_id)])
+        joined = select(func.string_agg(inner, aggregate_order_by(literal(","), rows.c.n))).select_from(rows)
+        return literal("[") + joined.scalar_subquery() + literal("]")
 
 
 def _system(fence, shape: Shape) -> tuple[ColumnElement, list]:
-    """The __system object and the joins it needs (the submitter, the form version, attachment counts)."""
+    """The __system object's JSON text and the joins it needs (the submitter, the form version, attachment
+    counts)."""
     submitter = aliased(Actor)
     version = aliased(FormVersion)
     files = (select(func.count().label("expected"), func.count(SubmissionAttachment.blob_sha256).label("present"))
@@ -227,12 +236,13 @@ def _system(fence, shape: Shape) -> tuple[ColumnElement, list]:
     older = aliased(SubmissionVersion)
     edits = select(func.count() - 1).where(older.submission_id == fence.c.sid).scalar_subquery()
     values = {
-        "submissionDate": _stamp(fence.c.created_at), "updatedAt": _stamp(fence.c.updated_at),
-        "submitterId": cast(fence.c.submitter_id, Text), "submitterName": submitter.display_name,
-        "attachmentsPresent": files.c.present, "attachmentsExpected": files.c.expected, "status": null(),
-        "reviewState": fence.c.review_state, "deviceId": fence.c.device_id, "edits": edits,
-        "formVersion": version.version, "deletedAt": _stamp(fence.c.deleted_at)}
-    system = func.json_build_object(*[x for name in shape.system for x in (literal(name), values[name])])
+        "submissionDate": _quoted(_stamp(fence.c.created_at)), "updatedAt": _quoted(_stamp(fence.c.updated_at)),
+        "submitterId": _quoted(cast(fence.c.submitter_id, Text)), "submitterName": _json_text(submitter.display_name),
+        "attachmentsPresent": cast(files.c.present, Text), "attachmentsExpected": cast(files.c.expected, Text),
+        "status": literal("null"), "reviewState": _quoted(fence.c.review_state),
+        "deviceId": _json_text(fence.c.device_id), "edits": cast(edits, Text),
+        "formVersion": _json_text(version.version), "deletedAt": _quoted(_stamp(fence.c.deleted_at))}
+    system = _object([_key(name) + func.coalesce(values[name], literal("null")) for name in shape.system])
     joins = []
     if "submitterName" in shape.system:
         joins.append((submitter, submitter.id == fence.c.submitter_id, True))
@@ -251,14 +261,14 @@ def submissions_page(tree: Node, where: list, shape: Shape, *, order: list | Non
     fence = chosen(conditions, order, limit=limit, offset=offset)
     writer = _Writer(shape)
     iid = fence.c.instance_id
-    head = [("__id", iid)]
+    head = [_key("__id") + _json_text(iid)]
     joins = []
     if shape.system:
         system, joins = _system(fence, shape)
-        head.append(("__system", system))
-    pairs, optional = writer.members(tree, fence.c.answers, literal("Submissions#") + iid,
-                                     literal("Submissions('") + _uri(iid) + literal("')"), head)
-    query = select(fence.c.sid, writer.text(pairs, optional).label("row")).select_from(fence)
+        head.append(_key("__system") + system)
+    row = writer.object(tree, fence.c.answers, literal("Submissions#") + iid,
+                        literal("Submissions('") + _uri(iid) + literal("')"), head)
+    query = select(fence.c.sid, row.label("row")).select_from(fence)
     for target, on, outer in joins:
         query = query.join(target, on, isouter=outer)
     return Page(query.order_by(fence.c.rank if order else fence.c.sid.desc()), ["sid"])
@@ -292,10 +302,10 @@ def repeat_page(tree: Node, table: Node, where: list, shape: Shape, *, after: tu
             parent_id = row_id
             link = link + literal(f"/{step.odata_name}('") + row_id + literal("')")
         source = rows.c.value
-    tail = [(table.parent_key(), parent_id)] if shape.parent_key else []
-    pairs, optional = writer.members(table, source, prefix, link, [("__id", row_id)], tail)
+    tail = [_key(table.parent_key()) + _json_text(parent_id)] if shape.parent_key else []
+    row = writer.object(table, source, prefix, link, [_key("__id") + _quoted(row_id)], tail)
     keys = [cast(n, Integer).label(f"n{i}") for i, n in enumerate(positions)]
-    query = query.add_columns(fence.c.sid, *keys, writer.text(pairs, optional).label("row"))
+    query = query.add_columns(fence.c.sid, *keys, row.label("row"))
     if after is not None:
         query = query.where(or_(fence.c.sid < after[0],
                                 and_(fence.c.sid == after[0], tuple_(*positions) > tuple_(*after[1]))))

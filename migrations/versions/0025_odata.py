@@ -1,7 +1,8 @@
 """OData in SQL: pgcrypto (SHA-1 for the ids of repeat rows, which must be Central's: sha1 of
 "Submissions#{instanceId}%%{group}#%%{repeat}#{i}", central-backend lib/data/odata.js hashId, so that join keys
 saved from Central match; PostgreSQL's own sha224..sha512 have no SHA-1), a geo answer as OData writes it,
-encodeURIComponent for navigation links, and the index the OData pages walk (a form's submissions, newest first)
+encodeURIComponent for navigation links, the index the OData pages walk (a form's submissions, newest first),
+and answers compressed with lz4
 
 Revision ID: 0025
 Revises: 0024
@@ -88,14 +89,28 @@ $$
 """
 
 
+# Answers are read whole by every export, OData page and recompute: new versions keep them compressed with lz4,
+# which decompresses several times faster than PostgreSQL's default pglz (rows already stored keep pglz until
+# rewritten). A server built without lz4 keeps pglz.
+LZ4 = """
+DO $$ BEGIN
+  ALTER TABLE submission_version ALTER COLUMN answers SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
+  RAISE NOTICE 'lz4 is not available; answers stay compressed with pglz';
+END $$
+"""
+
+
 def upgrade():
     op.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto")
+    op.execute(LZ4)
     op.execute(GEO_FUNCTION)
     op.execute(URI_FUNCTION)
     op.create_index("ix_submission_form_id_id", "submission", ["form_id", "id"])
 
 
 def downgrade():
+    op.execute("ALTER TABLE submission_version ALTER COLUMN answers SET COMPRESSION pglz")
     op.drop_index("ix_submission_form_id_id", table_name="submission")
     op.execute("DROP FUNCTION IF EXISTS dixian_uri_component(text)")
     op.execute("DROP FUNCTION IF EXISTS dixian_odata_geo(text, text, boolean)")
