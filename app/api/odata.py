@@ -20,6 +20,7 @@ from ..core.odata_options import is_true, read_options
 from ..http.permissions import requires
 from ..services.submissions import odata
 from . import bp
+from .schemas.odata import FieldSchema, ServiceDocumentSchema
 
 FORM = "/projects/<int:project_id>/forms/<xml_form_id>"
 JSON_MINIMAL = "application/json; odata.metadata=minimal"
@@ -39,7 +40,7 @@ def _odata(response: Response) -> Response:
 @requires(Permission.SUBMISSION_READ)
 def odata_service(project_id: int, xml_form_id: str, access: Access):
     document = odata.service(access, xml_form_id, f"{_service_root(project_id, xml_form_id)}/$metadata")
-    response = jsonify(document)
+    response = jsonify(ServiceDocumentSchema().dump(document))
     response.content_type = JSON_MINIMAL
     return _odata(response)
 
@@ -89,4 +90,5 @@ def _next_link(token: str | None, skip: int | None) -> str:
 @requires(Permission.FORM_READ)
 def form_fields(project_id: int, xml_form_id: str, access: Access):
     """Central's field list (ruODK's form_schema): [{name, path, type, binary, selectMultiple}]."""
-    return jsonify(odata.fields(access, xml_form_id, odata=is_true(request.args.get("odata"))))
+    listed = odata.fields(access, xml_form_id, odata=is_true(request.args.get("odata")))
+    return jsonify(FieldSchema(many=True).dump(listed))

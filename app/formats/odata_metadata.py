@@ -29,9 +29,9 @@ REVIEW_STATE_MEMBERS = ("hasIssues", "edited", "rejected", "approved")
 
 
 def service_document(tree: Node, metadata_url: str) -> dict:
-    """{"@odata.context": metadata_url, "value": [{name, kind: EntitySet, url}, ...]}: Submissions and one
-    set per repeat."""
-    return {"@odata.context": metadata_url,
+    """{"context": metadata_url, "value": [{name, kind: EntitySet, url}, ...]}: Submissions and one set per
+    repeat (api.schemas.odata writes "context" as @odata.context)."""
+    return {"context": metadata_url,
             "value": [{"name": t.table_name(), "kind": "EntitySet", "url": t.table_name()} for t in tables(tree)]}
 
 
