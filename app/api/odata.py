@@ -51,7 +51,7 @@ def odata_metadata(project_id: int, xml_form_id: str, access: Access):
     return _odata(Response(odata.metadata(access, xml_form_id), content_type="application/xml; charset=utf-8"))
 
 
-@bp.get(f"{FORM}.svc/<table>")
+@bp.get(f"{FORM}.svc/<path:table>")
 @requires(Permission.SUBMISSION_READ)
 def odata_rows(project_id: int, xml_form_id: str, table: str, access: Access):
     """{"value": [rows], "@odata.context": …, "@odata.nextLink": … (more rows), "@odata.count": N ($count)},

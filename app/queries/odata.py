@@ -275,10 +275,10 @@ def submissions_page(tree: Node, where: list, shape: Shape, *, order: list | Non
 
 
 def repeat_page(tree: Node, table: Node, where: list, shape: Shape, *, after: tuple[int, tuple[int, ...]] | None = None,
-                limit: int | None = None, offset: int = 0) -> Page:
+                limit: int | None = None, offset: int = 0, parent: str | None = None) -> Page:
     """The rows of repeat `table` in the submissions `where` chooses: by submission newest first, then in the
     order sent (each enclosing repeat's position, outermost first); after the row at `after` (its submission
-    id and positions); at most `limit`."""
+    id and positions); at most `limit`; only those whose parent row has the id `parent`, if given."""
     conditions = list(where) + ([Submission.id <= after[0]] if after is not None else [])
     fence = chosen(conditions)
     writer = _Writer(shape)
@@ -302,6 +302,8 @@ def repeat_page(tree: Node, table: Node, where: list, shape: Shape, *, after: tu
             parent_id = row_id
             link = link + literal(f"/{step.odata_name}('") + row_id + literal("')")
         source = rows.c.value
+    if parent is not None:
+        query = query.where(parent_id == parent)
     tail = [_key(table.parent_key()) + _json_text(parent_id)] if shape.parent_key else []
     row = writer.object(table, source, prefix, link, [_key("__id") + _quoted(row_id)], tail)
     keys = [cast(n, Integer).label(f"n{i}") for i, n in enumerate(positions)]
@@ -320,16 +322,7 @@ def submissions_count(where: list) -> Select:
     return select(func.count()).select_from(Submission).join(Form, Form.id == Submission.form_id).where(*where)
 
 
-def repeat_count(table: Node, where: list) -> Select:
-    """How many rows repeat `table` has in the submissions `where` chooses."""
-    fence = chosen(where)
-    source, query = fence.c.answers, select(func.count()).select_from(fence)
-    writer = _Writer(Shape())
-    for step in table.steps():
-        if step.kind == "structure":
-            source = _get(source, step.name)
-            continue
-        rows = writer.elements(_get(source, step.name))
-        query = query.join(rows, true())
-        source = rows.c.value
-    return query
+def repeat_count(table: Node, where: list, parent: str | None = None) -> Select:
+    """How many rows repeat `table` has in the submissions `where` chooses (under the parent row `parent`)."""
+    page = repeat_page(table, table, where, Shape(system=()), parent=parent)
+    return select(func.count()).select_from(page.statement.with_only_columns(literal(1)).order_by(None).subquery())

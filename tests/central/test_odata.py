@@ -287,3 +287,18 @@ def test_fields_for_ruodk(api, app, live_server, demo_county):
     leaves = [f for f in fields if f["type"] not in ("structure", "repeat")]
     assert len(leaves) == len(_schema(app)["fields"])
 
+
+
+def test_navigation_links_lead_to_the_rows_they_name(api, live_server, screenings, demo_county):
+    """A row's `member@odata.navigationLink` (Central's Submissions('{instanceID}')/member) answers with that
+    submission's members; Submissions('{instanceID}') with the one submission."""
+    svc = _svc(live_server, demo_county)
+    row = api.get(f"{svc}/Submissions", params={"$top": "1"}, timeout=10).json()["value"][0]
+    members = api.get(f"{svc}/{row['member@odata.navigationLink']}", params={"$count": "true"}, timeout=10).json()
+    assert members["@odata.count"] == len(members["value"]) == 3
+    assert {m["__Submissions-id"] for m in members["value"]} == {row["__id"]}
+    one = api.get(f"{svc}/Submissions('{row['__id']}')", timeout=10).json()["value"]
+    assert [r["__id"] for r in one] == [row["__id"]]
+    for path in ("Submissions('uuid:nobody')", "Submissions('uuid:nobody')/member", "Submissions/member",
+                 f"Submissions('{row['__id']}')/nothing", f"Submissions('{row['__id']}')/member('x')/more"):
+        assert api.get(f"{svc}/{path}", timeout=10).status_code == 404, path

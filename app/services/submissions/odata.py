@@ -11,13 +11,14 @@ answers masked unless the role may read them, and PostgreSQL writes each row's J
 Each data request is an export of personal data and is audited like one (event submission.export, format
 odata, with the table, the filter and the rows given).
 """
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ... import events
 from ...core.access import Access, Permission
 from ...core.odata_options import Position, QueryOptions, make_skiptoken
-from ...core.odata_schema import Node, find_table, odata_tree
+from ...core.odata_schema import PRIMARY, Node, find_table, odata_tree
 from ...events import Kind
 from ...extensions import db
 from ...formats.odata_metadata import edmx, service_document
@@ -89,10 +90,15 @@ def rows(access: Access, xml_form_id: str, table_name: str, options: QueryOption
     """The rows of one table. Raises Problem 404.1 (an unknown form or table), 400.18/400.23/400.24/501.x
     (what $filter, $orderby or $select cannot be), before any row is read."""
     form = form_service(access, xml_form_id)
-    table = find_table(form.tree, table_name)
+    table, instance_id, parent = _resolve(form.tree, table_name)
     if table is None:
-        raise not_found(f"The form '{xml_form_id}' has no table '{table_name}'; its service document lists them.")
+        raise not_found(f"The form '{xml_form_id}' has no table '{table_name[:100]}'; its service document lists "
+                        "them.")
     where = [Submission.form_id == form.form_id, *conditions(access, SubmissionFilter())]
+    if instance_id is not None:
+        where.append(Submission.instance_id == instance_id)
+        if not db.session.scalar(sql.submissions_count(where)):
+            raise not_found(f"There is no submission '{instance_id[:100]}' of this form in your places.")
     if options.filter:
         where.append(filter_condition(options.filter))
     shape = _shape(table, options, access.can(Permission.PERSONAL_DATA_READ))
@@ -104,26 +110,58 @@ def rows(access: Access, xml_form_id: str, table_name: str, options: QueryOption
     if options.after is not None and len(options.after.repeat_positions) != _depth(table):
         raise odata_not_implemented("a $skiptoken of another table")
     order = order_columns(options.orderby) if options.orderby else None
-    total = _count(form.tree, table, where) if options.count else None
+    total = _count(table, where, parent) if options.count else None
     if options.top is None:
         return Rows(_audited(access, form, table_name, options,
-                             _stream(form.tree, table, where, shape, options, order)), dict, count=total)
+                             _stream(form.tree, table, where, shape, options, order, parent)), dict, count=total)
     if options.top == 0:
         return Rows(iter(()), dict, count=total)
-    return _page(access, form, table, where, shape, options, order, total)
+    return _page(access, form, table, where, shape, options, order, parent, total)
+
+
+# One step of an OData resource path: a name, optionally with a key in quotes (Submissions('uuid:...')).
+_STEP = re.compile(r"^([^()']+)(?:\('([^']*)'\))?$")
+
+
+def _resolve(tree: Node, path: str) -> tuple[Node | None, str | None, str | None]:
+    """The table an OData resource path names, and the keys it is cut by (central-backend lib/formats/odata.js
+    extractPathContext): `Submissions.member` a table; `Submissions('uuid:x')` one submission;
+    `Submissions('uuid:x')/member` its members; `Submissions('uuid:x')/member('{id}')/crops` one member's
+    crops. Returns (table, instanceID, parent row id); (None, ...) for a path that names no table, or keys a
+    repeat that is not the table's own parent."""
+    steps = [_STEP.match(part) for part in path.split("/")]
+    if not steps or any(step is None for step in steps):
+        return None, None, None
+    names = [step.group(1) for step in steps]
+    if len(steps) == 1:
+        return find_table(tree, names[0]), steps[0].group(2), None
+    if names[0] != PRIMARY or steps[0].group(2) is None:
+        return None, None, None
+    table = find_table(tree, ".".join(names))
+    if table is None or table.kind != "repeat":
+        return None, None, None
+    keyed = [i for i, step in enumerate(steps) if step.group(2) is not None]
+    parent = None
+    if keyed[-1] > 0:
+        # The keyed step must be the repeat just above the table.
+        above = table.enclosing_repeat()
+        if above is None or ".".join(names[:keyed[-1] + 1]) != above.table_name():
+            return None, None, None
+        parent = steps[keyed[-1]].group(2)
+    return table, steps[0].group(2), parent
 
 
 def _depth(table: Node) -> int:
     return sum(1 for s in table.steps() if s.kind == "repeat")
 
 
-def _count(tree: Node, table: Node, where: list) -> int:
-    statement = sql.submissions_count(where) if table.kind == "root" else sql.repeat_count(table, where)
+def _count(table: Node, where: list, parent: str | None) -> int:
+    statement = sql.submissions_count(where) if table.kind == "root" else sql.repeat_count(table, where, parent)
     return db.session.scalar(statement)
 
 
 def _stream(tree: Node, table: Node, where: list, shape: sql.Shape, options: QueryOptions,
-            order: list | None) -> Iterator[bytes]:
+            order: list | None, parent: str | None) -> Iterator[bytes]:
     """Every row (from $skip/$skiptoken on), comma-separated, as COPY writes them."""
     if table.kind == "root":
         page = sql.submissions_page(tree, where, shape, order=order,
@@ -131,7 +169,7 @@ def _stream(tree: Node, table: Node, where: list, shape: sql.Shape, options: Que
                                     offset=options.skip)
     else:
         after = (options.after.submission_id, options.after.repeat_positions) if options.after else None
-        page = sql.repeat_page(tree, table, where, shape, after=after, offset=options.skip)
+        page = sql.repeat_page(tree, table, where, shape, after=after, offset=options.skip, parent=parent)
     statement = page.statement.with_only_columns(page.statement.selected_columns.row)
     first = True
     for chunk in copy_out(statement, _ROWS_AS_THEY_ARE):
@@ -142,7 +180,7 @@ def _stream(tree: Node, table: Node, where: list, shape: sql.Shape, options: Que
 
 
 def _page(access: Access, form: FormService, table: Node, where: list, shape: sql.Shape, options: QueryOptions,
-          order: list | None, total: int | None) -> Rows:
+          order: list | None, parent: str | None, total: int | None) -> Rows:
     limit = options.top + 1
     if table.kind == "root":
         page = sql.submissions_page(form.tree, where, shape, order=order, limit=limit,
@@ -151,7 +189,7 @@ def _page(access: Access, form: FormService, table: Node, where: list, shape: sq
     else:
         after = (options.after.submission_id, options.after.repeat_positions) if options.after else None
         page = sql.repeat_page(form.tree, table, where, shape, after=after, limit=limit,
-                               offset=options.skip if options.after is None else 0)
+                               offset=options.skip if options.after is None else 0, parent=parent)
     following: dict = {}
 
     def chunks() -> Iterator[bytes]:
