@@ -41,6 +41,8 @@ ROUTE_VALUES = {
     # services/self_report/links.open_link checks before any SQL).
     "token": limits.DRAFT_TOKEN,
     "z": _TILE, "x": _TILE, "y": _TILE,
+    "table": NotAColumn("app.services.submissions.odata._resolve: a path of the form's own tables, 404 "
+                        "otherwise; a key in it is compared with its column as text"),
     "filename": NotAColumn("Flask's static files: safe_join within the static folder, 404 otherwise"),
 }
 

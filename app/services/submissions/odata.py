@@ -129,6 +129,8 @@ def _resolve(tree: Node, path: str) -> tuple[Node | None, str | None, str | None
     `Submissions('uuid:x')/member` its members; `Submissions('uuid:x')/member('{id}')/crops` one member's
     crops. Returns (table, instanceID, parent row id); (None, ...) for a path that names no table, or keys a
     repeat that is not the table's own parent."""
+    if len(path) > 2000:
+        return None, None, None
     steps = [_STEP.match(part) for part in path.split("/")]
     if not steps or any(step is None for step in steps):
         return None, None, None
