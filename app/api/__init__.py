@@ -8,6 +8,7 @@ from flask import Blueprint, Flask
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
 from . import (  # noqa: E402,F401
+    app_users,
     coverage,
     exports,
     forms,

@@ -40,6 +40,8 @@ ROUTE_VALUES = {
     # services/self_report/links.open_link checks before any SQL).
     "token": limits.DRAFT_TOKEN,
     "z": _TILE, "x": _TILE, "y": _TILE,
+    # An app user's or a public link's actor id (Central names both by their actor).
+    "actor_id": limits.ACTOR_ID,
     "filename": NotAColumn("Flask's static files: safe_join within the static folder, 404 otherwise"),
 }
 
