@@ -9,6 +9,7 @@ bp = Blueprint("api", __name__, url_prefix="/v1")
 
 from . import (  # noqa: E402,F401
     app_users,
+    assignments,
     coverage,
     exports,
     forms,

@@ -42,6 +42,7 @@ ROUTE_VALUES = {
     "z": _TILE, "x": _TILE, "y": _TILE,
     # An app user's or a public link's actor id (Central names both by their actor).
     "actor_id": limits.ACTOR_ID,
+    "role_id": NotAColumn("app.core.central_roles.role_named: an id or system name of the role table, 404 otherwise"),
     "filename": NotAColumn("Flask's static files: safe_join within the static folder, 404 otherwise"),
 }
 

@@ -10,6 +10,7 @@ from tests.support.collect import CollectClient
 from tests.support.pyodk_client import app_users, pyodk_as_role
 
 SCREENING = REPO / "forms" / "fpf_hh_screening.md"
+HOUSING = REPO / "forms" / "fpf_housing.md"
 
 
 def collect(live_server: str, project: int, token: str) -> CollectClient:
@@ -27,6 +28,27 @@ def test_pyodk_creates_an_app_user_whose_listed_token_opens_collects_door(odk, l
     assert one["token"] == created.token and one["displayName"] == "村干部 甲"
     forms = collect(live_server, project, created.token).form_list()
     assert [f.form_id for f in forms] == ["fpf_hh_screening"]
+
+
+def test_create_app_users_gives_them_forms_and_makes_no_name_twice(odk, live_server, project, publish):
+    """pyodk's projects.create_app_users lists the app users with a token, makes the names missing and assigns
+    their forms with Central's app-user role id 2."""
+    publish(SCREENING)
+    publish(HOUSING)
+    first = odk.projects.create_app_users(display_names=["甲", "乙"], forms=["fpf_housing"])
+    assert [u.displayName for u in first] == ["甲", "乙"]
+    again = odk.projects.create_app_users(display_names=["甲", "乙", "丙"])
+    assert [u.displayName for u in again] == ["丙"]
+    # Newest first, as Central lists them.
+    assert [u.displayName for u in app_users(odk).list()] == ["丙", "乙", "甲"]
+
+    given = {f.form_id for f in collect(live_server, project, first[0].token).form_list()}
+    assert given == {"fpf_hh_screening", "fpf_housing"}
+    # fpf_housing now goes to the devices it is assigned to only; a form assigned to nobody goes to all.
+    assert {f.form_id for f in collect(live_server, project, again[0].token).form_list()} == {"fpf_hh_screening"}
+    assigned = odk.session.get(f"projects/{project}/forms/fpf_housing/assignments").json()
+    assert sorted(assigned, key=lambda a: a["actorId"]) == sorted(
+        [{"actorId": u.id, "roleId": 2} for u in first], key=lambda a: a["actorId"])
 
 
 def test_deleting_an_app_user_revokes_its_token(odk, live_server, project, publish):
@@ -83,6 +105,8 @@ def test_a_place_limited_manager_sees_and_revokes_only_devices_of_their_places(a
                                                                        tmp_path)).list()}
     other = admin_view["村干部 测试"]
     doors.problem(manager.session.delete(f"projects/{demo_county}/app-users/{other}"), 404, 404.1)
+    doors.problem(manager.session.post(f"projects/{demo_county}/forms/fpf_hh_screening/assignments/2/{other}"),
+                  404, 404.1)
     assert manager.session.delete(f"projects/{demo_county}/app-users/{seen['娜镇 设备']}").json() == {"success": True}
 
 
