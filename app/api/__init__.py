@@ -16,6 +16,7 @@ from . import (  # noqa: E402,F401
     households,
     map_units,
     projects,
+    public_links,
     sessions,
     submissions,
     tiles,
