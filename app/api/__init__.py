@@ -1,6 +1,7 @@
 """The JSON API door, shaped like ODK Central's so pyodk and Central clients can use it.
 
-One module per resource (sessions, users, projects, forms, submissions, households, coverage), each
+One module per resource (sessions, users, projects, forms, submissions, households, coverage, app users,
+assignments, public links, datasets and their OData feed), each
 route declaring who may call it; JSON is shaped by the marshmallow schemas in schemas/ only.
 """
 from flask import Blueprint, Flask
@@ -11,6 +12,8 @@ from . import (  # noqa: E402,F401
     app_users,
     assignments,
     coverage,
+    datasets,
+    entity_odata,
     exports,
     forms,
     households,
