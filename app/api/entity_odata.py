@@ -68,7 +68,8 @@ def entity_metadata(project_id: int, dataset: str, access: Access):
 @requires(Permission.HOUSEHOLD_READ)
 def entity_feed_page(project_id: int, dataset: str, access: Access):
     pairs = list(request.args.items(multi=True))
-    options = feed_options(pairs)
+    options = feed_options(pairs)                 # 501 before 404, as Central's preprocessor
+    entity_list.require_list(dataset)
     selected = odata_entities.selection(options.select, entity_list.PROPERTIES, entity_list.SYSTEM_FIELDS)
     page = entity_feed.entity_feed(access, dataset, options)
     root = _service_root()

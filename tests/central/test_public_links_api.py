@@ -61,6 +61,8 @@ def test_a_link_made_listed_and_deleted_through_the_api(app, live_server, odk, l
     ({"village": VILLAGE, "once": True}, 400, 400.8),
     ({"village": VILLAGE, "quota": "x"}, 400, 400.8),
     ({"village": VILLAGE, "quota": 0}, 400, 400.8),
+    ({"village": VILLAGE, "quota": 10 ** 12}, 400, 400.22),
+    ({"village": VILLAGE, "displayName": "a\u0000b"}, 400, 400.8),
     ({"village": VILLAGE, "expiresOn": "tomorrow"}, 400, 400.8),
     ({"village": VILLAGE, "expiresOn": "2000-01-01"}, 400, 400.8),
     ({"village": VILLAGE, "displayName": "x" * 201}, 400, 400.13),

@@ -33,6 +33,7 @@ from .entity_list import CREATOR_ID, PROPERTIES, SYSTEM_FIELDS
 TEXT, TIME, NUMBER, BOOLEAN, NULL, CREATOR = "text", "time", "number", "boolean", "null", "creator"
 _EXTRACTS = ("year", "month", "day", "hour", "minute", "second")
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_BIGINT = (-2 ** 63, 2 ** 63 - 1)
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,14 @@ class _Checker:
         if NULL in (left, right):
             if isinstance(node.comparator, _ORDERING):
                 raise unparseable_odata_expression("null can only be compared with eq or ne.")
-        elif not (left == right or _creator_pair(node, left, right)):
+        elif _creator_pair(node, left, right):
+            return BOOLEAN                      # the number is compared as the text it is written as
+        elif left != right:
             raise unparseable_odata_expression(f"{_text(node)} compares a {left} value with a {right} one.")
+        for side in (node.left, node.right):
+            # PostgreSQL takes a whole number as a bigint: a longer one would fail in the database.
+            if isinstance(side, ast.Integer) and not _BIGINT[0] <= side.py_val <= _BIGINT[1]:
+                raise unparseable_odata_expression(f"{side.val} is beyond the numbers this server compares.")
         return BOOLEAN
 
 
