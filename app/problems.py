@@ -231,6 +231,12 @@ def unsupported_odata_select_field(name: str) -> Problem:
                    {"property": name})
 
 
+def invalid_skiptoken() -> Problem:
+    """400.35: a $skiptoken this server did not write (Central's odataInvalidSkiptoken), or one naming a row
+    the caller cannot see."""
+    return Problem(400.35, "Invalid $skiptoken")
+
+
 def odata_not_implemented(feature: str) -> Problem:
     """501.1: an OData query option or combination this server does not offer ($search, $expand with
     $select, ...)."""

@@ -51,7 +51,8 @@ def user_grant(project_id, email, role, places):
 @click.option("--qr-png", type=click.Path(dir_okay=False, path_type=Path), help="Write the QR code here.")
 def app_user_create(project_id, name, qr_png):
     name = run(column_limits.DEVICE_ACCOUNT_NAME.clean, name.strip())
-    app_user, token = run(app_users.create_app_user, project_id, name)
+    # Made with SECRET_KEY, so GET /v1/projects/{id}/app-users can show the token again (as Central does).
+    app_user, token = run(app_users.create_app_user, project_id, name, secret_key=current_app.config["SECRET_KEY"])
     project = projects.require_project(project_id)
     server_url = f"{current_app.config['PUBLIC_URL']}/v1/key/{token}/projects/{project_id}"
     payload = qr_payload(collect_settings(server_url, project.name))

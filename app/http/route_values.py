@@ -43,6 +43,11 @@ ROUTE_VALUES = {
     "z": _TILE, "x": _TILE, "y": _TILE,
     "table": NotAColumn("app.services.submissions.odata._resolve: a path of the form's own tables, 404 "
                         "otherwise; a key in it is compared with its column as text"),
+    # An app user's or a public link's actor id (Central names both by their actor).
+    "actor_id": limits.ACTOR_ID,
+    "role_id": NotAColumn("app.core.central_roles.role_named: an id or system name of the role table, 404 otherwise"),
+    "dataset": NotAColumn("app.services.registry.entity_list.require_list: the one list 'households', 404 otherwise"),
+    "uuid": NotAColumn("app.services.registry.entity_list.household_entity: read as a UUID first, 404 otherwise"),
     "filename": NotAColumn("Flask's static files: safe_join within the static folder, 404 otherwise"),
 }
 

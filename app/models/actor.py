@@ -4,7 +4,7 @@ Every record that someone creates points at an actor, whatever kind it is.
 """
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -46,6 +46,9 @@ class AppUser(db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     # Only the SHA-256 of the token is kept; NULL once revoked.
     token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The token is made from this salt and the server's SECRET_KEY (core.tokens.derived_token), so the app-user
+    # list can show it again as ODK Central's does; NULL for accounts made before (not shown) and revoked ones.
+    token_salt: Mapped[bytes | None] = mapped_column(LargeBinary(16))
 
     actor: Mapped[Actor] = relationship(lazy="joined")
 

@@ -1,8 +1,9 @@
 """The household registry (户), kept per project and updated by screening submissions."""
 from datetime import datetime
+from uuid import UUID
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, UniqueConstraint, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,8 +14,10 @@ from .columns import created_at, timestamp
 class Household(db.Model):
     __tablename__ = "household"
     # (project, village): coverage counts a project's registered households per village from the index alone.
+    # (project, created_at, id): the Entity List feed's order, newest first (services/registry/entity_feed.py).
     __table_args__ = (UniqueConstraint("project_id", "household_code"),
-                      Index("ix_household_project_village", "project_id", "admin_code"))
+                      Index("ix_household_project_village", "project_id", "admin_code"),
+                      Index("ix_household_project_created", "project_id", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
@@ -32,6 +35,9 @@ class Household(db.Model):
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime | None] = timestamp()
+    # The household as an Entity of the read-only Entity List `households` (Central names entities by a UUID
+    # v4): given once by the database, never changed, so an analyst's saved ids keep naming the same household.
+    uuid: Mapped[UUID] = mapped_column(Uuid, server_default=text("gen_random_uuid()"), unique=True, index=True)
 
 
 class HouseholdPerson(db.Model):

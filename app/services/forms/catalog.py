@@ -126,8 +126,10 @@ def media_file(version: FormVersion, access: Access, name: str) -> MediaEntry:
     raise not_found(f"The form has no attachment named '{name}'.")
 
 
-def assign_form(project_id: int, xml_form_id: str, app_user_ids: list[int], *, assigned: bool = True) -> None:
-    """Give a form to chosen devices (or take it back); a form nobody is assigned goes to all devices."""
+def assign_form(project_id: int, xml_form_id: str, app_user_ids: list[int], *, assigned: bool = True,
+                by: int | None = None) -> None:
+    """Give a form to chosen devices (or take it back); a form nobody is assigned goes to all devices.
+    `by`: the actor who did it (None: the command line)."""
     xml_form_id = limits.XML_FORM_ID.clean(xml_form_id)
     form = db.session.scalar(select(Form).where(Form.project_id == project_id, Form.xml_form_id == xml_form_id))
     if form is None:
@@ -137,6 +139,6 @@ def assign_form(project_id: int, xml_form_id: str, app_user_ids: list[int], *, a
             db.session.merge(FormAssignment(form_id=form.id, actor_id=actor_id))
         else:
             db.session.query(FormAssignment).filter_by(form_id=form.id, actor_id=actor_id).delete()
-    events.record(Kind.FORM_ASSIGN, project_id=project_id, subject=xml_form_id,
+    events.record(Kind.FORM_ASSIGN, actor_id=by, project_id=project_id, subject=xml_form_id,
                   payload={"devices": app_user_ids, "assigned": assigned})
     db.session.commit()

@@ -68,9 +68,10 @@ class IssuedLink:
 
 def create_links(project_id: int, xml_form_id: str, villages: list[str], *, township: str | None = None,
                  expires_on: date | None = None, quota: int | None = None, actor_id: int | None = None,
-                 secret_key: str, public_url: str) -> list[IssuedLink]:
+                 display_name: str | None = None, secret_key: str, public_url: str) -> list[IssuedLink]:
     """A link to `xml_form_id` for each village given and each village of `township`, with its token and
     URL: a new one, or the village's live link to the form already (`existing`; revoke it to replace it).
+    `display_name` names each new link's actor (the API's displayName; default "{village} 自主申报链接").
 
     Raises Problem 404.1 for an unknown project or form, 400.8 for a form that takes no public links
     (LINKABLE_FORMS), codes that are no village (or no township), a quota below 1, an expiry in the past,
@@ -99,7 +100,7 @@ def create_links(project_id: int, xml_form_id: str, villages: list[str], *, town
             continue
         salt = secrets.token_bytes(16)
         token = link_token(secret_key, salt)
-        actor = Actor(kind="public_link", display_name=f"{name} 自主申报链接")
+        actor = Actor(kind="public_link", display_name=display_name or f"{name} 自主申报链接")
         db.session.add(actor)
         db.session.flush()
         link = PublicLink(project_id=project_id, form_id=form.id, village=code, actor_id=actor.id, salt=salt,
@@ -153,6 +154,22 @@ def _live(query) -> list[PublicLink]:
     today = date.today()
     return [link for link in db.session.scalars(query.where(PublicLink.revoked_at.is_(None)))
             if _closed(link, today) is None]
+
+
+def remade_token(link: PublicLink, secret_key: str) -> str | None:
+    """A stored link's token made again; None when SECRET_KEY is not the one it was made with."""
+    token = link_token(secret_key, link.salt)
+    return token if _digest(token) == link.token_sha256 else None
+
+
+def link_url(public_url: str, token: str) -> str:
+    """The resident's page of a link: PUBLIC_URL + LINK_PATH + token."""
+    return _url(public_url, token)
+
+
+def link_state(link: PublicLink) -> str:
+    """live, or why the link no longer opens: revoked | expired | quota."""
+    return _closed(link, date.today()) or "live"
 
 
 def _token_of(link: PublicLink, secret_key: str) -> str:
