@@ -184,11 +184,6 @@ def _place_flags(app):
         app, "SELECT code, seismic_ge7, water_scarce FROM admin_unit WHERE code IN (:v1, :v2)", v1=V1, v2=V2))
 
 
-@pytest.mark.xfail(strict=True, reason="places import reads a blank seismic_ge7 or water_scarce as 0 "
-                   "(core.places._flag): the devices' admin_units.csv then says 0, so the form's seismic7 and "
-                   "scarce_area are '0', not blank, and R8b never fires nor asks (input_missing) for a village "
-                   "whose intensity nobody entered; a blank scarcity makes 25 L a head 'water_unsafe' (a risk "
-                   "guessed from a blank)")
 def test_a_blank_seismic_intensity_in_the_places_file_is_not_read_as_below_7(app, project):
     from app.services.registry.imports import import_places
     with app.app_context():
@@ -198,9 +193,6 @@ def test_a_blank_seismic_intensity_in_the_places_file_is_not_read_as_below_7(app
     assert (seismic, scarce) == (None, None)
 
 
-@pytest.mark.xfail(strict=True, reason="importing the places again to fix a name, with the seismic_ge7 and "
-                   "water_scarce cells left blank (or the columns left out), resets every village's 7-degree and "
-                   "water-scarce marks to false: import_places updates them with the blank read as 0")
 def test_importing_the_places_again_keeps_what_a_blank_does_not_say(app, project):
     from app.services.registry.imports import import_places
     with app.app_context():
