@@ -140,9 +140,6 @@ def test_a_screening_without_members_says_so():
 
 # --- 8. R21 at the threshold: the share is rounded before it is compared --------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="UnitCoverage.cluster_share is rounded to 4 decimals before cluster_risk "
-                   "compares it: 10,001 of 100,000 screened households (10.001%, above 10%) round to 0.1 and raise "
-                   "no area alert")
 def test_a_county_just_past_the_cluster_share_is_an_alert():
     county = UnitCoverage(code="420102000000", name=None, registered=100_000, screened=100_000, persons=0, insured=0,
                           school_age=0, out_of_school=0, persons_housing_safe=0, persons_water_safe=0, flagged={},

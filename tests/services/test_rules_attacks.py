@@ -207,9 +207,6 @@ def test_importing_the_places_again_keeps_what_a_blank_does_not_say(app, project
 
 # --- R21: the share's numerator and denominator --------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="R21's numerator counts every campaign household with R1/R4/R8/R9 flags, the "
-                   "denominator only the screened ones: households with a housing inspection (grade D) and no "
-                   "screening make a village with 1 safe screened household '200%', an area alert")
 def test_r21_counts_screened_households_only(app, project, admin, publish, device, live_server):
     load_registry(app, project)
     _more_households(app, project, ("C01", V1), ("C02", V1))
