@@ -90,10 +90,6 @@ def test_lower_case_x_spaces_and_tabs_are_the_same_person(app, project, publish,
 
 # --- R22: which screening is a household's "latest" ------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="a household's screening persons are replaced by whichever of its screenings "
-                   "is stored last, not by its latest screening (README: 'in the registry or in its latest "
-                   "screening'): an older visit synced late (survey date 1 Nov after 20 Nov) drops the person, and "
-                   "another household listing them is not flagged")
 def test_an_older_visit_synced_late_does_not_free_the_person(app, project, publish, device):
     load_registry(app, project)
     publish(SCREENING)
