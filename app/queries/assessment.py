@@ -14,7 +14,10 @@ from .events import EVENT_CTE
 # village (named, :village, else the household's) with how far the geopoint (:lon, :lat) lies outside it,
 # another household already registered under the same head's ID number (:idno), with its village, and the
 # other households that list a person of the submission (:person_idnos, normalised; household_person's
-# index on (project, idno)): [{idno, household, village}].
+# index on (project, idno)): [{idno, household, village}]. With :arrived (`rules recompute`: when the
+# submission arrived), only the registry's persons listed before then: a registry import after the screening
+# is the later record, which the import reported, as at ingest (screenings' persons are written again in
+# the order they arrived).
 CONTEXT = text("""
 SELECT h.id AS household_id, h.poverty_status, h.category, h.status, h.last_pc_income,
     h.admin_code AS household_village,
@@ -35,7 +38,9 @@ LEFT JOIN LATERAL (
                      ORDER BY s.idno, o.household_code) AS shared
     FROM (SELECT DISTINCT p.idno, p.household_id FROM household_person p
           WHERE p.project_id = :project_id AND p.idno = ANY(CAST(:person_idnos AS varchar[]))
-              AND p.household_id IS DISTINCT FROM h.id) s
+              AND p.household_id IS DISTINCT FROM h.id
+              AND (CAST(:arrived AS timestamptz) IS NULL OR p.source = 'screening'
+                   OR p.since < CAST(:arrived AS timestamptz))) s
     JOIN household o ON o.id = s.household_id) persons ON true
 """).columns(column("household_id", BigInteger), column("poverty_status", String), column("category", String),
              column("status", String), column("last_pc_income", Float), column("household_village", String),

@@ -1,6 +1,8 @@
 """unknown place marks, and R21 over screened households: a place's seismic_ge7 and water_scarce may be null
 (the places file left them blank: unknown, not "no", so R8b and R9a ask for them); each kept village's R21
-numerator counted again over its screened households only, as its denominator is (issue 17's attack findings)
+numerator counted again over its screened households only, as its denominator is; and since when a household
+has listed each person (household_person.since), so that `rules recompute` compares a screening with the
+registry's persons listed before it arrived, as ingest did (issue 17's attack findings)
 
 Numbered 0027, not 0026: another branch may add a 0026; whichever lands second must move its down_revision.
 
@@ -33,9 +35,16 @@ def upgrade():
                    WHERE screening_version_id IS NOT NULL AND flag_codes && '{CLUSTER_CODES}'::varchar[]
                    GROUP BY 1, 2) n ON n.campaign_id = k.campaign_id AND n.village = k.village
         WHERE k.campaign_id = v.campaign_id AND k.village = v.village""")
+    op.add_column('household_person', sa.Column('since', sa.DateTime(timezone=True), server_default=sa.text('now()'),
+                                                nullable=False))
+    # The registry's persons listed so far: since the household was registered, the earliest they can have been
+    # (a screening's are written again by `rules recompute`, in the order the screenings arrived).
+    op.execute("UPDATE household_person p SET since = h.created_at FROM household h "
+               "WHERE h.id = p.household_id AND p.source = 'registry'")
 
 
 def downgrade():
+    op.drop_column('household_person', 'since')
     op.execute("UPDATE admin_unit SET seismic_ge7 = coalesce(seismic_ge7, false), "
                "water_scarce = coalesce(water_scarce, false)")
     for column in ('seismic_ge7', 'water_scarce'):

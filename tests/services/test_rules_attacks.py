@@ -102,10 +102,6 @@ def test_an_older_visit_synced_late_does_not_free_the_person(app, project, publi
 
 # --- R22: registry import vs ingest, and `rules recompute` ------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="`rules recompute` writes every registry person before it replays the "
-                   "screenings, so a screening that arrived BEFORE a registry import listing the same person (not "
-                   "flagged at ingest: the import is the later record, and reports it) is flagged by recompute: "
-                   "ingest and recompute disagree on which record is the later")
 def test_recompute_flags_what_ingest_flagged(app, project, publish, device):
     load_registry(app, project)
     publish(SCREENING)
@@ -120,10 +116,6 @@ def test_recompute_flags_what_ingest_flagged(app, project, publish, device):
     assert first not in _person_flags(app)
 
 
-@pytest.mark.xfail(strict=True, reason="a person who moved (H001's next screening drops them) stays 'in two "
-                   "households' on H002's current screening for good: ingest does not look again at H002, and "
-                   "`rules recompute` replays the screenings in arrival order, so H002's is judged against H001's "
-                   "older screening again and keeps the flag; only H002's next screening clears it")
 def test_a_move_is_cleared_by_recompute(app, project, publish, device):
     """A person moves from H001 to H002: H002's screening is flagged while H001's latest screening still lists
     them; once H001's next screening drops them, the person is in one household only."""
