@@ -10,8 +10,10 @@ in forms/*.md, mirrored here); for a value the form computes from the server's o
 seismic7), when the rule's outcome turns on it.
 
 An answer a rule reads that is none of the codes (or dates) it knows (codes.py: 未参保 for `none`, 否 for
-`no`, a choice given twice in place) was set aside by FormAnswers: it is flagged here as `input_unreadable`,
-named like a blank one and with the answer as given, wherever the form holds it. Unreadable numbers (text
+`no`, a member's answer given twice in place) was set aside by FormAnswers: it is flagged here as
+`input_unreadable`, named like a blank one and with the answer as given, wherever the form holds it. (A
+household's answer given twice is ambiguous: read as no answer, so named here as missing, and flagged
+`answer_ambiguous` at ingest.) Unreadable numbers (text
 where a number belongs, or outside the form's range) are the rules' own data flags (income_unreadable,
 water_unreadable, age_unreadable, ...), not these.
 """
