@@ -1,5 +1,6 @@
 """Resident ID numbers (居民身份证号码, GB 11643-1999): structure and ISO 7064 MOD 11-2 check digit."""
 import re
+import unicodedata
 from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -8,19 +9,38 @@ _CHECK = "10X98765432"
 _SHAPE = re.compile(r"^[1-9]\d{5}(\d{4})(\d{2})(\d{2})\d{3}[\dXx]\Z", re.ASCII)   # \Z: no trailing newline
 
 
-# What normalise drops: the spaces a cadre or a spreadsheet puts in a number (ASCII, no-break, ideographic).
-_SPACES = str.maketrans("", "", " \t\r\n\u00a0\u3000")
-NORMAL_LENGTH = 18
+# What clean drops: the spaces a cadre or a spreadsheet puts in a number (after NFKC, the no-break and
+# ideographic spaces are ASCII ones).
+_SPACES = str.maketrans("", "", " \t\r\n")
+# The first-generation number (GB 11643-1989): 6 digits of area, the birth date as YYMMDD (19YY), 3 digits.
+_SHAPE_15 = re.compile(r"^[1-9]\d{5}(\d{2})(\d{2})(\d{2})\d{3}\Z", re.ASCII)
+
+
+def clean(idno) -> str:
+    """An ID number as written, without what only its writing adds: full-width digits and letters (an IME's
+    全角 １２３, Ｘ) read as ASCII (NFKC), no spaces, the check letter upper-case."""
+    return unicodedata.normalize("NFKC", str(idno)).translate(_SPACES).upper()
 
 
 def normalise(idno) -> str | None:
-    """An ID number as the registry compares it (issue 17, R22 person in two households): no spaces, the
-    check letter upper-case. None when nothing is left, or for what is longer than an ID number (no person
-    is found by it)."""
+    """An ID number as R22 compares it (issue 17, person in two households): cleaned (clean), and only if it
+    is an ID number: 18 characters that pass problem() (digits, a birth date, the check digit), or the 15
+    digits of a first-generation number. None for anything else: the placeholders and mangled numbers a
+    form or spreadsheet holds ('0', '无', '4.20102E+17', a typo caught by the check digit) are nobody's,
+    and compared they would tie every household that used one together."""
     if idno is None:
         return None
-    text = str(idno).translate(_SPACES).upper()
-    return text if 0 < len(text) <= NORMAL_LENGTH else None
+    text = clean(idno)
+    if len(text) == 18:
+        return text if problem(text) is None else None
+    match = _SHAPE_15.match(text)
+    if not match:
+        return None
+    try:
+        date(1900 + int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+    return text
 
 
 def check_digit(first17: str) -> str:

@@ -15,6 +15,7 @@ _PARENT_LEVEL = {"city": "province", "county": "city", "township": "county", "vi
 # How many leading digits a unit shares with its parent, and how its own code must look.
 _SHARED_PREFIX = {"city": 2, "county": 4, "township": 6, "village": 9, "group": 12}
 _TRUE = {"1", "true", "yes", "y", "是"}
+_FALSE = {"0", "false", "no", "n", "否"}
 
 
 @dataclass
@@ -25,8 +26,11 @@ class PlaceRow:
     parent_code: str | None
     name: str
     boundary: BaseGeometry | None
-    seismic_ge7: bool
-    water_scarce: bool
+    # None: the file does not say (a blank cell, or no such column), so the place's mark is unknown, or stays as
+    # it was when the place is imported again. Never read as "no": a village whose intensity nobody entered is
+    # not below 7 (R8b), nor one whose scarcity nobody entered rich in water (R9a).
+    seismic_ge7: bool | None
+    water_scarce: bool | None
 
 
 @dataclass
@@ -131,7 +135,14 @@ def _boundary_errors(r: PlaceRow) -> list[RowError]:
     return []
 
 
-def _flag(value) -> bool:
-    if isinstance(value, bool):
+def _flag(value) -> bool | None:
+    """A yes/no mark of a place: True, False, or None when blank (unknown); ValueError for anything else (the
+    row is reported, not guessed at)."""
+    if value is None or isinstance(value, bool):
         return value
-    return str(value or "").strip().lower() in _TRUE
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ValueError(f"a yes/no mark (1 or 0) is expected, not {str(value)[:20]!r}")

@@ -53,3 +53,6 @@ class HouseholdPerson(db.Model):
     source: Mapped[str] = mapped_column(String(10), primary_key=True)     # registry | screening
     idno: Mapped[str] = mapped_column(String(18), primary_key=True)       # sensitive (PIPL)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    # Since when the household has listed the person (kept while its records go on listing them): `rules
+    # recompute` compares a screening with the registry's persons listed before it arrived, as ingest did.
+    since: Mapped[datetime] = created_at()

@@ -21,8 +21,10 @@ class AdminUnit(db.Model):
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("admin_unit.code"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True)
-    seismic_ge7: Mapped[bool] = mapped_column(Boolean, default=False)    # 抗震设防烈度7度及以上
-    water_scarce: Mapped[bool] = mapped_column(Boolean, default=False)   # 缺水地区 (< 1000 m³ per person)
+    # Null: unknown (the places file left it blank). Devices then get a blank mark, and the rules that read it
+    # (R8b, R9a) ask for it instead of reading "no".
+    seismic_ge7: Mapped[bool | None] = mapped_column(Boolean, nullable=True)    # 抗震设防烈度7度及以上
+    water_scarce: Mapped[bool | None] = mapped_column(Boolean, nullable=True)   # 缺水地区 (< 1000 m³ per person)
 
 
 # Map tiles draw places from outlines simplified ahead, per band of zooms: each band's outline is

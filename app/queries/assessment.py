@@ -14,7 +14,10 @@ from .events import EVENT_CTE
 # village (named, :village, else the household's) with how far the geopoint (:lon, :lat) lies outside it,
 # another household already registered under the same head's ID number (:idno), with its village, and the
 # other households that list a person of the submission (:person_idnos, normalised; household_person's
-# index on (project, idno)): [{idno, household, village}].
+# index on (project, idno)): [{idno, household, village}]. With :arrived (`rules recompute`: when the
+# submission arrived), only the registry's persons listed before then: a registry import after the screening
+# is the later record, which the import reported, as at ingest (screenings' persons are written again in
+# the order they arrived).
 CONTEXT = text("""
 SELECT h.id AS household_id, h.poverty_status, h.category, h.status, h.last_pc_income,
     h.admin_code AS household_village,
@@ -35,7 +38,9 @@ LEFT JOIN LATERAL (
                      ORDER BY s.idno, o.household_code) AS shared
     FROM (SELECT DISTINCT p.idno, p.household_id FROM household_person p
           WHERE p.project_id = :project_id AND p.idno = ANY(CAST(:person_idnos AS varchar[]))
-              AND p.household_id IS DISTINCT FROM h.id) s
+              AND p.household_id IS DISTINCT FROM h.id
+              AND (CAST(:arrived AS timestamptz) IS NULL OR p.source = 'screening'
+                   OR p.since < CAST(:arrived AS timestamptz))) s
     JOIN household o ON o.id = s.household_id) persons ON true
 """).columns(column("household_id", BigInteger), column("poverty_status", String), column("category", String),
              column("status", String), column("last_pc_income", Float), column("household_village", String),
@@ -95,17 +100,26 @@ assessment AS (
         CAST(:location AS geometry))
 )"""
 # A screening's persons (:person_idnos) become its household's: numbers it no longer lists go, new ones come
-# (two CTEs that never touch the same row, so neither hides the other's change in the one snapshot).
-_PERSONS = """
+# (two CTEs that never touch the same row, so neither hides the other's change in the one snapshot). Only
+# if it is the household's latest screening (README: "in its latest screening"), by survey date and then
+# arrival (the version id), as coverage takes a household's latest: an older visit synced late does not
+# replace the persons of a newer one. The household's other screenings are found through
+# submission.household_id's index; a household has a few.
+_LATEST_SCREENING = """NOT CAST(:is_draft AS boolean) AND NOT EXISTS (
+        SELECT FROM submission s JOIN submission_assessment a ON a.submission_version_id = s.current_version_id
+        WHERE s.household_id = CAST(:household_id AS bigint) AND s.id <> :submission_id AND s.deleted_at IS NULL
+            AND a.xml_form_id = :xml_form_id AND NOT a.is_draft
+            AND (a.surveyed_on, a.submission_version_id) > (CAST(:surveyed_on AS date), :version_id))"""
+_PERSONS = f"""
 persons_gone AS (
     DELETE FROM household_person
-    WHERE household_id = :household_id AND source = 'screening' AND NOT CAST(:is_draft AS boolean)
+    WHERE household_id = :household_id AND source = 'screening' AND {_LATEST_SCREENING}
         AND idno <> ALL(CAST(:person_idnos AS varchar[]))
 ),
 persons_new AS (
     INSERT INTO household_person (household_id, source, idno, project_id)
     SELECT :household_id, 'screening', idno, :project_id FROM unnest(CAST(:person_idnos AS varchar[])) AS idno
-    WHERE CAST(:household_id AS bigint) IS NOT NULL AND NOT CAST(:is_draft AS boolean)
+    WHERE CAST(:household_id AS bigint) IS NOT NULL AND {_LATEST_SCREENING}
     ON CONFLICT DO NOTHING
 )"""
 _FLAGS = """

@@ -150,7 +150,9 @@ FORGET_CAMPAIGN_VILLAGES = text(_FORGET_VILLAGES.format(scope=""))
 
 # A village's numbers in a campaign: its registered households, and their rows in the campaign
 # (campaign_household, which carries each household's village). Screenings give the persons and the
-# 三保障 numbers; housing and water inspections outrank what the screening said. Plain SELECTs, so
+# 三保障 numbers; housing and water inspections outrank what the screening said. R21's numerator counts
+# screened households only, as its denominator does (a household with a housing inspection and no
+# screening would make a village with one safe screened household "200%"). Plain SELECTs, so
 # PostgreSQL can spread them over its parallel workers (it never does for an INSERT ... SELECT);
 # the few rows they give are stored by STORE_VILLAGES, which also counts a new version of the campaign's
 # map tiles (campaign.tiles_version).
@@ -167,7 +169,8 @@ SELECT village, count(screening_version_id) AS screened, coalesce(sum(persons), 
     coalesce(sum(persons) FILTER (WHERE coalesce(water_unsafe, screening_water_unsafe) IS NOT TRUE), 0)
         AS persons_water_safe,
     count(*) FILTER (WHERE flag_codes && CAST(:risk_codes AS varchar[])) AS households_at_risk,
-    count(*) FILTER (WHERE flag_codes && CAST(:cluster_codes AS varchar[])) AS households_cluster_risk
+    count(screening_version_id) FILTER (WHERE flag_codes && CAST(:cluster_codes AS varchar[]))
+        AS households_cluster_risk
 FROM campaign_household WHERE campaign_id = :campaign {villages}
 GROUP BY 1
 """

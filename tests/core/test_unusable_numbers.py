@@ -85,7 +85,8 @@ def test_an_unusable_household_size_is_a_data_flag():
 @pytest.mark.parametrize("value", ["1e400", "inf", "nan", 10**401, "1" + "0" * 400])
 def test_unusable_water_numbers_are_a_data_flag(field, value):
     answers = {"quantity_g": {"qty_lpcd": 40.0, "fetch_min": 10}, "reliability_g": {"outage_days": 3},
-               "supply_g": {"piped": "no"}, "quality_g": {"sensory": "none"}}
+               "supply_g": {"supply_type": "small_central", "piped": "no"},
+               "quality_g": {"sensory": "none", "report": "no"}}
     group = "reliability_g" if field == "outage_days" else "quantity_g"
     answers[group][field] = value
     assert list(_flags("fpf_water", answers)) == ["water_unreadable"]

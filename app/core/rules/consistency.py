@@ -20,20 +20,22 @@ def category_rule(answers: FormAnswers, household: dict | None) -> list[Flag]:
 
 
 def data_quality_rules(answers: FormAnswers) -> list[Flag]:
-    """R22 within one submission: ID numbers, the head of household, the household size."""
+    """R22 within one submission: ID numbers (each checked as written less spaces and full-width forms,
+    idcard.clean; one person listed twice), the head of household, the household size."""
     flags = []
     bad_ids = []
     head = answers.text("head_idno")
-    if head and idcard.problem(head):
-        bad_ids.append({"field": "head_idno", "problem": idcard.problem(head)})
+    if head and idcard.problem(idcard.clean(head)):
+        bad_ids.append({"field": "head_idno", "problem": idcard.problem(idcard.clean(head))})
     for position, member in enumerate(answers.members, start=1):
         idno = member.get("m_idno")
-        if idno and idcard.problem(str(idno)):
-            bad_ids.append({"field": "m_idno", "member": position, "problem": idcard.problem(str(idno))})
+        if idno and idcard.problem(idcard.clean(idno)):
+            bad_ids.append({"field": "m_idno", "member": position, "problem": idcard.problem(idcard.clean(idno))})
     if bad_ids:
         # The numbers themselves stay out of the flag: they are sensitive personal data.
         flags.append(Flag("R22", "id_invalid", "data", f"{len(bad_ids)}个身份证号码校验不通过",
                           f"{len(bad_ids)} ID number(s) fail the GB 11643 check", inputs={"ids": bad_ids}))
+    flags += _listed_twice(answers)
     if "member" in answers.repeats or answers.values.get("hh_size") is not None:
         if not answers.members:
             flags.append(Flag("R22", "household_empty", "data", "家庭成员为0人", "The household has no members",
@@ -45,6 +47,23 @@ def data_quality_rules(answers: FormAnswers) -> list[Flag]:
                               f"{heads} members are marked head of household; there must be exactly one",
                               inputs={"heads": heads}))
     return flags
+
+
+def _listed_twice(answers: FormAnswers) -> list[Flag]:
+    """R22 person in two households, within one: members of one screening with one ID number (normalised,
+    idcard.normalise) are one person listed twice. Counted once (FormAnswers.persons), and flagged with the
+    members' positions (never the number)."""
+    positions: dict[str, list[int]] = {}
+    for position, member in enumerate(answers.members, start=1):
+        if (idno := idcard.normalise(member.get("m_idno"))) is not None:
+            positions.setdefault(idno, []).append(position)
+    twice = [p for p in positions.values() if len(p) > 1]
+    if not twice:
+        return []
+    listed = "；".join("、".join(map(str, p)) + "号成员" for p in twice)
+    return [Flag("R22", "person_listed_twice", "data", f"{listed}的身份证号相同,按同一人计算家庭人口",
+                 f"Members {'; '.join(', '.join(map(str, p)) for p in twice)} give one ID number: counted as one "
+                 "person", inputs={"members": twice})]
 
 
 OUTSIDE_PLACES = "outside_assigned_places"

@@ -30,8 +30,9 @@ def household_income(answers: FormAnswers) -> Income | None:
 
 
 def household_size(answers: FormAnswers) -> int:
+    """The persons of the member repeat (one listed twice counts once: FormAnswers.persons), else hh_size."""
     if answers.members:
-        return len(answers.members)
+        return len(answers.persons)
     size = answers.number("hh_size")
     return int(size) if size else 0
 

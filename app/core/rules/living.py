@@ -7,6 +7,8 @@ UNSAFE_HOUSE_STATUS = {"grade_c": "C级危房", "grade_d": "D级危房", "suspec
                        "no_house": "无房"}
 # 六类重点对象 for housing support (易返贫致贫户, 低保户, 分散供养特困, 突发严重困难户, 低保边缘家庭, 其他脱贫户).
 KEY_GROUPS = ("at_risk", "dibao", "tekun_dispersed", "hardship", "dibao_edge", "lifted_other")
+# Dispersed water supplies (分散式), whose reliability includes a drought (forms/fpf_water.md asks drought_ok of them).
+DISPERSED = ("well", "cistern", "spring", "dispersed_other")
 
 
 def screening_living_rules(answers: FormAnswers) -> list[Flag]:
@@ -143,7 +145,7 @@ def _quantity_ok(answers: FormAnswers, w) -> bool | None:
     scarce = answers.text("scarce_area")              # decides only between the two thresholds
     if scarce is None:
         return None
-    return scarce in ("1", "yes", "true")
+    return scarce == "1"                              # codes.PLACE_MARK: anything else was set aside
 
 
 def _convenience_ok(answers: FormAnswers, w) -> bool | None:
@@ -165,8 +167,10 @@ def _reliability_ok(answers: FormAnswers, w) -> bool | None:
         return False
     if days > w.outage_days:
         return False
-    # A well, cistern or spring must also hold through a drought: a blank answer leaves it unjudged.
-    if answers.text("supply_type") in ("well", "cistern", "spring") and answers.text("drought_ok") is None:
+    # A dispersed supply must also hold through a drought: a blank answer leaves it unjudged, and so does a
+    # blank supply type, which may be one.
+    supply = answers.text("supply_type")
+    if (supply is None or supply in DISPERSED) and answers.text("drought_ok") is None:
         return None
     return True
 
@@ -176,7 +180,8 @@ def _quality_ok(answers: FormAnswers) -> bool | None:
     result = answers.text("report_pass")
     if any(s != "none" for s in sensory) or result == "fail":
         return False
-    # Safe needs the senses' answer, and the test's result where there is a report.
-    if not sensory or (answers.text("report") == "yes" and result is None):
+    # Safe needs the senses' answer, whether there is a report, and the test's result where there is one.
+    report = answers.text("report")
+    if not sensory or (report in ("yes", None) and result is None):
         return None
     return True

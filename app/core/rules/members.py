@@ -39,11 +39,11 @@ def member_age(member: dict, on: date | None) -> int | None:
 
 
 def member_rules(answers: FormAnswers, ruleset: Ruleset) -> list[Flag]:
-    members = answers.members
-    if not members:
+    if not answers.members:
         return []
     on = answers.survey_date()
-    flags = _unreadable_member_answers(members)
+    flags = _unreadable_member_answers(answers.members)
+    members = answers.persons           # one person listed twice is judged and counted once
     low, high = ruleset.school_age_min, ruleset.school_age_max
     # A child out of school whose reason is blank is not judged (the reason may be 身体原因): inputs says so.
     out = [m for m in members

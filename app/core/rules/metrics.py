@@ -24,7 +24,7 @@ class HouseholdMetrics:
 def household_metrics(xml_form_id: str, answers: FormAnswers, flags: list[Flag], ruleset: Ruleset) -> HouseholdMetrics:
     codes = {f.code for f in flags}
     if xml_form_id == SCREENING:
-        members = answers.members
+        members = answers.persons          # one person listed twice is counted once
         on = answers.survey_date()
         ages = [member_age(m, on) for m in members]
         dropout = next((f for f in flags if f.code == "edu_dropout"), None)

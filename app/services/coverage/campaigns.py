@@ -8,6 +8,7 @@ background (the job runner, app/workers), so that reads find little left to add 
 import json
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 
 from sqlalchemy import select, text
 
@@ -91,7 +92,7 @@ class UnitCoverage:
     persons_water_safe: int
     flagged: dict[str, int]             # households flagged, per flag code
     households_at_risk: int = 0         # households with at least one risk flag (not data quality)
-    households_cluster_risk: int = 0    # households with a flag of R1, R4, R8 or R9 (flags.CLUSTER_CODES)
+    households_cluster_risk: int = 0    # screened households with a flag of R1, R4, R8 or R9 (flags.CLUSTER_CODES)
     cluster_threshold: float = 0.10     # the ruleset's cluster_share for this place and campaign year
 
     # Shares (0 to 1, four decimals; None where nothing is counted), as the 三保障 indicators
@@ -123,9 +124,12 @@ class UnitCoverage:
 
     @property
     def cluster_risk(self) -> bool:
-        """R21's area alert (§8.5, 整村整乡返贫): the share exceeds the ruleset's cluster_share."""
-        share = self.cluster_share
-        return share is not None and share > self.cluster_threshold
+        """R21's area alert (§8.5, 整村整乡返贫): the share exceeds the ruleset's cluster_share. Compared exactly,
+        not as the rounded share shown: 10,001 of 100,000 (10.001%) exceeds 10%, though it shows as 0.1;
+        the threshold as written in the ruleset (0.1 is 1/10, not the double nearest it)."""
+        if not self.screened:
+            return False
+        return Fraction(self.households_cluster_risk, self.screened) > Fraction(str(self.cluster_threshold))
 
 
 def _rate(part: int, whole: int) -> float | None:

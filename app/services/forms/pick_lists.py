@@ -55,9 +55,14 @@ def _admin_units_csv(places: tuple[str, ...] | None) -> bytes:
         above = sorted({p[:6] + "000000" for p in places} | {p[:9] + "000" for p in places if len(p) >= 9})
         query = query.where(or_(within(AdminUnit.code, places), AdminUnit.code.in_(above)))
     rows = [("name", "label", "level", "parent", "seismic_ge7", "water_scarce")]
-    rows += [(code, name, level, parent or "", int(seismic), int(scarce))
+    # An unknown mark is blank: the forms' seismic7 and scarce_area are then blank, and the rules ask for them.
+    rows += [(code, name, level, parent or "", _mark(seismic), _mark(scarce))
              for code, name, level, parent, seismic, scarce in db.session.execute(query)]
     return _csv(rows)
+
+
+def _mark(value: bool | None) -> int | str:
+    return "" if value is None else int(value)
 
 
 def _households_csv(project_id: int, places: tuple[str, ...] | None) -> bytes:

@@ -63,11 +63,12 @@ class Subject:
     new_household: bool = False
     person_idnos: tuple[str, ...] = ()     # a screening's head's and members' ID numbers, normalised
 
-    def context_params(self) -> dict:
-        """The parameters of CONTEXT (with project_id), the database's side of the assessment."""
+    def context_params(self, arrived: datetime | None = None) -> dict:
+        """The parameters of CONTEXT (with project_id), the database's side of the assessment; `arrived`: when
+        a submission assessed again (`rules recompute`) arrived, None at ingest."""
         lon, lat = self.point if self.point else (None, None)
         return {"code": self.household_code, "village": self.village, "lon": lon, "lat": lat,
-                "idno": self.head_idno, "person_idnos": list(self.person_idnos)}
+                "idno": self.head_idno, "person_idnos": list(self.person_idnos), "arrived": arrived}
 
 
 def new_household_code(origin_instance_id: str) -> str:
@@ -99,7 +100,8 @@ def subject_of(xml_form_id: str, answers: dict, point: tuple[float, float] | Non
 
 
 def assess_submission(conn: Connection, project_id: int, subject: Subject, context=None, *,
-                      writes_registry: bool = False, places: tuple[str, ...] | None = None) -> Assessment:
+                      writes_registry: bool = False, places: tuple[str, ...] | None = None,
+                      arrived: datetime | None = None) -> Assessment:
     """Place, household and flags of a monitoring submission.
 
     `context` is CONTEXT's row when the caller fetched it already (ingest asks for it together
@@ -109,11 +111,12 @@ def assess_submission(conn: Connection, project_id: int, subject: Subject, conte
     flagged by the caller and changes no registry record (cadres cover for each other; the registry is
     the village's own). A submission that names a village other than the one its
     household is registered in is flagged and tied to no household: it changes neither that household's
-    record nor its village's numbers, and readers of that village do not see it.
+    record nor its village's numbers, and readers of that village do not see it. `arrived`: when a
+    submission assessed again arrived (`rules recompute`; see CONTEXT), None at ingest.
     """
     view, named, point, xml_form_id = subject.view, subject.village, subject.point, subject.xml_form_id
     if context is None:
-        context = conn.execute(CONTEXT, {"project_id": project_id, **subject.context_params()}).one()
+        context = conn.execute(CONTEXT, {"project_id": project_id, **subject.context_params(arrived)}).one()
     village, flags = context.village, []
     household_id, household_village = context.household_id, context.household_village
     if named and village is None:

@@ -23,13 +23,14 @@ def recompute_flags(project_id: int) -> int:
     """Re-assess the current version of every monitoring submission; returns how many. One transaction."""
     forget_cached()
     conn = db.session.connection()
-    # R22 person in two households: the registry's persons as it stands; each screening's are written again
-    # as it is assessed, in the order they arrived, so each finds those before it (the later is flagged).
+    # R22 person in two households: the registry's persons as it stands (each with the time it was first
+    # listed: a screening is compared with those listed before it arrived); each screening's are written
+    # again as it is assessed, in the order they arrived, so each finds those before it (the later is flagged).
     store_registry_persons(conn, project_id)
     forget_screening_persons(conn, project_id)
     rows = db.session.execute(
         select(Submission.id, Submission.is_draft, Submission.instance_id, SubmissionVersion.id.label("version_id"),
-               Form.xml_form_id, SubmissionVersion.answers)
+               Form.xml_form_id, SubmissionVersion.answers, SubmissionVersion.received_at)
         .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
         .join(Form, Form.id == Submission.form_id)
         .where(Submission.project_id == project_id, Form.xml_form_id.in_(MONITORING_FORMS),
@@ -48,7 +49,7 @@ def recompute_flags(project_id: int) -> int:
         conn.execute(delete(SubmissionAssessment).where(SubmissionAssessment.submission_version_id == row.version_id))
         subject = subject_of(row.xml_form_id, row.answers, tuple(point) if point else None, row.instance_id)
         # The registry is not replayed: the rules are judged again against it as it stands.
-        assessment = assess_submission(conn, project_id, subject)
+        assessment = assess_submission(conn, project_id, subject, arrived=row.received_at)
         assessment.flags += kept
         store_assessment(conn, assessment, project_id=project_id, xml_form_id=row.xml_form_id,
                          submission_id=row.id, version_id=row.version_id, now=now, is_draft=row.is_draft)

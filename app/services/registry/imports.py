@@ -61,7 +61,10 @@ def import_places(file_name: str, data: bytes) -> ImportReport:
         values = dict(code=r.code, level=r.level, parent_code=r.parent_code, name=r.name,
                       seismic_ge7=r.seismic_ge7, water_scarce=r.water_scarce,
                       boundary=from_shape(multipolygon(r.boundary), srid=4326) if r.boundary is not None else None)
-        update = {k: v for k, v in values.items() if k != "code" and (k != "boundary" or v is not None)}
+        # A place imported again keeps what the file does not say: its outline, and its seismic and water marks
+        # where the cell is blank or the column absent (a file fixing names must not reset every village's).
+        update = {k: v for k, v in values.items()
+                  if k != "code" and (k not in ("boundary", "seismic_ge7", "water_scarce") or v is not None)}
         db.session.execute(insert(AdminUnit).values(**values).on_conflict_do_update(
             index_elements=["code"], set_=update))
     for level in ("township", "county", "city", "province"):

@@ -17,5 +17,7 @@ LEFT JOIN LATERAL (
                      ORDER BY s.idno, o.household_code) AS shared
     FROM (SELECT DISTINCT p.idno, p.household_id FROM household_person p
           WHERE p.project_id = %(project_id)s AND p.idno = ANY(CAST(%(person_idnos)s AS varchar[]))
-              AND p.household_id IS DISTINCT FROM h.id) s
+              AND p.household_id IS DISTINCT FROM h.id
+              AND (CAST(%(arrived)s AS timestamptz) IS NULL OR p.source = 'screening'
+                   OR p.since < CAST(%(arrived)s AS timestamptz))) s
     JOIN household o ON o.id = s.household_id) persons ON true

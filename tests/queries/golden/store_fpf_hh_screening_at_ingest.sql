@@ -33,13 +33,21 @@ noted AS (
 ),
 persons_gone AS (
     DELETE FROM household_person
-    WHERE household_id = :household_id AND source = 'screening' AND NOT CAST(:is_draft AS boolean)
+    WHERE household_id = :household_id AND source = 'screening' AND NOT CAST(:is_draft AS boolean) AND NOT EXISTS (
+        SELECT FROM submission s JOIN submission_assessment a ON a.submission_version_id = s.current_version_id
+        WHERE s.household_id = CAST(:household_id AS bigint) AND s.id <> :submission_id AND s.deleted_at IS NULL
+            AND a.xml_form_id = :xml_form_id AND NOT a.is_draft
+            AND (a.surveyed_on, a.submission_version_id) > (CAST(:surveyed_on AS date), :version_id))
         AND idno <> ALL(CAST(:person_idnos AS varchar[]))
 ),
 persons_new AS (
     INSERT INTO household_person (household_id, source, idno, project_id)
     SELECT :household_id, 'screening', idno, :project_id FROM unnest(CAST(:person_idnos AS varchar[])) AS idno
-    WHERE CAST(:household_id AS bigint) IS NOT NULL AND NOT CAST(:is_draft AS boolean)
+    WHERE CAST(:household_id AS bigint) IS NOT NULL AND NOT CAST(:is_draft AS boolean) AND NOT EXISTS (
+        SELECT FROM submission s JOIN submission_assessment a ON a.submission_version_id = s.current_version_id
+        WHERE s.household_id = CAST(:household_id AS bigint) AND s.id <> :submission_id AND s.deleted_at IS NULL
+            AND a.xml_form_id = :xml_form_id AND NOT a.is_draft
+            AND (a.surveyed_on, a.submission_version_id) > (CAST(:surveyed_on AS date), :version_id))
     ON CONFLICT DO NOTHING
 )
 INSERT INTO risk_flag (submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at,
