@@ -6,8 +6,8 @@ registry's persons listed before it arrived, as ingest did (issue 17's attack fi
 
 Numbered 0027, not 0026: another branch may add a 0026; whichever lands second must move its down_revision.
 
-Revision ID: 0027
-Revises: 0025
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-02 02:00:00
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0027'
-down_revision = '0025'
+revision = '0028'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 
