@@ -1,0 +1,239 @@
+"""Attacks on issue 17 ("Rules say when they cannot read") with the pure rules: inputs a rule reads that are
+missing or unreadable but raise no data flag, and risks guessed from answers the form would not allow.
+
+Each test says what the issue asks: "Every input a rule reads, when missing or unreadable, gives a data-quality
+flag that names the rule and the field ... and the rule does not guess"; "Unreadable answers are exactly this
+issue: stored, flagged, never a crash and never a guessed risk flag." A test marked xfail is a finding.
+"""
+from datetime import date
+
+import pytest
+
+from app.core import idcard
+from app.core.rules import evaluate
+from app.core.rules.answers import FormAnswers
+from app.core.rules.metrics import household_metrics
+from app.services.coverage.campaigns import UnitCoverage
+from tests.support.rules import RS, member, screening
+
+SCREENING, HOUSING, WATER = "fpf_hh_screening", "fpf_housing", "fpf_water"
+
+
+def _flags(form, answers, household=None):
+    return evaluate(form, answers, household, RS)
+
+
+def _data_flags(flags) -> list:
+    """Every data-quality flag (input_missing, *_unreadable, answer_ambiguous, ...)."""
+    return [f for f in flags if f.severity == "data"]
+
+
+# --- 1. An answer given twice in place (a list) is read as no answer, and nothing says so -------------------
+
+@pytest.mark.xfail(strict=True, reason="an answer given twice in place (<food_ok>no</food_ok><food_ok>no</food_ok>, "
+                   "kept by instance parsing as a list) is read as no answer by FormAnswers.text, but inputs.blank() "
+                   "does not count a list as blank and FormAnswers does not mark it ambiguous: R14 is silently not "
+                   "judged, no input_missing, no answer_ambiguous")
+def test_food_given_twice_in_place_is_flagged():
+    answers = screening()
+    answers["lsb_g"]["food_ok"] = ["no", "no"]
+    flags = _flags(SCREENING, answers)
+    assert "basic_needs" in {f.code for f in flags} or any(
+        f.code in ("input_missing", "answer_ambiguous") for f in _data_flags(flags))
+
+
+@pytest.mark.xfail(strict=True, reason="a member's medical insurance given twice in place (a list) is neither read "
+                   "('none' never matches a list) nor flagged: R7 silently not judged, and coverage counts the "
+                   "member insured")
+def test_a_members_answer_given_twice_in_place_is_flagged():
+    answers = screening(members=[member(), member(m_relation="spouse", m_med_ins=["none", "none"])])
+    flags = _flags(SCREENING, answers)
+    metrics = household_metrics(SCREENING, FormAnswers.from_nested(answers), flags, RS)
+    assert "no_med_ins" in {f.code for f in flags} or _data_flags(flags)
+    assert metrics.insured == 1
+
+
+# --- 2. An input R5 reads with no input_missing ---------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="R5 reads m_health (a seriously ill member raises medical_high whatever the "
+                   "costs), but inputs._member_needs has no entry for m_health: a blank health answer gives no "
+                   "input_missing and R5 is judged on exp_med alone")
+def test_a_blank_health_answer_is_named():
+    answers = screening(members=[member(), member(m_relation="spouse", m_health=None)])
+    missing = [f for f in _flags(SCREENING, answers) if f.code == "input_missing"]
+    assert ("m_health", [2]) in [(f.inputs["field"], f.inputs.get("members")) for f in missing]
+
+
+# --- 3. Answers that are no code of the form's choices are read as "not at risk" -----------------------------
+
+WRONG_CODES = [
+    # (form, answers, the code the rule would raise for the intended answer)
+    ("m_med_ins=未参保", SCREENING, screening(members=[member(), member(m_relation="spouse", m_med_ins="未参保")]),
+     "no_med_ins"),
+    ("food_ok=否", SCREENING, screening(food_ok="否"), "basic_needs"),
+    ("food_ok=No", SCREENING, screening(food_ok="No"), "basic_needs"),
+    ("house_status=C", SCREENING, screening(house_status="C"), "housing_unsafe"),
+    ("m_school=辍学", SCREENING, screening(members=[member(), member(m_relation="son", m_age=10, m_labor="none",
+                                                                   m_work=None, m_work_months=None,
+                                                                   m_school="辍学", m_oos_reason="work")]),
+     "edu_dropout"),
+    ("grade=d", HOUSING, {"grade": "d", "grade_by": "technical", "seismic7": "0"}, "housing_unsafe"),
+    ("ring_beam=NO", HOUSING, {"grade": "B", "grade_by": "technical", "seismic7": "1", "ring_beam": "NO",
+                               "tie_col": "yes"}, "seismic_retrofit_candidate"),
+    ("drought_ok=否", WATER, {"supply_type": "well", "piped": "yes", "qty_lpcd": 40.0, "scarce_area": "0",
+                              "outage_days": 5, "drought_ok": "否", "sensory": ["none"], "report": "no"},
+     "water_unsafe"),
+]
+
+
+@pytest.mark.xfail(strict=True, reason="an answer that is no code of the form's choices (未参保, 否, No, C, d, NO: an "
+                   "older form version, an import, an edit through the API) is neither read nor flagged: the rule "
+                   "reads it as 'not at risk' and no data flag says it could not read it")
+@pytest.mark.parametrize("label,form,answers,intended", WRONG_CODES, ids=[c[0] for c in WRONG_CODES])
+def test_an_unknown_choice_code_is_flagged_not_read_as_safe(label, form, answers, intended):
+    flags = _flags(form, answers)
+    assert intended in {f.code for f in flags} or _data_flags(flags), label
+
+
+# --- 4. R9 (water, Form C): inputs it reads that raise no flag, and the household counted safe ---------------
+
+WATER_SAFE = {"supply_type": "well", "piped": "no", "qty_lpcd": 40.0, "scarce_area": "0", "fetch_min": 10,
+              "outage_days": 5, "drought_ok": "yes", "sensory": ["none"], "report": "yes", "report_pass": "pass"}
+WATER_BLANKS = [
+    # supply_type decides whether drought_ok is needed; blank, nothing asks for either.
+    ("supply_type and drought_ok blank", {"supply_type": None, "drought_ok": None}),
+    # The form asks drought_ok of 'dispersed_other' too (forms/fpf_water.md's relevant); the server does not.
+    ("dispersed_other, drought_ok blank", {"supply_type": "dispersed_other", "drought_ok": None}),
+    # report decides whether report_pass is needed; blank, quality is judged on the senses alone.
+    ("report and report_pass blank", {"report": None, "report_pass": None}),
+]
+
+
+@pytest.mark.xfail(strict=True, reason="R9 reads supply_type (whether the drought answer is needed) and report "
+                   "(whether the test result is needed), but neither is in inputs._water_needs, and drought_ok is "
+                   "needed for well/cistern/spring only while the form asks it of dispersed_other too: blanks give "
+                   "no flag, reliability or quality is judged met, and the household counts as having safe water")
+@pytest.mark.parametrize("label,blanks", WATER_BLANKS, ids=[c[0] for c in WATER_BLANKS])
+def test_a_blank_water_input_is_named_and_not_counted_safe(label, blanks):
+    answers = {**WATER_SAFE, **blanks}
+    flags = _flags(WATER, answers)
+    metrics = household_metrics(WATER, FormAnswers.from_nested(answers), flags, RS)
+    assert any(f.code == "input_missing" for f in flags), label
+    assert metrics.water_unsafe is None, f"{label}: counted {'unsafe' if metrics.water_unsafe else 'safe'}"
+
+
+# --- 5. Numbers the form forbids are used in arithmetic and raise risk flags --------------------------------
+
+@pytest.mark.xfail(strict=True, reason="a negative income part (the form's constraint is '. >= 0') is used as a "
+                   "number: -50,000 yuan of wages raises R1 income_below_line, a risk guessed from an answer no form "
+                   "version allows, with no data flag")
+def test_a_negative_income_part_is_not_a_risk():
+    flags = _flags(SCREENING, screening(inc_wage=-50000.0))
+    assert "income_below_line" not in {f.code for f in flags} and _data_flags(flags)
+
+
+@pytest.mark.xfail(strict=True, reason="m_work_months outside the form's 0..12 (99) counts as stably employed: R11 "
+                   "is judged 'no risk' on an impossible answer, with no data flag")
+def test_months_of_work_past_twelve_are_not_read():
+    flags = _flags(SCREENING, screening(members=[member(m_work_months=99), member(m_relation="spouse",
+                                                                                   m_work="none",
+                                                                                   m_work_months=None)]))
+    assert _data_flags(flags)
+
+
+# --- 6. One person twice in ONE household ---------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="two members with one ID number in the same screening raise no data flag "
+                   "(R22 looks only at other households), and the phantom member halves the per-capita income: "
+                   "14,000 yuan for one person becomes 7,000 a head, R1 income_below_line is raised")
+def test_one_person_listed_twice_in_one_household_is_flagged_not_counted_twice():
+    idno = idcard.make("420102", date(1980, 1, 1), 11)
+    answers = screening(members=[member(m_noid="no", m_idno=idno),
+                                 member(m_relation="spouse", m_noid="no", m_idno=idno.lower())], inc_wage=14000.0)
+    flags = _flags(SCREENING, answers)
+    assert any(f.rule == "R22" for f in _data_flags(flags))
+    assert "income_below_line" not in {f.code for f in flags}
+
+
+# --- 7. A screening with no member repeat and no hh_size ------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="a screening without the member repeat and without hh_size (an older form "
+                   "version, an edit) leaves R1-R7, R10 and R11 unjudged with no flag at all: household_empty needs "
+                   "one of the two, and input_missing looks only inside members")
+def test_a_screening_without_members_says_so():
+    answers = screening()
+    del answers["member"]
+    assert _data_flags(_flags(SCREENING, answers))
+
+
+# --- 8. R21 at the threshold: the share is rounded before it is compared --------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="UnitCoverage.cluster_share is rounded to 4 decimals before cluster_risk "
+                   "compares it: 10,001 of 100,000 screened households (10.001%, above 10%) round to 0.1 and raise "
+                   "no area alert")
+def test_a_county_just_past_the_cluster_share_is_an_alert():
+    county = UnitCoverage(code="420102000000", name=None, registered=100_000, screened=100_000, persons=0, insured=0,
+                          school_age=0, out_of_school=0, persons_housing_safe=0, persons_water_safe=0, flagged={},
+                          households_cluster_risk=10_001, cluster_threshold=0.10)
+    assert county.cluster_risk is True
+
+
+def test_r21_at_exactly_the_threshold_and_with_nothing_screened_holds():
+    def unit(at_risk, screened):
+        return UnitCoverage(code="420102001001", name=None, registered=10, screened=screened, persons=0, insured=0,
+                            school_age=0, out_of_school=0, persons_housing_safe=0, persons_water_safe=0, flagged={},
+                            households_cluster_risk=at_risk, cluster_threshold=0.10)
+    assert unit(1, 10).cluster_risk is False and unit(2, 19).cluster_risk is True
+    assert unit(0, 0).cluster_share is None and unit(0, 0).cluster_risk is False
+
+
+# --- 9. The survey date decides the year's ruleset and the ages, and raises nothing when blank ----------------
+
+@pytest.mark.xfail(strict=True, reason="the survey date decides the ruleset's year (the issue's product decision: 'the "
+                   "ruleset year is the survey date's year') and every member's age (R6), but a blank or unreadable "
+                   "survey_date (and today) gives no data flag: the server's today is used silently, so a visit of "
+                   "30 December synced on 2 January is judged by the next year's line")
+@pytest.mark.parametrize("value", [None, "2026-02-30", "20261120"])
+def test_a_blank_or_unreadable_survey_date_is_named(value):
+    answers = screening()
+    answers["meta_g"]["survey_date"] = value
+    flags = _flags(SCREENING, answers)
+    assert any("survey_date" in str(f.inputs) for f in _data_flags(flags))
+
+
+# --- 10. A status that is no code of the form suggests the wrong category ---------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="a poverty_status that is no code of the form ('脱贫户', the Chinese term a "
+                   "registry file may use, instead of 'lifted') is read as known and not lifted: R1 suggests "
+                   "'edge' (边缘易致贫户) for a lifted household, R2 is silently not judged, and no data flag "
+                   "is raised")
+def test_an_unknown_status_code_suggests_no_category():
+    flags = _flags(SCREENING, screening(inc_wage=10000.0, poverty_status="脱贫户"))
+    [below] = [f for f in flags if f.code == "income_below_line"]
+    assert below.inputs["suggested_category"] is None
+    assert _data_flags(flags)
+
+
+# --- What held ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "NaN", "1e400", "9" * 40, "12,000", "１２０００", "1_000", "abc",
+                                   True, float("nan"), float("inf"), 2 ** 60])
+def test_unreadable_income_is_flagged_never_a_risk(value):
+    flags = _flags(SCREENING, screening(inc_wage=value))
+    assert "income_unreadable" in {f.code for f in flags}
+    assert not {"income_below_line", "income_watch_10k", "rigid_expense"} & {f.code for f in flags}
+
+
+@pytest.mark.parametrize("value", ["NaN", "inf", "1e400", "abc", "-"])
+def test_unreadable_water_numbers_are_flagged_and_not_counted(value):
+    answers = {**WATER_SAFE, "outage_days": value}
+    flags = _flags(WATER, answers)
+    assert "water_unreadable" in {f.code for f in flags}
+    assert household_metrics(WATER, FormAnswers.from_nested(answers), flags, RS).water_unsafe is None
+
+
+def test_a_blank_seismic_answer_names_r8b():
+    flags = _flags(HOUSING, {"grade": "B", "grade_by": "technical", "seismic7": None, "ring_beam": "no",
+                             "tie_col": "no"})
+    assert [(f.rule, f.inputs["field"]) for f in flags if f.code == "input_missing"] == [("R8b", "seismic7")]
+    assert "seismic_retrofit_candidate" not in {f.code for f in flags}
