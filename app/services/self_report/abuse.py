@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from ...core.fill_time import seconds_taken
+from ...core.fill_time import parse_stamp, seconds_taken
 from ...extensions import db
 from ...queries.self_report import COUNT_REFUSAL, COUNT_REPORT, FORGET_OLD_COUNTS, REPORTS_IN_WINDOW, USE_ONCE
 from ..accounts.sign_in_limits import counted_address
@@ -127,10 +127,15 @@ def check_filling(link_id: int, stamp: str | None, honeypot: str | None, limits:
 
 def use_stamp(stamp: str) -> bool:
     """Mark a render stamp used (in the caller's transaction); False if a report was taken with it already:
-    one page, one report (the resident's page is opened again for another)."""
-    seconds = int(stamp.partition(".")[0])
+    one page, one report (the resident's page is opened again for another). The mark is made of the stamp's
+    parsed seconds and MAC, not of its text, so that no other writing of the same stamp passes as new (and
+    check_filling has refused any stamp not written as the server writes it)."""
+    parsed = parse_stamp(stamp)
+    if parsed is None:
+        return False           # no stamp check_filling lets through: never a report's
+    seconds, mac = parsed
     expires = datetime.fromtimestamp(seconds + STAMP_SECONDS, timezone.utc)
-    key = "stamp:" + hashlib.sha256(stamp.encode()).hexdigest()[:64]
+    key = "stamp:" + hashlib.sha256(f"{seconds}.{mac}".encode()).hexdigest()[:64]
     return db.session.execute(USE_ONCE, {"key": key, "expires": expires}).first() is not None
 
 
