@@ -37,10 +37,6 @@ def test_a_stamp_written_with_leading_zeros_is_the_same_stamp(app, live_server, 
 FULL_WIDTH = {ord(d): chr(ord(d) - ord("0") + ord("０")) for d in "0123456789"}
 
 
-@pytest.mark.xfail(strict=True, reason="core.reporter_keys keeps full-width digits (\\d and \\D are Unicode): "
-                   "'１３８００１３８０００' typed with a Chinese IME is another key than '13800138000', so the "
-                   "household's second report opens a second lead instead of joining the first (issue 14: 'same ID "
-                   "number or phone (normalised)')")
 def test_full_width_digits_join_the_same_lead(app, live_server, link):
     _sid(post_report(live_server, link, report_xml(link.version, phone="13800138000")))
     _sid(post_report(live_server, link, report_xml(link.version, phone="13800138000".translate(FULL_WIDTH))))
