@@ -43,9 +43,6 @@ def test_full_width_digits_join_the_same_lead(app, live_server, link):
     assert _stored(app, "SELECT count(*), sum(reports) FROM lead") == [(1, 2)]
 
 
-@pytest.mark.xfail(strict=True, reason="the lead page matches registry members by the lead's normalised ID number "
-                   "(upper-case X) with jsonb containment on the members as imported, which keep a lower-case x: "
-                   "the household listing the reporter as a member is not shown as a match")
 def test_a_registry_member_with_a_small_x_matches_the_lead(app, live_server, demo_county, link):
     from app.services.registry.imports import import_households
     granny, n = idcard.make("429901", date(1941, 3, 8), 2), 2
