@@ -84,9 +84,6 @@ def test_a_photo_of_tens_of_millions_of_pixels_is_refused(app, live_server, link
 
 # --- 4. An ID number typed into the story --------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="masking is by field name only: an ID number or phone a resident types into "
-                   "the free-text story (common: '我的身份证号是…') is shown whole to a viewer without personal-data "
-                   "rights on the lead page")
 def test_an_id_number_in_the_story_is_masked_for_a_viewer(app, live_server, demo_county, link):
     story = "户主身份证号429901197212156394,电话13800138000,家人住院"
     lead = _lead_of(app, _sid(post_report(live_server, link, report_xml(link.version, story=story))))
