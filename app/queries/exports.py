@@ -9,13 +9,15 @@ What makes it fast, measured on a 20,000-row table of 100 answers (scratch bench
   stored as an array of choices, is joined by spaces in a subquery; a SQL function call per cell
   (dixian_answer_text, migration 0021) cost 6.4 s. The two are held to each other by a test.
 A geopoint's part is its nth space-separated field; a personal answer is wrapped in dixian_mask_idno /
-dixian_mask_phone unless shown. A repeat's rows come from jsonb_array_elements WITH ORDINALITY, one LATERAL
-per enclosing repeat, and get Central's keys: instanceID/member[1].
+dixian_mask_phone unless shown, and so are the ID numbers and phones written into a text answer
+(masked_in_text, core.personal_fields.mask_in_text in SQL). A repeat's rows come from jsonb_array_elements
+WITH ORDINALITY, one LATERAL per enclosing repeat, and get Central's keys: instanceID/member[1].
 """
 from sqlalchemy import ARRAY, Text, case, func, literal, literal_column, select, true
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql import Select
 
-from ..core.personal_fields import ID_SUFFIXES
+from ..core.personal_fields import ID_SUFFIXES, LONG_NUMBER, NUMBER_IN_TEXT
 from ..core.tables import Column, Table
 from ..models import Actor, Form, FormVersion, Submission, SubmissionVersion
 
@@ -40,6 +42,29 @@ def answer_text(source, keys: list[str], field_type: str):
                 else_=text)
 
 
+def masked_in_text(value):
+    """`value` (text) with each number in it shaped like an ID number or a phone masked, as
+    core.personal_fields.mask_in_text masks them (held to it by tests/core/test_export_sql.py).
+
+    PostgreSQL cannot call a function for each match of regexp_replace, so the text is cut at the numbers
+    (regexp_split_to_array), the numbers are taken in the same order (regexp_matches), and the pieces are
+    joined again with each number masked (unnest of both arrays, row by row). A text with no number in it
+    (most cells) is handed back by the first regular expression test alone: ~3 µs a cell, against ~80 µs
+    for a cell that holds a number (measured here, 200,000 cells). Only text answers, and only for readers
+    who may not see personal data, pay either."""
+    pattern = literal(NUMBER_IN_TEXT, Text)
+    found = select(func.regexp_matches(value, pattern, "g", type_=ARRAY(Text))[1]).scalar_subquery()
+    pieces = (func.unnest(func.regexp_split_to_array(value, pattern), func.array(found))
+              .table_valued("piece", "found", with_ordinality="n").render_derived(name="number_in_text"))
+    digits = func.translate(func.regexp_replace(pieces.c.found, "[^0-9０-９XxＸｘ+＋]", "", "g"),
+                            "０１２３４５６７８９Ｘｘ＋", "0123456789Xx+")
+    number = case((func.length(func.ltrim(digits, "+")) >= LONG_NUMBER, func.dixian_mask_idno(digits)),
+                  else_=func.dixian_mask_phone(digits))
+    joined = select(func.string_agg(func.concat(pieces.c.piece, number),
+                                    aggregate_order_by(literal_column("''"), pieces.c.n))).scalar_subquery()
+    return case((value.op("~")(pattern), joined), else_=value)
+
+
 def _cell(source, column: Column, base: str, show_personal: bool):
     value = answer_text(source, _keys(column.path, base), column.type)
     if column.part is not None:
@@ -47,6 +72,8 @@ def _cell(source, column: Column, base: str, show_personal: bool):
     if column.personal and not show_personal:
         name = column.path.rsplit("/", 1)[1].lower()
         value = (func.dixian_mask_idno if name.endswith(ID_SUFFIXES) else func.dixian_mask_phone)(value)
+    elif column.type == "string" and not show_personal:
+        value = masked_in_text(value)
     return value
 
 

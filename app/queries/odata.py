@@ -16,7 +16,8 @@ The shapes are Central's (central-backend lib/data/odata.js submissionToOData):
   fit is null, as JavaScript's parseInt makes it), select_multiple as its space-separated choices, geo answers
   as GeoJSON with [longitude, latitude(, altitude)] and the accuracy in `properties` (or WKT with $wkt=true),
   everything else as stored;
-- ID numbers and phones (core.personal_fields) masked as in exports, unless the caller may read them.
+- ID numbers and phones (core.personal_fields) masked as in exports, unless the caller may read them: the
+  answers that are one, and those written into a text answer (queries.exports.masked_in_text).
 
 Speed: a row's answers are read once (`answers || '{}'` in a subquery fenced by OFFSET/LIMIT, as in
 queries.exports), cells are plain jsonb `->`, and the optional members of an object (navigation links,
@@ -50,7 +51,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from ..core.odata_schema import Node
 from ..core.personal_fields import ID_SUFFIXES, is_personal
 from ..models import Actor, Form, FormVersion, Submission, SubmissionAttachment, SubmissionVersion
-from .exports import answer_text, as_array
+from .exports import answer_text, as_array, masked_in_text
 
 UTC_STAMP = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'     # JavaScript's toISOString, as Central's timestamps
 MAX_PAIRS = 50                                  # json_build_object takes at most 100 arguments
@@ -134,6 +135,8 @@ class _Writer:
             return func.to_json(mask(answer_text(source, [node.name], node.type)))
         if node.type == "select_multiple":
             return func.to_json(answer_text(source, [node.name], node.type))
+        if node.type == "string" and not self.shape.show_personal:
+            return func.to_json(masked_in_text(answer_text(source, [node.name], node.type)))
         return answer
 
     def members(self, node: Node, source, prefix, link, head: list, tail: list = ()) -> tuple[list, list]:

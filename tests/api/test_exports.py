@@ -181,3 +181,24 @@ def test_the_zip_holds_the_photos_under_media_unless_asked_not_to(app, project, 
     elsewhere = bearer(app, live_server, project, "manager", ["420102001002"])
     assert not [n for n in zipfile.ZipFile(io.BytesIO(_get(live_server, project, ".csv.zip", elsewhere).content))
                 .namelist() if n.startswith("media/")]
+
+
+def test_numbers_written_into_text_are_masked_for_a_viewer_in_csv_and_odata(app, project, publish, device,
+                                                                          live_server):
+    """A free-text answer is not personal by its name, but people write their numbers into it: a viewer's CSV
+    and OData show them masked, as the pages do (core.personal_fields.mask_in_text); a manager's, whole."""
+    from app.core.personal_fields import mask_idno
+    head = load_registry(app, project)
+    cover_test_villages(app, project)
+    publish(SCREENING)
+    remarks = f"户主电话138 0013 8000,身份证{head},2026-11-20 花了30000元"
+    xml = screening_xml(IDS[0]).replace(b"<remarks/>", f"<remarks>{remarks}</remarks>".encode())
+    assert device.post_submission(xml).status_code == 201
+    masked = f"户主电话138****8000,身份证{mask_idno(head)},2026-11-20 花了30000元"
+    viewer, manager = (bearer(app, live_server, project, role) for role in ("viewer", "manager"))
+    for headers, shown in ((viewer, masked), (manager, remarks)):
+        [row] = csv.DictReader(io.StringIO(_get(live_server, project, ".csv", headers).content.decode("utf-8-sig")))
+        assert row["risk_g-remarks"] == shown
+        odata = requests.get(f"{live_server}/v1/projects/{project}/forms/{FORM}.svc/Submissions", headers=headers,
+                             timeout=10)
+        assert odata.status_code == 200 and odata.json()["value"][0]["risk_g"]["remarks"] == shown
