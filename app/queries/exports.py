@@ -13,7 +13,7 @@ dixian_mask_phone unless shown, and so are the ID numbers and phones written int
 (masked_in_text, core.personal_fields.mask_in_text in SQL). A repeat's rows come from jsonb_array_elements
 WITH ORDINALITY, one LATERAL per enclosing repeat, and get Central's keys: instanceID/member[1].
 """
-from sqlalchemy import ARRAY, Text, case, func, literal, literal_column, select, true
+from sqlalchemy import ARRAY, Text, and_, case, func, literal, literal_column, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql import Select
 
@@ -65,6 +65,20 @@ def masked_in_text(value):
     return case((value.op("~")(pattern), joined), else_=value)
 
 
+# What makes a CSV cell a formula in Excel, WPS and LibreOffice (OWASP, "CSV Injection"): its first character.
+FORMULA_STARTS = "^[-=+@\t\r]"
+_NUMBER = r"^[-+]?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+
+
+def spreadsheet_safe(value):
+    """`value` (text) with a single quote before it if it begins as a formula does and is not a number, so
+    that a spreadsheet opening the CSV shows the text and runs nothing (a resident's '=HYPERLINK(…)' or
+    '@SUM(…)'). Numbers, negative ones and '+86…' among them, are kept as they are: they run nothing, and
+    amounts and coordinates stay numbers."""
+    return case((and_(value.op("~")(FORMULA_STARTS), value.op("!~")(_NUMBER)), func.concat("'", value)),
+                else_=value)
+
+
 def _cell(source, column: Column, base: str, show_personal: bool):
     value = answer_text(source, _keys(column.path, base), column.type)
     if column.part is not None:
@@ -77,9 +91,15 @@ def _cell(source, column: Column, base: str, show_personal: bool):
     return value
 
 
-def table_select(table: Table, *, root: str, repeats: list[str], where: list, show_personal: bool) -> Select:
+def table_select(table: Table, *, root: str, repeats: list[str], where: list, show_personal: bool,
+                 for_spreadsheet: bool = False) -> Select:
     """The SELECT of one table's rows (no header), in the submissions' order and, within one, the repeat's;
-    `where`: conditions on Submission joined to Form (services/submissions/listing.conditions)."""
+    `where`: conditions on Submission joined to Form (services/submissions/listing.conditions).
+
+    `for_spreadsheet`: every text a client wrote (answers, keys made of the instanceID, the device's id, the
+    submitter's name) goes through spreadsheet_safe, for a CSV that people open in Excel. Keys are all
+    written the same way, so KEY and PARENT_KEY still join."""
+    safe = spreadsheet_safe if for_spreadsheet else (lambda value: value)
     chosen = (select(Submission.id, Submission.created_at, Submission.instance_id, Submission.submitter_id,
                      Submission.review_state, Submission.admin_code, SubmissionVersion.device_id,
                      SubmissionVersion.form_version_id,
@@ -90,9 +110,9 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
     answers = chosen.c.answers
     if table.repeat is None:
         return (select(func.to_json(chosen.c.created_at).op("#>>")(literal([], ARRAY(Text))),
-                       *(_cell(answers, c, root, show_personal) for c in table.columns),
-                       chosen.c.instance_id, chosen.c.submitter_id, Actor.display_name, chosen.c.review_state,
-                       chosen.c.device_id, FormVersion.version, chosen.c.admin_code)
+                       *(safe(_cell(answers, c, root, show_personal)) for c in table.columns),
+                       safe(chosen.c.instance_id), chosen.c.submitter_id, safe(Actor.display_name),
+                       chosen.c.review_state, safe(chosen.c.device_id), FormVersion.version, chosen.c.admin_code)
                 .select_from(chosen)
                 .join(FormVersion, FormVersion.id == chosen.c.form_version_id)
                 .outerjoin(Actor, Actor.id == chosen.c.submitter_id)
@@ -110,8 +130,8 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
         key = key + f"/{repeat.rsplit('/', 1)[1]}[" + func.cast(elements.c.n, Text) + "]"
         source, base = elements.c.value, repeat
         order.append(elements.c.n)
-    return query.add_columns(*(_cell(source, c, base, show_personal) for c in table.columns),
-                             parent_key, key).order_by(*order)
+    return query.add_columns(*(safe(_cell(source, c, base, show_personal)) for c in table.columns),
+                             safe(parent_key), safe(key)).order_by(*order)
 
 
 def as_array(value):
