@@ -26,6 +26,10 @@ MAX_PIXELS = 50_000_000
 # The most pixels decoded at once: a 50 MP JPEG is decoded at 1/8 scale (0.8 MP), but a PNG or WebP is
 # decoded whole, and one over this (no camera writes them; a screenshot is a few MP) gets no thumbnail.
 MAX_DECODED_PIXELS = 16_000_000
+# The formats a phone's photo comes in (a camera's JPEG; PNG from a drawing or signature widget; WebP and GIF
+# from a gallery). Pillow reads no other: not EPS, which it hands to Ghostscript, nor the rarer formats
+# whose decoders are rarely exercised, for a file anyone with a poster may send.
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 
 
 class NotAPhoto(ValueError):
@@ -34,12 +38,12 @@ class NotAPhoto(ValueError):
 
 def photo_pixels(data: bytes) -> int | None:
     """The pixels (width × height) an image's header declares, read without decoding the image; None for
-    bytes in which Pillow finds no image. An image past Pillow's own bomb limit (twice
+    bytes in which Pillow finds no image of PHOTO_FORMATS. An image past Pillow's own bomb limit (twice
     Image.MAX_IMAGE_PIXELS, which Pillow refuses even to open) counts as sys.maxsize pixels."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)   # the caller judges the size
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as image:
                 return image.width * image.height
     except Image.DecompressionBombError:
         return sys.maxsize
@@ -49,12 +53,12 @@ def photo_pixels(data: bytes) -> int | None:
 
 def thumbnail_jpeg(data: bytes, edge: int = EDGE) -> bytes:
     """A JPEG at most `edge` pixels on its longer side (never enlarged), upright, RGB, without metadata.
-    Raises NotAPhoto for bytes that are no readable image, that declare more than MAX_PIXELS pixels, or
+    Raises NotAPhoto for bytes that are no readable image of PHOTO_FORMATS, that declare more than MAX_PIXELS, or
     that would decode to more than MAX_DECODED_PIXELS (a PNG or WebP of that size)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as image:
                 if image.width * image.height > MAX_PIXELS:
                     raise NotAPhoto(f"{image.width}×{image.height} pixels is more than a photo has.")
                 image.draft("RGB", (edge, edge))          # JPEG only: decode at 1/2..1/8 scale

@@ -85,3 +85,13 @@ def test_a_photos_pixels_are_read_from_its_header():
     # Past twice Pillow's own limit, Pillow will not even open it: as many pixels as there can be.
     huge = _one_colour(15_000, 15_000, "PNG", "1")
     assert photo_pixels(huge) > MAX_PIXELS
+
+
+@pytest.mark.parametrize("fmt", ["TIFF", "BMP", "EPS", "PPM"])
+def test_images_of_formats_no_phone_sends_get_no_thumbnail(fmt):
+    """Pillow reads dozens of formats, EPS through Ghostscript; a photo is read only as PHOTO_FORMATS."""
+    data = _one_colour(40, 30, fmt, "RGB")
+    assert photo_pixels(data) is None
+    with pytest.raises(NotAPhoto):
+        thumbnail_jpeg(data)
+    assert photo_pixels(_one_colour(40, 30, "GIF", "P")) == 1200 and thumbnail_jpeg(_one_colour(40, 30, "GIF", "P"))
