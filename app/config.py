@@ -53,11 +53,11 @@ def from_environment() -> dict:
         # Residents' self-reports allowed per address and per link, per minute and per day; the shortest time in
         # seconds from serving the form to sending it; reports from one address in a day after which its page
         # asks for a proof of work, and that work (counters tried at most); the bytes of a report's attachments
-        # together (services/self_report/abuse.py, ReportLimits).
+        # together, and the pixels of each photo (services/self_report/abuse.py, ReportLimits).
         "SELF_REPORT_LIMITS": {field: int(env.get(f"SELF_REPORT_{field.upper()}", default)) for field, default in (
             ("per_address_minute", 3), ("per_address_day", 20), ("per_link_minute", 20), ("per_link_day", 300),
             ("min_fill_seconds", 20), ("challenge_after", 2), ("challenge_work", 4000),
-            ("attachment_bytes", 6_000_000))},
+            ("attachment_bytes", 6_000_000), ("photo_pixels", 16_000_000))},
         # A risk lead from a self-report is to be accepted within this many working days (Monday to Friday, China
         # time); a report joins the open lead of the same household first reported within LEAD_JOIN_DAYS.
         "LEAD_ACCEPT_WORKING_DAYS": int(env.get("LEAD_ACCEPT_WORKING_DAYS", 2)),

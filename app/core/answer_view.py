@@ -4,11 +4,13 @@ choices), groups flattened in form order, repeats as tables, personal answers ma
 Pure: the typed answers (as ingest stored them: nested by group and repeat) and the form's labels
 (core.xform_labels) in, a list of items out. Metadata (meta, start, end, today) and fields the form
 does not label (calculations, hidden fields) are left out; a repeat's column is kept when any of its
-rows answered it.
+rows answered it. For a reader who may not see personal data, an ID number's or phone's answer is masked
+whole, and any other answer has the ID numbers and phones written into it masked (a resident's story:
+'户主身份证号…, 电话…').
 """
 from dataclasses import dataclass, field
 
-from .personal_fields import is_personal, mask_answer
+from .personal_fields import is_personal, mask_answer, mask_in_text
 from .xform_labels import FormLabels
 
 _METADATA = ("meta", "start", "end", "today", "deviceid", "username", "instanceID")
@@ -31,8 +33,8 @@ class RepeatTable:
 
 def answer_items(answers: dict, labels: FormLabels, *, show_personal: bool,
                  root: str = "/data") -> list[Answer | RepeatTable]:
-    """The items to show, in the answers' order; a personal answer (core.personal_fields) is masked unless
-    `show_personal`."""
+    """The items to show, in the answers' order; a personal answer (core.personal_fields) is masked, and the
+    numbers shaped like one in any other answer, unless `show_personal`."""
     items: list[Answer | RepeatTable] = []
     for name, value in answers.items():
         if name in _METADATA:
@@ -54,7 +56,9 @@ def _text(path: str, name: str, value, labels: FormLabels, show_personal: bool) 
         value = int(value)               # 18000, not 18000.0: amounts are read by people here
     text = (", ".join(labels.choice(path, str(v)) for v in value) if isinstance(value, list)
             else labels.choice(path, str(value)))
-    return mask_answer(name, text) if is_personal(name) and not show_personal else text
+    if show_personal:
+        return text
+    return mask_answer(name, text) if is_personal(name) else mask_in_text(text)
 
 
 def _table(path: str, entries: list[dict], labels: FormLabels, show_personal: bool) -> RepeatTable:

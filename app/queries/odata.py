@@ -16,7 +16,8 @@ The shapes are Central's (central-backend lib/data/odata.js submissionToOData):
   fit is null, as JavaScript's parseInt makes it), select_multiple as its space-separated choices, geo answers
   as GeoJSON with [longitude, latitude(, altitude)] and the accuracy in `properties` (or WKT with $wkt=true),
   everything else as stored;
-- ID numbers and phones (core.personal_fields) masked as in exports, unless the caller may read them.
+- ID numbers and phones (core.personal_fields) masked as in exports, unless the caller may read them: the
+  answers that are one, and those written into a text answer (queries.exports.masked_in_text).
 
 Speed: a row's answers are read once (`answers || '{}'` in a subquery fenced by OFFSET, as in
 queries.exports), cells are plain jsonb `->` written out by jsonb's own output function, and each object is
@@ -49,7 +50,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from ..core.odata_schema import Node
 from ..core.personal_fields import ID_SUFFIXES, is_personal
 from ..models import Actor, Form, FormVersion, Submission, SubmissionAttachment, SubmissionVersion
-from .exports import answer_text, as_array
+from .exports import answer_text, as_array, masked_in_text
 
 UTC_STAMP = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'     # JavaScript's toISOString, as Central's timestamps
 SYSTEM_MEMBERS = ("submissionDate", "updatedAt", "submitterId", "submitterName", "attachmentsPresent",
@@ -181,6 +182,8 @@ class _Writer:
             return _json_text(mask(answer_text(source, [node.name], node.type)))
         if node.type == "select_multiple":
             return _json_text(answer_text(source, [node.name], node.type))
+        if node.type == "string" and not self.shape.show_personal:
+            return _json_text(masked_in_text(answer_text(source, [node.name], node.type)))
         return cast(answer, Text)
 
     def members(self, node: Node, source, prefix, link, head: list, tail: list = ()) -> list:

@@ -181,3 +181,48 @@ def test_the_zip_holds_the_photos_under_media_unless_asked_not_to(app, project, 
     elsewhere = bearer(app, live_server, project, "manager", ["420102001002"])
     assert not [n for n in zipfile.ZipFile(io.BytesIO(_get(live_server, project, ".csv.zip", elsewhere).content))
                 .namelist() if n.startswith("media/")]
+
+
+def test_numbers_written_into_text_are_masked_for_a_viewer_in_csv_and_odata(app, project, publish, device,
+                                                                          live_server):
+    """A free-text answer is not personal by its name, but people write their numbers into it: a viewer's CSV
+    and OData show them masked, as the pages do (core.personal_fields.mask_in_text); a manager's, whole."""
+    from app.core.personal_fields import mask_idno
+    head = load_registry(app, project)
+    cover_test_villages(app, project)
+    publish(SCREENING)
+    remarks = f"户主电话138 0013 8000,身份证{head},2026-11-20 花了30000元"
+    xml = screening_xml(IDS[0]).replace(b"<remarks/>", f"<remarks>{remarks}</remarks>".encode())
+    assert device.post_submission(xml).status_code == 201
+    masked = f"户主电话138****8000,身份证{mask_idno(head)},2026-11-20 花了30000元"
+    viewer, manager = (bearer(app, live_server, project, role) for role in ("viewer", "manager"))
+    for headers, shown in ((viewer, masked), (manager, remarks)):
+        [row] = csv.DictReader(io.StringIO(_get(live_server, project, ".csv", headers).content.decode("utf-8-sig")))
+        assert row["risk_g-remarks"] == shown
+        odata = requests.get(f"{live_server}/v1/projects/{project}/forms/{FORM}.svc/Submissions", headers=headers,
+                             timeout=10)
+        assert odata.status_code == 200 and odata.json()["value"][0]["risk_g"]["remarks"] == shown
+
+
+def test_text_that_begins_as_a_formula_is_quoted_in_csv_and_kept_in_excel(app, project, publish, device,
+                                                                        live_server):
+    """OWASP's CSV injection: a cell that begins with = + - @ is a formula to Excel, WPS and LibreOffice. In a
+    CSV such a text gets a single quote before it; numbers (a negative amount) are kept; Excel's sheets are
+    text cells already, and keep the text as sent."""
+    import openpyxl
+    load_registry(app, project)
+    cover_test_villages(app, project)
+    publish(SCREENING)
+    formula = '=HYPERLINK("http://example.com/x","点我")'
+    xml = screening_xml(IDS[0], head_name=formula, inc_prop="-300").replace(
+        b"<remarks/>", "<remarks>@SUM(1+1)</remarks>".encode())
+    assert device.post_submission(xml).status_code == 201
+    manager = bearer(app, live_server, project, "manager")
+    [row] = csv.DictReader(io.StringIO(_get(live_server, project, ".csv", manager).content.decode("utf-8-sig")))
+    assert row["hh_g-head_name"] == "'" + formula and row["risk_g-remarks"] == "'@SUM(1+1)"
+    assert row["inc_g-inc_prop"] == "-300.0" and row["KEY"] == IDS[0]               # a number, kept
+    tables = _tables(_get(live_server, project, ".csv.zip", manager))
+    assert tables[f"{FORM}.csv"][0]["hh_g-head_name"] == "'" + formula
+    sheet = list(openpyxl.load_workbook(io.BytesIO(_get(live_server, project, ".xlsx", manager).content),
+                                        read_only=True)[FORM].iter_rows(values_only=True))
+    assert sheet[1][sheet[0].index("hh_g-head_name")] == formula

@@ -15,3 +15,16 @@ def test_phones():
         assert phone_key(typed) == "13800138000", typed
     assert phone_key("0710-1234567") == "07101234567"
     assert phone_key("12345") is None and phone_key(None) is None and phone_key("x" * 40) is None
+
+
+def test_what_a_chinese_ime_types_is_the_same_key():
+    full_width = str.maketrans("0123456789Xx-+ ", "０１２３４５６７８９Ｘｘ－＋\u3000")
+    assert phone_key("+86 138-0013-8000".translate(full_width)) == "13800138000"
+    assert idno_key("420102 19740506 002x".translate(full_width)) == "42010219740506002X"
+    assert idno_key("420102-19740506-002X".translate(full_width)) == "42010219740506002X"
+
+
+def test_other_scripts_digits_are_no_key():
+    """Arabic-Indic or Devanagari digits are digits to Python's \\d and int(), but no one's phone."""
+    assert phone_key("١٣٨٠٠١٣٨٠٠٠") is None and phone_key("१३८००१३८०००") is None
+    assert idno_key("٤٢٠١٠٢١٩٧٤٠٥٠٦٠٠٢٣") is None

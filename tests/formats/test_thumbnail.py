@@ -4,7 +4,7 @@ import io
 import pytest
 from PIL import Image
 
-from app.formats.thumbnail import EDGE, MAX_PIXELS, NotAPhoto, thumbnail_jpeg
+from app.formats.thumbnail import EDGE, MAX_DECODED_PIXELS, MAX_PIXELS, NotAPhoto, photo_pixels, thumbnail_jpeg
 
 ORIENTATION = 0x0112
 GPS_IFD = 0x8825
@@ -58,3 +58,40 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded():
     assert len(out.getvalue()) < 100_000 and 10_000 * 10_000 > MAX_PIXELS
     with pytest.raises(NotAPhoto, match="pixels"):
         thumbnail_jpeg(out.getvalue())
+
+
+def _one_colour(width: int, height: int, fmt: str, mode: str = "RGBA") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, (width, height)).save(out, fmt)
+    return out.getvalue()
+
+
+def test_a_png_too_large_to_decode_whole_gets_no_thumbnail_but_a_jpeg_of_as_many_pixels_does():
+    """A PNG is decoded whole (a 49 MP one cost ~450 MB); a JPEG at 1/8 scale: the bound is on what is decoded."""
+    png = _one_colour(5000, 4000, "PNG")
+    assert 5000 * 4000 > MAX_DECODED_PIXELS and len(png) < 200_000
+    with pytest.raises(NotAPhoto, match="too many to decode"):
+        thumbnail_jpeg(png)
+    small = Image.open(io.BytesIO(thumbnail_jpeg(_one_colour(5000, 4000, "JPEG", "RGB"))))
+    assert small.size == (EDGE, EDGE * 4 // 5)
+
+
+def test_a_photos_pixels_are_read_from_its_header():
+    assert photo_pixels(_one_colour(300, 200, "PNG")) == 60_000
+    assert photo_pixels(_one_colour(300, 200, "JPEG", "RGB")) == 60_000
+    assert photo_pixels(_one_colour(300, 200, "WEBP", "RGB")) == 60_000
+    for data in (b"", b"\xff\xd8\xff\xe0" + b"\0" * 100, b"\x89PNG\r\n\x1a\n" + b"\0" * 30):
+        assert photo_pixels(data) is None
+    # Past twice Pillow's own limit, Pillow will not even open it: as many pixels as there can be.
+    huge = _one_colour(15_000, 15_000, "PNG", "1")
+    assert photo_pixels(huge) > MAX_PIXELS
+
+
+@pytest.mark.parametrize("fmt", ["TIFF", "BMP", "EPS", "PPM"])
+def test_images_of_formats_no_phone_sends_get_no_thumbnail(fmt):
+    """Pillow reads dozens of formats, EPS through Ghostscript; a photo is read only as PHOTO_FORMATS."""
+    data = _one_colour(40, 30, fmt, "RGB")
+    assert photo_pixels(data) is None
+    with pytest.raises(NotAPhoto):
+        thumbnail_jpeg(data)
+    assert photo_pixels(_one_colour(40, 30, "GIF", "P")) == 1200 and thumbnail_jpeg(_one_colour(40, 30, "GIF", "P"))

@@ -73,3 +73,32 @@ def test_refusals_are_counted_per_link_reason_and_day_and_old_counts_go(app, lin
     assert JobRunner(app, 60).run_once()["self-report counts"] == 4       # the day three days ago, its minute
     with app.app_context():
         assert db.session.execute(text("SELECT count(*) FROM self_report_count")).scalar() == 4
+
+
+def test_a_photo_is_judged_by_its_header_pixels_before_anything_is_decoded():
+    import io
+
+    from PIL import Image
+
+    from app.services.self_report.abuse import ReportLimits, check_attachments
+
+    def png(width: int, height: int) -> bytes:
+        out = io.BytesIO()
+        Image.new("1", (width, height)).save(out, "PNG")
+        return out.getvalue()
+    limits = ReportLimits(photo_pixels=1_000_000)
+    assert check_attachments({"a.png": png(1000, 1000)}, limits) is None
+    assert check_attachments({"a.png": png(1000, 1001)}, limits) == "attachment_pixels"
+    assert check_attachments({"a.png": png(10, 10), "b.png": png(2000, 600)}, limits) == "attachment_pixels"
+    # The magic bytes of a PNG, but no header Pillow reads: not a photo.
+    assert check_attachments({"a.png": b"\x89PNG\r\n\x1a\n" + b"\0" * 40}, limits) == "attachment_type"
+
+
+def test_every_refusal_has_its_words_for_the_resident_and_the_console():
+    from app.selfreport.pages import _BY_REASON
+    from app.services.self_report.abuse import REFUSALS
+    from app.services.self_report.reports import _REFUSED
+    from app.web.i18n import WORDS
+    assert set(_REFUSED) == set(REFUSALS)
+    assert set(REFUSALS) <= set(_BY_REASON)
+    assert [r for r in REFUSALS if f"refused_{r}" not in WORDS] == []

@@ -24,9 +24,6 @@ def link(app, publish, demo_county, monkeypatch):
 
 # --- 1. One page's stamp opens three reports ---------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="a render stamp is 'single-use' by the SHA-256 of its text, but "
-                   "fill_time.seconds_taken reads the seconds with int(): '0' + stamp and '00' + stamp (up to 12 "
-                   "digits) are other texts with the same valid signature, so one page's stamp opens three reports")
 def test_a_stamp_written_with_leading_zeros_is_the_same_stamp(app, live_server, link):
     from app.core.fill_time import render_stamp
     stamp = render_stamp("test-secret", link.id, int(time.time()) - 60)
@@ -40,19 +37,12 @@ def test_a_stamp_written_with_leading_zeros_is_the_same_stamp(app, live_server, 
 FULL_WIDTH = {ord(d): chr(ord(d) - ord("0") + ord("０")) for d in "0123456789"}
 
 
-@pytest.mark.xfail(strict=True, reason="core.reporter_keys keeps full-width digits (\\d and \\D are Unicode): "
-                   "'１３８００１３８０００' typed with a Chinese IME is another key than '13800138000', so the "
-                   "household's second report opens a second lead instead of joining the first (issue 14: 'same ID "
-                   "number or phone (normalised)')")
 def test_full_width_digits_join_the_same_lead(app, live_server, link):
     _sid(post_report(live_server, link, report_xml(link.version, phone="13800138000")))
     _sid(post_report(live_server, link, report_xml(link.version, phone="13800138000".translate(FULL_WIDTH))))
     assert _stored(app, "SELECT count(*), sum(reports) FROM lead") == [(1, 2)]
 
 
-@pytest.mark.xfail(strict=True, reason="the lead page matches registry members by the lead's normalised ID number "
-                   "(upper-case X) with jsonb containment on the members as imported, which keep a lower-case x: "
-                   "the household listing the reporter as a member is not shown as a match")
 def test_a_registry_member_with_a_small_x_matches_the_lead(app, live_server, demo_county, link):
     from app.services.registry.imports import import_households
     granny, n = idcard.make("429901", date(1941, 3, 8), 2), 2
@@ -84,10 +74,6 @@ def _blank_png(width: int, height: int) -> bytes:
             + chunk(b"IDAT", b"".join(body)) + chunk(b"IEND", b""))
 
 
-@pytest.mark.xfail(strict=True, reason="check_attachments looks at a photo's first bytes and total size only: a "
-                   "190 KB PNG of 7000x7000 pixels (49 MP, under the thumbnail's 50 MP cap; the form's photos are "
-                   "max-pixels=1024) is stored, and each first look at the lead page then spends ~2 s of CPU and "
-                   "~450 MB of memory per photo making its thumbnail: three photos a report, from anyone")
 def test_a_photo_of_tens_of_millions_of_pixels_is_refused(app, live_server, link):
     bomb = _blank_png(7000, 7000)
     assert len(bomb) < 300_000
@@ -98,9 +84,6 @@ def test_a_photo_of_tens_of_millions_of_pixels_is_refused(app, live_server, link
 
 # --- 4. An ID number typed into the story --------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="masking is by field name only: an ID number or phone a resident types into "
-                   "the free-text story (common: '我的身份证号是…') is shown whole to a viewer without personal-data "
-                   "rights on the lead page")
 def test_an_id_number_in_the_story_is_masked_for_a_viewer(app, live_server, demo_county, link):
     story = "户主身份证号429901197212156394,电话13800138000,家人住院"
     lead = _lead_of(app, _sid(post_report(live_server, link, report_xml(link.version, story=story))))

@@ -8,7 +8,8 @@ A public link takes reports from anyone, so each report is checked before anythi
 - a minimum time between serving the page and sending it, from a stamp the server signed
   (core.fill_time): too fast, or no valid stamp, was a script;
 - past a number of reports from one address in a day, a proof of work (services/self_report/challenge);
-- a cap on the bytes of a report's attachments, each of which must be an image.
+- a cap on the bytes of a report's attachments, each of which must be an image, and on each one's pixels
+  (its header read, nothing decoded): a small PNG of tens of millions of pixels is a decompression bomb.
 Every refusal is counted per link and reason and day (public_link_refusal), for the console to show.
 Nothing here stores or reads a report itself.
 """
@@ -16,13 +17,15 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from ...core.fill_time import seconds_taken
+from ...core.fill_time import parse_stamp, seconds_taken
 from ...extensions import db
+from ...formats.thumbnail import photo_pixels
 from ...queries.self_report import COUNT_REFUSAL, COUNT_REPORT, FORGET_OLD_COUNTS, REPORTS_IN_WINDOW, USE_ONCE
 from ..accounts.sign_in_limits import counted_address
 
 REFUSALS = ("address_minute", "address_day", "link_minute", "link_day", "honeypot", "no_stamp", "too_fast",
-            "stamp_used", "challenge", "attachment_count", "attachment_size", "attachment_type", "cross_site")
+            "stamp_used", "challenge", "attachment_count", "attachment_size", "attachment_type", "attachment_pixels",
+            "cross_site")
 STAMP_SECONDS = 6 * 3600      # a page opened longer ago than this is opened again (its stamp is stale)
 
 
@@ -30,7 +33,7 @@ STAMP_SECONDS = 6 * 3600      # a page opened longer ago than this is opened aga
 class ReportLimits:
     """The limits of the README's configuration (SELF_REPORT_*): reports allowed per window, the shortest fill
     time in seconds, the reports per address and day after which a proof of work is asked (and its work, in
-    counters tried at most), and the bytes of a report's attachments together."""
+    counters tried at most), the bytes of a report's attachments together, and the pixels of each photo."""
     per_address_minute: int = 3
     per_address_day: int = 20
     per_link_minute: int = 20
@@ -40,6 +43,11 @@ class ReportLimits:
     challenge_work: int = 4000
     attachment_bytes: int = 6_000_000
     attachments: int = 3          # photos a report may carry (the form's repeat of 3)
+    # The form's photos are max-pixels=1024 (Web Forms sends them at most 1024 px on the longer side; the
+    # original only when the phone's browser cannot resize): 16 MP takes any phone camera's default photo
+    # (12.5 MP) and refuses what would cost a worker hundreds of MB to make a thumbnail of. What a photo
+    # costs grows with its pixels, not with its shape, so there is no bound on a side.
+    photo_pixels: int = 16_000_000
 
 
 def count_report(link_id: int, address: str | None, limits: ReportLimits, now: datetime | None = None) -> str | None:
@@ -84,8 +92,10 @@ def needs_challenge(address: str | None, limits: ReportLimits, now: datetime | N
 def check_attachments(files: dict[str, bytes], limits: ReportLimits) -> str | None:
     """'attachment_count' for more files than `attachments`, 'attachment_size' when they pass attachment_bytes
     together, 'attachment_type' when one is not a JPEG, PNG or WebP photo both by its name and by its first
-    bytes, as its name says (the residents' form takes photos only, and a file is served by its name's type);
-    None when fine. A part the upload lists under two names (field and file name) counts once."""
+    bytes, as its name says (the residents' form takes photos only, and a file is served by its name's type)
+    or when Pillow reads no image header in it, 'attachment_pixels' when its header declares more than
+    `photo_pixels` (read from the header only: nothing is decoded here); None when fine. A part the upload
+    lists under two names (field and file name) counts once."""
     parts = {id(data): data for data in files.values()}
     if len(parts) > limits.attachments:
         return "attachment_count"
@@ -94,6 +104,11 @@ def check_attachments(files: dict[str, bytes], limits: ReportLimits) -> str | No
     if any(_photo_kind(data) is None or not name.lower().endswith(_EXTENSIONS[_photo_kind(data)])
            for name, data in files.items()):
         return "attachment_type"
+    pixels = [photo_pixels(data) for data in parts.values()]
+    if None in pixels:
+        return "attachment_type"
+    if any(n > limits.photo_pixels for n in pixels):
+        return "attachment_pixels"
     return None
 
 
@@ -127,10 +142,15 @@ def check_filling(link_id: int, stamp: str | None, honeypot: str | None, limits:
 
 def use_stamp(stamp: str) -> bool:
     """Mark a render stamp used (in the caller's transaction); False if a report was taken with it already:
-    one page, one report (the resident's page is opened again for another)."""
-    seconds = int(stamp.partition(".")[0])
+    one page, one report (the resident's page is opened again for another). The mark is made of the stamp's
+    parsed seconds and MAC, not of its text, so that no other writing of the same stamp passes as new (and
+    check_filling has refused any stamp not written as the server writes it)."""
+    parsed = parse_stamp(stamp)
+    if parsed is None:
+        return False           # no stamp check_filling lets through: never a report's
+    seconds, mac = parsed
     expires = datetime.fromtimestamp(seconds + STAMP_SECONDS, timezone.utc)
-    key = "stamp:" + hashlib.sha256(stamp.encode()).hexdigest()[:64]
+    key = "stamp:" + hashlib.sha256(f"{seconds}.{mac}".encode()).hexdigest()[:64]
     return db.session.execute(USE_ONCE, {"key": key, "expires": expires}).first() is not None
 
 

@@ -25,6 +25,7 @@ from ...models import (
     Form,
     FormVersion,
     Household,
+    HouseholdPerson,
     Lead,
     LeadReport,
     Submission,
@@ -164,14 +165,19 @@ def _reports(access: Access, lead_id: int) -> tuple[list[ReportView], list[dict]
 
 
 def _matches(project_id: int, lead: Lead, answers: list[dict]) -> list[HouseholdMatch]:
-    """Registry households of the lead's village with its ID number (head or member), or a name its reports
-    give (the reporter's, if the head reported, or the head's)."""
+    """Registry households of the lead's village with its ID number (head or member, in the registry or in
+    the household's latest screening), or a name its reports give (the reporter's, if the head reported, or
+    the head's). ID numbers are compared normalised on both sides: the lead's by core.reporter_keys, the
+    households' as household_person keeps them (core.idcard.normalise: the registry's '…x' is '…X'), never
+    as the registry's members were imported."""
     given = [n for a in answers
              for n in (a.get("hh_head_name"), a.get("name") if a.get("relation") == "self" else None)]
     names = sorted({n.strip() for n in given if isinstance(n, str) and n.strip()})
+    by_idno = set(db.session.scalars(select(HouseholdPerson.household_id).where(
+        HouseholdPerson.project_id == project_id, HouseholdPerson.idno == lead.idno))) if lead.idno else set()
     conditions = []
-    if lead.idno:
-        conditions += [Household.head_idno == lead.idno, Household.members.contains([{"idno": lead.idno}])]
+    if by_idno:
+        conditions.append(Household.id.in_(by_idno))
     if names:
         conditions += [Household.head_name.in_(names), *(Household.members.contains([{"name": n}]) for n in names)]
     if not conditions:
@@ -182,9 +188,9 @@ def _matches(project_id: int, lead: Lead, answers: list[dict]) -> list[Household
             .order_by(Household.household_code).limit(20)):
         members = household.members if isinstance(household.members, list) else []
         by = []
-        if lead.idno and (household.head_idno == lead.idno or any(m.get("idno") == lead.idno for m in members)):
+        if household.id in by_idno:
             by.append("idno")
-        if household.head_name in names or any(m.get("name") in names for m in members):
+        if household.head_name in names or any(isinstance(m, dict) and m.get("name") in names for m in members):
             by.append("name")
         matches.append(HouseholdMatch(household.household_code, household.head_name, by))
     return matches

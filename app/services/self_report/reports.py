@@ -31,6 +31,7 @@ _REFUSED = {
     "challenge": (400, "The check that a person is sending did not pass; wait for it to finish and send again."),
     "attachment_size": (413, "The photos are too large together; send fewer or smaller photos."),
     "attachment_type": (400, "An attachment is not a photo (JPEG, PNG or WebP)."),
+    "attachment_pixels": (413, "A photo has more pixels than a phone's photo; send a smaller photo."),
 }
 
 

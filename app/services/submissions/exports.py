@@ -81,15 +81,19 @@ class _Plan:
     total: int                      # submissions chosen (the audit's count)
 
 
-def _plan(access: Access, request: ExportRequest) -> _Plan:
-    """The export's plan; raises its problems (an unknown form or campaign) before any byte is written."""
+def _plan(access: Access, request: ExportRequest, *, csv_file: bool = True) -> _Plan:
+    """The export's plan; raises its problems (an unknown form or campaign) before any byte is written.
+    `csv_file`: the rows are for a CSV file people open in a spreadsheet, so a text that begins as a formula is
+    written with a quote before it (queries.exports.spreadsheet_safe); Excel's sheets are written as text
+    cells, which run nothing, and take the text as it is."""
     form_id, schema, xml = current_form(access, request.xml_form_id)
     layouts = tables(request.xml_form_id, schema)
     where = [Submission.form_id == form_id, *conditions(access, request.chosen)]
     root, repeats = "/" + schema.get("root", "data"), list(schema.get("repeats", []))
     show = access.can(Permission.PERSONAL_DATA_READ)
     return _Plan(layouts, _headers(layouts, xml, request.labels),
-                 [table_select(t, root=root, repeats=repeats, where=where, show_personal=show) for t in layouts],
+                 [table_select(t, root=root, repeats=repeats, where=where, show_personal=show,
+                               for_spreadsheet=csv_file) for t in layouts],
                  count_matching(access, request.chosen))
 
 
@@ -149,7 +153,7 @@ def _blob_chunks(blobs: BlobStore, sha256: str) -> Iterator[bytes]:
 
 def xlsx_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
     """submissions.xlsx: a sheet per table (the submissions', then each repeat's), in constant memory."""
-    plan = _plan(access, request)
+    plan = _plan(access, request, csv_file=False)
 
     def rows():
         for index, (header, statement) in enumerate(zip(plan.headers, plan.selects)):
