@@ -48,6 +48,7 @@ PROPERTIES: dict[str, tuple[ColumnElement, str]] = {
 }
 _MOMENT_FUNCTIONS = {"year", "month", "day", "hour", "minute", "second", "date", "time"}
 _TEXT_FUNCTIONS = {"startswith", "endswith", "contains"}
+_INTEGER_RANGE = (-2**31, 2**31 - 1)     # submitter ids are PostgreSQL integers: beyond, an error, not a match
 _LITERALS = {"moment": (ast.DateTime, ast.Date), "integer": (ast.Integer,), "text": (ast.String,)}
 
 
@@ -122,7 +123,17 @@ class _SubmissionVisitor(AstToSqlAlchemyCoreVisitor):
                     raise unparseable_odata_expression(f"a {kind} property compared with values of another kind.")
             elif not isinstance(other, _LITERALS[kind]):
                 raise unparseable_odata_expression(f"a {kind} property compared with a value of another kind.")
+            for value in (other.val if isinstance(other, ast.List) else [other]):
+                if isinstance(value, ast.Integer) and not _INTEGER_RANGE[0] <= value.py_val <= _INTEGER_RANGE[1]:
+                    raise unparseable_odata_expression(f"{value.val[:30]} is out of range for "
+                                                       f"{_name(side) or 'what it is compared with'}.")
             break
+        if isinstance(node.comparator, (ast.Eq, ast.NotEq)) and not isinstance(node.right, ast.List):
+            # Central compares with eq and ne NULL-safely (IS [NOT] DISTINCT FROM, lib/data/odata-filter.js):
+            # `__system/reviewState ne 'approved'` holds for a submission not yet reviewed.
+            left, right = self.visit(node.left), self.visit(node.right)
+            return (left.is_not_distinct_from(right) if isinstance(node.comparator, ast.Eq)
+                    else left.is_distinct_from(right))
         return super().visit_Compare(node)
 
     def _flag(self, node: ast.Compare) -> ColumnElement:

@@ -146,6 +146,9 @@ def test_filters_on_centrals_system_fields_and_on_place_and_flag(api, odk, live_
     assert [r["__id"] for r in approved] == [chosen]
     unreviewed = odk.submissions.get_table(FORM, filter="__system/reviewState eq null")["value"]
     assert chosen not in {r["__id"] for r in unreviewed} and len(unreviewed) == len(screenings)
+    # eq and ne are NULL-safe, as Central's: not approved includes not reviewed at all.
+    others = odk.submissions.get_table(FORM, filter="__system/reviewState ne 'approved'")["value"]
+    assert {r["__id"] for r in others} == {r["__id"] for r in unreviewed}
     this_year = odk.submissions.get_table(FORM, filter="year(__system/submissionDate) ge 2026 and "
                                                        "__system/submissionDate lt now()")["value"]
     assert len(this_year) == len(screenings) + 1
@@ -220,6 +223,7 @@ CANNOT = [
     ({"$filter": "__system/submissionDate eq 'yesterday'"}, 400, 400.18),
     ({"$filter": "year(__id) eq 2026"}, 400, 400.18),
     ({"$filter": "__system/submitterId add 1 eq 2"}, 501, 501.4),
+    ({"$filter": "__system/submitterId eq 99999999999"}, 400, 400.18),
     ({"$filter": "ceiling(__system/submitterId) eq 1"}, 501, 501.4),
     ({"$filter": "(" * 2000}, 400, 400.18),
     ({"$orderby": "hh_g/head_name"}, 501, 501.5),
