@@ -19,7 +19,8 @@ from sqlalchemy.sql import Select
 
 from ..core.personal_fields import ID_SUFFIXES, LONG_NUMBER, NUMBER_IN_TEXT
 from ..core.tables import Column, Table
-from ..models import Actor, Form, FormVersion, Submission, SubmissionVersion
+from ..models import Actor, FormVersion, Submission
+from . import chosen_submissions
 
 
 def _keys(path: str, base: str) -> list[str]:
@@ -100,13 +101,7 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
     submitter's name) goes through spreadsheet_safe, for a CSV that people open in Excel. Keys are all
     written the same way, so KEY and PARENT_KEY still join."""
     safe = spreadsheet_safe if for_spreadsheet else (lambda value: value)
-    chosen = (select(Submission.id, Submission.created_at, Submission.instance_id, Submission.submitter_id,
-                     Submission.review_state, Submission.admin_code, SubmissionVersion.device_id,
-                     SubmissionVersion.form_version_id,
-                     SubmissionVersion.answers.op("||")(literal_column("'{}'::jsonb")).label("answers"))
-              .join(Form, Form.id == Submission.form_id)
-              .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
-              .where(*where).offset(0).subquery("chosen"))    # OFFSET 0: the fence that reads answers once
+    chosen = chosen_submissions.chosen(where, [Submission.id.asc()])
     answers = chosen.c.answers
     if table.repeat is None:
         return (select(func.to_json(chosen.c.created_at).op("#>>")(literal([], ARRAY(Text))),
@@ -116,10 +111,10 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
                 .select_from(chosen)
                 .join(FormVersion, FormVersion.id == chosen.c.form_version_id)
                 .outerjoin(Actor, Actor.id == chosen.c.submitter_id)
-                .order_by(chosen.c.id))
+                .order_by(chosen.c.sid))
     query = select().select_from(chosen)
     chain = [r for r in repeats if table.repeat.startswith(r + "/")] + [table.repeat]
-    source, base, key, order = answers, root, chosen.c.instance_id, [chosen.c.id]
+    source, base, key, order = answers, root, chosen.c.instance_id, [chosen.c.sid]
     parent_key = key
     for depth, repeat in enumerate(chain):
         entries = source.op("#>")(_path(_keys(repeat, base)))

@@ -37,7 +37,6 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    literal_column,
     or_,
     select,
     true,
@@ -50,6 +49,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from ..core.odata_schema import Node
 from ..core.personal_fields import ID_SUFFIXES, is_personal
 from ..models import Actor, Form, FormVersion, Submission, SubmissionAttachment, SubmissionVersion
+from .chosen_submissions import chosen
 from .exports import answer_text, as_array, masked_in_text
 
 UTC_STAMP = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'     # JavaScript's toISOString, as Central's timestamps
@@ -74,32 +74,6 @@ class Page:
     """A statement of rows (the key columns, then `row`: the row's JSON text) and how to continue after one."""
     statement: Select
     keys: list[str]            # the key columns' labels: 'sid', then 'n0', 'n1'... for each repeat level
-
-
-def chosen(where: list, order: list | None = None, *, limit: int | None = None, offset: int = 0):
-    """The submissions `where` chooses (conditions on Submission joined to Form), with their current version's
-    answers read once; newest first, or in `order` (then with a `rank` column), and in that order.
-
-    The submissions are chosen, ordered and cut first, on narrow rows (an index range, or a sort of ids);
-    only then is each one's version read (a LATERAL per row), so no answers are sorted or read for rows
-    the page does not hold."""
-    columns = [Submission.id.label("sid"), Submission.instance_id, Submission.created_at, Submission.updated_at,
-               Submission.deleted_at, Submission.submitter_id, Submission.review_state,
-               Submission.current_version_id]
-    ordering = order or [Submission.id.desc()]
-    if order:
-        columns.append(func.row_number().over(order_by=ordering).label("rank"))
-    picked = (select(*columns).join(Form, Form.id == Submission.form_id)
-              .where(*where).order_by(*ordering).offset(offset))
-    if limit is not None:
-        picked = picked.limit(limit)
-    picked = picked.subquery("picked")
-    # OFFSET 0: the fence that keeps the copy of the answers (read once) from being folded into each use.
-    version = (select(SubmissionVersion.device_id, SubmissionVersion.form_version_id,
-                      SubmissionVersion.answers.op("||")(literal_column("'{}'::jsonb")).label("answers"))
-               .where(SubmissionVersion.id == picked.c.current_version_id).offset(0).lateral("version"))
-    return (select(picked, version).select_from(picked).join(version, true())
-            .order_by(picked.c.rank if order else picked.c.sid.desc()).subquery("chosen"))
 
 
 def _stamp(column) -> ColumnElement:

@@ -39,19 +39,24 @@ def test_roles_are_centrals_with_dixians_verbs(odk):
     doors.problem(odk.session.get("roles/nope"), 404, 404.1)
 
 
-def test_pyodk_assigns_a_form_that_then_reaches_only_that_phone(odk, live_server, project, forms):
+def test_pyodk_assigns_a_form_without_taking_it_from_the_other_phones(odk, live_server, project, forms):
+    """A form assigned to nobody goes to every device: pyodk's first assignment must not take it from the
+    phones that have it (their queued submissions would be refused), only from devices made after."""
     chosen = app_users(odk).create(display_name="甲")
     other = app_users(odk).create(display_name="乙")
     assert phone_forms(live_server, project, other.token) == {"fpf_hh_screening", "fpf_housing"}
     assert form_assignments(odk).assign(role_id=2, user_id=chosen.id, form_id="fpf_housing") is True
     assert phone_forms(live_server, project, chosen.token) == {"fpf_hh_screening", "fpf_housing"}
-    assert phone_forms(live_server, project, other.token) == {"fpf_hh_screening"}
+    assert phone_forms(live_server, project, other.token) == {"fpf_hh_screening", "fpf_housing"}
+    later = app_users(odk).create(display_name="丙")
+    assert phone_forms(live_server, project, later.token) == {"fpf_hh_screening"}
 
     base = f"projects/{project}/forms/fpf_housing/assignments"
-    assert odk.session.get(base).json() == [{"actorId": chosen.id, "roleId": 2}]
-    [actor] = odk.session.get(f"{base}/app-user").json()
-    assert (actor["id"], actor["type"], actor["displayName"]) == (chosen.id, "field_key", "甲")
-    assert odk.session.get(f"{base}/2").json() == [actor]
+    assert odk.session.get(base).json() == [{"actorId": chosen.id, "roleId": 2}, {"actorId": other.id, "roleId": 2}]
+    actors = odk.session.get(f"{base}/app-user").json()
+    assert [(a["id"], a["type"], a["displayName"]) for a in actors] == [(chosen.id, "field_key", "甲"),
+                                                                         (other.id, "field_key", "乙")]
+    assert odk.session.get(f"{base}/2").json() == actors
     assert odk.session.get(f"{base}/viewer").json() == []
     assert odk.session.get(f"projects/{project}/forms/fpf_hh_screening/assignments").json() == []
 
@@ -59,6 +64,9 @@ def test_pyodk_assigns_a_form_that_then_reaches_only_that_phone(odk, live_server
         form_assignments(odk).assign(role_id=2, user_id=chosen.id, form_id="fpf_housing")
     doors.problem(twice.value.args[1], 409, 409.3)
 
+    # Taken from one phone explicitly: then it reaches only the chosen one.
+    assert odk.session.delete(f"{base}/app-user/{other.id}").json() == {"success": True}
+    assert phone_forms(live_server, project, other.token) == {"fpf_hh_screening"}
     assert odk.session.delete(f"{base}/app-user/{chosen.id}").json() == {"success": True}
     assert odk.session.get(base).json() == []
     # Assigned to nobody again: every device gets it (Dixian's rule, unlike Central's).
@@ -72,6 +80,7 @@ def test_a_form_stays_with_its_devices_when_one_is_revoked(odk, live_server, pro
     chosen = app_users(odk).create(display_name="甲")
     other = app_users(odk).create(display_name="乙")
     form_assignments(odk).assign(role_id=2, user_id=chosen.id, form_id="fpf_housing")
+    odk.session.delete(f"projects/{project}/forms/fpf_housing/assignments/2/{other.id}")
     odk.session.delete(f"projects/{project}/app-users/{chosen.id}")
     base = f"projects/{project}/forms/fpf_housing/assignments"
     assert odk.session.get(base).json() == [{"actorId": chosen.id, "roleId": 2}]

@@ -64,7 +64,9 @@ def _assignable(role: CentralRole) -> None:
 
 
 def assign(access: Access, xml_form_id: str, role: CentralRole, actor_id: int) -> None:
-    """POST …/assignments/{roleId}/{actorId}: give the form to a device account, as `form assign` does.
+    """POST …/assignments/{roleId}/{actorId}: give the form to a device account, as `form assign` does, but
+    never taking it from the others: its first assignment keeps it with every device that has it (which may
+    then be taken away one by one, DELETE …/assignments/2/{actorId}).
 
     Raises Problem 404.1 for an unknown form or an actor that is no live device account of the project within
     the caller's places, 400.8 for a role other than app-user, 409.3 when the account has the form already
@@ -75,7 +77,9 @@ def assign(access: Access, xml_form_id: str, role: CentralRole, actor_id: int) -
     visible_app_user(access, actor_id)
     if db.session.get(FormAssignment, (form.id, actor_id)) is not None:
         raise uniqueness_violation(f"App user {actor_id} is assigned the form '{form.xml_form_id}' already.")
-    assign_form(access.project_id, form.xml_form_id, [actor_id], by=access.principal.actor_id)
+    # Through Central's API the form is given to this device *too*: pyodk's create_app_users(forms=) must not
+    # take the form from every other cadre's phone (a form assigned to nobody goes to all of them).
+    assign_form(access.project_id, form.xml_form_id, [actor_id], by=access.principal.actor_id, keep_others=True)
 
 
 def unassign(access: Access, xml_form_id: str, role: CentralRole, actor_id: int) -> None:

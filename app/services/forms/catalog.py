@@ -9,7 +9,7 @@ from ...core.access import DEVICE, Access, Principal
 from ...core.rules import RESIDENTS_FORMS
 from ...events import Kind
 from ...extensions import db
-from ...models import Blob, Form, FormAssignment, FormAttachment, FormVersion
+from ...models import Actor, AppUser, Blob, Form, FormAssignment, FormAttachment, FormVersion
 from ...problems import failed_draft_access, insufficient_rights, not_found
 from .. import column_limits as limits
 from . import pick_lists as generated_media
@@ -127,13 +127,25 @@ def media_file(version: FormVersion, access: Access, name: str) -> MediaEntry:
 
 
 def assign_form(project_id: int, xml_form_id: str, app_user_ids: list[int], *, assigned: bool = True,
-                by: int | None = None) -> None:
+                by: int | None = None, keep_others: bool = False) -> None:
     """Give a form to chosen devices (or take it back); a form nobody is assigned goes to all devices.
-    `by`: the actor who did it (None: the command line)."""
+    `keep_others`: a first assignment also keeps the form with every live device that has it, for callers
+    that mean "give it to these too" (Central's API, where a form goes to no device unassigned); `form assign`
+    means "to these only". `by`: the actor who did it (None: the command line)."""
     xml_form_id = limits.XML_FORM_ID.clean(xml_form_id)
     form = db.session.scalar(select(Form).where(Form.project_id == project_id, Form.xml_form_id == xml_form_id))
     if form is None:
         raise not_found(f"There is no form '{xml_form_id}' in project {project_id}.")
+    if keep_others and assigned and form.xml_form_id not in RESIDENTS_FORMS and not db.session.scalar(
+            select(exists().where(FormAssignment.form_id == form.id))):
+        # A form assigned to nobody goes to every device: its first assignment would take it from all the
+        # others, and what their phones still hold to send would be refused (pyodk's create_app_users(forms=)
+        # assigns a form to the new devices only). The devices that have the form keep it; taking the
+        # assignment away takes it from one explicitly.
+        live = db.session.scalars(select(AppUser.actor_id).join(Actor, Actor.id == AppUser.actor_id)
+                                  .where(AppUser.project_id == project_id, AppUser.token_sha256.is_not(None),
+                                         Actor.deleted_at.is_(None))).all()
+        app_user_ids = list(dict.fromkeys([*live, *app_user_ids]))
     for actor_id in app_user_ids:
         if assigned:
             db.session.merge(FormAssignment(form_id=form.id, actor_id=actor_id))
