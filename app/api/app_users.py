@@ -43,7 +43,7 @@ def create_app_user(project_id: int, access: Access):
 @requires(Permission.USER_MANAGE)
 def get_app_user(project_id: int, actor_id: int, access: Access):
     found = app_users.visible_app_user(access, actor_id)
-    account = app_users.device_account(found, app_users.token_of(found, current_app.config["SECRET_KEY"]))
+    account = app_users.device_account(found, app_users.listed_token(access, found, current_app.config["SECRET_KEY"]))
     return jsonify(AppUserSchema().dump(account))
 
 

@@ -145,15 +145,16 @@ class _Writer:
     def value(self, node: Node, source) -> ColumnElement:
         """A field's value as JSON text, NULL when unanswered."""
         answer = _get(source, node.name)
+        if is_personal(node.name) and not self.shape.show_personal and node.type not in GEO:
+            # First, whatever its type: a phone asked as a number is a phone (masked as text, as exports do).
+            mask = func.dixian_mask_idno if node.name.lower().endswith(ID_SUFFIXES) else func.dixian_mask_phone
+            return _json_text(mask(answer_text(source, [node.name], node.type)))
         if node.type in ("int", "decimal"):
             return case((func.jsonb_typeof(answer) == "number", cast(answer, Text)))
         if node.type in GEO:
             raw = source.op("->>", return_type=Text)(node.name)
             written = func.dixian_odata_geo(node.type, raw, self.shape.wkt)
             return _geopoint(raw, self.shape.wkt, written) if node.type == "geopoint" else cast(written, Text)
-        if is_personal(node.name) and not self.shape.show_personal:
-            mask = func.dixian_mask_idno if node.name.lower().endswith(ID_SUFFIXES) else func.dixian_mask_phone
-            return _json_text(mask(answer_text(source, [node.name], node.type)))
         if node.type == "select_multiple":
             return _json_text(answer_text(source, [node.name], node.type))
         if node.type == "string" and not self.shape.show_personal:

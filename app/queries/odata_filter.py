@@ -46,10 +46,10 @@ PROPERTIES: dict[str, tuple[ColumnElement, str]] = {
     "__system/reviewState": (Submission.review_state, "text"),
     "__dixian/placeCode": (Submission.admin_code, "text"),
 }
-_MOMENT_FUNCTIONS = {"year", "month", "day", "hour", "minute", "second", "date", "time"}
+_PARTS = {"year", "month", "day", "hour", "minute", "second"}     # Central's functions of a moment
 _TEXT_FUNCTIONS = {"startswith", "endswith", "contains"}
 _INTEGER_RANGE = (-2**31, 2**31 - 1)     # submitter ids are PostgreSQL integers: beyond, an error, not a match
-_LITERALS = {"moment": (ast.DateTime, ast.Date), "integer": (ast.Integer,), "text": (ast.String,)}
+_COMPARISONS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 
 def _name(node) -> str | None:
@@ -60,89 +60,116 @@ def _name(node) -> str | None:
     return None
 
 
+def _kind(node) -> str:
+    """What an expression is (text, moment, integer, boolean or null), checked all the way down, so that
+    nothing PostgreSQL would refuse (`1 eq 'a'`, `1 and 2`, a number beyond the column) reaches it: those
+    are 400.18 before any row is read. Raises Problem 400.18, 501.4 (an operator or function not offered)
+    or 501.5 (a property not filterable)."""
+    if isinstance(node, (ast.Identifier, ast.Attribute)):
+        name = _name(node)
+        if name not in PROPERTIES:
+            raise unsupported_odata_field(name or type(node).__name__)
+        return PROPERTIES[name][1]
+    if isinstance(node, ast.String):
+        return "text"
+    if isinstance(node, ast.Integer):
+        if not _INTEGER_RANGE[0] <= node.py_val <= _INTEGER_RANGE[1]:
+            raise unparseable_odata_expression(f"the number {node.val[:30]} is out of range.")
+        return "integer"
+    if isinstance(node, ast.Float):
+        return "fraction"
+    if isinstance(node, (ast.DateTime, ast.Date)):
+        return "moment"
+    if isinstance(node, ast.Boolean):
+        return "boolean"
+    if isinstance(node, ast.Null):
+        return "null"
+    if isinstance(node, ast.Call):
+        return _call_kind(node)
+    if isinstance(node, ast.BoolOp):
+        if _kind(node.left) != "boolean" or _kind(node.right) != "boolean":
+            raise unparseable_odata_expression("and / or join conditions.")
+        return "boolean"
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        if _kind(node.operand) != "boolean":
+            raise unparseable_odata_expression("not takes a condition.")
+        return "boolean"
+    if isinstance(node, ast.Compare):
+        return _compare_kind(node)
+    if isinstance(node, ast.BinOp):
+        raise unsupported_odata_expression("arithmetic", type(node.op).__name__)
+    raise unsupported_odata_expression("expression", type(node).__name__)
+
+
+def _call_kind(node: ast.Call) -> str:
+    name = node.func.name.lower()
+    if name == "now":
+        if node.args:
+            raise unparseable_odata_expression("now() takes no arguments.")
+        return "moment"
+    if name in _PARTS:
+        if len(node.args) != 1 or _kind(node.args[0]) != "moment":
+            raise unparseable_odata_expression(f"{name}() takes one date property such as __system/submissionDate.")
+        return "integer"
+    if name in _TEXT_FUNCTIONS:
+        if len(node.args) != 2 or not isinstance(node.args[0], (ast.Identifier, ast.Attribute)) \
+                or _kind(node.args[0]) != "text" or not isinstance(node.args[1], ast.String):
+            raise unparseable_odata_expression(f"{name}() takes a text property and a text in quotes.")
+        return "boolean"
+    raise unsupported_odata_expression("function", node.func.name[:40])
+
+
+def _compare_kind(node: ast.Compare) -> str:
+    if FLAG in (_name(node.left), _name(node.right)):
+        code = node.right if _name(node.left) == FLAG else node.left
+        if not isinstance(node.comparator, (ast.Eq, ast.NotEq)) or not isinstance(code, ast.String):
+            raise unparseable_odata_expression("__dixian/flag is compared with eq or ne and a flag code in quotes.")
+        return "boolean"
+    left = _kind(node.left)
+    if isinstance(node.comparator, ast.In):
+        if not isinstance(node.right, ast.List) or not node.right.val:
+            raise unparseable_odata_expression("in takes a list of values in parentheses.")
+        if any(_kind(value) != left for value in node.right.val):
+            raise unparseable_odata_expression("in compares with values of the same kind.")
+        return "boolean"
+    if not isinstance(node.comparator, _COMPARISONS):
+        raise unsupported_odata_expression("operator", type(node.comparator).__name__)
+    right = _kind(node.right)
+    if "null" in (left, right):
+        if not isinstance(node.comparator, (ast.Eq, ast.NotEq)):
+            raise unparseable_odata_expression("null is compared with eq or ne only.")
+    elif left != right:
+        raise unparseable_odata_expression(f"one side is {left}, the other {right}.")
+    return "boolean"
+
+
 class _SubmissionVisitor(AstToSqlAlchemyCoreVisitor):
-    """odata-query's visitor for Submission's properties and Dixian's flag test."""
+    """odata-query's visitor for Submission's properties and Dixian's flag test, on a tree _kind has
+    checked."""
 
     def __init__(self):
         super().__init__(Submission.__table__)
 
-    def _property(self, node) -> tuple[ColumnElement, str]:
-        name = _name(node)
-        if name not in PROPERTIES:
-            raise unsupported_odata_field(name or type(node).__name__)
-        return PROPERTIES[name]
-
     def visit_Identifier(self, node: ast.Identifier) -> ColumnElement:
-        return self._property(node)[0]
+        return PROPERTIES[_name(node)][0]
 
     def visit_Attribute(self, node: ast.Attribute) -> ColumnElement:
-        return self._property(node)[0]
-
-    def visit_BinOp(self, node):
-        raise unsupported_odata_expression("arithmetic", type(node.op).__name__)
-
-    def visit_Call(self, node: ast.Call) -> ColumnElement:
-        name = node.func.name.lower()
-        if name == "now":
-            if node.args:
-                raise unparseable_odata_expression("now() takes no arguments.")
-            return super().visit_Call(node)
-        if name in _MOMENT_FUNCTIONS:
-            if len(node.args) != 1 or self._kind(node.args[0]) != "moment":
-                raise unparseable_odata_expression(f"{name}() takes one date property such as "
-                                                   "__system/submissionDate.")
-        elif name in _TEXT_FUNCTIONS:
-            if len(node.args) != 2 or self._kind(node.args[0]) != "text" or not isinstance(node.args[1], ast.String):
-                raise unparseable_odata_expression(f"{name}() takes a text property and a text in quotes.")
-        else:
-            raise unsupported_odata_expression("function", node.func.name[:40])
-        return super().visit_Call(node)
-
-    def _kind(self, node) -> str | None:
-        """What a side of a comparison is: a property's kind, a moment for now(), a number for year()..."""
-        if isinstance(node, (ast.Identifier, ast.Attribute)):
-            return self._property(node)[1]
-        if isinstance(node, ast.Call):
-            name = node.func.name.lower()
-            return "moment" if name in ("now", "date") else "integer" if name in _MOMENT_FUNCTIONS else None
-        return None
+        return PROPERTIES[_name(node)][0]
 
     def visit_Compare(self, node: ast.Compare) -> ColumnElement:
-        if _name(node.left) == FLAG or _name(node.right) == FLAG:
-            return self._flag(node)
+        if FLAG in (_name(node.left), _name(node.right)):
+            code = node.right if _name(node.left) == FLAG else node.left
+            has = exists().where(RiskFlag.submission_version_id == Submission.current_version_id,
+                                 RiskFlag.code == code.val)
+            return has if isinstance(node.comparator, ast.Eq) else not_(has)
         node = _submitter_as_number(node)
-        for side, other in ((node.left, node.right), (node.right, node.left)):
-            kind = self._kind(side)
-            if kind is None or isinstance(other, ast.Null):
-                continue
-            if isinstance(other, (ast.Identifier, ast.Attribute, ast.Call)):
-                if self._kind(other) != kind:
-                    raise unparseable_odata_expression("the two sides of a comparison are of different kinds.")
-            elif isinstance(other, ast.List):
-                if not all(isinstance(v, _LITERALS[kind]) for v in other.val):
-                    raise unparseable_odata_expression(f"a {kind} property compared with values of another kind.")
-            elif not isinstance(other, _LITERALS[kind]):
-                raise unparseable_odata_expression(f"a {kind} property compared with a value of another kind.")
-            for value in (other.val if isinstance(other, ast.List) else [other]):
-                if isinstance(value, ast.Integer) and not _INTEGER_RANGE[0] <= value.py_val <= _INTEGER_RANGE[1]:
-                    raise unparseable_odata_expression(f"{value.val[:30]} is out of range for "
-                                                       f"{_name(side) or 'what it is compared with'}.")
-            break
-        if isinstance(node.comparator, (ast.Eq, ast.NotEq)) and not isinstance(node.right, ast.List):
+        if isinstance(node.comparator, (ast.Eq, ast.NotEq)):
             # Central compares with eq and ne NULL-safely (IS [NOT] DISTINCT FROM, lib/data/odata-filter.js):
             # `__system/reviewState ne 'approved'` holds for a submission not yet reviewed.
             left, right = self.visit(node.left), self.visit(node.right)
             return (left.is_not_distinct_from(right) if isinstance(node.comparator, ast.Eq)
                     else left.is_distinct_from(right))
         return super().visit_Compare(node)
-
-    def _flag(self, node: ast.Compare) -> ColumnElement:
-        code = node.right if _name(node.left) == FLAG else node.left
-        if not isinstance(node.comparator, (ast.Eq, ast.NotEq)) or not isinstance(code, ast.String):
-            raise unparseable_odata_expression("__dixian/flag is compared with eq or ne and a flag code in quotes.")
-        has = exists().where(RiskFlag.submission_version_id == Submission.current_version_id,
-                             RiskFlag.code == code.val)
-        return has if isinstance(node.comparator, ast.Eq) else not_(has)
 
 
 def _submitter_as_number(node: ast.Compare) -> ast.Compare:
@@ -154,6 +181,17 @@ def _submitter_as_number(node: ast.Compare) -> ast.Compare:
                 and value.val.isdigit() and len(value.val) < 10:
             return dataclasses.replace(node, **{name: ast.Integer(value.val)})
     return node
+
+
+def _as_numbers(tree):
+    """The tree with each `__system/submitterId eq '5'` read as `eq 5` (checked as it will be visited)."""
+    if isinstance(tree, ast.Compare):
+        return _submitter_as_number(tree)
+    if isinstance(tree, ast.BoolOp):
+        return dataclasses.replace(tree, left=_as_numbers(tree.left), right=_as_numbers(tree.right))
+    if isinstance(tree, ast.UnaryOp):
+        return dataclasses.replace(tree, operand=_as_numbers(tree.operand))
+    return tree
 
 
 def filter_condition(expression: str) -> ColumnElement[bool]:
@@ -169,6 +207,8 @@ def filter_condition(expression: str) -> ColumnElement[bool]:
         raise unparseable_odata_expression(str(e)[:200] or "not an expression") from None
     if tree is None:
         raise unparseable_odata_expression("the expression is empty.")
+    if _kind(_as_numbers(tree)) != "boolean":
+        raise unparseable_odata_expression("a $filter is a condition (true or false for each row).")
     try:
         condition = _SubmissionVisitor().visit(tree)
     except (odata_errors.UnsupportedFunctionException, odata_errors.UnknownFunctionException) as e:

@@ -58,7 +58,7 @@ BEGIN
     IF wkt THEN
       RETURN to_json('POINT (' || texts[1] || ')');
     END IF;
-    RETURN CASE WHEN accuracies[1]::text = 'null'
+    RETURN CASE WHEN accuracies[1] IS NULL OR accuracies[1]::text = 'null'
                 THEN json_build_object('type', 'Point', 'coordinates', coordinates[1])
                 ELSE json_build_object('type', 'Point', 'coordinates', coordinates[1],
                                        'properties', json_build_object('accuracy', accuracies[1])) END;

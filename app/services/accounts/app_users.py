@@ -2,6 +2,7 @@
 villages the device covers, revocation."""
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -32,12 +33,17 @@ def create_app_user(project_id: int, name: str, *, secret_key: str | None = None
     app-user list does); without, it is random and shown this once. `actor_id`: who made it (None: the
     command line).
 
-    Raises Problem 404.1 (no project), 400.2 (no name), 400.13 (name too long).
+    Raises Problem 404.1 (no project), 400.2 (no name), 400.13 (name too long), 400.8 (a control character:
+    a line break or a terminal escape in a name would forge lines in `app-user list` and reach the
+    administrator's terminal).
     """
     require_project(project_id, archived=True)
     name = DEVICE_ACCOUNT_NAME.clean(name.strip())
     if not name:
         raise missing_parameter("displayName", "A device account needs a name.")
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise unexpected_value("displayName", "A device account's name cannot hold control characters (line "
+                                              "breaks, tabs, escapes).")
     salt = secrets.token_bytes(16) if secret_key is not None else None
     token = derived_token(secret_key, salt) if salt is not None else new_token()
     app_user = AppUser(actor=Actor(kind="app_user", display_name=name),
@@ -175,8 +181,27 @@ def visible_app_users(access: Access, secret_key: str) -> list[DeviceAccount]:
     found = db.session.scalars(
         select(AppUser).join(Actor).where(AppUser.project_id == access.project_id, Actor.deleted_at.is_(None))
         .order_by(Actor.created_at.desc(), Actor.id.desc())).all()
-    accounts = [device_account(a, token_of(a, secret_key)) for a in within_places(access, list(found))]
+    visible = within_places(access, list(found))
+    villages = _villages_of([a.actor_id for a in visible]) if access.places is not None else {}
+    accounts = [device_account(a, _listed_token(access, a, villages.get(a.actor_id, []), secret_key))
+                for a in visible]
     return sorted(accounts, key=lambda account: account.token is None)    # stable: newest first within each
+
+
+def listed_token(access: Access, app_user: AppUser, secret_key: str) -> str | None:
+    """The token shown to this caller with the account (GET …/app-users/{id}): as _listed_token."""
+    villages = _villages_of([app_user.actor_id]).get(app_user.actor_id, []) if access.places is not None else []
+    return _listed_token(access, app_user, villages, secret_key)
+
+
+def _listed_token(access: Access, app_user: AppUser, villages: list[str], secret_key: str) -> str | None:
+    # A place-limited manager sees a device assigned no village yet (to give it one of theirs), but not its
+    # token: the county may be about to give it to another township, and a token kept from the listing would
+    # then open that township's pick-lists and send as its device. The token of a device of their own villages
+    # is theirs to hand out.
+    if access.places is not None and not villages:
+        return None
+    return token_of(app_user, secret_key)
 
 
 def within_places(access: Access, app_users: list[AppUser]) -> list[AppUser]:
