@@ -30,7 +30,7 @@ def test_flags_of_one_submission(app, project, admin, publish, device, live_serv
     below = next(f for f in flags if f["code"] == "income_below_line")
     assert below["rule"] == "R1" and below["severity"] == "high" and below["rulesetVersion"] == "42-2026-v1"
     assert below["explanation"]["zh"] and below["explanation"]["en"]
-    assert below["inputs"]["pc_income"] == 6750 and below["threshold"] == {"monitoring_line": 7500}
+    assert below["inputs"]["pc_income"] == 6750.25 and below["threshold"] == {"monitoring_line": 7500}
     missing = requests.get(url.replace("aaaaaaaa", "bbbbbbbb"), headers=_bearer(live_server, admin), timeout=10)
     assert missing.status_code == 404
 

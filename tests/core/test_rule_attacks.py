@@ -198,3 +198,26 @@ def test_a_blank_seismic_answer_names_r8b():
                              "tie_col": "no"})
     assert [(f.rule, f.inputs["field"]) for f in flags if f.code == "input_missing"] == [("R8b", "seismic7")]
     assert "seismic_retrofit_candidate" not in {f.code for f in flags}
+
+
+# --- Found by a newcomer following the README ---------------------------------------------------------------
+
+def test_strictly_below_the_line_is_of_the_income_itself_not_its_rounding():
+    """A line of L yuan, and 3L - 1 yuan for 3 persons: L - 0.33 a head is below the line, though it rounds
+    to L."""
+    line = RS.monitoring_line
+    three = [member(), member(m_relation="spouse"), member(m_relation="son")]
+    flags = _flags(SCREENING, screening(three, inc_wage=3.0 * line - 1))
+    [below] = [f for f in flags if f.code == "income_below_line"]
+    assert below.inputs["pc_income"] == round(line - 1 / 3, 2)
+    assert f"{line - 1 / 3:.2f}" in below.explanation_zh
+    at_the_line = _flags(SCREENING, screening(three, inc_wage=3.0 * line))
+    assert "income_below_line" not in {f.code for f in at_the_line}
+
+
+def test_an_unreadable_status_is_not_replaced_by_the_registrys():
+    """The cadre wrote a status the rules cannot read: the registry's may be out of date, so R1 suggests no
+    category rather than the registry's 'ordinary' household's 'edge'."""
+    flags = _flags(SCREENING, screening(inc_wage=10000.0, poverty_status="脱贫户"), {"poverty_status": "ordinary"})
+    [below] = [f for f in flags if f.code == "income_below_line"]
+    assert below.inputs["suggested_category"] is None and below.inputs["poverty_status"] is None

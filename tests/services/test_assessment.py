@@ -23,7 +23,7 @@ def test_screening_is_linked_to_household_and_village_and_flagged(app, project, 
     from app.models import Submission
     load_registry(app, project)
     publish(SCREENING)
-    # 王五's household: 13500.5 net for 2 members = 6750 per person, under Hubei's 7500 line.
+    # 王五's household: 13500.5 net for 2 members = 6750.25 per person, under Hubei's 7500 line.
     assert device.post_submission(HOUSEHOLD.encode(), {}).status_code == 201
     with app.app_context():
         submission = db.session.scalars(select(Submission)).one()
@@ -33,7 +33,7 @@ def test_screening_is_linked_to_household_and_village_and_flagged(app, project, 
     assert {"income_below_line", "income_watch_10k", "income_drop", "no_med_ins"} <= set(flags)
     below = flags["income_below_line"]
     assert below.ruleset == "42-2026-v1" and below.threshold == {"monitoring_line": 7500}
-    assert below.inputs["pc_income"] == 6750 and below.household_id == submission.household_id
+    assert below.inputs["pc_income"] == 6750.25 and below.household_id == submission.household_id
     assert "监测范围" in below.explanation_zh
 
 

@@ -26,7 +26,15 @@ def household_income(answers: FormAnswers) -> Income | None:
     if not size:
         return None
     net = parts["inc_wage"] + parts["inc_biz"] - parts["exp_biz"] + parts["inc_prop"] + parts["inc_trans"]
-    return Income(net=net, size=size, per_capita=round(net / size), parts=parts)
+    # Not rounded: "strictly below the line" is of the income itself (5,999.67 is below 6,000; rounding it
+    # to 6,000 first would clear it). Explanations show it rounded.
+    return Income(net=net, size=size, per_capita=net / size, parts=parts)
+
+
+def _per_head(amount: float) -> str:
+    """A per-capita income as an explanation shows it: whole yuan, or with its fen when it is not whole (5,999.67 stays
+    below a 6,000 line in words too)."""
+    return f"{amount:.0f}" if abs(amount - round(amount)) < 0.005 else f"{amount:.2f}"
 
 
 def household_size(answers: FormAnswers) -> int:
@@ -46,10 +54,12 @@ def income_rules(answers: FormAnswers, household: dict | None, ruleset: Ruleset)
         return []         # a part or the members are blank: inputs.missing_inputs and R22 say which
     flags = []
     line = ruleset.monitoring_line
-    # The household's status: the answer, else the registry's; unknown when neither says (never "ordinary").
-    status = answers.text("poverty_status") or (household or {}).get("poverty_status")
+    # The household's status: the answer, else the registry's; unknown when neither says (never "ordinary"),
+    # and unknown when the answer cannot be read (the cadre wrote something: the registry may be out of date).
+    unread = any(u.field == "poverty_status" and u.member is None for u in answers.unreadable)
+    status = None if unread else answers.text("poverty_status") or (household or {}).get("poverty_status")
     lifted = status == "lifted"
-    inputs = {"pc_income": income.per_capita, "inc_net": income.net, "hh_size": income.size}
+    inputs = {"pc_income": round(income.per_capita, 2), "inc_net": income.net, "hh_size": income.size}
     # "Below the line" is strictly below: at the line a household is not flagged (README, "Risk rules").
     if income.per_capita < line:
         suggested = None if status is None else "unstable" if lifted else "edge"
@@ -59,16 +69,16 @@ def income_rules(answers: FormAnswers, household: dict | None, ruleset: Ruleset)
                   }[suggested]
         flags.append(Flag(
             "R1", "income_below_line", "high",
-            f"人均纯收入{income.per_capita:.0f}元,低于监测范围{line:.0f}元;{advice[0]}",
-            f"Per-capita net income {income.per_capita:.0f} yuan is below the monitoring line of {line:.0f} yuan; "
-            f"{advice[1]}",
+            f"人均纯收入{_per_head(income.per_capita)}元,低于监测范围{line:.0f}元;{advice[0]}",
+            f"Per-capita net income {_per_head(income.per_capita)} yuan is below the monitoring line of "
+            f"{line:.0f} yuan; {advice[1]}",
             inputs={**inputs, "poverty_status": status, "suggested_category": suggested},
             threshold={"monitoring_line": line}))
     if lifted and income.per_capita < ruleset.watch_line:
         flags.append(Flag(
             "R2", "income_watch_10k", "low",
-            f"脱贫户人均纯收入{income.per_capita:.0f}元,低于{ruleset.watch_line:.0f}元,列入增收重点关注",
-            f"Lifted household with per-capita income {income.per_capita:.0f} yuan, below the "
+            f"脱贫户人均纯收入{_per_head(income.per_capita)}元,低于{ruleset.watch_line:.0f}元,列入增收重点关注",
+            f"Lifted household with per-capita income {_per_head(income.per_capita)} yuan, below the "
             f"{ruleset.watch_line:.0f}-yuan watch line",
             inputs={**inputs, "poverty_status": "lifted"}, threshold={"watch_line": ruleset.watch_line}))
     flags += _income_drop(income, household, ruleset)
@@ -89,9 +99,9 @@ def _income_drop(income: Income, household: dict | None, ruleset: Ruleset) -> li
     fall = 1 - income.per_capita / previous
     return [Flag(
         "R3", "income_drop", "medium",
-        f"人均纯收入由上年{previous:.0f}元降至{income.per_capita:.0f}元,降幅{fall:.0%}",
-        f"Per-capita income fell from {previous:.0f} to {income.per_capita:.0f} yuan ({fall:.0%})",
-        inputs={"pc_income": income.per_capita, "prev_pc_income": previous},
+        f"人均纯收入由上年{previous:.0f}元降至{_per_head(income.per_capita)}元,降幅{fall:.0%}",
+        f"Per-capita income fell from {previous:.0f} to {_per_head(income.per_capita)} yuan ({fall:.0%})",
+        inputs={"pc_income": round(income.per_capita, 2), "prev_pc_income": previous},
         threshold={"income_drop_ratio": ruleset.income_drop_ratio})]
 
 

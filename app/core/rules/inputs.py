@@ -39,6 +39,8 @@ class Needed:
     field: str
     name_zh: str
     when: Callable | None = None
+    # What the rules do instead, when they still judge (zh, en); None: they cannot be judged.
+    instead: tuple[str, str] | None = None
 
 
 def _always(*_) -> bool:
@@ -62,7 +64,9 @@ SCREENING_NEEDS = (
     # The visit's date decides the ruleset in force (its year: README, "Risk rules") and every member's age; the
     # device's `today` serves when it is blank.
     Needed(("R1", "R2", "R3", "R4", "R5", "R6", "R11"), "survey_date", "排查日期",
-           lambda a, _: a.survey_date() is None),
+           lambda a, _: a.survey_date() is None,
+           ("按设备日期(否则收到日期)所在年度的标准和年龄研判",
+            "judged by the device's date, else the day it arrived, for the year's line and ages")),
     # Without the member repeat and without hh_size nothing tells the household's size nor its members.
     Needed(("R1", "R5", "R6", "R7", "R10", "R11"), "member", "家庭成员",
            lambda a, _: "member" not in a.repeats and blank(a.values.get("hh_size"))),
@@ -174,12 +178,13 @@ def _flag(need: Needed, members: list[int] | None = None, values: list[str] | No
     whose = f"{'、'.join(map(str, members))}号成员的" if members else ""
     whose_en = f" of member(s) {', '.join(map(str, members))}" if members else ""
     inputs = {"field": need.field, "rules": list(need.rules), **({"members": members} if members else {})}
+    outcome_zh, outcome_en = need.instead or (f"{rules}无法判断", f"{', '.join(need.rules)} cannot be judged")
     if values is None:
         return Flag(need.rules[0], MISSING, "data",
-                    f"{whose}{need.name_zh}({need.field})未填写,{rules}无法判断",
-                    f"{need.field}{whose_en} is blank: {', '.join(need.rules)} cannot be judged", inputs=inputs)
+                    f"{whose}{need.name_zh}({need.field})未填写,{outcome_zh}",
+                    f"{need.field}{whose_en} is blank: {outcome_en}", inputs=inputs)
     given = "、".join(f"“{v}”" for v in values)
     return Flag(need.rules[0], UNREADABLE, "data",
-                f"{whose}{need.name_zh}({need.field})的答案{given}不是表单允许的答案,{rules}无法判断",
+                f"{whose}{need.name_zh}({need.field})的答案{given}不是表单允许的答案,{outcome_zh}",
                 f"{need.field}{whose_en} is {', '.join(map(repr, values))}, not an answer the form allows: "
-                f"{', '.join(need.rules)} cannot be judged", inputs={**inputs, "values": values})
+                f"{outcome_en}", inputs={**inputs, "values": values})
