@@ -73,7 +73,7 @@ WORDS = {
                      "en": "Exporting: {mb} MB received ({total} submissions)"},
     "export_done": {"zh": "导出完成:共 {total} 条。", "en": "Export done: {total} submissions."},
     "export_failed": {"zh": "导出失败", "en": "Export failed"},
-    "exports": {"zh": "导出(即将推出)", "en": "Exports (coming)"},
+    "exports": {"zh": "导出", "en": "Exports"},
     "workflow": {"zh": "识别认定(即将推出)", "en": "Identification (coming)"},
     "signed_in_as": {"zh": "当前用户", "en": "Signed in as"},
     "landing": {"zh": "本服务器通过 OpenRosa 协议向 ODK Collect 提供调查表单并接收数据。乡镇和县级审核人员请登录。",
@@ -229,6 +229,21 @@ FLAG_NAMES = {
     "income_watch_10k": {"zh": "收入低于1万元(关注)", "en": "Income under 10,000 (watch)"},
     "housing_grade_unknown": {"zh": "房屋等级待专业鉴定", "en": "House grade needs an appraisal"},
     "seismic_retrofit_candidate": {"zh": "可纳入抗震改造", "en": "Seismic retrofit candidate"},
+    # Data quality: what the rules could not read, and records that disagree (issue 17).
+    "input_missing": {"zh": "缺少研判所需答案", "en": "An answer a rule needs is blank"},
+    "input_unreadable": {"zh": "答案不是表单允许的选项", "en": "An answer the form does not allow"},
+    "answer_ambiguous": {"zh": "同一问题答了两次", "en": "A question answered twice"},
+    "income_unreadable": {"zh": "收入数字无法读取", "en": "Income figure unreadable"},
+    "water_unreadable": {"zh": "饮水数字无法读取", "en": "Water figure unreadable"},
+    "age_unreadable": {"zh": "年龄无法读取", "en": "Age unreadable"},
+    "work_months_unreadable": {"zh": "务工月数无法读取", "en": "Months of work unreadable"},
+    "id_invalid": {"zh": "身份证号无效", "en": "Invalid ID number"},
+    "person_in_two_households": {"zh": "同一人登记在两户", "en": "A person in two households"},
+    "person_listed_twice": {"zh": "同一人在本户列了两次", "en": "A person listed twice"},
+    "category_inconsistent": {"zh": "监测类别与登记不一致", "en": "Category disagrees with the registry"},
+    "head_count": {"zh": "户主人数不对", "en": "Wrong number of heads"},
+    "household_empty": {"zh": "家庭无成员", "en": "No members listed"},
+    "outside_assigned_places": {"zh": "不在设备负责的村", "en": "Outside the device's villages"},
 }
 
 
