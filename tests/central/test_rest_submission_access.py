@@ -81,14 +81,19 @@ def test_a_township_user_reads_only_submissions_of_its_township(app, demo_county
             viewer.submissions.get(elsewhere, FORM)
         assert refused.value.is_central_error(404.1)
         url = f"{submissions_url(live_server, demo_county)}/{elsewhere}"
-        for path in (".xml", "/versions", f"/versions/{elsewhere}", f"/versions/{elsewhere}.xml", "/attachments",
-                     "/attachments/house.jpg"):
+        for path in ("/versions", f"/versions/{elsewhere}", "/attachments", "/attachments/house.jpg"):
             answer = viewer.session.get(f"{url}{path}")
             assert answer.status_code == 404 and answer.json()["code"] == 404.1, path
+        # The XML holds personal data unmasked: refused to a viewer wherever the submission is (so nothing is
+        # told of one elsewhere either).
+        for path in (".xml", f"/versions/{elsewhere}.xml"):
+            answer = viewer.session.get(f"{url}{path}")
+            assert answer.status_code == 403 and answer.json()["code"] == 403.1, path
         # A version of a submission the user may read does not open a version of one it may not.
         own = f"{submissions_url(live_server, demo_county)}/{listed[0]}"
         assert viewer.session.get(f"{own}/versions/{elsewhere}").status_code == 404
-        assert viewer.session.get(f"{own}/versions/{elsewhere}.xml").status_code == 404
+        assert viewer.session.get(f"{own}/versions/{elsewhere}.xml").status_code == 403
+        assert viewer.session.get(f"{own}.xml").status_code == 403
     finally:
         viewer.close()
 

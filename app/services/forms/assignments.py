@@ -16,7 +16,7 @@ from ...core.access import Access
 from ...core.central_roles import APP_USER, CentralRole
 from ...extensions import db
 from ...models import Actor, AppUser, Form, FormAssignment
-from ...problems import not_found, unexpected_value, uniqueness_violation
+from ...problems import not_found, unexpected_value
 from .. import column_limits as limits
 from ..accounts.app_users import DeviceAccount, device_account, visible_app_user, within_places
 from .catalog import assign_form
@@ -69,14 +69,17 @@ def assign(access: Access, xml_form_id: str, role: CentralRole, actor_id: int) -
     then be taken away one by one, DELETE …/assignments/2/{actorId}).
 
     Raises Problem 404.1 for an unknown form or an actor that is no live device account of the project within
-    the caller's places, 400.8 for a role other than app-user, 409.3 when the account has the form already
-    (Central's answer to an assignment that exists: lib/model/query/assignments.js inserts, the key refuses).
+    the caller's places, 400.8 for a role other than app-user. An account that has the form already is left
+    as it is (Central refuses with 409.3: lib/model/query/assignments.js inserts, the key refuses).
     """
     form = _form(access, xml_form_id)
     _assignable(role)
     visible_app_user(access, actor_id)
     if db.session.get(FormAssignment, (form.id, actor_id)) is not None:
-        raise uniqueness_violation(f"App user {actor_id} is assigned the form '{form.xml_form_id}' already.")
+        # Already given (perhaps kept by the form's first assignment, below): done. Central answers 409.3, but
+        # pyodk's create_app_users(forms=) makes all its devices before it assigns any, so the first
+        # assignment has kept the form with the next ones, and a 409 would stop it half way.
+        return
     # Through Central's API the form is given to this device *too*: pyodk's create_app_users(forms=) must not
     # take the form from every other cadre's phone (a form assigned to nobody goes to all of them).
     assign_form(access.project_id, form.xml_form_id, [actor_id], by=access.principal.actor_id, keep_others=True)
