@@ -118,14 +118,15 @@ def test_viewers_and_devices_may_not_manage_app_users(app, live_server, project,
     doors.problem(requests.get(f"{device.server_url}/app-users", timeout=10), 403, 403.1)
 
 
-@pytest.mark.parametrize("body,code", [({}, 400.2), ({"displayName": 5}, 400.2), ({"displayName": "  "}, 400.2),
-                                       ({"displayName": "x" * 201}, 400.13), ({"displayName": "a\u0000b"}, 400.8)])
-def test_an_app_user_needs_a_name_that_fits(odk, project, body, code):
-    doors.problem(odk.session.post(f"projects/{project}/app-users", json=body), 400, code)
+def test_an_app_user_needs_a_name_that_fits(odk, project):
+    for body, code in (({}, 400.2), ({"displayName": 5}, 400.2), ({"displayName": "  "}, 400.2),
+                       ({"displayName": "x" * 201}, 400.13), ({"displayName": "a\u0000b"}, 400.8),
+                       ({"displayName": "a\nb"}, 400.8)):
+        doors.problem(odk.session.post(f"projects/{project}/app-users", json=body), 400, code)
     assert app_users(odk).list() == []
 
 
-@pytest.mark.parametrize("path", ["app-users/abc", "app-users/99999999999", "app-users/-1", "app-users/１"])
-def test_ids_that_name_no_app_user_are_404(odk, project, path):
-    doors.problem(odk.session.get(f"projects/{project}/{path}"), 404)
-    doors.problem(odk.session.delete(f"projects/{project}/{path}"), 404)
+def test_ids_that_name_no_app_user_are_404(odk, project):
+    for path in ("app-users/abc", "app-users/99999999999", "app-users/-1", "app-users/１"):
+        doors.problem(odk.session.get(f"projects/{project}/{path}"), 404)
+        doors.problem(odk.session.delete(f"projects/{project}/{path}"), 404)

@@ -228,7 +228,7 @@ def test_writes_are_refused_as_central_refuses_a_role_without_them(odk, demo_cou
     doors.problem(response, 404, 404.1)
 
 
-@pytest.mark.parametrize("query,status,code", [
+BAD_QUERIES = [
     ("$filter=__id eq", 400, 400.18),
     ("$filter=__id eq 5", 400, 400.18),
     ("$filter=__system/createdAt lt 'yesterday'", 400, 400.18),
@@ -263,12 +263,15 @@ def test_writes_are_refused_as_central_refuses_a_role_without_them(odk, demo_cou
     ("$expand=*&$select=__id", 501, 501.1),
     ("$format=atom", 501, 501.1),
     ("foo=1", 501, 501.1),
-])
-def test_bad_feed_queries_are_problems_never_5xx_by_mistake(odk, project, query, status, code):
+]
+
+
+def test_bad_feed_queries_are_problems_never_5xx_by_mistake(odk, project):
     # Every project has the list (its registry), empty here: each query is refused before any row is read.
-    response = odk.session.get(svc(project, "?" + query.replace("+", "%2B")))
-    doors.problem(response, status, code)
-    assert response.headers["OData-Version"] == "4.0"
+    for query, status, code in BAD_QUERIES:
+        response = odk.session.get(svc(project, "?" + query.replace("+", "%2B")))
+        doors.problem(response, status, code)
+        assert response.headers["OData-Version"] == "4.0", query
 
 
 def test_unreadable_text_in_a_filter_is_400_before_the_feed(odk, project):
@@ -276,15 +279,18 @@ def test_unreadable_text_in_a_filter_is_400_before_the_feed(odk, project):
         doors.problem(odk.session.get(svc(project, "?" + query)), 400)
 
 
-@pytest.mark.parametrize("expression", [
+ODD_BUT_READABLE = [
     "year(__system/createdAt) eq 9223372036854775807", "__system/creatorId eq 99999999999999999999",
     "__system/createdAt eq 2026-01-01", "__system/createdAt ne __system/updatedAt", "1 eq 1", "'a' lt 'b'",
     "true", "__system/deletedAt gt now()", "__system/conflict eq 'x'", "second(now()) ge 0.5",
     "__system/createdAt lt 9999-12-31T23:59:59.999Z", "__id gt 'ffffffff' or __id le ''",
-])
-def test_odd_but_readable_filters_are_answered(odk, project, expression):
-    response = odk.session.get(svc(project), params={"$filter": expression})
-    assert response.status_code == 200 and response.json()["value"] == []
+]
+
+
+def test_odd_but_readable_filters_are_answered(odk, project):
+    for expression in ODD_BUT_READABLE:
+        response = odk.session.get(svc(project), params={"$filter": expression})
+        assert response.status_code == 200 and response.json()["value"] == [], expression
 
 
 def test_a_filter_in_many_parentheses_is_still_a_filter(odk, demo_county):
@@ -296,10 +302,13 @@ def test_option_names_and_booleans_are_read_case_insensitively(odk, demo_county)
     assert body == {"value": [], "@odata.context": body["@odata.context"], "@odata.count": 60}
 
 
-@pytest.mark.parametrize("path", [
+UNKNOWN_PATHS = [
     "datasets/people", "datasets/people/entities", "datasets/people.svc", "datasets/people.svc/$metadata",
     "datasets/people.svc/Entities", f"datasets/{HH}/entities/not-a-uuid", f"datasets/{HH}/entities/{uuid.uuid4()}",
     f"datasets/{HH}/entities/" + "f" * 500,
-])
-def test_unknown_lists_and_entities_are_404(odk, project, path):
-    doors.problem(odk.session.get(f"projects/{project}/{path}"), 404, 404.1)
+]
+
+
+def test_unknown_lists_and_entities_are_404(odk, project):
+    for path in UNKNOWN_PATHS:
+        doors.problem(odk.session.get(f"projects/{project}/{path}"), 404, 404.1)

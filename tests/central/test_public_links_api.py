@@ -52,7 +52,7 @@ def test_a_link_made_listed_and_deleted_through_the_api(app, live_server, odk, l
     assert fresh["token"] != link["token"] and fresh["displayName"] == "一元村 自主申报链接"
 
 
-@pytest.mark.parametrize("body,status,code", [
+BAD_BODIES = [
     ({}, 400, 400.2),
     ({"village": ""}, 400, 400.2),
     ({"village": 420102001001}, 400, 400.8),
@@ -67,9 +67,12 @@ def test_a_link_made_listed_and_deleted_through_the_api(app, live_server, odk, l
     ({"village": VILLAGE, "expiresOn": "2000-01-01"}, 400, 400.8),
     ({"village": VILLAGE, "displayName": "x" * 201}, 400, 400.13),
     ({"village": "4" * 100}, 400, 400.13),
-])
-def test_bad_link_requests_are_refused(odk, linked, body, status, code):
-    doors.problem(odk.session.post(links_url(linked), json=body), status, code)
+]
+
+
+def test_bad_link_requests_are_refused(odk, linked):
+    for body, status, code in BAD_BODIES:
+        doors.problem(odk.session.post(links_url(linked), json=body), status, code)
     assert odk.session.get(links_url(linked)).json() == []
 
 

@@ -4,6 +4,7 @@ XLSForms go through pyxform; every XForm, converted or uploaded, goes through
 ODK Validate (JavaRosa) so that what Collect downloads is what Collect can open.
 """
 import dataclasses
+import hashlib
 import os
 import re
 import tempfile
@@ -48,8 +49,26 @@ def compile_form(file_name: str, data: bytes, *, validate: bool = True) -> Compi
     else:
         compiled = _convert_xlsform(file_name, data, kind)
     if validate:
-        compiled.warnings += _odk_validate(compiled.xml)
+        compiled.warnings += _validated(compiled.xml)
     return compiled
+
+
+# ODK Validate starts a Java process, about a second a form; its verdict is a function of the XForm's bytes
+# alone, so an XForm published again unchanged (the same form to another project, a draft published as it
+# was tested) reuses it. Only passes are kept (a refusal raises, and is cheap to meet again).
+_VALIDATED: dict[str, list[str]] = {}
+_VALIDATED_KEPT = 64
+
+
+def _validated(xml: bytes) -> list[str]:
+    """ODK Validate's warnings for this XForm (FormRejected when it fails), from memory when already met."""
+    key = hashlib.sha256(xml).hexdigest()
+    if key not in _VALIDATED:
+        warnings = _odk_validate(xml)
+        if len(_VALIDATED) >= _VALIDATED_KEPT:
+            _VALIDATED.pop(next(iter(_VALIDATED)))
+        _VALIDATED[key] = warnings
+    return list(_VALIDATED[key])
 
 
 def _kind(file_name: str, data: bytes) -> str:
