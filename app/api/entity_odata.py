@@ -4,7 +4,7 @@ odata-entities.js): GET /projects/{id}/datasets/{name}.svc (service document), â
 entities.get_table, ruODK and Power BI read.
 
 Every answer, a problem too, carries OData-Version: 4.0 (lib/http/endpoint.js odataBefore). Query options
-are read by core/odata_query_options.py, $filter by services/registry/entity_filter.py; links are absolute,
+are read by core/odata_options.py, $filter by services/registry/entity_filter.py; links are absolute,
 under PUBLIC_URL. @odata.nextLink keeps the request's other options, drops $skip and names the last entity
 sent in $skiptoken (lib/util/odata.js nextUrlFor).
 """
@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from flask import Response, current_app, jsonify, request, stream_with_context
 
 from ..core.access import Access, Permission
-from ..core.odata_query_options import feed_options, skiptoken
+from ..core.odata_options import entity_skiptoken, read_options
 from ..formats import odata_entities
 from ..http.permissions import requires
 from ..problems import Problem
@@ -68,7 +68,7 @@ def entity_metadata(project_id: int, dataset: str, access: Access):
 @requires(Permission.HOUSEHOLD_READ)
 def entity_feed_page(project_id: int, dataset: str, access: Access):
     pairs = list(request.args.items(multi=True))
-    options = feed_options(pairs)                 # 501 before 404, as Central's preprocessor
+    options = read_options(pairs)                 # 501 before 404, as Central's preprocessor
     entity_list.require_list(dataset)
     selected = odata_entities.selection(options.select, entity_list.PROPERTIES, entity_list.SYSTEM_FIELDS)
     page = entity_feed.entity_feed(access, dataset, options)
@@ -78,7 +78,7 @@ def entity_feed_page(project_id: int, dataset: str, access: Access):
         if page.next_after is None:
             return None
         kept = [(k, v) for k, v in pairs if k.lower() not in ("$skip", "$skiptoken")]
-        return f"{root}/Entities?{urlencode(kept + [('$skiptoken', skiptoken(page.next_after))])}"
+        return f"{root}/Entities?{urlencode(kept + [('$skiptoken', entity_skiptoken(page.next_after))])}"
 
     rows = (odata_entities.entity_row(e.uuid, e.label, _system(e), e.data, selected) for e in page.rows())
     chunks = odata_entities.feed(rows, context=f"{root}/$metadata#Entities", next_link=next_link, count=page.count)

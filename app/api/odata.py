@@ -56,7 +56,7 @@ def odata_metadata(project_id: int, xml_form_id: str, access: Access):
 def odata_rows(project_id: int, xml_form_id: str, table: str, access: Access):
     """{"value": [rows], "@odata.context": …, "@odata.nextLink": … (more rows), "@odata.count": N ($count)},
     streamed."""
-    options = read_options(request.args)
+    options = read_options(request.args.items(multi=True))
     answer = odata.rows(access, xml_form_id, table, options)
     footer = {"@odata.context": f"{_service_root(project_id, xml_form_id)}/$metadata#{table}"}
     if answer.count is not None:

@@ -193,8 +193,8 @@ def test_a_township_user_reaches_no_other_township_through_any_route(app, live_s
 
 
 def _entity_token(household_uuid: str) -> str:
-    from app.core.odata_query_options import skiptoken
-    return skiptoken(household_uuid)
+    from app.core.odata_options import entity_skiptoken
+    return entity_skiptoken(household_uuid)
 
 
 def test_roles_write_nothing_they_may_not(app, live_server, demo_county, editor, device):

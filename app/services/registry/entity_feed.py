@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, true, tuple_
 
 from ...core.access import Access, Permission
-from ...core.odata_query_options import FeedOptions
+from ...core.odata_options import QueryOptions, read_entity_skiptoken
 from ...extensions import db
 from ...models import Household
-from ...problems import invalid_skiptoken
+from ...problems import invalid_skiptoken, odata_not_implemented
 from ...queries.places import within
 from .entity_filter import household_filter
 from .entity_list import NEWEST_FIRST, HouseholdEntity, entity_columns, readable, require_list, to_entity
@@ -46,16 +46,20 @@ class FeedPage:
             yield entity
 
 
-def entity_feed(access: Access, name: str, options: FeedOptions) -> FeedPage:
+def entity_feed(access: Access, name: str, options: QueryOptions) -> FeedPage:
     """A page of the feed. Everything that can fail does so here, before the first row is read: Problem
-    404.1 for another list, entity_filter's Problems for a bad $filter, 400.35 for a $skiptoken naming no
-    household of the caller's places."""
+    404.1 for another list, 501.1 for $orderby (the feed has one order, newest first; Central offers it),
+    entity_filter's Problems for a bad $filter, 400.35 for a $skiptoken not this feed's or naming no household
+    of the caller's places."""
     require_list(name)
+    if options.orderby:
+        raise odata_not_implemented("$orderby")
+    after = read_entity_skiptoken(options.skiptoken) if options.skiptoken else None
     condition = household_filter(options.filter) if options.filter else true()
     query = readable(access, entity_columns()).where(condition)
-    if options.after is not None:
+    if after is not None:
         cursor = db.session.execute(select(Household.created_at, Household.id).where(
-            Household.uuid == options.after, Household.project_id == access.project_id,
+            Household.uuid == after, Household.project_id == access.project_id,
             within(Household.admin_code, access.places))).first()
         if cursor is None:
             raise invalid_skiptoken()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ... import events
 from ...core.access import Access, Permission
-from ...core.odata_options import Position, QueryOptions, make_skiptoken
+from ...core.odata_options import Position, QueryOptions, make_skiptoken, read_skiptoken
 from ...core.odata_schema import PRIMARY, Node, find_table, odata_tree
 from ...events import Kind
 from ...extensions import db
@@ -105,18 +105,19 @@ def rows(access: Access, xml_form_id: str, table_name: str, options: QueryOption
     primary = table.kind == "root"
     if options.orderby and not primary:
         raise odata_not_implemented("$orderby on a repeat's table")
-    if options.orderby and options.after is not None:
+    after = read_skiptoken(options.skiptoken) if options.skiptoken else None
+    if options.orderby and after is not None:
         raise odata_not_implemented("$skiptoken with $orderby")
-    if options.after is not None and len(options.after.repeat_positions) != _depth(table):
+    if after is not None and len(after.repeat_positions) != _depth(table):
         raise odata_not_implemented("a $skiptoken of another table")
     order = order_columns(options.orderby) if options.orderby else None
     total = _count(table, where, parent) if options.count else None
     if options.top is None:
         return Rows(_audited(access, form, table_name, options,
-                             _stream(form.tree, table, where, shape, options, order, parent)), dict, count=total)
+                             _stream(form.tree, table, where, shape, options, after, order, parent)), dict, count=total)
     if options.top == 0:
         return Rows(iter(()), dict, count=total)
-    return _page(access, form, table, where, shape, options, order, parent, total)
+    return _page(access, form, table, where, shape, options, after, order, parent, total)
 
 
 # One step of an OData resource path: a name, optionally with a key in quotes (Submissions('uuid:...')).
@@ -163,15 +164,14 @@ def _count(table: Node, where: list, parent: str | None) -> int:
 
 
 def _stream(tree: Node, table: Node, where: list, shape: sql.Shape, options: QueryOptions,
-            order: list | None, parent: str | None) -> Iterator[bytes]:
+            after: Position | None, order: list | None, parent: str | None) -> Iterator[bytes]:
     """Every row (from $skip/$skiptoken on), comma-separated, as COPY writes them."""
     if table.kind == "root":
         page = sql.submissions_page(tree, where, shape, order=order,
-                                    after=options.after.submission_id if options.after else None,
-                                    offset=options.skip)
+                                    after=after.submission_id if after else None, offset=options.skip)
     else:
-        after = (options.after.submission_id, options.after.repeat_positions) if options.after else None
-        page = sql.repeat_page(tree, table, where, shape, after=after, offset=options.skip, parent=parent)
+        page = sql.repeat_page(tree, table, where, shape, offset=options.skip, parent=parent,
+                               after=(after.submission_id, after.repeat_positions) if after else None)
     statement = page.statement.with_only_columns(page.statement.selected_columns.row)
     first = True
     for chunk in copy_out(statement, _ROWS_AS_THEY_ARE):
@@ -182,16 +182,14 @@ def _stream(tree: Node, table: Node, where: list, shape: sql.Shape, options: Que
 
 
 def _page(access: Access, form: FormService, table: Node, where: list, shape: sql.Shape, options: QueryOptions,
-          order: list | None, parent: str | None, total: int | None) -> Rows:
+          after: Position | None, order: list | None, parent: str | None, total: int | None) -> Rows:
     limit = options.top + 1
     if table.kind == "root":
         page = sql.submissions_page(form.tree, where, shape, order=order, limit=limit,
-                                    after=options.after.submission_id if options.after else None,
-                                    offset=options.skip if options.after is None else 0)
+                                    after=after.submission_id if after else None, offset=options.skip)
     else:
-        after = (options.after.submission_id, options.after.repeat_positions) if options.after else None
-        page = sql.repeat_page(form.tree, table, where, shape, after=after, limit=limit,
-                               offset=options.skip if options.after is None else 0, parent=parent)
+        page = sql.repeat_page(form.tree, table, where, shape, limit=limit, offset=options.skip, parent=parent,
+                               after=(after.submission_id, after.repeat_positions) if after else None)
     following: dict = {}
 
     def chunks() -> Iterator[bytes]:
