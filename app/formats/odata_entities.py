@@ -5,24 +5,18 @@
 Pure: plain values in, text or bytes out.
 """
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
-from xml.sax.saxutils import quoteattr
+from xml.etree.ElementTree import SubElement
 
+from ..core.odata_schema import sanitize
 from ..problems import property_not_found
+from .odata_metadata import EDM, annotate_primary, document, edmx_root
 
 ENTITY_NAMESPACE = "org.opendatakit.entity"
 USER_NAMESPACE = "org.opendatakit.user"
 JSON_MINIMAL = "application/json; odata.metadata=minimal"
 _ROWS_PER_CHUNK = 200
-_MINIMAL = '"Org.OData.Capabilities.V1.ConformanceLevelType/Minimal"'
-
-
-def sanitize_identifier(name: str) -> str:
-    """Central's sanitizeOdataIdentifier (lib/util/util.js): a leading character that is no letter or '_' gets
-    a '_' before it, and each run of characters other than ASCII letters, digits and '_' becomes one '_'."""
-    return re.sub(r"[^A-Za-z0-9_]+", "_", re.sub(r"^([^A-Za-z_])", r"_\1", name))
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -37,71 +31,33 @@ def service_document(metadata_url: str) -> dict:
     return {"@odata.context": metadata_url, "value": [{"name": "Entities", "kind": "EntitySet", "url": "Entities"}]}
 
 
-def edmx(list_name: str, properties: Iterable[str]) -> str:
+# The __system complex type of an entity, in Central's order (edmxTemplaterForEntities).
+ENTITY_SYSTEM = (("createdAt", "Edm.DateTimeOffset"), ("creatorId", "Edm.String"), ("creatorName", "Edm.String"),
+                 ("updates", "Edm.Int64"), ("updatedAt", "Edm.DateTimeOffset"), ("deletedAt", "Edm.DateTimeOffset"),
+                 ("version", "Edm.Int64"), ("conflict", "Edm.String"))
+
+
+def edmx(list_name: str, properties: Iterable[str]) -> bytes:
     """GET {list}.svc/$metadata: the metadata complex type, then Entities keyed by __id with __system, label
-    and every property as Edm.String, and the capabilities Central declares (Minimal conformance, countable,
-    properties not filterable, not sortable, not expandable), under the terms Central writes them with (its two
-    FilterFunctions annotations included: clients of Central read these). Central's SearchRestrictions is left
-    out: this feed offers no $search."""
-    base = f"{USER_NAMESPACE}.{sanitize_identifier(list_name)}"
-    names = [sanitize_identifier(p) for p in properties]
-    declared = "".join(f'\n        <Property Name="{n}" Type="Edm.String"/>' for n in names)
-    unfilterable = "".join(f"\n                  <PropertyPath>{n}</PropertyPath>" for n in names)
-    metadata = "".join(f'\n        <Property Name="{name}" Type="{kind}"/>' for name, kind in (
-        ("createdAt", "Edm.DateTimeOffset"), ("creatorId", "Edm.String"), ("creatorName", "Edm.String"),
-        ("updates", "Edm.Int64"), ("updatedAt", "Edm.DateTimeOffset"), ("deletedAt", "Edm.DateTimeOffset"),
-        ("version", "Edm.Int64"), ("conflict", "Edm.String")))
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">
-  <edmx:DataServices>
-    <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="{ENTITY_NAMESPACE}">
-      <ComplexType Name="metadata">{metadata}
-      </ComplexType>
-    </Schema>
-    <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace={quoteattr(base)}>
-      <EntityType Name="Entities">
-        <Key><PropertyRef Name="__id"/></Key>
-        <Property Name="__id" Type="Edm.String"/>
-        <Property Name="__system" Type="{ENTITY_NAMESPACE}.metadata"/>
-        <Property Name="label" Type="Edm.String"/>{declared}
-      </EntityType>
-      <EntityContainer Name={quoteattr(list_name)}>
-        <EntitySet Name="Entities" EntityType={quoteattr(base + ".Entities")}>
-          <Annotation Term="Org.OData.Capabilities.V1.ConformanceLevel" EnumMember={_MINIMAL}/>
-          <Annotation Term="Org.OData.Capabilities.V1.BatchSupported" Bool="false"/>
-          <Annotation Term="Org.OData.Capabilities.V1.CountRestrictions">
-            <Record><PropertyValue Property="Countable" Bool="true"/></Record>
-          </Annotation>
-          <Annotation Term="Org.OData.Capabilities.V1.FilterFunctions">
-            <Record>
-              <PropertyValue Property="NonCountableProperties">
-                <Collection>
-                  <String>eq</String>
-                </Collection>
-              </PropertyValue>
-            </Record>
-          </Annotation>
-          <Annotation Term="Org.OData.Capabilities.V1.FilterFunctions">
-            <Record>
-              <PropertyValue Property="Filterable" Bool="true"/>
-              <PropertyValue Property="RequiresFilter" Bool="false"/>
-              <PropertyValue Property="NonFilterableProperties">
-                <Collection>{unfilterable}
-                </Collection>
-              </PropertyValue>
-            </Record>
-          </Annotation>
-          <Annotation Term="Org.OData.Capabilities.V1.SortRestrictions">
-            <Record><PropertyValue Property="Sortable" Bool="false"/></Record>
-          </Annotation>
-          <Annotation Term="Org.OData.Capabilities.V1.ExpandRestrictions">
-            <Record><PropertyValue Property="Expandable" Bool="false"/></Record>
-          </Annotation>
-        </EntitySet>
-      </EntityContainer>
-    </Schema>
-  </edmx:DataServices>
-</edmx:Edmx>"""
+    and every property as Edm.String, and the capabilities Central declares, written as the submissions'
+    are (formats.odata_metadata: Minimal conformance, countable, properties not filterable, not sortable, not
+    expandable). Central's SearchRestrictions is left out: this feed offers no $search."""
+    base = f"{USER_NAMESPACE}.{sanitize(list_name)}"
+    names = [sanitize(p) for p in properties]
+    root, services = edmx_root()
+    system = SubElement(SubElement(services, "Schema", xmlns=EDM, Namespace=ENTITY_NAMESPACE), "ComplexType",
+                        Name="metadata")
+    for name, kind in ENTITY_SYSTEM:
+        SubElement(system, "Property", Name=name, Type=kind)
+    user = SubElement(services, "Schema", xmlns=EDM, Namespace=base)
+    entity = SubElement(user, "EntityType", Name="Entities")
+    SubElement(SubElement(entity, "Key"), "PropertyRef", Name="__id")
+    for name, kind in (("__id", "Edm.String"), ("__system", f"{ENTITY_NAMESPACE}.metadata"), ("label", "Edm.String"),
+                       *((n, "Edm.String") for n in names)):
+        SubElement(entity, "Property", Name=name, Type=kind)
+    container = SubElement(user, "EntityContainer", Name=list_name)
+    annotate_primary(SubElement(container, "EntitySet", Name="Entities", EntityType=f"{base}.Entities"), names)
+    return document(root)
 
 
 def selection(names: Iterable[str] | None, properties: Iterable[str], system_fields: Iterable[str]) -> frozenset | None:
@@ -133,7 +89,7 @@ def entity_row(uuid: str, label: str, system: dict, data: dict, selected: frozen
             row["__system"] = chosen
     for name, value in data.items():
         if selected is None or name in selected:
-            row[sanitize_identifier(name)] = value
+            row[sanitize(name)] = value
     return row
 
 

@@ -51,11 +51,21 @@ def _add_properties(container: Element, node: Node, base: str, complex_types: li
                        Type=f"Collection({base}.{PRIMARY}.{_type_name(child)})")
 
 
+def edmx_root() -> tuple[Element, Element]:
+    """An EDMX 4.0 document's root and its DataServices element, to add schemas to."""
+    root = Element("edmx:Edmx", {"xmlns:edmx": EDMX, "Version": "4.0"})
+    return root, SubElement(root, "edmx:DataServices")
+
+
+def document(root: Element) -> bytes:
+    """The document's UTF-8 bytes, with its XML declaration."""
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="utf-8", xml_declaration=False)
+
+
 def edmx(xml_form_id: str, tree: Node) -> bytes:
     """The $metadata document (UTF-8 XML) of a form whose fields make `tree`."""
     base = f"org.opendatakit.user.{sanitize(xml_form_id)}"
-    root = Element("edmx:Edmx", {"xmlns:edmx": EDMX, "Version": "4.0"})
-    services = SubElement(root, "edmx:DataServices")
+    root, services = edmx_root()
 
     system = SubElement(services, "Schema", xmlns=EDM, Namespace="org.opendatakit.submission")
     metadata = SubElement(system, "ComplexType", Name="metadata")
@@ -92,13 +102,14 @@ def edmx(xml_form_id: str, tree: Node) -> bytes:
     for name, table in entity_sets:
         entity_set = SubElement(container, "EntitySet", Name=name, EntityType=f"{base}.{name}")
         if table.kind == "root":
-            _annotate_primary(entity_set, [c.odata_name for c in table.children])
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="utf-8", xml_declaration=False)
+            annotate_primary(entity_set, [c.odata_name for c in table.children])
+    return document(root)
 
 
-def _annotate_primary(entity_set: Element, properties: list[str]) -> None:
-    """Central's Capabilities annotations: minimal conformance, no batch, countable, filterable (on system
-    fields only: every form field is listed as non-filterable), neither sortable nor expandable."""
+def annotate_primary(entity_set: Element, properties: list[str]) -> None:
+    """Central's Capabilities annotations on a feed's primary entity set (submissions' and entities' alike):
+    minimal conformance, no batch, countable, filterable (on system fields only: every property is listed as
+    non-filterable), neither sortable nor expandable."""
     SubElement(entity_set, "Annotation", Term=f"{CAPABILITIES}.ConformanceLevel",
                EnumMember=f"{CAPABILITIES}.ConformanceLevelType/Minimal")
     SubElement(entity_set, "Annotation", Term=f"{CAPABILITIES}.BatchSupported", Bool="false")

@@ -3,7 +3,7 @@
 need every key below that has no default there, null or not."""
 from marshmallow import Schema, fields
 
-from ...formats.odata_entities import sanitize_identifier
+from ...core.odata_schema import sanitize
 
 
 class EntityListSchema(Schema):
@@ -42,7 +42,7 @@ class EntityListDetailSchema(EntityListSchema):
 class PropertySchema(Schema):
     name = fields.Str()
     publishedAt = fields.DateTime(attribute="published_at")
-    odataName = fields.Function(lambda prop: sanitize_identifier(prop["name"]))
+    odataName = fields.Function(lambda prop: sanitize(prop["name"]))
     forms = fields.Constant([])
 
 
