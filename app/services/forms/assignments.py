@@ -15,11 +15,10 @@ from sqlalchemy import select
 from ...core.access import Access
 from ...core.central_roles import APP_USER, CentralRole
 from ...extensions import db
-from ...models import Actor, AppUser, Form, FormAssignment
+from ...models import Actor, AppUser, FormAssignment
 from ...problems import not_found, unexpected_value
-from .. import column_limits as limits
 from ..accounts.app_users import DeviceAccount, device_account, visible_app_user, within_places
-from .catalog import assign_form
+from .catalog import assign_form, project_form
 
 
 @dataclass(frozen=True)
@@ -28,18 +27,10 @@ class Assignment:
     role_id: int
 
 
-def _form(access: Access, xml_form_id: str) -> Form:
-    form = db.session.scalar(select(Form).where(Form.project_id == access.project_id,
-                                                Form.xml_form_id == limits.XML_FORM_ID.clean(xml_form_id)))
-    if form is None:
-        raise not_found(f"There is no form '{xml_form_id}' in project {access.project_id}.")
-    return form
-
-
 def assigned_devices(access: Access, xml_form_id: str) -> list[DeviceAccount]:
     """The device accounts the form is given to (revoked ones too), by id, those outside the caller's places
     left out (as app_users.visible_app_users). Raises Problem 404.1 for an unknown form."""
-    form = _form(access, xml_form_id)
+    form = project_form(access.project_id, xml_form_id)
     rows = db.session.scalars(select(AppUser).join(Actor).join(FormAssignment, FormAssignment.actor_id == Actor.id)
                               .where(FormAssignment.form_id == form.id).order_by(Actor.id)).all()
     return [device_account(app_user) for app_user in within_places(access, list(rows))]
@@ -72,7 +63,7 @@ def assign(access: Access, xml_form_id: str, role: CentralRole, actor_id: int) -
     the caller's places, 400.8 for a role other than app-user. An account that has the form already is left
     as it is (Central refuses with 409.3: lib/model/query/assignments.js inserts, the key refuses).
     """
-    form = _form(access, xml_form_id)
+    form = project_form(access.project_id, xml_form_id)
     _assignable(role)
     visible_app_user(access, actor_id)
     if db.session.get(FormAssignment, (form.id, actor_id)) is not None:
@@ -90,7 +81,7 @@ def unassign(access: Access, xml_form_id: str, role: CentralRole, actor_id: int)
     account too. Raises Problem 404.1 for an unknown form or account, or an assignment that does not exist
     (Central's lib/resources/assignments.js since it counts what it deleted), 400.8 for a role other than
     app-user."""
-    form = _form(access, xml_form_id)
+    form = project_form(access.project_id, xml_form_id)
     _assignable(role)
     visible_app_user(access, actor_id, revoked=True)
     if db.session.get(FormAssignment, (form.id, actor_id)) is None:

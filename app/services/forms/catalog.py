@@ -126,16 +126,22 @@ def media_file(version: FormVersion, access: Access, name: str) -> MediaEntry:
     raise not_found(f"The form has no attachment named '{name}'.")
 
 
+def project_form(project_id: int, xml_form_id: str) -> Form:
+    """The project's form of that id. Raises Problem 404.1 for none, 400.13 for an id no form can have."""
+    xml_form_id = limits.XML_FORM_ID.clean(xml_form_id)
+    form = db.session.scalar(select(Form).where(Form.project_id == project_id, Form.xml_form_id == xml_form_id))
+    if form is None:
+        raise not_found(f"There is no form '{xml_form_id}' in project {project_id}.")
+    return form
+
+
 def assign_form(project_id: int, xml_form_id: str, app_user_ids: list[int], *, assigned: bool = True,
                 by: int | None = None, keep_others: bool = False) -> None:
     """Give a form to chosen devices (or take it back); a form nobody is assigned goes to all devices.
     `keep_others`: a first assignment also keeps the form with every live device that has it, for callers
     that mean "give it to these too" (Central's API, where a form goes to no device unassigned); `form assign`
     means "to these only". `by`: the actor who did it (None: the command line)."""
-    xml_form_id = limits.XML_FORM_ID.clean(xml_form_id)
-    form = db.session.scalar(select(Form).where(Form.project_id == project_id, Form.xml_form_id == xml_form_id))
-    if form is None:
-        raise not_found(f"There is no form '{xml_form_id}' in project {project_id}.")
+    form = project_form(project_id, xml_form_id)
     if keep_others and assigned and form.xml_form_id not in RESIDENTS_FORMS and not db.session.scalar(
             select(exists().where(FormAssignment.form_id == form.id))):
         # A form assigned to nobody goes to every device: its first assignment would take it from all the
@@ -151,6 +157,6 @@ def assign_form(project_id: int, xml_form_id: str, app_user_ids: list[int], *, a
             db.session.merge(FormAssignment(form_id=form.id, actor_id=actor_id))
         else:
             db.session.query(FormAssignment).filter_by(form_id=form.id, actor_id=actor_id).delete()
-    events.record(Kind.FORM_ASSIGN, actor_id=by, project_id=project_id, subject=xml_form_id,
+    events.record(Kind.FORM_ASSIGN, actor_id=by, project_id=project_id, subject=form.xml_form_id,
                   payload={"devices": app_user_ids, "assigned": assigned})
     db.session.commit()

@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from ...core.access import Access
 from ...extensions import db
-from ...models import Actor, AdminUnit, Form, PublicLink
+from ...models import Actor, AdminUnit, PublicLink
 from ...problems import insufficient_rights, missing_parameter, not_found, unexpected_value, uniqueness_violation
 from .. import column_limits as limits
+from ..forms.catalog import project_form
 from . import links
 
 
@@ -39,14 +40,6 @@ class FormLink:
     once: bool = False
 
 
-def _form(access: Access, xml_form_id: str) -> Form:
-    form = db.session.scalar(select(Form).where(Form.project_id == access.project_id,
-                                                Form.xml_form_id == limits.XML_FORM_ID.clean(xml_form_id)))
-    if form is None:
-        raise not_found(f"There is no form '{xml_form_id}' in project {access.project_id}.")
-    return form
-
-
 def _shown(link: PublicLink, actor: Actor, village_name: str, secret_key: str, public_url: str) -> FormLink:
     token = links.remade_token(link, secret_key)      # None under another SECRET_KEY: the list still answers
     url = links.link_url(public_url, token) if token else None
@@ -57,7 +50,7 @@ def _shown(link: PublicLink, actor: Actor, village_name: str, secret_key: str, p
 def form_links(access: Access, xml_form_id: str, *, secret_key: str, public_url: str) -> list[FormLink]:
     """GET …/public-links: the form's links that are not revoked (Central lists no deleted link), newest
     first, within the caller's places. Raises Problem 404.1 for an unknown form."""
-    form = _form(access, xml_form_id)
+    form = project_form(access.project_id, xml_form_id)
     rows = db.session.execute(
         select(PublicLink, Actor, AdminUnit.name).join(Actor, Actor.id == PublicLink.actor_id)
         .join(AdminUnit, AdminUnit.code == PublicLink.village)
@@ -77,7 +70,7 @@ def create_form_link(access: Access, xml_form_id: str, *, village, display_name=
     too long, 403.1 for a village outside the caller's places, 409.3 when the village has a live link to the
     form already (delete it to make a new one).
     """
-    form = _form(access, xml_form_id)
+    form = project_form(access.project_id, xml_form_id)
     if village is None or (isinstance(village, str) and not village.strip()):
         raise missing_parameter("village", "A public link opens for one village: give \"village\", its 12-digit code.")
     if not isinstance(village, str):
@@ -108,7 +101,7 @@ def _actor_of(link_id: int) -> int:
 def revoke_form_link(access: Access, xml_form_id: str, actor_id: int) -> None:
     """DELETE …/public-links/{id}: the link stops opening at once (links.revoke_links). Raises Problem 404.1
     for an unknown form, or an id that is no live link of the form within the caller's places."""
-    form = _form(access, xml_form_id)
+    form = project_form(access.project_id, xml_form_id)
     link = db.session.scalar(select(PublicLink).where(PublicLink.form_id == form.id, PublicLink.actor_id == actor_id,
                                                       PublicLink.revoked_at.is_(None)))
     if link is None or not access.covers(link.village):
