@@ -18,8 +18,7 @@ import statistics
 import sys
 import time
 
-import requests
-from benchlib import bench_server, clone_screenings
+from benchlib import admin_session, bench_server, clone_screenings, count_screenings
 
 from demo.simulate import simulate_campaign
 
@@ -64,21 +63,8 @@ def main() -> int:
         print(f"county loaded in {time.monotonic() - started:.0f}s", flush=True)
         simulate_campaign(server.county, server.loaded, server.url, households=args.seed, inspections_share=0.0)
         clone_screenings(server, FORM, args.submissions)
-        total = int(server.psql(f"SELECT count(*) FROM submission s JOIN form f ON f.id = s.form_id "
-                                f"WHERE f.xml_form_id = '{FORM}'"))
-        members = int(server.psql("SELECT sum(jsonb_array_length(v.answers->'member')) FROM submission s "
-                                  "JOIN submission_version v ON v.id = s.current_version_id"))
-        print(f"{total} screenings with {members} members ({members / total:.1f} each)", flush=True)
-
-        from app import create_app
-        app = create_app()
-        with app.app_context():
-            from app.services.accounts.users import create_user
-            create_user("bench@example.org", "bench password 1", app.config["DIGEST_REALM"], admin=True)
-        http = requests.Session()
-        token = http.post(f"{server.url}/v1/sessions", timeout=30,
-                          json={"email": "bench@example.org", "password": "bench password 1"}).json()["token"]
-        http.headers["Authorization"] = f"Bearer {token}"
+        total = count_screenings(server, FORM)
+        app, http = admin_session(server)
         port = int(server.url.rsplit(":", 1)[1])
         project = server.loaded.project_id
         base = f"{server.url}/v1/projects/{project}/forms/{FORM}/submissions"

@@ -152,3 +152,29 @@ def clone_screenings(server: BenchServer, form: str, target: int) -> None:
         DROP TABLE bench_src;
         ANALYZE;
     """)
+
+
+def count_screenings(server: BenchServer, form: str) -> int:
+    """How many submissions `form` has, printed with their members (the member repeat's entries)."""
+    total = int(server.psql(f"SELECT count(*) FROM submission s JOIN form f ON f.id = s.form_id "
+                            f"WHERE f.xml_form_id = '{form}'"))
+    members = int(server.psql("SELECT sum(jsonb_array_length(v.answers->'member')) FROM submission s "
+                              "JOIN submission_version v ON v.id = s.current_version_id"))
+    print(f"{total} screenings with {members} members ({members / total:.1f} each)", flush=True)
+    return total
+
+
+def admin_session(server: BenchServer):
+    """The app (for direct service calls) and an HTTP session signed in as a new administrator."""
+    import requests
+
+    from app import create_app
+    app = create_app()
+    with app.app_context():
+        from app.services.accounts.users import create_user
+        create_user("bench@example.org", "bench password 1", app.config["DIGEST_REALM"], admin=True)
+    http = requests.Session()
+    token = http.post(f"{server.url}/v1/sessions", timeout=30,
+                      json={"email": "bench@example.org", "password": "bench password 1"}).json()["token"]
+    http.headers["Authorization"] = f"Bearer {token}"
+    return app, http
