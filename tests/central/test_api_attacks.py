@@ -22,15 +22,6 @@ NAZHEN = "429901002000"                # the demo county's second township (HOUS
 CHROMIUM = Path("/usr/lib/chromium/chromium")
 
 
-@pytest.fixture()
-def api(live_server, admin):
-    session = requests.Session()
-    token = session.post(f"{live_server}/v1/sessions", json={"email": admin[0], "password": admin[1]},
-                         timeout=10).json()["token"]
-    session.headers["Authorization"] = f"Bearer {token}"
-    return session
-
-
 def _base(live_server, project) -> str:
     return f"{live_server}/v1/projects/{project}"
 

@@ -21,15 +21,6 @@ def screenings(demo_county, editor):
     return send_screenings(editor)
 
 
-@pytest.fixture()
-def api(live_server, admin):
-    session = requests.Session()
-    token = session.post(f"{live_server}/v1/sessions", json={"email": admin[0], "password": admin[1]},
-                         timeout=10).json()["token"]
-    session.headers["Authorization"] = f"Bearer {token}"
-    return session
-
-
 def _svc(live_server, project) -> str:
     return f"{live_server}/v1/projects/{project}/forms/{FORM}.svc"
 
