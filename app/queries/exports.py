@@ -19,8 +19,7 @@ from sqlalchemy.sql import Select
 
 from ..core.personal_fields import ID_SUFFIXES, LONG_NUMBER, NUMBER_IN_TEXT
 from ..core.tables import Column, Table
-from ..models import Actor, FormVersion, Submission
-from . import chosen_submissions
+from ..models import Actor, Form, FormVersion, Submission, SubmissionVersion
 
 
 def _keys(path: str, base: str) -> list[str]:
@@ -67,7 +66,7 @@ def masked_in_text(value):
 
 
 # What makes a CSV cell a formula in Excel, WPS and LibreOffice (OWASP, "CSV Injection"): its first character.
-FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = "^[-=+@\t\r]"
 _NUMBER = r"^[-+]?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
 
 
@@ -75,15 +74,9 @@ def spreadsheet_safe(value):
     """`value` (text) with a single quote before it if it begins as a formula does and is not a number, so
     that a spreadsheet opening the CSV shows the text and runs nothing (a resident's '=HYPERLINK(…)' or
     '@SUM(…)'). Numbers, negative ones and '+86…' among them, are kept as they are: they run nothing, and
-    amounts and coordinates stay numbers.
-
-    Every cell of a CSV export passes here: its first character is compared as text (a regular expression
-    on each of a county's millions of cells doubled the export's time), and only a cell that begins as a
-    formula is matched against a number."""
-    # = ANY(array), not IN (...): IN expands its list when a statement runs, and COPY's statements are
-    # compiled once, whole (services/submissions/copy_out).
-    first = func.left(value, 1).op("=", is_comparison=True)(func.any(literal(list(FORMULA_FIRST), ARRAY(Text))))
-    return case((and_(first, value.op("!~")(_NUMBER)), func.concat("'", value)), else_=value)
+    amounts and coordinates stay numbers."""
+    return case((and_(value.op("~")(FORMULA_STARTS), value.op("!~")(_NUMBER)), func.concat("'", value)),
+                else_=value)
 
 
 def _cell(source, column: Column, base: str, show_personal: bool):
@@ -107,7 +100,15 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
     submitter's name) goes through spreadsheet_safe, for a CSV that people open in Excel. Keys are all
     written the same way, so KEY and PARENT_KEY still join."""
     safe = spreadsheet_safe if for_spreadsheet else (lambda value: value)
-    chosen = chosen_submissions.chosen(where, [Submission.id.asc()])
+    # Joined, then sorted whole: COPY reads every row anyway, and a lateral lookup of each version (what OData's
+    # pages use, queries/chosen_submissions.py) made a county's CSV export 40% slower (bench_export.py).
+    chosen = (select(Submission.id.label("sid"), Submission.created_at, Submission.instance_id,
+                     Submission.submitter_id, Submission.review_state, Submission.admin_code,
+                     SubmissionVersion.device_id, SubmissionVersion.form_version_id,
+                     SubmissionVersion.answers.op("||")(literal_column("'{}'::jsonb")).label("answers"))
+              .join(Form, Form.id == Submission.form_id)
+              .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
+              .where(*where).offset(0).subquery("chosen"))    # OFFSET 0: the fence that reads answers once
     answers = chosen.c.answers
     if table.repeat is None:
         return (select(func.to_json(chosen.c.created_at).op("#>>")(literal([], ARRAY(Text))),
