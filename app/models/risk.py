@@ -2,7 +2,20 @@
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -100,6 +113,10 @@ class CampaignHousehold(db.Model):
     from submission_assessment when a campaign is created or flags are recomputed.
     """
     __tablename__ = "campaign_household"
+    # The households a campaign has placed by their screening: a household tile leaves them out of those it
+    # places by the registry with one probe of this index alone (queries/tiles.py).
+    __table_args__ = (Index("ix_campaign_household_located", "campaign_id", "household_id",
+                            postgresql_where=text("screening_location IS NOT NULL")),)
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
     # No foreign keys below: the rows are copied from submission_assessment, whose keys are checked,

@@ -119,21 +119,25 @@ def units_tile(z: int):
 # Every registered household of the caller's places in the tile, as a point: at its latest campaign
 # screening's first geopoint (kept with its campaign row), else where the registry places it (none: not
 # drawn). Each kind of point is found by its own spatial index: the campaign's screened households by
-# their screening's point, the others by the registry's. Places are the registry's (a campaign row's
-# village may lag a move that crossed an ingest). Only an opaque id (the row id), its state and its
-# worst risk severity: no name, no ID number, no household code.
-HOUSEHOLDS_TILE = text(f"""
+# their screening's point, the others by the registry's, less those the campaign places by a screening
+# (one index-only probe each, ix_campaign_household_located). Places are the registry's (a campaign row's
+# village may lag a move that crossed an ingest), so a caller limited to places has the screened ones
+# joined to the registry; for one who is not, that join is left out. Only an opaque id (the row id), its
+# state and its worst risk severity: no name, no ID number, no household code.
+_HOUSEHOLDS_TILE = f"""
 WITH {_ENV},
 households AS (
     SELECT ch.household_id AS id, {HOUSEHOLD_STATE} AS state, ch.flag_codes AS codes, ch.screening_location AS point
     FROM env, campaign_household ch
-    JOIN household h ON h.id = ch.household_id
-    WHERE ch.campaign_id = :campaign AND ch.screening_location && env.box AND {_WITHIN.format(column="h.admin_code")}
+    {{registry}}
+    WHERE ch.campaign_id = :campaign AND ch.screening_location && env.box {{within}}
     UNION ALL
-    SELECT h.id, {HOUSEHOLD_STATE}, coalesce(ch.flag_codes, '{{}}'), h.location
+    SELECT h.id, {HOUSEHOLD_STATE}, coalesce(ch.flag_codes, '{{{{}}}}'), h.location
     FROM env, household h
     LEFT JOIN campaign_household ch ON ch.campaign_id = :campaign AND ch.household_id = h.id
-    WHERE h.project_id = :project AND h.location && env.box AND ch.screening_location IS NULL
+    WHERE h.project_id = :project AND h.location && env.box
+        AND NOT EXISTS (SELECT FROM campaign_household located WHERE located.campaign_id = :campaign
+                        AND located.household_id = h.id AND located.screening_location IS NOT NULL)
         AND {_WITHIN.format(column="h.admin_code")}
 )
 SELECT ST_AsMVT(f, 'households', 4096, 'geom', 'id') FROM (
@@ -144,4 +148,14 @@ SELECT ST_AsMVT(f, 'households', 4096, 'geom', 'id') FROM (
         ST_AsMVTGeom(ST_Transform(hh.point, 3857), env.box3857, 4096, 64, true) AS geom
     FROM households hh, env
 ) f
-""")
+"""
+
+
+@cache
+def households_tile(limited: bool):
+    """The statement of a household tile (parameters z, x, y, campaign, project, places, high, medium, low),
+    for a caller `limited` to places or not (then :places is NULL)."""
+    if not limited:
+        return text(_HOUSEHOLDS_TILE.format(registry="", within=""))
+    return text(_HOUSEHOLDS_TILE.format(registry="JOIN household h ON h.id = ch.household_id",
+                                        within="AND " + _WITHIN.format(column="h.admin_code")))

@@ -195,3 +195,33 @@ def test_a_campaign_without_households_keeps_its_tiles_version(app, live_server,
         assert answer.status_code == 200
     with app.app_context():
         assert db.session.execute(text("SELECT tiles_version FROM campaign WHERE name = '空'")).scalar() <= 1
+
+
+def test_each_household_is_drawn_once_where_the_campaign_last_saw_it(app, live_server, mapped, device):
+    """An unscreened household at the registry's place; a screened one at its screening's point only, never
+    also at the registry's; the same for a caller limited to places (whose tile joins the registry) as for
+    one who is not (whose tile does not)."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.services.registry.imports import import_households
+    registered = (LON + 0.0004, LAT + 0.0004)                # in the same zoom-15 tile as H001's screening
+    screened_at = (LON, LAT + 0.05)                         # 5 km north: another tile
+    assert tile_of(*registered, 15) == tile_of(LON, LAT, 15) != tile_of(*screened_at, 15)
+    with app.app_context():
+        import_households(mapped, "more.csv", (
+            "household_id,village,head_name,poverty_status,lon,lat\n"
+            f"H003,420102001001,赵六,ordinary,{registered[0]},{registered[1]}\n"
+            f"H004,420102001001,钱七,ordinary,{registered[0]},{registered[1]}\n").encode())
+        ids = dict(db.session.execute(text("SELECT household_code, id FROM household")).all())
+    xml = screening_xml("uuid:aaaaaaaa-0000-4000-8000-000000000004", household="H004", survey_date="2026-11-11",
+                        inc_wage="90000", gps=f"{screened_at[1]} {screened_at[0]} 10 4")
+    assert device.post_submission(xml, {}).status_code == 201
+    for caller in (bearer(app, live_server, mapped, "manager"),
+                   bearer(app, live_server, mapped, "manager", ["420102001000"])):
+        here = _decode(_get(live_server, mapped, "households", *tile_of(LON, LAT, 15), caller))
+        assert sorted((f["id"], f["properties"]["state"]) for f in here["households"]["features"]) == sorted(
+            [(ids["H001"], "flagged"), (ids["H003"], "unscreened")])
+        there = _decode(_get(live_server, mapped, "households", *tile_of(*screened_at, 15), caller))
+        assert [f["id"] for f in there["households"]["features"]] == [ids["H004"]]
+        assert there["households"]["features"][0]["properties"]["state"] != "unscreened"

@@ -54,7 +54,7 @@ def households_tile(access: Access, campaign: TiledCampaign, z: int, x: int, y: 
     check_tile(z, x, y)
     if z < HOUSEHOLDS_FROM_ZOOM:
         return _tile(b"")
-    data = db.session.execute(statements.HOUSEHOLDS_TILE, {
+    data = db.session.execute(statements.households_tile(access.places is not None), {
         "z": z, "x": x, "y": y, "campaign": campaign.id, "project": access.project_id,
         "places": sql_patterns(access.places), "risk": ALL_RISK_CODES, **RISK_CODES}).scalar()
     return _tile(data)

@@ -30,14 +30,20 @@ window.dixian = { state, ready, get view() { return view; } };
 
 async function start() {
   if (!state.campaign) return;
-  view = webgl2() ? await maplibreView() : leafletView();
+  // The map opens on the caller's places, asked for first (the page preloads them), so that it never
+  // fetches and draws tiles of the whole country before moving to them.
+  const top = await fetchUnits(null);
+  view = webgl2() ? await maplibreView(opening(null, top)) : leafletView();
   campaignSelect.addEventListener("change", () => { state.campaign = campaignSelect.value; reload(); });
   for (const radio of document.querySelectorAll("input[name=colour]")) {
     radio.addEventListener("change", () => { state.colourBy = radio.value; view.recolour(); legend(); });
   }
   document.getElementById("csv").addEventListener("click", downloadCsv);
   legend();
-  await openPlace(null);
+  showPlace(null, top);
+  await view.settled();
+  // When the map was ready, in ms from navigation (User Timing), for scripts/bench_map.py.
+  performance.mark("dixian:map-ready");
 }
 
 function webgl2() {
@@ -51,19 +57,35 @@ function webgl2() {
 // ----- places: the children of the place opened, in the table, the breadcrumb and the fallback map
 
 async function openPlace(unit) {
+  showPlace(unit, await fetchUnits(unit));
+}
+
+// The children of `unit` (null: the caller's top places) in the campaign chosen, from the API. The
+// page preloads the top places of its first campaign: the same URL, so the browser answers this from it.
+async function fetchUnits(unit) {
   const parent = unit ? `&parent=${unit.numbers.code}` : "";
   const answer = await fetch(`${api}/map-units?campaign=${encodeURIComponent(state.campaign)}${parent}`,
-                             { credentials: "same-origin", headers: { Accept: "application/json" } });
+                             { credentials: "same-origin" });
   if (!answer.ok) throw new Error(`map-units: ${answer.status}`);
-  state.units = (await answer.json()).units;
+  return (await answer.json()).units;
+}
+
+function showPlace(unit, units) {
+  state.units = units;
   if (unit) state.trail.push(unit); else state.trail = [];
   crumbs();
   table();
-  view.showUnits(state.units);
-  const box = bounds(unit ? [unit] : state.units);
-  // Tiles hold townships from zoom 7 and villages from 9: a place opened is shown close enough for its
-  // children, even if it is then larger than the view.
-  if (box) view.fit(box, 14, { township: 7, village: 9 }[state.units.length ? state.units[0].level : ""] || 0);
+  view.showUnits(units);
+  const seen = opening(unit, units);
+  if (seen) view.fit(seen.box, 14, seen.minZoom);
+}
+
+// Where the map shows `unit` opened on its children `units`: {box: [w, s, e, n], minZoom}, or null when
+// none has bounds. Tiles hold townships from zoom 7 and villages from 9: a place opened is shown close
+// enough for its children, even if it is then larger than the view.
+function opening(unit, units) {
+  const box = bounds(unit ? [unit] : units);
+  return box && { box, minZoom: { township: 7, village: 9 }[units.length ? units[0].level : ""] || 0 };
 }
 
 function reload() {
@@ -294,7 +316,8 @@ function basemap() {
   };
 }
 
-async function maplibreView() {
+// `seen`: where the map opens (as opening() gives it), else on the whole country.
+async function maplibreView(seen) {
   const base = basemap();
   // The places filled are the level the table lists (the children of the place opened), whatever the
   // zoom; tiles hold townships from zoom 7 and villages from zoom 9.
@@ -335,8 +358,12 @@ async function maplibreView() {
         }] : []),
       ],
     },
-    center: [105, 35], zoom: 3.5, attributionControl: false,
+    ...(seen ? { bounds: [[seen.box[0], seen.box[1]], [seen.box[2], seen.box[3]]],
+                 fitBoundsOptions: { padding: 24, maxZoom: 14 } }
+             : { center: [105, 35], zoom: 3.5 }),
+    attributionControl: false,
   });
+  if (seen && map.getZoom() < seen.minZoom) map.jumpTo({ zoom: seen.minZoom });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
   await new Promise((resolve) => map.once("load", resolve));
 
@@ -371,7 +398,9 @@ async function maplibreView() {
       for (const [id, shown] of [["counties-fill", "county"], ["townships-fill", "township"],
                                  ["villages-fill", "village"]]) {
         map.setLayoutProperty(id, "visibility", shown === level ? "visible" : "none");
-        map.setFilter(id, prefix ? ["==", ["slice", ["get", "code"], 0, prefix.length], prefix] : null);
+        const filter = prefix ? ["==", ["slice", ["get", "code"], 0, prefix.length], prefix] : null;
+        // Set again unchanged, a filter would still make MapLibre lay out every tile of the source anew.
+        if (JSON.stringify(map.getFilter(id) ?? null) !== JSON.stringify(filter)) map.setFilter(id, filter);
       }
     },
     fit(box, maxZoom = 14, minZoom = 0) {
@@ -379,6 +408,12 @@ async function maplibreView() {
       if (map.getZoom() < minZoom) map.jumpTo({ zoom: minZoom });
     },
     recolour() { for (const id of fills) map.setPaintProperty(id, "fill-color", fillColour()); },
+    // Resolves once every tile in view is loaded and drawn (MapLibre's idle).
+    settled() {
+      return new Promise((resolve) => {
+        if (map.loaded() && map.areTilesLoaded()) resolve(); else map.once("idle", resolve);
+      });
+    },
     reloadTiles() {
       map.getSource("units").setTiles(tiles("units"));
       if (config.households) map.getSource("households").setTiles(tiles("households"));
@@ -425,6 +460,7 @@ function leafletView() {
     showUnits: draw,
     fit(box, maxZoom = 14) { map.fitBounds([[box[1], box[0]], [box[3], box[2]]], { maxZoom }); },
     recolour: draw,
+    settled: () => Promise.resolve(),
     reloadTiles() {},
   };
 }
