@@ -214,7 +214,8 @@ def test_text_that_begins_as_a_formula_is_quoted_in_csv_and_kept_in_excel(app, p
     cover_test_villages(app, project)
     publish(SCREENING)
     formula = '=HYPERLINK("http://example.com/x","点我")'
-    xml = screening_xml(IDS[0], head_name=formula, inc_prop="-300").replace(
+    members = (member_xml("王五", "head", age="52"), member_xml("+SUM(A1)", "son", age="24"))
+    xml = screening_xml(IDS[0], head_name=formula, inc_prop="-300", members=members).replace(
         b"<remarks/>", "<remarks>@SUM(1+1)</remarks>".encode())
     assert device.post_submission(xml).status_code == 201
     manager = bearer(app, live_server, project, "manager")
@@ -223,6 +224,10 @@ def test_text_that_begins_as_a_formula_is_quoted_in_csv_and_kept_in_excel(app, p
     assert row["inc_g-inc_prop"] == "-300.0" and row["KEY"] == IDS[0]               # a number, kept
     tables = _tables(_get(live_server, project, ".csv.zip", manager))
     assert tables[f"{FORM}.csv"][0]["hh_g-head_name"] == "'" + formula
+    # In a repeat's table too, and its keys still join the submission's.
+    [head, son] = next(rows for name, rows in tables.items() if name.endswith("-member.csv"))
+    assert (head["m_name"], son["m_name"]) == ("王五", "'+SUM(A1)")
+    assert son["PARENT_KEY"] == IDS[0] and son["KEY"] == f"{IDS[0]}/member[2]"
     sheet = list(openpyxl.load_workbook(io.BytesIO(_get(live_server, project, ".xlsx", manager).content),
                                         read_only=True)[FORM].iter_rows(values_only=True))
     assert sheet[1][sheet[0].index("hh_g-head_name")] == formula
