@@ -204,6 +204,24 @@ def test_numbers_written_into_text_are_masked_for_a_viewer_in_csv_and_odata(app,
         assert odata.status_code == 200 and odata.json()["value"][0]["risk_g"]["remarks"] == shown
 
 
+def test_each_row_masks_only_the_numbers_written_into_its_own_text(app, project, publish, device, live_server):
+    """Two submissions, each with a phone in its remarks: a viewer's CSV and OData rows each show their own
+    phone masked, and nothing of the other's (the numbers were once gathered from every row chosen)."""
+    load_registry(app, project)
+    cover_test_villages(app, project)
+    publish(SCREENING)
+    for instance_id, phone in ((IDS[0], "13800138000"), (IDS[1], "13900139000")):
+        xml = screening_xml(instance_id).replace(b"<remarks/>", f"<remarks>电话{phone}</remarks>".encode())
+        assert device.post_submission(xml).status_code == 201
+    expected = {IDS[0]: "电话138****8000", IDS[1]: "电话139****9000"}
+    viewer = bearer(app, live_server, project, "viewer")
+    rows = csv.DictReader(io.StringIO(_get(live_server, project, ".csv", viewer).content.decode("utf-8-sig")))
+    assert {row["KEY"]: row["risk_g-remarks"] for row in rows} == expected
+    odata = requests.get(f"{live_server}/v1/projects/{project}/forms/{FORM}.svc/Submissions", headers=viewer,
+                         timeout=10).json()["value"]
+    assert {row["__id"]: row["risk_g"]["remarks"] for row in odata} == expected
+
+
 def test_text_that_begins_as_a_formula_is_quoted_in_csv_and_kept_in_excel(app, project, publish, device,
                                                                         live_server):
     """OWASP's CSV injection: a cell that begins with = + - @ is a formula to Excel, WPS and LibreOffice. In a
