@@ -35,6 +35,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    column,
     func,
     literal,
     or_,
@@ -138,6 +139,26 @@ class _Writer:
     def __init__(self, shape: Shape):
         self.shape = shape
         self._names = count()
+        # The groups read so far in the FROM being written: each group's object is taken out of its parent
+        # once per row (a function in FROM, which the planner never folds into the expressions that use
+        # it), not once for each of its fields; the statement joins them (joined()).
+        self._groups: list = []
+
+    def group(self, source, name: str) -> ColumnElement:
+        """Group `name` of `source` (JSONB; what `source -> name` is), read once per row of the FROM being
+        written. A group is an XML element: its name never reads as an array index."""
+        alias = f"g{next(self._names)}"
+        bound = (func.jsonb_extract_path(source, literal(name, Text), type_=JSONB)
+                 .table_valued(column("v", JSONB)).render_derived(name=alias).lateral(alias))
+        self._groups.append(bound)
+        return bound.c.v
+
+    def joined(self, query: Select) -> Select:
+        """`query` with the groups read so far joined to it (then forgotten)."""
+        for bound in self._groups:
+            query = query.join(bound, true())
+        self._groups = []
+        return query
 
     def kept(self, node: Node) -> bool:
         return self.shape.keep is None or node.path in self.shape.keep
@@ -173,7 +194,7 @@ class _Writer:
                 pieces.append(_key(child.odata_name) + func.coalesce(self.value(child, source), literal("null")))
             elif child.kind == "structure":
                 pieces.append(_key(child.odata_name) + self.object(
-                    child, _get(source, child.name), prefix + literal(f"%%{child.name}#"),
+                    child, self.group(source, child.name), prefix + literal(f"%%{child.name}#"),
                     link + literal(f"/{child.odata_name}"), []))
             else:
                 entries = _get(source, child.name)
@@ -198,9 +219,12 @@ class _Writer:
         rows = self.elements(entries)
         here = prefix + literal(f"%%{node.name}#") + cast(rows.c.n - 1, Text)
         row_id = _sha1(here)
+        outer_groups, self._groups = self._groups, []          # this subquery's FROM has groups of its own
         inner = self.object(node, rows.c.value, here, link + literal(f"/{node.odata_name}('") + row_id + literal("')"),
                             [_key("__id") + _quoted(row_id)])
-        joined = select(func.string_agg(inner, aggregate_order_by(literal(","), rows.c.n))).select_from(rows)
+        joined = self.joined(select(func.string_agg(inner, aggregate_order_by(literal(","), rows.c.n)))
+                             .select_from(rows))
+        self._groups = outer_groups
         return literal("[") + joined.scalar_subquery() + literal("]")
 
 
@@ -246,7 +270,7 @@ def submissions_page(tree: Node, where: list, shape: Shape, *, order: list | Non
         head.append(_key("__system") + system)
     row = writer.object(tree, fence.c.answers, literal("Submissions#") + iid,
                         literal("Submissions('") + _uri(iid) + literal("')"), head)
-    query = select(fence.c.sid, row.label("row")).select_from(fence)
+    query = writer.joined(select(fence.c.sid, row.label("row")).select_from(fence))
     for target, on, outer in joins:
         query = query.join(target, on, isouter=outer)
     return Page(query.order_by(fence.c.rank if order else fence.c.sid.desc()), ["sid"])
@@ -285,7 +309,7 @@ def repeat_page(tree: Node, table: Node, where: list, shape: Shape, *, after: tu
     tail = [_key(table.parent_key()) + _json_text(parent_id)] if shape.parent_key else []
     row = writer.object(table, source, prefix, link, [_key("__id") + _quoted(row_id)], tail)
     keys = [cast(n, Integer).label(f"n{i}") for i, n in enumerate(positions)]
-    query = query.add_columns(fence.c.sid, *keys, row.label("row"))
+    query = writer.joined(query.add_columns(fence.c.sid, *keys, row.label("row")))
     if after is not None:
         query = query.where(or_(fence.c.sid < after[0],
                                 and_(fence.c.sid == after[0], tuple_(*positions) > tuple_(*after[1]))))
