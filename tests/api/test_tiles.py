@@ -3,14 +3,12 @@ no personal data, ETags, and bad tile addresses answered as problems."""
 import math
 
 import mapbox_vector_tile
-import pytest
 import requests
 
+from tests.api.conftest import LAT, LON
 from tests.support.households import screening_xml
 from tests.support.people import bearer
-from tests.support.registry import SCREENING, cover_test_villages, load_registry
-
-LAT, LON = 30.5928, 114.3055           # the test screening's geopoint, inside 一元村 (420102001001)
+from tests.support.registry import SCREENING
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
@@ -19,20 +17,6 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return z, x, y
-
-
-@pytest.fixture()
-def mapped(app, project, publish, device):
-    """The test county with a campaign and one screening of H001 (a risk flag: income below the line)."""
-    load_registry(app, project)
-    cover_test_villages(app, project)
-    publish(SCREENING)
-    result = app.test_cli_runner().invoke(args=["campaign", "create", str(project), "排查", "--start", "2026-11-01",
-                                                "--end", "2026-11-30", "--forms", "fpf_hh_screening"])
-    assert result.exit_code == 0, result.output
-    xml = screening_xml(inc_wage="3000", survey_date="2026-11-10", gps=f"{LAT} {LON} 25 4")
-    assert device.post_submission(xml, {}).status_code == 201
-    return project
 
 
 def _get(live_server, project, layer, z, x, y, headers, **params):

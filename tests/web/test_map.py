@@ -21,12 +21,10 @@ def open_map(page, live_server, project):
 
 
 def idle(page):
-    """Until MapLibre has drawn everything it asked for."""
-    page.evaluate("""() => new Promise((resolve) => {
-        const map = window.dixian.view.map;
-        if (map.loaded() && map.areTilesLoaded()) { resolve(); return; }
-        map.once('idle', resolve);
-    })""")
+    """Until MapLibre has drawn everything it asked for (the page's own test of it, map.js's settled()),
+    within 30 s."""
+    assert page.evaluate("""() => Promise.race([window.dixian.view.settled().then(() => true),
+                                                new Promise((resolve) => setTimeout(() => resolve(false), 30000))])""")
 
 
 def rendered(page, layer) -> list[dict]:

@@ -41,6 +41,17 @@ async function start() {
   document.getElementById("csv").addEventListener("click", downloadCsv);
   legend();
   showPlace(null, top);
+  // A colour or a campaign chosen while the map was being made counts.
+  const colour = document.querySelector("input[name=colour]:checked");
+  if (colour && colour.value !== state.colourBy) {
+    state.colourBy = colour.value;
+    view.recolour();
+    legend();
+  }
+  if (campaignSelect.value !== state.campaign) {
+    state.campaign = campaignSelect.value;
+    await reload();
+  }
   await view.settled();
   // When the map was ready, in ms from navigation (User Timing), for scripts/bench_map.py.
   performance.mark("dixian:map-ready");
@@ -88,11 +99,12 @@ function opening(unit, units) {
   return box && { box, minZoom: { township: 7, village: 9 }[units.length ? units[0].level : ""] || 0 };
 }
 
+// The campaign chosen changed: the same places opened again with its numbers. Resolves once they are.
 function reload() {
   const trail = state.trail.slice();
   state.trail = [];
   view.reloadTiles();
-  openPlace(null).then(async () => {
+  return openPlace(null).then(async () => {
     for (const unit of trail) await openPlace(unit);
   });
 }
@@ -408,10 +420,12 @@ async function maplibreView(seen) {
       if (map.getZoom() < minZoom) map.jumpTo({ zoom: minZoom });
     },
     recolour() { for (const id of fills) map.setPaintProperty(id, "fill-color", fillColour()); },
-    // Resolves once every tile in view is loaded and drawn (MapLibre's idle).
+    // Resolves once every tile in view is loaded. Looked at every 50 ms: after tiles are reloaded MapLibre
+    // may come to rest without an `idle` event, or any frame drawn once it is.
     settled() {
       return new Promise((resolve) => {
-        if (map.loaded() && map.areTilesLoaded()) resolve(); else map.once("idle", resolve);
+        const look = () => (map.loaded() && map.areTilesLoaded() ? resolve() : setTimeout(look, 50));
+        look();
       });
     },
     reloadTiles() {
