@@ -24,9 +24,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["blobstore"] = FileBlobStore(app.config["BLOB_DIR"])
     # What each worker process remembers between requests (one app per process).
     from .services.accounts import access_cache
-    from .services.coverage import tile_cache
+    from .services.coverage import campaigns, tile_cache
     access_cache.configure(app.config["ACCESS_CACHE_SECONDS"])
     tile_cache.configure(app.config["TILE_CACHE_MB"])
+    campaigns.remember_tiled_campaigns(app.config["TILES_CAMPAIGN_SECONDS"])
 
     from . import api, http, openrosa, selfreport, web
     from .cli import register as register_cli

@@ -46,6 +46,9 @@ def from_environment() -> dict:
         # How long a worker remembers a session's user and a user's grant (services/accounts/access_cache):
         # a sign-out or revocation made through another worker or the command line takes this long there.
         "ACCESS_CACHE_SECONDS": float(env.get("ACCESS_CACHE_SECONDS", 5)),
+        # How long a worker remembers the campaign tiles ask for (services/coverage/campaigns): a change made
+        # through another worker or the command line shows on the map's tiles within this time.
+        "TILES_CAMPAIGN_SECONDS": float(env.get("TILES_CAMPAIGN_SECONDS", 1)),
         # Places tiles a worker keeps once drawn, in MB (services/coverage/tile_cache; 0: none).
         "TILE_CACHE_MB": float(env.get("TILE_CACHE_MB", 64)),
         # The phone number residents' self-report posters print (public-link posters).

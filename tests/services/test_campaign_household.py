@@ -193,3 +193,29 @@ def test_households_at_risk_count_risk_flags_once_and_no_data_quality_flags(app,
     assert sum(village.flagged.values()) > 1 and village.households_at_risk == 1
     county = coverage_at(app, project, "county")
     assert county.households_at_risk == 1
+
+
+def test_tiles_remember_their_campaign_until_this_worker_commits_or_the_time_passes(app, project, publish):
+    """A worker remembers the campaign its tiles ask for (TILES_CAMPAIGN_SECONDS, 1 s in tests as by default):
+    a change committed elsewhere (another worker, the command line) shows once that time has passed; one
+    committed through this worker's session, at once."""
+    import time
+
+    from app.extensions import db
+    from app.services.coverage.campaigns import campaign_for_tiles
+    assert app.config["TILES_CAMPAIGN_SECONDS"] == 1
+    load_registry(app, project)
+    publish(SCREENING)
+    create_test_campaign(app, project)
+    bump = text("UPDATE campaign SET tiles_version = tiles_version + 1")
+    with app.app_context():
+        campaign_for_tiles(project, CAMPAIGN)         # adds the numbers up: a commit, so nothing is kept yet
+        seen = campaign_for_tiles(project, CAMPAIGN).tiles_version
+        with db.engine.begin() as elsewhere:              # not this worker's session: nothing forgotten
+            elsewhere.execute(bump)
+        assert campaign_for_tiles(project, CAMPAIGN).tiles_version == seen
+        time.sleep(1.1)
+        assert campaign_for_tiles(project, CAMPAIGN).tiles_version == seen + 1
+        db.session.execute(bump)
+        db.session.commit()
+        assert campaign_for_tiles(project, CAMPAIGN).tiles_version == seen + 2

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from sqlalchemy import select, text
+from cachetools import TTLCache
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
 
 from ... import events
 from ...core.access import LEVEL_DIGITS, Access
@@ -34,6 +36,7 @@ from ...queries.coverage import (
 from ...queries.places import sql_patterns
 from ..column_limits import CAMPAIGN_ID, CAMPAIGN_NAME, nfc
 from ..monitoring.rulesets import ruleset_for
+from ..worker_memory import WorkerMemory
 from .campaign_households import rebuild_campaign
 
 # The levels coverage rolls up to, and the digits of code their villages share.
@@ -168,10 +171,33 @@ class TiledCampaign:
     tiles_version: int              # Campaign.tiles_version, once the numbers are added up to now
 
 
+# The campaigns tiles were asked for lately, by (project, name or id). A screen of the map is dozens of
+# tiles, and looking their campaign up (a statement, and the transaction around it) was most of the cost
+# of a tile this worker keeps (scripts/bench_map.py). Remembered for TILES_CAMPAIGN_SECONDS (default 1)
+# and forgotten whenever this worker commits anything (an ingest, an import, an adding up): a change made
+# through this worker shows on its next tile, one made through another or the command line within that time.
+_tiled = WorkerMemory(None)
+
+
+def remember_tiled_campaigns(seconds: float) -> None:
+    """Remember each campaign tiles ask for `seconds` (0: not at all), forgetting what was remembered."""
+    _tiled.use(TTLCache(1_000, seconds) if seconds > 0 else None)
+    if not event.contains(Session, "after_commit", _forget_tiled):
+        event.listen(Session, "after_commit", _forget_tiled)
+
+
+def _forget_tiled(session) -> None:
+    _tiled.clear()
+
+
 def campaign_for_tiles(project_id: int, name_or_id: str) -> TiledCampaign:
-    """The campaign named or numbered (as find_campaign), its numbers added up to now: one statement when
-    nothing changed since the last adding up, as for most tiles (a screen of the map is dozens of them).
-    Raises Problem 404.1 for an unknown campaign."""
+    """The campaign named or numbered (as find_campaign), its numbers added up to now (or at most
+    TILES_CAMPAIGN_SECONDS ago, through another worker). Raises Problem 404.1 for an unknown campaign."""
+    return _tiled.remembered((project_id, name_or_id), lambda: _campaign_for_tiles(project_id, name_or_id))
+
+
+def _campaign_for_tiles(project_id: int, name_or_id: str) -> TiledCampaign:
+    # One statement when nothing changed since the last adding up, as for most tiles.
     params = {"project": project_id, "id": CAMPAIGN_ID.parse(name_or_id), "name": nfc(name_or_id)}
     row = db.session.execute(CAMPAIGN_FOR_TILES, params).first()
     if row is None:
