@@ -19,3 +19,17 @@ def mapped(app, project, publish, device):
     xml = screening_xml(inc_wage="3000", survey_date="2026-11-10", gps=f"{LAT} {LON} 25 4")
     assert device.post_submission(xml, {}).status_code == 201
     return project
+
+
+def register_at(app, project: int, point: tuple[float, float], heads: dict[str, str]) -> dict[str, int]:
+    """Registers households (code: head's name) in 一元村 at `point` (lon, lat); returns every household's
+    row id by its code."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.services.registry.imports import import_households
+    rows = "".join(f"{code},420102001001,{name},ordinary,{point[0]},{point[1]}\n" for code, name in heads.items())
+    with app.app_context():
+        import_households(project, "more.csv", ("household_id,village,head_name,poverty_status,lon,lat\n" + rows)
+                          .encode())
+        return dict(db.session.execute(text("SELECT household_code, id FROM household")).all())

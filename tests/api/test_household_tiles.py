@@ -7,7 +7,7 @@ import random
 import mapbox_vector_tile
 import requests
 
-from tests.api.conftest import LAT, LON
+from tests.api.conftest import LAT, LON, register_at
 from tests.api.test_tiles import _decode, _get, tile_of
 from tests.support.households import screening_xml
 from tests.support.people import PASSWORD, bearer
@@ -107,14 +107,9 @@ def test_a_campaign_row_without_a_screening_is_drawn_once_at_the_registry(app, l
     from sqlalchemy import text
 
     from app.extensions import db
-    from app.services.registry.imports import import_households
     point = (LON + 0.0004, LAT + 0.0004)
+    ids = register_at(app, mapped, point, {"H005": "孙八", "H006": "周九"})
     with app.app_context():
-        import_households(mapped, "more.csv", (
-            "household_id,village,head_name,poverty_status,lon,lat\n"
-            f"H005,420102001001,孙八,ordinary,{point[0]},{point[1]}\n"
-            f"H006,420102001001,周九,ordinary,{point[0]},{point[1]}\n").encode())
-        ids = dict(db.session.execute(text("SELECT household_code, id FROM household")).all())
         campaign = db.session.execute(text("SELECT id FROM campaign WHERE name = '排查'")).scalar()
         db.session.execute(text("""
             INSERT INTO campaign_household (campaign_id, household_id, village, housing_version_id, housing_on,

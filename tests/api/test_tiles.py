@@ -5,7 +5,7 @@ import math
 import mapbox_vector_tile
 import requests
 
-from tests.api.conftest import LAT, LON
+from tests.api.conftest import LAT, LON, register_at
 from tests.support.households import screening_xml
 from tests.support.people import bearer
 from tests.support.registry import SCREENING
@@ -185,19 +185,10 @@ def test_each_household_is_drawn_once_where_the_campaign_last_saw_it(app, live_s
     """An unscreened household at the registry's place; a screened one at its screening's point only, never
     also at the registry's; the same for a caller limited to places (whose tile joins the registry) as for
     one who is not (whose tile does not)."""
-    from sqlalchemy import text
-
-    from app.extensions import db
-    from app.services.registry.imports import import_households
     registered = (LON + 0.0004, LAT + 0.0004)                # in the same zoom-15 tile as H001's screening
     screened_at = (LON, LAT + 0.05)                         # 5 km north: another tile
     assert tile_of(*registered, 15) == tile_of(LON, LAT, 15) != tile_of(*screened_at, 15)
-    with app.app_context():
-        import_households(mapped, "more.csv", (
-            "household_id,village,head_name,poverty_status,lon,lat\n"
-            f"H003,420102001001,赵六,ordinary,{registered[0]},{registered[1]}\n"
-            f"H004,420102001001,钱七,ordinary,{registered[0]},{registered[1]}\n").encode())
-        ids = dict(db.session.execute(text("SELECT household_code, id FROM household")).all())
+    ids = register_at(app, mapped, registered, {"H003": "赵六", "H004": "钱七"})
     xml = screening_xml("uuid:aaaaaaaa-0000-4000-8000-000000000004", household="H004", survey_date="2026-11-11",
                         inc_wage="90000", gps=f"{screened_at[1]} {screened_at[0]} 10 4")
     assert device.post_submission(xml, {}).status_code == 201
