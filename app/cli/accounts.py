@@ -3,7 +3,6 @@ import json
 from pathlib import Path
 
 import click
-import segno
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -12,7 +11,7 @@ from ..core.collect_settings import collect_settings, qr_payload
 from ..services import column_limits
 from ..services.accounts import app_users, grants, projects, users
 from ..services.accounts.app_users import assign_places
-from .common import PROJECT_ID, device_account, run
+from .common import PROJECT_ID, device_account, run, save_private_qr
 
 user_cli = AppGroup("user", help="Web users (administrators, supervisors).")
 app_user_cli = AppGroup("app-user", help="Device accounts for ODK Collect.")
@@ -57,7 +56,7 @@ def app_user_create(project_id, name, qr_png):
     server_url = f"{current_app.config['PUBLIC_URL']}/v1/key/{token}/projects/{project_id}"
     payload = qr_payload(collect_settings(server_url, project.name))
     if qr_png:
-        segno.make(payload, error="l").save(str(qr_png), scale=6, border=4)
+        save_private_qr(payload, qr_png)
     click.echo(json.dumps({"id": app_user.actor_id, "name": app_user.actor.display_name, "project_id": project_id,
                            "token": token, "server_url": server_url, "qr_payload": payload}, ensure_ascii=False))
 

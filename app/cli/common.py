@@ -1,5 +1,10 @@
-"""What every command group shares: services' Problems become clear command-line errors; ids that fit."""
+"""What every command group shares: services' Problems become clear command-line errors; ids that fit; QR
+codes that hold a credential written for their owner's eyes only."""
+import os
+from pathlib import Path
+
 import click
+import segno
 
 from ..problems import Problem
 from ..services import column_limits as limits
@@ -50,3 +55,13 @@ def device_account(name_or_id: str) -> str:
     if name_or_id.isdigit() and limits.ACTOR_ID.parse(name_or_id) is None:
         raise click.ClickException(f"No device account '{name_or_id}'.")
     return limits.nfc(name_or_id)
+
+
+def save_private_qr(payload: str, path: Path) -> None:
+    """Writes `payload` as a QR code PNG (error correction L, as Collect's own codes) readable and writable by
+    its owner only (0600, an existing file narrowed too): the codes commands write hold a credential, a
+    device's token or a draft's test code, and whoever reads the file can submit as that device."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        os.fchmod(f.fileno(), 0o600)
+        segno.make(payload, error="l").save(f, kind="png", scale=6, border=4)

@@ -4,7 +4,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import click
-import segno
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -14,7 +13,7 @@ from ..services.accounts import app_users, projects
 from ..services.forms import catalog as form_catalog
 from ..services.forms.folder import publish_directory
 from ..services.forms.publish import publish_draft, publish_form, set_form_state
-from .common import PROJECT_ID, device_account, run
+from .common import PROJECT_ID, device_account, run, save_private_qr
 
 project_cli = AppGroup("project", help="Projects.")
 form_cli = AppGroup("form", help="Forms: publish, list, open/close.")
@@ -61,7 +60,7 @@ def _echo_draft_access(project_id: int, form, qr_png: Path | None) -> None:
     settings["project"]["icon"] = "📝"
     payload = qr_payload(settings)
     if qr_png:
-        segno.make(payload, error="l").save(str(qr_png), scale=6, border=4)
+        save_private_qr(payload, qr_png)
     click.echo(json.dumps({"server_url": server_url, "qr_payload": payload}, ensure_ascii=False))
 
 

@@ -37,6 +37,7 @@ def test_user_project_form_and_device_account_lifecycle(app, clean, tmp_path):
     assert settings["general"]["server_url"] == device["server_url"]
     assert settings["admin"] == {} and settings["project"]["name"] == "县级排查"
     assert png.read_bytes().startswith(b"\x89PNG")
+    assert png.stat().st_mode & 0o777 == 0o600          # the code is the device's password
 
     result = _run(app, "app-user", "revoke", str(project_id), "驻村工作队 李四")
     assert result.exit_code == 0 and "revoked" in result.output

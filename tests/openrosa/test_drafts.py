@@ -14,8 +14,12 @@ SCREENING = REPO / "forms" / "fpf_hh_screening.md"
 def _draft(app, project, tmp_path, version="2026112399"):
     path = tmp_path / "fpf_hh_screening.md"
     path.write_text(SCREENING.read_text().replace("| 2026112301 |", f"| {version} |"))
-    result = app.test_cli_runner().invoke(args=["form", "publish", str(project), str(path), "--draft"])
+    png = tmp_path / f"draft-{version}.png"
+    result = app.test_cli_runner().invoke(args=["form", "publish", str(project), str(path), "--draft",
+                                                "--qr-png", str(png)])
     assert result.exit_code == 0, result.output
+    # The QR code holds the draft's test code, which lets anyone send test submissions: its owner's only.
+    assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_mode & 0o777 == 0o600
     return json.loads(result.output.strip().splitlines()[-1])["server_url"]
 
 
