@@ -144,10 +144,12 @@ def test_a_village_past_the_cluster_share_is_an_area_alert(app, project, admin, 
     screen(1, "1000")                                   # below the line: R1
     for n in range(2, 11):
         screen(n, "40000")
-    assert cluster("village")["420102001002"] == {"households": 1, "share": 0.1, "threshold": 0.1, "alert": False}
+    assert cluster("village")["420102001002"] == {"households": 1, "share": 0.1, "threshold": 0.1,
+                                                       "minHouseholds": 2, "alert": False}
     xml = screening_xml("uuid:cccccccc-0000-4000-8000-000000000102", village="420102001002", household="C02",
                         inc_wage="40000", house_status="grade_d")          # R8, on a later visit of C02
     assert device.post_submission(xml, {}).status_code == 201
-    assert cluster("village")["420102001002"] == {"households": 2, "share": 0.2, "threshold": 0.1, "alert": True}
+    assert cluster("village")["420102001002"] == {"households": 2, "share": 0.2, "threshold": 0.1,
+                                                       "minHouseholds": 2, "alert": True}
     # The township adds its villages up: 2 of 10 screened (一元村 has none screened).
     assert cluster("township")["420102001000"]["alert"] is True

@@ -156,6 +156,17 @@ def test_r21_at_exactly_the_threshold_and_with_nothing_screened_holds():
     assert unit(0, 0).cluster_share is None and unit(0, 0).cluster_risk is False
 
 
+def test_one_household_is_not_a_cluster():
+    """A village with one household screened, and that one flagged, is 100%: no area alert until at least
+    cluster_min_households (2 by default) have such a flag."""
+    def unit(at_risk, screened, least=2):
+        return UnitCoverage(code="420102001001", name=None, registered=10, screened=screened, persons=0, insured=0,
+                            school_age=0, out_of_school=0, persons_housing_safe=0, persons_water_safe=0, flagged={},
+                            households_cluster_risk=at_risk, cluster_threshold=0.10, cluster_min_households=least)
+    assert unit(1, 1).cluster_risk is False and unit(2, 2).cluster_risk is True
+    assert unit(1, 1, least=1).cluster_risk is True and unit(2, 2, least=3).cluster_risk is False
+
+
 # --- 9. The survey date decides the year's ruleset and the ages, and raises nothing when blank ----------------
 
 @pytest.mark.parametrize("value", [None, "2026-02-30", "20261120"])

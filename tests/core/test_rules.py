@@ -233,3 +233,11 @@ def test_rulesets_with_missing_or_contradictory_thresholds_are_refused(change, m
 def test_r21_cluster_share_is_ten_percent_unless_the_ruleset_says():
     assert RS.cluster_share == 0.10
     assert parse_ruleset({**RULESET, "cluster_share": 0.25}).cluster_share == 0.25
+
+
+def test_r21_needs_two_households_unless_the_ruleset_says():
+    assert RS.cluster_min_households == 2
+    assert parse_ruleset({**RULESET, "cluster_min_households": 5}).cluster_min_households == 5
+    for bad in (0, 1.5, "3", True):
+        with pytest.raises(RulesetInvalid, match="cluster_min_households"):
+            parse_ruleset({**RULESET, "cluster_min_households": bad})

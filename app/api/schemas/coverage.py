@@ -31,6 +31,7 @@ class UnitCoverageSchema(Schema):
     # R21: households with R1, R4, R8 or R9, their share of the screened, and whether it makes an area alert.
     clusterRisk = fields.Function(lambda unit: {"households": unit.households_cluster_risk,
                                                 "share": unit.cluster_share, "threshold": unit.cluster_threshold,
+                                                "minHouseholds": unit.cluster_min_households,
                                                 "alert": unit.cluster_risk})
 
 

@@ -44,8 +44,11 @@ class Ruleset:
     school_age_max: int
     min_work_months: int     # a worker with fewer months than this is not stably employed (R11)
     water: Water
-    # R21: a place whose share of screened households with R1, R4, R8 or R9 exceeds this is an area alert.
+    # R21: a place whose share of screened households with R1, R4, R8 or R9 exceeds this is an area alert,
+    # once at least cluster_min_households of them have one: one household is not a cluster (a village
+    # with one household screened, and that one flagged, is 100%).
     cluster_share: float = 0.10
+    cluster_min_households: int = 2
 
     @property
     def label(self) -> str:
@@ -83,8 +86,12 @@ def parse_ruleset(data: dict) -> Ruleset:
     cluster = data.get("cluster_share", Ruleset.cluster_share)      # optional: §8.5's inferred 10%
     if isinstance(cluster, bool) or not isinstance(cluster, (int, float)) or not 0 < cluster < 1:
         raise RulesetInvalid(f"cluster_share must be between 0 and 1, not {cluster!r}")
+    least = data.get("cluster_min_households", Ruleset.cluster_min_households)
+    if isinstance(least, bool) or not isinstance(least, int) or least < 1:
+        raise RulesetInvalid(f"cluster_min_households must be a whole number ≥ 1, not {least!r}")
     return Ruleset(province=province, year=int(data["year"]), version=int(data["version"]),
-                   water=_water(data["water"]), cluster_share=float(cluster), **numbers)
+                   water=_water(data["water"]), cluster_share=float(cluster), cluster_min_households=least,
+                   **numbers)
 
 
 def _water(data) -> Water:

@@ -97,6 +97,7 @@ class UnitCoverage:
     households_at_risk: int = 0         # households with at least one risk flag (not data quality)
     households_cluster_risk: int = 0    # screened households with a flag of R1, R4, R8 or R9 (flags.CLUSTER_CODES)
     cluster_threshold: float = 0.10     # the ruleset's cluster_share for this place and campaign year
+    cluster_min_households: int = 2     # and its cluster_min_households
 
     # Shares (0 to 1, four decimals; None where nothing is counted), as the 三保障 indicators
     # (domain §8.5) and the coverage figure are read.
@@ -127,10 +128,11 @@ class UnitCoverage:
 
     @property
     def cluster_risk(self) -> bool:
-        """R21's area alert (§8.5, 整村整乡返贫): the share exceeds the ruleset's cluster_share. Compared exactly,
-        not as the rounded share shown: 10,001 of 100,000 (10.001%) exceeds 10%, though it shows as 0.1;
-        the threshold as written in the ruleset (0.1 is 1/10, not the double nearest it)."""
-        if not self.screened:
+        """R21's area alert (§8.5, 整村整乡返贫): the share exceeds the ruleset's cluster_share, and at least
+        cluster_min_households households have such a flag. Compared exactly, not as the rounded share shown:
+        10,001 of 100,000 (10.001%) exceeds 10%, though it shows as 0.1; the threshold as written in the
+        ruleset (0.1 is 1/10, not the double nearest it)."""
+        if not self.screened or self.households_cluster_risk < self.cluster_min_households:
             return False
         return Fraction(self.households_cluster_risk, self.screened) > Fraction(str(self.cluster_threshold))
 
@@ -153,13 +155,15 @@ def coverage(access: Access, campaign: Campaign, level: str) -> list[UnitCoverag
                                                 "places": sql_patterns(access.places)}).all()
     codes = [r.unit.ljust(12, "0") for r in rows]        # a township 420102001 is place 420102001000
     names = _names(codes)
+    rules = {province: ruleset_for(province, campaign.starts_on.year) for province in {c[:2] for c in codes}}
     return [UnitCoverage(code=code, name=names.get(code),
                          registered=r.registered, screened=r.screened, persons=r.persons, insured=r.insured,
                          school_age=r.school_age, out_of_school=r.out_of_school,
                          persons_housing_safe=r.persons_housing_safe, persons_water_safe=r.persons_water_safe,
                          flagged=r.flagged, households_at_risk=r.households_at_risk,
                          households_cluster_risk=r.households_cluster_risk,
-                         cluster_threshold=ruleset_for(code[:2], campaign.starts_on.year).cluster_share)
+                         cluster_threshold=rules[code[:2]].cluster_share,
+                         cluster_min_households=rules[code[:2]].cluster_min_households)
             for code, r in zip(codes, rows, strict=True)]
 
 
