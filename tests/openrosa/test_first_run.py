@@ -81,11 +81,15 @@ def test_the_first_run_reaches_a_device_that_can_fill_the_screening_form(app, cl
     assert "HTTP/1.1 204" in output and "full submission upload was successful!" in output
     listed = set(re.findall(r"<formID>(.+?)</formID>", output))
     assert listed == FORMS
-    coverage = json.loads(output.rstrip().rsplit("\n", 1)[-1])
+    *_, coverage_line, pyodk_line = output.rstrip().split("\n")
+    coverage = json.loads(coverage_line)
     [township] = coverage["units"]
     assert township["code"] == "429901001000"
     assert township["screenedHouseholds"] == 1 and township["registeredHouseholds"] == 30
     assert (tmp_path / "zhangsan.png").read_bytes().startswith(b"\x89PNG")
+    # pyodk, signed in as the supervisor, reads the screening the phone sent (its instanceID).
+    sent = re.search(r"<instanceID>(uuid:[0-9a-f-]{36})</instanceID>", (tmp_path / "screening.xml").read_text())
+    assert pyodk_line == sent.group(1)
 
     # The phone's view: the screening form and its pick-lists, for the device's two villages.
     device = json.loads((tmp_path / "zhangsan.json").read_text(encoding="utf-8"))
