@@ -237,7 +237,7 @@ def time_tiles(url: str, project: int, campaign: str, token: str, tiles: int, cl
 def time_page(url: str, project: int) -> list[tuple[float, float]]:
     """The map page loaded cold (a new browser profile) and warm (loaded again, with the browser's cache):
     for each, (ms from navigation to the map ready, by the page's own clock: map.js's User Timing mark
-    `dixian:map-ready`, set at MapLibre's first `idle` on the opened places; ms as this script waits
+    `dixian:map-ready`, set once every tile in view of the opened places is loaded; ms as this script waits
     for it, which adds Playwright's round trips)."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:

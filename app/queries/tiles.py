@@ -124,15 +124,21 @@ def units_tile(z: int):
 # village may lag a move that crossed an ingest), so a caller limited to places has the screened ones
 # joined to the registry; for one who is not, that join is left out. Only an opaque id (the row id), its
 # state and its worst risk severity: no name, no ID number, no household code.
-_HOUSEHOLDS_TILE = f"""
+@cache
+def households_tile(limited: bool):
+    """The statement of a household tile (parameters z, x, y, campaign, project, places, high, medium, low),
+    for a caller `limited` to places or not (then :places is NULL)."""
+    registry = "JOIN household h ON h.id = ch.household_id" if limited else ""
+    within = "AND " + _WITHIN.format(column="h.admin_code") if limited else ""
+    return text(f"""
 WITH {_ENV},
 households AS (
     SELECT ch.household_id AS id, {HOUSEHOLD_STATE} AS state, ch.flag_codes AS codes, ch.screening_location AS point
     FROM env, campaign_household ch
-    {{registry}}
-    WHERE ch.campaign_id = :campaign AND ch.screening_location && env.box {{within}}
+    {registry}
+    WHERE ch.campaign_id = :campaign AND ch.screening_location && env.box {within}
     UNION ALL
-    SELECT h.id, {HOUSEHOLD_STATE}, coalesce(ch.flag_codes, '{{{{}}}}'), h.location
+    SELECT h.id, {HOUSEHOLD_STATE}, coalesce(ch.flag_codes, '{{}}'), h.location
     FROM env, household h
     LEFT JOIN campaign_household ch ON ch.campaign_id = :campaign AND ch.household_id = h.id
     WHERE h.project_id = :project AND h.location && env.box
@@ -148,14 +154,4 @@ SELECT ST_AsMVT(f, 'households', 4096, 'geom', 'id') FROM (
         ST_AsMVTGeom(ST_Transform(hh.point, 3857), env.box3857, 4096, 64, true) AS geom
     FROM households hh, env
 ) f
-"""
-
-
-@cache
-def households_tile(limited: bool):
-    """The statement of a household tile (parameters z, x, y, campaign, project, places, high, medium, low),
-    for a caller `limited` to places or not (then :places is NULL)."""
-    if not limited:
-        return text(_HOUSEHOLDS_TILE.format(registry="", within=""))
-    return text(_HOUSEHOLDS_TILE.format(registry="JOIN household h ON h.id = ch.household_id",
-                                        within="AND " + _WITHIN.format(column="h.admin_code")))
+""")

@@ -39,6 +39,9 @@ def test_the_preloaded_places_are_asked_for_once(app, page, live_server, demo_co
     assert len(asked) == 1, asked
     assert not [w for w in warnings if "preload" in w], warnings
     assert page.evaluate("performance.getEntriesByName('dixian:map-ready').length") == 1
+    # Tiles of one zoom only, the county's: the country's (zoom 3) were never asked for first.
+    zooms = {int(m.split("/tiles/units/")[1].split("/")[0]) for m in _asked(caplog, "/tiles/units/")}
+    assert len(zooms) == 1 and min(zooms) >= 5, zooms
 
 
 def test_a_township_user_opens_on_their_township_and_never_on_the_country(app, page, live_server, demo_county,

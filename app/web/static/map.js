@@ -370,12 +370,15 @@ async function maplibreView(seen) {
         }] : []),
       ],
     },
-    ...(seen ? { bounds: [[seen.box[0], seen.box[1]], [seen.box[2], seen.box[3]]],
-                 fitBoundsOptions: { padding: 24, maxZoom: 14 } }
-             : { center: [105, 35], zoom: 3.5 }),
-    attributionControl: false,
+    center: [105, 35], zoom: 3.5, attributionControl: false,
   });
-  if (seen && map.getZoom() < seen.minZoom) map.jumpTo({ zoom: seen.minZoom });
+  // `box` [w, s, e, n] in view, zoomed in at most to maxZoom and at least to minZoom.
+  const fit = (box, maxZoom = 14, minZoom = 0) => {
+    map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { padding: 24, maxZoom, duration: 0 });
+    if (map.getZoom() < minZoom) map.jumpTo({ zoom: minZoom });
+  };
+  // Moved there before the first frame, which is when tiles are first asked for: never the country's.
+  if (seen) fit(seen.box, 14, seen.minZoom);
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
   await new Promise((resolve) => map.once("load", resolve));
 
@@ -415,10 +418,7 @@ async function maplibreView(seen) {
         if (JSON.stringify(map.getFilter(id) ?? null) !== JSON.stringify(filter)) map.setFilter(id, filter);
       }
     },
-    fit(box, maxZoom = 14, minZoom = 0) {
-      map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { padding: 24, maxZoom, duration: 0 });
-      if (map.getZoom() < minZoom) map.jumpTo({ zoom: minZoom });
-    },
+    fit,
     recolour() { for (const id of fills) map.setPaintProperty(id, "fill-color", fillColour()); },
     // Resolves once every tile in view is loaded. Looked at every 50 ms: after tiles are reloaded MapLibre
     // may come to rest without an `idle` event, or any frame drawn once it is.
