@@ -7,8 +7,10 @@ households per village (1,000,000), placed at random in their village. A campaig
 a submission, its version, its geopoint and its campaign row each, bulk-loaded with SQL (the ingest path
 is measured by bench_ingest.py); a fifth of the screened households carry a risk flag.
 
-Then gunicorn serves it as scripts/serve.sh does, and 8 clients fetch random tiles at every zoom from 5
-to 16 over the area (units at every zoom, households from 12), as a county supervisor (every place);
+Then gunicorn serves it as scripts/serve.sh does, and 8 clients (connections of wrk, Debian's HTTP load
+generator, which scripts/setup.sh --dev installs) fetch random tiles at every zoom from 5 to 16 over the
+area (units at every zoom, households from 12), as a county supervisor (every place), after as many
+again have warmed the server;
 and Chromium loads the map page cold and warm (until MapLibre's `idle` on the places it opens on).
 Prints a table of zoom x p50/p95/max milliseconds and bytes, and the page times.
 
@@ -17,19 +19,24 @@ Targets (issue 13, this 2-core machine): unit tiles p95 < 50 ms at any zoom; hou
 
     .venv/bin/python scripts/bench_map.py
     .venv/bin/python scripts/bench_map.py --per-village 100 --tiles 100      # a quick run
+    .venv/bin/python scripts/bench_map.py --keep                             # then, to time it again:
+    .venv/bin/python scripts/bench_map.py --reuse /tmp/dixian-bench-XXXX
 """
 import argparse
 import json
 import math
+import os
 import random
+import signal
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
 
 import requests
-import urllib3
 from benchlib import REPO, gunicorn_serving, throwaway_cluster
 from shapely.geometry import Polygon, mapping
 
@@ -194,10 +201,12 @@ def tile_at(lon: float, lat: float, z: int) -> tuple[int, int, int]:
     return z, int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
 
 
-def time_tiles(url: str, project: int, campaign: str, token: str, tiles: int, clients: int) -> list[tuple]:
-    """Random tiles over the province at each zoom, fetched by `clients` threads: rows of
+def time_tiles(url: str, project: int, campaign: str, token: str, tiles: int, clients: int,
+               seed: int = 5) -> list[tuple]:
+    """Random tiles over the province at each zoom (from random.Random(seed)), shuffled and dealt to
+    `clients` connections of wrk (scripts/bench_tiles.lua times each request): rows of
     (layer, zoom, p50 ms, p95 ms, max ms, max bytes, mean bytes)."""
-    rng = random.Random(5)
+    rng = random.Random(seed)
     jobs = []
     for z in range(5, 17):
         for _ in range(tiles):
@@ -205,26 +214,31 @@ def time_tiles(url: str, project: int, campaign: str, token: str, tiles: int, cl
             if z >= 12:
                 jobs.append(("households", *tile_at(rng.uniform(WEST, EAST), rng.uniform(SOUTH, NORTH), z)))
     rng.shuffle(jobs)
-    # urllib3's pool rather than requests: the clients share the server's two cores, and requests spends
-    # about twice the CPU per request, which would be counted as the server's time.
-    pool = urllib3.connection_from_url(url, maxsize=clients, block=True,
-                                       headers={"Authorization": f"Bearer {token}"})
-    results: dict[tuple, list] = {}
-
-    def fetch(job):
-        layer, z, x, y = job
+    # wrk (C) rather than Python threads: the clients share the server's two cores, and 8 threads of
+    # urllib3 took 12% of them (measured), time a request's wait for a core would count as the server's.
+    with tempfile.TemporaryDirectory() as work:
+        for client in range(clients):
+            Path(work, f"jobs-{client}.txt").write_text("".join(
+                f"/v1/projects/{project}/tiles/{layer}/{z}/{x}/{y}.mvt?campaign={campaign} {layer} {z}\n"
+                for layer, z, x, y in jobs[client::clients]))
         started = time.perf_counter()
-        answer = pool.request("GET", f"/v1/projects/{project}/tiles/{layer}/{z}/{x}/{y}.mvt?campaign={campaign}",
-                              timeout=60)
-        elapsed = (time.perf_counter() - started) * 1000
-        assert answer.status == 200, (job, answer.status, answer.data[:200])
-        return layer, z, elapsed, len(answer.data)
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as threads:
-        for layer, z, elapsed, size in threads.map(fetch, jobs):
-            results.setdefault((layer, z), []).append((elapsed, size))
-    print(f"{len(jobs)} tiles in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        wrk = subprocess.Popen(["wrk", f"-t{clients}", f"-c{clients}", "-d3600s", "--timeout", "60s",
+                                "-H", f"Authorization: Bearer {token}", "-s", str(REPO / "scripts" / "bench_tiles.lua"),
+                                url, "--", work], stdout=subprocess.DEVNULL)
+        while not all(Path(work, f"done-{client}").exists() for client in range(clients)):
+            if wrk.poll() is not None:
+                raise SystemExit(f"wrk ended early ({wrk.returncode})")
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        wrk.send_signal(signal.SIGINT)            # wrk runs for its -d unless interrupted
+        wrk.wait(timeout=30)
+        timed = [line.split() for client in range(clients)
+                 for line in Path(work, f"times-{client}.txt").read_text().splitlines()]
+    print(f"{len(jobs)} tiles in {elapsed:.1f} s", file=sys.stderr)
+    assert len(timed) == len(jobs) and all(status == "200" for _, _, status, _, _ in timed), "a tile failed"
+    results: dict[tuple, list] = {}
+    for layer, z, _, ms, size in timed:
+        results.setdefault((layer, int(z)), []).append((float(ms), int(size)))
     rows = []
     for (layer, z), values in sorted(results.items()):
         times = sorted(v[0] for v in values)
@@ -268,16 +282,47 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=0.9, help="share of households screened")
     parser.add_argument("--tiles", type=int, default=200, help="random tiles per zoom and layer")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn's (serve.sh: 2 x cores)")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn's, per worker (serve.sh: 4)")
+    parser.add_argument("--no-front-door", action="store_true",
+                        help="straight to gunicorn: the clients' kept-alive connections stay with the worker that "
+                             "took them, unevenly")
     parser.add_argument("--keep", action="store_true", help="leave the database running afterwards")
+    parser.add_argument("--reuse", metavar="DATA_DIR",
+                        help="time the province an earlier --keep run left running (its printed data directory) "
+                             "instead of loading one")
     args = parser.parse_args()
+    if args.reuse:
+        url, project = kept_province(args.reuse)
+        os.environ.update({"DATABASE_URL": url, "DIXIAN_DATA_DIR": f"{args.reuse}/dixian"})
+        measure(args, project, "bench")
+        return
     with throwaway_cluster(durable=False, keep=args.keep, settings=" -c shared_buffers=1GB -c work_mem=32MB"):
         project, campaign = load_province(args.per_village, args.share)
-        with gunicorn_serving(env={"BACKGROUND_JOBS_SECONDS": "0"}) as url:
-            token = requests.post(f"{url}/v1/sessions", json={"email": "county@example.org", "password": PASSWORD},
-                                  timeout=30).json()["token"]
-            time_tiles(url, project, campaign, token, 5, args.clients)           # warm the caches
-            rows = time_tiles(url, project, campaign, token, args.tiles, args.clients)
-            (cold, cold_waited), (warm, warm_waited) = time_page(url, project)
+        measure(args, project, campaign)
+
+
+def kept_province(data: str) -> tuple[str, int]:
+    """The database URL of the cluster an earlier --keep run left in `data`, and the province's project."""
+    import psycopg
+    port = Path(data, "data", "postmaster.pid").read_text().splitlines()[3]   # pid, directory, start, port
+    url = f"postgresql://postgres@127.0.0.1:{port}/bench"
+    with psycopg.connect(url) as connection:
+        return url, connection.execute("SELECT project_id FROM campaign WHERE name = 'bench'").fetchone()[0]
+
+
+def measure(args, project: int, campaign: str) -> None:
+    """Times the tiles and the page on the loaded province and prints the table."""
+    with gunicorn_serving(workers=args.workers, threads=args.threads, env={"BACKGROUND_JOBS_SECONDS": "0"},
+                          front_door=not args.no_front_door) as url:
+        token = requests.post(f"{url}/v1/sessions", json={"email": "county@example.org", "password": PASSWORD},
+                              timeout=30).json()["token"]
+        # As on a server that has been up a while: the caches warm, and each worker's connections have
+        # prepared the tile statements and planned them once for all (psycopg prepares a statement on
+        # its fifth run on a connection, PostgreSQL keeps a generic plan after five more).
+        time_tiles(url, project, campaign, token, 40, args.clients, seed=6)
+        rows = time_tiles(url, project, campaign, token, args.tiles, args.clients)
+        (cold, cold_waited), (warm, warm_waited) = time_page(url, project)
     print(f"{args.clients} clients, {args.tiles} random tiles per zoom and layer, "
           f"{args.per_village} households per village")
     print("layer       zoom   p50 ms   p95 ms   max ms   max KB  mean KB")

@@ -65,27 +65,53 @@ def throwaway_cluster(*, durable: bool = True, keep: bool = False, settings: str
 
 
 @contextmanager
-def gunicorn_serving(*, workers: int = 4, threads: int = 4, worker_connections: int = 8, env: dict | None = None):
+def gunicorn_serving(*, workers: int = 4, threads: int = 4, worker_connections: int = 8, env: dict | None = None,
+                     front_door: bool = False):
     """gunicorn as scripts/serve.sh runs it, on a free loopback port, for the environment's database;
-    yields its URL."""
+    yields its URL. With `front_door`, nginx in front of it as serve.sh runs it too (app.frontdoor, one
+    upstream connection a request, which spreads requests over the workers as in production), and the
+    URL is the front door's."""
     http_port = _free_port()
-    environment = {**os.environ, "PUBLIC_URL": f"http://127.0.0.1:{http_port}", **(env or {})}
+    door_port = _free_port() if front_door else http_port
+    environment = {**os.environ, "PUBLIC_URL": f"http://127.0.0.1:{door_port}", **(env or {})}
     gunicorn = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "--config", "python:app.serving", "--workers", str(workers),
          "--worker-class", "gthread", "--threads", str(threads), "--worker-connections", str(worker_connections),
          "--bind", f"127.0.0.1:{http_port}", "--no-control-socket", "--log-level", "warning", "wsgi:app"],
         cwd=REPO, env=environment)
+    door = None
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", http_port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{http_port}"
+        _wait_for_port(http_port, gunicorn)
+        if front_door:
+            # Its own folder, which nginx's workers (www-data) may enter, for its configuration, logs and
+            # buffered bodies.
+            run_dir = tempfile.mkdtemp(prefix="dixian-bench-door-")
+            os.chmod(run_dir, 0o755)
+            door = subprocess.Popen(
+                [str(VENV_BIN / "python"), "-m", "app.frontdoor", "run"], cwd=REPO, env={
+                    **environment, "BIND": f"127.0.0.1:{door_port}", "APP_BIND": f"127.0.0.1:{http_port}",
+                    "DIXIAN_RUN_DIR": run_dir, "LOG_DIR": run_dir, "DIXIAN_DATA_DIR": run_dir})
+            _wait_for_port(door_port, door)
+        yield f"http://127.0.0.1:{door_port}"
     finally:
+        if door is not None:
+            door.send_signal(signal.SIGTERM)
+            door.wait(timeout=30)
+            shutil.rmtree(run_dir, ignore_errors=True)
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen) -> None:
+    """Until something listens on `port` (at most 10 s); SystemExit if `process` ends first."""
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"{process.args[0]} ended ({process.returncode}) before listening on {port}") from None
+            time.sleep(0.1)
 
 
 @contextmanager

@@ -12,8 +12,9 @@ if [[ "${1:-}" == "--dev" ]]; then
   requirements=requirements-dev.txt
   # The front door's tests make a TLS certificate (openssl) and watch the blob store's fsyncs (strace);
   # the console's tests drive Debian's Chromium through Playwright (no browser download), with CJK fonts
-  # for the Chinese pages' screenshots; the posters' QR codes are read back with zbar (libzbar0).
-  packages+=(openssl strace chromium libzbar0)
+  # for the Chinese pages' screenshots; the posters' QR codes are read back with zbar (libzbar0);
+  # scripts/bench_map.py fetches tiles with wrk, whose clients cost the shared cores little.
+  packages+=(openssl strace chromium libzbar0 wrk)
 fi
 
 missing=()

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from ...core.access import Access
 from ...core.rules.flags import ALL_RISK_CODES, RISK_CODES
-from ...extensions import db
 from ...problems import unexpected_value
 from ...queries import tiles as statements
 from ...queries.places import sql_patterns
+from ..single_reads import scalar_alone
 from . import tile_cache
 from .campaigns import TiledCampaign
 
@@ -43,8 +43,8 @@ def units_tile(access: Access, campaign: TiledCampaign, z: int, x: int, y: int) 
     check_tile(z, x, y)
 
     def draw() -> Tile:
-        return _tile(db.session.execute(statements.units_tile(z), {
-            "z": z, "x": x, "y": y, "campaign": campaign.id, "places": sql_patterns(access.places)}).scalar())
+        return _tile(scalar_alone(statements.units_tile(z), {
+            "z": z, "x": x, "y": y, "campaign": campaign.id, "places": sql_patterns(access.places)}))
     return tile_cache.kept(("units", campaign.id, campaign.tiles_version, access.places, z, x, y), draw)
 
 
@@ -54,9 +54,9 @@ def households_tile(access: Access, campaign: TiledCampaign, z: int, x: int, y: 
     check_tile(z, x, y)
     if z < HOUSEHOLDS_FROM_ZOOM:
         return _tile(b"")
-    data = db.session.execute(statements.households_tile(access.places is not None), {
+    data = scalar_alone(statements.households_tile(access.places is not None), {
         "z": z, "x": x, "y": y, "campaign": campaign.id, "project": access.project_id,
-        "places": sql_patterns(access.places), "risk": ALL_RISK_CODES, **RISK_CODES}).scalar()
+        "places": sql_patterns(access.places), "risk": ALL_RISK_CODES, **RISK_CODES})
     return _tile(data)
 
 
