@@ -284,9 +284,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn's (serve.sh: 2 x cores)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn's, per worker (serve.sh: 4)")
-    parser.add_argument("--no-front-door", action="store_true",
-                        help="straight to gunicorn: the clients' kept-alive connections stay with the worker that "
-                             "took them, unevenly")
+    parser.add_argument("--front-door", action="store_true",
+                        help="through nginx as serve.sh runs it (one upstream connection a request), not straight "
+                             "to gunicorn, where each kept-alive connection stays with the worker that took it")
     parser.add_argument("--keep", action="store_true", help="leave the database running afterwards")
     parser.add_argument("--reuse", metavar="DATA_DIR",
                         help="time the province an earlier --keep run left running (its printed data directory) "
@@ -314,7 +314,7 @@ def kept_province(data: str) -> tuple[str, int]:
 def measure(args, project: int, campaign: str) -> None:
     """Times the tiles and the page on the loaded province and prints the table."""
     with gunicorn_serving(workers=args.workers, threads=args.threads, env={"BACKGROUND_JOBS_SECONDS": "0"},
-                          front_door=not args.no_front_door) as url:
+                          front_door=args.front_door) as url:
         token = requests.post(f"{url}/v1/sessions", json={"email": "county@example.org", "password": PASSWORD},
                               timeout=30).json()["token"]
         # As on a server that has been up a while: the caches warm, and each worker's connections have
