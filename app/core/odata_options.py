@@ -123,7 +123,8 @@ def make_skiptoken(position: Position) -> str:
 
 
 def read_skiptoken(token: str) -> Position:
-    """The Position a submissions' $skiptoken holds. Raises Problem 400.8 for one this server did not write."""
+    """The Position a submissions' $skiptoken holds. Raises Problem 400.35 (Central's odataInvalidSkiptoken,
+    as the entity feed's) for one this server did not write."""
     try:
         if not token.startswith(TOKEN_VERSION) or len(token) > 200:
             raise ValueError
@@ -134,8 +135,7 @@ def read_skiptoken(token: str) -> Position:
             raise ValueError
         return Position(submission_id, tuple(positions))
     except (ValueError, KeyError, TypeError, UnicodeEncodeError, binascii.Error):
-        raise unexpected_value("$skiptoken", "The $skiptoken is not one this server gave; follow "
-                                             "@odata.nextLink as it is.") from None
+        raise invalid_skiptoken() from None
 
 
 def _plain_int(value) -> bool:
