@@ -71,3 +71,21 @@ def test_a_single_read_runs_outside_the_requests_transaction(app, clean):
         # now() is the transaction's start: in autocommit the statement is its own transaction.
         assert scalar_alone(text("SELECT now() = statement_timestamp()"), {}) is True
         assert db.session.execute(text("SELECT now() = statement_timestamp()")).scalar() is False
+
+
+def test_a_connection_that_ran_a_single_read_goes_back_to_the_pool_transactional(app, clean):
+    """SQLAlchemy puts a pooled connection back in its default isolation after autocommit: had it not,
+    the next request on it would write statement by statement, and a failure would leave half its work."""
+    with app.app_context():
+        for _ in range(3):
+            assert scalar_alone(text("SELECT 1"), {}) == 1
+        held = [db.engine.connect() for _ in range(db.engine.pool.checkedin() + 1)]   # every pooled one, and more
+        try:
+            for connection in held:
+                connection.execute(text("SELECT 1"))
+            time.sleep(0.01)
+            assert not any(connection.execute(text("SELECT now() = statement_timestamp()")).scalar()
+                           for connection in held)
+        finally:
+            for connection in held:
+                connection.close()
