@@ -12,9 +12,9 @@ A transaction that holds no transaction id (pg_current_xact_id_if_assigned() is 
 updated, deleted or locked no row, and created nothing) ends the same way by COMMIT as by ROLLBACK. Just
 before SQLAlchemy rolls such a transaction back, it is committed on the driver's connection; the rollback
 then finds the connection idle and sends nothing. A transaction that wrote, or failed, is rolled back as
-before. (Nothing here sets a setting for the session inside a transaction, which a COMMIT would keep.)
+before. Two things take no transaction id yet end differently by COMMIT, and this code uses neither inside
+a transaction: a session-level SET (SET LOCAL is fine), and NOTIFY (a COMMIT delivers it).
 """
-import psycopg
 from flask import Flask
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
@@ -31,6 +31,8 @@ def install(app: Flask) -> None:
 
 
 def _commit_if_read_only(connection) -> None:
+    if connection.invalidated:
+        return            # the database went away under it (asking for its driver would try to reconnect)
     driver = connection.connection.dbapi_connection
     if driver is None or driver.info.transaction_status != TransactionStatus.INTRANS:
         return                                          # idle, in autocommit, or failed: left to the rollback
@@ -39,5 +41,5 @@ def _commit_if_read_only(connection) -> None:
             wrote = cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NOT NULL").fetchone()[0]
         if not wrote:
             driver.commit()
-    except psycopg.Error:
-        pass                                            # the rollback that follows does what it always did
+    except Exception:     # noqa: BLE001  whatever failed here, the rollback that follows does what it always did
+        pass
