@@ -3,6 +3,7 @@ caller's places (never the whole country first), a campaign or colour chosen whi
 settling after each campaign switch, an odd campaign name, the Leaflet fallback, no campaign, and two users
 of one browser."""
 import logging
+import time
 
 from tests.web.conftest import sign_in, web_user
 from tests.web.test_map import TOWNSHIP, idle, open_map, rendered, table_rows
@@ -10,6 +11,16 @@ from tests.web.test_map import TOWNSHIP, idle, open_map, rendered, table_rows
 
 def _asked(caplog, part: str) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == "werkzeug" and part in r.getMessage()]
+
+
+def _answered(caplog, part: str, times: int = 1, seconds: float = 15) -> None:
+    """Waits until the server has answered `times` requests for `part` (werkzeug logs a request once it
+    is answered): the table's numbers are fetched beside the tiles, and may come after the map is idle. A
+    test that ended before would have its tables emptied under a request still reading them."""
+    deadline = time.monotonic() + seconds
+    while len(_asked(caplog, part)) < times:
+        assert time.monotonic() < deadline, f"{part} asked {len(_asked(caplog, part))} times, not {times}"
+        time.sleep(0.05)
 
 
 def _second_campaign(app, project, name):
@@ -82,10 +93,12 @@ def test_switching_campaign_and_back_with_an_odd_name(app, page, live_server, de
     page.wait_for_function("window.dixian.state.units.length === 1")
     idle(page)
     assert page.evaluate("window.dixian.view.map.getSource('units').tiles[0]").endswith(f"campaign={target}")
-    assert _asked(caplog, f"/map-units?campaign={target}")
+    _answered(caplog, f"/map-units?campaign={target}")
+    back = len(_asked(caplog, f"/map-units?campaign={first}")) + 1
     page.select_option("#campaign", first)
     page.wait_for_function("(c) => window.dixian.state.campaign === c", arg=first)
     idle(page)
+    _answered(caplog, f"/map-units?campaign={first}", back)
     assert not errors, errors
 
 
