@@ -16,7 +16,7 @@ from odata_query import ast, exceptions
 from odata_query.grammar import ODataLexer, ODataParser
 from odata_query.roundtrip import AstToODataVisitor
 from odata_query.sqlalchemy.core import AstToSqlAlchemyCoreVisitor
-from sqlalchemy import Boolean, ColumnElement
+from sqlalchemy import ColumnElement
 
 from ..problems import Problem, unparseable_odata_expression, unsupported_odata_expression, unsupported_odata_field
 
@@ -115,6 +115,8 @@ class Kinds:
         if isinstance(node, (ast.Identifier, ast.Attribute)):
             return self.field(node, name_of(node))
         if isinstance(node, ast.String):
+            if "\x00" in node.val:
+                raise unparseable_odata_expression("a text holds a NUL character.")
             return TEXT
         if isinstance(node, ast.Integer):
             return NUMBER
@@ -168,13 +170,13 @@ class Kinds:
         if not isinstance(node.comparator, COMPARISONS):
             raise unsupported_odata_expression("operator", type(node.comparator).__name__)
         left, right = self.kind(node.left), self.kind(node.right)
-        if NULL in (left, right):
-            if isinstance(node.comparator, ORDERING):
-                raise unparseable_odata_expression("null can only be compared with eq or ne.")
-        elif self.comparable(node, left, right):
-            return BOOLEAN                   # the subclass writes one side as the other (ToSql.side)
-        elif left != right:
-            raise unparseable_odata_expression(f"{printed(node)} compares a {left} value with a {right} one.")
+        if isinstance(node.comparator, ORDERING) and (NULL in (left, right) or BOOLEAN in (left, right)):
+            raise unparseable_odata_expression("null, true, false and conditions are compared with eq or ne only.")
+        if NULL not in (left, right):
+            if self.comparable(node, left, right):
+                return BOOLEAN               # the subclass writes one side as the other (ToSql.side)
+            if left != right:
+                raise unparseable_odata_expression(f"{printed(node)} compares a {left} value with a {right} one.")
         for side in (node.left, node.right):
             self.check_range(side)
         return BOOLEAN
@@ -210,8 +212,10 @@ class ToSql(AstToSqlAlchemyCoreVisitor):
         left, right = self.side(node.left, node.right), self.side(node.right, node.left)
         if isinstance(node.comparator, (ast.Eq, ast.NotEq)):
             if isinstance(node.left, ast.Null) or isinstance(node.right, ast.Null):
-                # IS NULL / IS NOT NULL, which an index can use (Central writes these the same way).
-                return left == right if isinstance(node.comparator, ast.Eq) else left != right
+                # IS NULL / IS NOT NULL, which an index can use (Central writes these the same way), with the
+                # value first: `null eq x` written as NULL = x would match nothing.
+                value = right if isinstance(node.left, ast.Null) else left
+                return value.is_(None) if isinstance(node.comparator, ast.Eq) else value.is_not(None)
             # `__system/reviewState ne 'approved'` holds for a submission not yet reviewed, as in Central.
             return left.is_not_distinct_from(right) if isinstance(node.comparator, ast.Eq) \
                 else left.is_distinct_from(right)
@@ -231,6 +235,6 @@ def condition(text: str, kinds: Kinds, to_sql: ToSql) -> ColumnElement[bool]:
         raise unparseable_odata_expression("it is too long to read.") from None
     except (exceptions.ODataException, NotImplementedError, TypeError, ValueError) as e:
         raise unparseable_odata_expression(str(e)[:200] or type(e).__name__) from None
-    if not isinstance(result, ColumnElement) or not isinstance(result.type, Boolean):
+    if not isinstance(result, ColumnElement):     # Kinds found a condition; SQLAlchemy may not type it (NOT (a OR b))
         raise unparseable_odata_expression("a $filter is a condition (true or false for each row).")
     return result

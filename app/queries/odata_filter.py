@@ -64,7 +64,7 @@ class _Kinds(expression.Kinds):
             raise unparseable_odata_expression("in takes a list of values in parentheses.")
         if any(self.kind(value) != left for value in node.right.val):
             raise unparseable_odata_expression("in compares with values of the same kind.")
-        for value in node.right.val:
+        for value in (node.left, *node.right.val):
             self.check_range(value)
         return BOOLEAN
 
