@@ -21,12 +21,13 @@ async function showRefusal(response) {
   showNotice(found ? found.innerHTML : `<h1>提交未成功（${response.status}）</h1><p>请稍后再试。</p>`);
 }
 
-let solution = null;
+// The proof of work, as the widget keeps it in its hidden form field (named "altcha"; empty until verified),
+// read when sending: the widget starts at once (auto="onload") and may be verified before this module runs,
+// so a statechange listener would miss it and the report would wait for a proof it already has.
 const widget = document.getElementById('altcha');
-if (widget) {
-  widget.addEventListener('statechange', (event) => {
-    solution = event.detail.state === 'verified' ? event.detail.payload : null;
-  });
+
+function proofOfWork() {
+  return widget.querySelector('input[name="altcha"]')?.value || null;
 }
 
 async function send(payload) {
@@ -34,11 +35,12 @@ async function send(payload) {
   body.append(page.stampField, page.stamp);
   body.append(page.honeypotField, document.getElementById('trap').value);
   if (widget) {
-    if (!solution) {
+    const proof = proofOfWork();
+    if (!proof) {
       showNotice('<h1>请稍候</h1><p>安全验证尚未完成，请等页面下方的验证显示“已验证”后再提交。</p>');
       return false;
     }
-    body.append(page.solutionField, solution);
+    body.append(page.solutionField, proof);
   }
   let response;
   try {
