@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config
+from . import config, read_only_commit
 from .extensions import db, migrate
 from .http.key_prefix import KeyPrefixMiddleware
 from .http.proxies import TrustedProxies
@@ -21,6 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (registers the tables)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    read_only_commit.install(app)
     app.extensions["blobstore"] = FileBlobStore(app.config["BLOB_DIR"])
     # What each worker process remembers between requests (one app per process).
     from .services.accounts import access_cache

@@ -3,21 +3,12 @@
 Installed once by the app factory, before the doors' blueprints, so that no route can miss it:
 readable text in the path, query and headers (request_text), ids and strings from the path that
 fit their columns (route_values), a body whose unreadability is the client's 400 (request_body,
-request_json), a time limit on each request's statements (statement_timeout), a transaction that
-wrote nothing ended by COMMIT so that its connection keeps its prepared statements (read_only_commit), and
-the headers every answer carries (response_headers).
+request_json), a time limit on each request's statements (statement_timeout), and the headers every
+answer carries (response_headers).
 """
 from flask import Flask
 
-from . import (
-    read_only_commit,
-    request_body,
-    request_json,
-    request_text,
-    response_headers,
-    route_values,
-    statement_timeout,
-)
+from . import request_body, request_json, request_text, response_headers, route_values, statement_timeout
 
 
 def install(app: Flask) -> None:
@@ -26,5 +17,4 @@ def install(app: Flask) -> None:
     request_body.install(app)
     request_json.install(app)
     statement_timeout.install(app)
-    read_only_commit.install(app)
     response_headers.install(app)

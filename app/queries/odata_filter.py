@@ -69,9 +69,8 @@ class _Kinds(expression.Kinds):
         return BOOLEAN
 
     def comparison(self, node):
-        if FLAG not in (name_of(node.left), name_of(node.right)):
+        if (code := _flag_code(node)) is None:
             return None
-        code = node.right if name_of(node.left) == FLAG else node.left
         if not isinstance(node.comparator, (ast.Eq, ast.NotEq)) or not isinstance(code, ast.String):
             raise unparseable_odata_expression("__dixian/flag is compared with eq or ne and a flag code in quotes.")
         return BOOLEAN
@@ -79,6 +78,13 @@ class _Kinds(expression.Kinds):
     def comparable(self, node, left, right):
         # Central's rows give the submitter's id as a string, so clients filter with one: `eq '5'` is `eq 5`.
         return _submitter_digits(node.left, node.right) or _submitter_digits(node.right, node.left)
+
+
+def _flag_code(node: ast.Compare) -> ast._Node | None:
+    """The side compared with __dixian/flag (the code), or None for a comparison that does not name it."""
+    if name_of(node.left) == FLAG:
+        return node.right
+    return node.left if name_of(node.right) == FLAG else None
 
 
 def _submitter_digits(value, other) -> bool:
@@ -99,8 +105,7 @@ class _ToSql(expression.ToSql):
         return super().side(node, other)
 
     def visit_Compare(self, node):
-        if FLAG in (name_of(node.left), name_of(node.right)):
-            code = node.right if name_of(node.left) == FLAG else node.left
+        if (code := _flag_code(node)) is not None:
             has = exists().where(RiskFlag.submission_version_id == Submission.current_version_id,
                                  RiskFlag.code == code.val)
             return has if isinstance(node.comparator, ast.Eq) else not_(has)

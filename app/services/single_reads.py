@@ -2,7 +2,7 @@
 
 A map tile is one statement (app/queries/tiles.py), and about a third of a busy map's requests are tiles
 that no worker keeps. In the request's session the statement would cost three more round trips to the
-database (BEGIN, then the check and COMMIT of app/http/read_only_commit.py), each a wake-up of a backend
+database (BEGIN, then the check and COMMIT of app/read_only_commit.py), each a wake-up of a backend
 and of a worker thread on a server whose two cores the tiles already fill. Alone, in autocommit, it is one
 round trip; it still reads one snapshot, since a statement sees the database as of its own start. And
 its connection keeps its prepared statements (psycopg forgets them at each ROLLBACK), so PostgreSQL plans

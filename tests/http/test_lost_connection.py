@@ -1,6 +1,6 @@
 """A connection lost in the middle of a transaction (a database restart, a backend killed): the request is
 the doors' 503, the session still closes, and a background job that lost its connection fails alone.
-app/http/read_only_commit.py runs on every rollback, including that of a connection SQLAlchemy has
+app/read_only_commit.py runs on every rollback, including that of a connection SQLAlchemy has
 invalidated; asking such a connection for its driver would try to reconnect and raise. (Found by an
 attacker helper; each test failed before the listener left invalidated connections alone.)"""
 import pytest

@@ -21,15 +21,23 @@ def _prepared(driver) -> int:
                           ).fetchone()[0]
 
 
-def test_a_request_that_only_read_keeps_its_prepared_statements(app, clean):
+def _request_that_prepared(app, *then: str):
+    """Runs a request that prepares REPEATED, then runs the statements `then`; its driver connection, idle
+    once the request ended."""
     with app.test_request_context("/"):
         for n in range(6):
             db.session.execute(text(REPEATED), {"n": n})
+        for statement in then:
+            db.session.execute(text(statement))
         driver = db.session.connection().connection.dbapi_connection
         assert _prepared(driver) == 1
-    # The request ended (teardown, then the session's close): committed, not rolled back.
     assert driver.info.transaction_status == TransactionStatus.IDLE
-    assert _prepared(driver) == 1
+    return driver
+
+
+def test_a_request_that_only_read_keeps_its_prepared_statements(app, clean):
+    driver = _request_that_prepared(app)
+    assert _prepared(driver) == 1          # committed, not rolled back
     driver.rollback()
 
 
@@ -43,15 +51,8 @@ def test_a_request_that_wrote_without_committing_is_rolled_back(app, clean):
 
 def test_a_transaction_id_taken_counts_as_a_write(app, clean):
     """Locking a row, or anything else that takes a transaction id, is left to the rollback."""
-    with app.test_request_context("/"):
-        for n in range(6):
-            db.session.execute(text(REPEATED), {"n": n})
-        db.session.execute(text("SELECT pg_current_xact_id()"))
-        driver = db.session.connection().connection.dbapi_connection
-        assert _prepared(driver) == 1
-    # ROLLBACK, as before (and so psycopg forgot its prepared statements).
-    assert driver.info.transaction_status == TransactionStatus.IDLE
-    assert _prepared(driver) == 0
+    driver = _request_that_prepared(app, "SELECT pg_current_xact_id()")
+    assert _prepared(driver) == 0          # ROLLBACK, as before (and so psycopg forgot its prepared statements)
     driver.rollback()
 
 

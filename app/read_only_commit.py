@@ -19,11 +19,12 @@ from flask import Flask
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 
-from ..extensions import db
+from .extensions import db
 
 
 def install(app: Flask) -> None:
-    """Commit, instead of rolling back, each transaction of the app's engine that wrote nothing."""
+    """Commit, instead of rolling back, each transaction of the app's engine that wrote nothing: a request's,
+    a command's, a background job's."""
     with app.app_context():
         engine = db.engine
     if not event.contains(engine, "rollback", _commit_if_read_only):
