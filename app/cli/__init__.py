@@ -10,12 +10,13 @@ from .accounts import app_user_cli, user_cli
 from .blobs import blobs_cli
 from .forms import form_cli, project_cli
 from .monitoring import campaign_cli, households_cli, places_cli, rules_cli
+from .odata import odata_cli
 from .self_report import public_link_cli
 
 
 def register(app: Flask) -> None:
     for group in (user_cli, project_cli, form_cli, app_user_cli, places_cli, households_cli, campaign_cli,
-                  rules_cli, blobs_cli, public_link_cli):
+                  rules_cli, blobs_cli, public_link_cli, odata_cli):
         for command in group.commands.values():
             command.callback = _database_errors_in_one_line(command.callback)
         app.cli.add_command(group)

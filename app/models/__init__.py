@@ -10,13 +10,14 @@ from .project import Project
 from .public_link import PublicLink, PublicLinkRefusal, SelfReportCount
 from .review import SubmissionComment, SubmissionReview
 from .risk import Campaign, CampaignHousehold, CampaignVillage, RiskFlag, Ruleset, SubmissionAssessment, campaign_change
-from .submission import GeoAnswer, Submission, SubmissionAttachment, SubmissionVersion
+from .submission import GeoAnswer, OdataRow, OdataStore, Submission, SubmissionAttachment, SubmissionVersion
 
 __all__ = [
     "Actor", "AdminUnit", "AdminUnitShape", "AdminUnitTile", "ApiSession", "AppUser", "AppUserPlace", "Blob",
     "BlobThumbnail",
     "Campaign", "CampaignHousehold", "CampaignVillage", "DigestNonceUse", "Event", "Form", "FormAssignment",
-    "FormAttachment", "FormVersion", "GeoAnswer", "Household", "HouseholdPerson", "Lead", "LeadReport", "Project",
+    "FormAttachment", "FormVersion", "GeoAnswer", "OdataRow", "OdataStore", "Household", "HouseholdPerson", "Lead",
+    "LeadReport", "Project",
     "ProjectRole",
     "PublicLink", "PublicLinkRefusal", "RiskFlag", "Ruleset", "SelfReportCount", "SignInFailure",
     "SignInKnownAddress", "Submission", "SubmissionAssessment", "SubmissionAttachment", "SubmissionComment",

@@ -32,7 +32,10 @@ class Submission(db.Model):
     __table_args__ = (UniqueConstraint("form_id", "instance_id"),
                       Index("ix_submission_project_received", "project_id", "created_at", "id"),
                       # OData pages walk one form's submissions newest first (queries/odata.py).
-                      Index("ix_submission_form_id_id", "form_id", "id"))
+                      Index("ix_submission_form_id_id", "form_id", "id"),
+                      # The OData rows writer walks one form's submissions by current version
+                      # (services/submissions/odata_store.py).
+                      Index("ix_submission_form_current_version", "form_id", "current_version_id"))
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
@@ -105,3 +108,39 @@ class GeoAnswer(db.Model):
     accuracy: Mapped[float | None] = mapped_column(Float)
     raw: Mapped[str] = mapped_column(Text)
     problem: Mapped[str | None] = mapped_column(Text)          # why geom is missing or suspect
+
+
+class OdataRow(db.Model):
+    """A submission's rows of one OData table, as written for its current version (queries/odata_store.py):
+    kept so that a read hands stored text on instead of writing JSON from the answers again.
+
+    `table_path`: the table's node in the form (its schema path: /data for Submissions, /data/hh_g/member for a
+    repeat), not its OData name, which two repeats may share once sanitized (r-1 and r_1 are both
+    Submissions.r_1). `writer_key` names the tree of fields and the writer they were written with (services/submissions/
+    odata_store.py tree_key): a read uses a row only when its key and version are the form's and the
+    submission's current ones, and writes the rest as before, so a missing or stale row is slower, never
+    wrong. `personal`: written for a caller who may read personal data (else with ID numbers and phones
+    masked). `body`: the Submissions table's one text (its members after `__system`, comma-joined), or a
+    repeat table's rows in order, each a whole object; `positions[i]`: row i's 1-based position in each
+    repeat from the outermost down (the $skiptoken's)."""
+    __tablename__ = "odata_row"
+
+    submission_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True)
+    table_path: Mapped[str] = mapped_column(Text, primary_key=True)
+    personal: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    version_id: Mapped[int] = mapped_column(BigInteger)
+    writer_key: Mapped[str] = mapped_column(String(40))
+    body: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    positions: Mapped[list | None] = mapped_column(ARRAY(Integer, dimensions=2))
+
+
+class OdataStore(db.Model):
+    """How far the background writer has come through one form's submissions (services/submissions/
+    odata_store.py): every submission version of the form up to `written_through` (an id) has its rows
+    written with `writer_key`; a new key (the form's fields changed) starts again from 0."""
+    __tablename__ = "odata_store"
+
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id", ondelete="CASCADE"), primary_key=True)
+    writer_key: Mapped[str] = mapped_column(String(40))
+    written_through: Mapped[int] = mapped_column(BigInteger, default=0)

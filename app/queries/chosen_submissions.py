@@ -16,11 +16,11 @@ from ..models import Form, Submission, SubmissionVersion
 
 
 def chosen(where: list, order: list | None = None, *, limit: int | None = None, offset: int = 0,
-           name: str = "chosen") -> Subquery:
+           name: str = "chosen", answers: bool = True) -> Subquery:
     """The submissions `where` chooses (conditions on Submission joined to Form), in `order` (default: newest
     first), from `offset`, at most `limit`; with a `rank` column when an order is given. Columns: sid,
     instance_id, created_at, updated_at, deleted_at, submitter_id, review_state, admin_code,
-    current_version_id, rank?, device_id, form_version_id, answers."""
+    current_version_id, rank?, device_id, form_version_id, answers (unless not `answers`)."""
     columns = [Submission.id.label("sid"), Submission.instance_id, Submission.created_at, Submission.updated_at,
                Submission.deleted_at, Submission.submitter_id, Submission.review_state, Submission.admin_code,
                Submission.current_version_id]
@@ -33,8 +33,10 @@ def chosen(where: list, order: list | None = None, *, limit: int | None = None, 
     if limit is not None:
         picked = picked.limit(limit)
     picked = picked.subquery("picked")
-    version = (select(SubmissionVersion.device_id, SubmissionVersion.form_version_id,
-                      SubmissionVersion.answers.op("||")(literal_column("'{}'::jsonb")).label("answers"))
+    read = [SubmissionVersion.device_id, SubmissionVersion.form_version_id]
+    if answers:
+        read.append(SubmissionVersion.answers.op("||")(literal_column("'{}'::jsonb")).label("answers"))
+    version = (select(*read)
                .where(SubmissionVersion.id == picked.c.current_version_id).offset(0).lateral("version"))
     return (select(picked, version).select_from(picked).join(version, true())
             .order_by(picked.c.rank if order else picked.c.sid.desc()).subquery(name))

@@ -8,6 +8,7 @@ from ..services.accounts.housekeeping import forget_expired
 from ..services.coverage.campaigns import refresh_pending
 from ..services.events import process_awaiting
 from ..services.self_report.abuse import forget_old_counts
+from ..services.submissions.odata_store import keep_due
 
 
 @dataclass(frozen=True)
@@ -25,4 +26,6 @@ JOBS = (
     Job("housekeeping", forget_expired),
     # Self-report counts of windows long over.
     Job("self-report counts", forget_old_counts),
+    # OData rows of new and edited submissions written ahead of the reads that hand them on.
+    Job("odata rows", keep_due),
 )

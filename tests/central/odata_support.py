@@ -76,3 +76,17 @@ def same_answers(row: dict, answers: dict, *, skip=("member",)) -> None:
             same_answers(row[name], value, skip=skip)
         else:
             assert row[name] == as_odata(value), (name, row[name], value)
+
+
+def keep_all(app, monkeypatch, most: int | None = None) -> int:
+    """Run the OData rows writer (services/submissions/odata_store.py) as the job runner would, without waiting
+    for versions to settle: to the end, or one round of at most `most` submissions. How many it wrote."""
+    from app.services.submissions import odata_store
+    monkeypatch.setattr(odata_store, "SETTLE", odata_store.timedelta(0))
+    with app.app_context():
+        if most is not None:
+            return odata_store.keep_due(max_submissions=most)
+        total = 0
+        while written := odata_store.keep_due():
+            total += written
+        return total

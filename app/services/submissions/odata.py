@@ -29,6 +29,7 @@ from ...queries.odata_filter import filter_condition, order_columns
 from .copy_out import copy_out
 from .exports import current_form
 from .listing import SubmissionFilter, conditions
+from .odata_store import tree_key
 
 # COPY's CSV with a delimiter and a quote that JSON text never holds raw (it writes control characters as
 # \\u0001): each row comes out as it is, ending in a newline, which JSON text never holds raw either.
@@ -108,7 +109,7 @@ def rows(access: Access, xml_form_id: str, table_name: str, options: QueryOption
     after = read_skiptoken(options.skiptoken) if options.skiptoken else None
     if options.orderby and after is not None:
         raise odata_not_implemented("$skiptoken with $orderby")
-    if after is not None and len(after.repeat_positions) != _depth(table):
+    if after is not None and len(after.repeat_positions) != sql.repeat_depth(table):
         raise odata_not_implemented("a $skiptoken of another table")
     order = order_columns(options.orderby) if options.orderby else None
     total = _count(table, where, parent) if options.count else None
@@ -154,10 +155,6 @@ def _resolve(tree: Node, path: str) -> tuple[Node | None, str | None, str | None
     return table, steps[0].group(2), parent
 
 
-def _depth(table: Node) -> int:
-    return sum(1 for s in table.steps() if s.kind == "repeat")
-
-
 def _count(table: Node, where: list, parent: str | None) -> int:
     statement = sql.submissions_count(where) if table.kind == "root" else sql.repeat_count(table, where, parent)
     return db.session.scalar(statement)
@@ -167,10 +164,11 @@ def _stream(tree: Node, table: Node, where: list, shape: sql.Shape, options: Que
             after: Position | None, order: list | None, parent: str | None) -> Iterator[bytes]:
     """Every row (from $skip/$skiptoken on), comma-separated, as COPY writes them."""
     if table.kind == "root":
-        page = sql.submissions_page(tree, where, shape, order=order,
+        page = sql.submissions_page(tree, where, shape, order=order, kept=_kept(tree, shape, parent),
                                     after=after.submission_id if after else None, offset=options.skip)
     else:
         page = sql.repeat_page(tree, table, where, shape, offset=options.skip, parent=parent,
+                               kept=_kept(tree, shape, parent),
                                after=(after.submission_id, after.repeat_positions) if after else None)
     statement = page.statement.with_only_columns(page.statement.selected_columns.row)
     first = True
@@ -186,39 +184,48 @@ def _page(access: Access, form: FormService, table: Node, where: list, shape: sq
     limit = options.top + 1
     if table.kind == "root":
         page = sql.submissions_page(form.tree, where, shape, order=order, limit=limit,
+                                    kept=_kept(form.tree, shape, parent),
                                     after=after.submission_id if after else None, offset=options.skip)
     else:
         page = sql.repeat_page(form.tree, table, where, shape, limit=limit, offset=options.skip, parent=parent,
+                               kept=_kept(form.tree, shape, parent),
                                after=(after.submission_id, after.repeat_positions) if after else None)
     following: dict = {}
 
     def chunks() -> Iterator[bytes]:
         # A page streams from a server-side cursor (at most PAGE_BATCH rows held); the row after the page,
-        # if any, says only that there is a next page.
-        result = db.session.execute(page.statement.execution_options(yield_per=PAGE_BATCH))
-        given, last, batch = 0, None, []
-        for row in result:
-            if given == options.top:
+        # if any, says only that there is a next page. Columns: sid, the repeat positions, the row's JSON.
+        given, last = 0, None
+        # Core, not the ORM session's execute: no ORM loading step for each row.
+        result = db.session.connection().execute(page.statement.execution_options(yield_per=PAGE_BATCH))
+        for rows in result.partitions():
+            if given + len(rows) > options.top:
+                rows = rows[:options.top - given]
                 if options.orderby:
                     following["skip"] = options.skip + options.top
                 else:
-                    following["token"] = make_skiptoken(Position(last.sid, tuple(getattr(last, k)
-                                                                                  for k in page.keys[1:])))
+                    last = rows[-1] if rows else last
+                    following["token"] = make_skiptoken(Position(last[0], tuple(last[1:-1])))
+            if rows:
+                yield ((b"," if given else b"") + ",".join([row[-1] for row in rows]).encode())
+                given, last = given + len(rows), rows[-1]
+            if following:
                 break
-            batch.append(row.row)
-            given, last = given + 1, row
-            if len(batch) == PAGE_BATCH:
-                yield (("," if given > PAGE_BATCH else "") + ",".join(batch)).encode()
-                batch = []
         result.close()
-        if batch:
-            yield (("," if given > len(batch) else "") + ",".join(batch)).encode()
         _audit(access, form, table.table_name(), options, given)
 
     return Rows(chunks(), lambda: following, count=total)
 
 
 PAGE_BATCH = 1000
+
+
+def _kept(tree: Node, shape: sql.Shape, parent: str | None) -> str | None:
+    """The writer key whose kept rows this read may hand on (services/submissions/odata_store.py), or None:
+    rows are kept for the full shape only (every field, all of __system, GeoJSON, nothing expanded), and a
+    read below one parent row picks rows by their parent's id, which only the written rows have."""
+    full = shape.keep is None and not shape.wkt and not shape.expand and parent is None
+    return tree_key(tree) if full else None
 
 
 def _audited(access: Access, form: FormService, table_name: str, options: QueryOptions,
