@@ -44,7 +44,9 @@ def test_a_township_viewer_sees_the_inbox_masked_and_cannot_decide(app, page, li
     assert "家人患病、医疗费用高" in page.inner_text(".report >> nth=0")   # answers labelled from the form
     assert HEAD_IDNO not in page.content()
     assert page.locator(".report img.photo").count() == 1
-    assert page.evaluate("document.querySelector('.report img.photo').naturalWidth") == 1   # the photo loads
+    # The photo loads (a lazy image: waited for, as it is still on its way when the page's text is there).
+    page.wait_for_function("document.querySelector('.report img.photo').complete")
+    assert page.evaluate("document.querySelector('.report img.photo').naturalWidth") == 1
     assert "H0000001" in page.inner_text("#matches") and "身份证号相同" in page.inner_text("#matches")
     assert page.locator("#decisions").count() == 0                     # a viewer reads, never decides
 
