@@ -93,6 +93,18 @@ def test_kept_rows_read_as_the_written_ones_in_every_table_page_and_role(app, li
     assert keep_all(app, monkeypatch) == 0
 
 
+def test_the_command_keeps_the_newest_at_once_and_again(app, sent):
+    """`flask odata keep` does not wait the minute the jobs wait: run after a bulk load, it writes them all."""
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["odata", "keep"])
+    assert result.exit_code == 0 and "done: 3 submissions written" in result.output, result.output
+    assert _kept_rows(app) == 3 * len(TABLES) * 2
+    assert "done: 0 submissions written" in runner.invoke(args=["odata", "keep"]).output
+    again = runner.invoke(args=["odata", "keep", "--again"])
+    assert "forgot every row kept" in again.output and "done: 3 submissions written" in again.output
+    assert _kept_rows(app) == 3 * len(TABLES) * 2
+
+
 def test_a_read_hands_on_the_kept_text(app, live_server, project, sent, readers, monkeypatch):
     keep_all(app, monkeypatch)
     from app.extensions import db

@@ -42,9 +42,11 @@ def tree_key(tree: Node) -> str:
     return hashlib.sha1(json.dumps([WRITER_VERSION, tree.path, nodes]).encode()).hexdigest()
 
 
-def keep_due(max_submissions: int = 4 * BATCH) -> int:
+def keep_due(max_submissions: int = 4 * BATCH, settle: timedelta | None = None) -> int:
     """Write the rows of up to `max_submissions` submissions whose current version has none kept with its
-    form's key yet, a batch per transaction; returns how many submissions were written."""
+    form's key yet, a batch per transaction, leaving those received less than `settle` (default SETTLE) ago;
+    returns how many submissions were written."""
+    settle = SETTLE if settle is None else settle
     done = 0
     forms = db.session.execute(
         select(Form.id, FormVersion.schema, OdataStore.writer_key, OdataStore.written_through)
@@ -59,7 +61,8 @@ def keep_due(max_submissions: int = 4 * BATCH) -> int:
         through = kept_through if kept_key == key else 0
         try:
             while done < max_submissions:
-                written, through = _keep_batch(form_id, tree, key, through, min(BATCH, max_submissions - done))
+                written, through = _keep_batch(form_id, tree, key, through, min(BATCH, max_submissions - done),
+                                               settle)
                 if not written:
                     break
                 done += written
@@ -81,7 +84,8 @@ def forget_kept() -> None:
     db.session.commit()
 
 
-def _keep_batch(form_id: int, tree: Node, key: str, through: int, limit: int) -> tuple[int, int]:
+def _keep_batch(form_id: int, tree: Node, key: str, through: int, limit: int, settle: timedelta
+                ) -> tuple[int, int]:
     """Write the next `limit` submissions of the form after version `through`; (how many, the new through)."""
     now = db.session.scalar(select(func.now()))
     # Test submissions (to a draft) are never read through OData, and a publish deletes them.
@@ -93,7 +97,7 @@ def _keep_batch(form_id: int, tree: Node, key: str, through: int, limit: int) ->
         .order_by(Submission.current_version_id).limit(limit)).all()
     settled = []
     for row in due:
-        if row.received_at > now - SETTLE:
+        if row.received_at > now - settle:
             break          # this one and every later one wait for the next round
         settled.append(row)
     if not settled:
