@@ -3,7 +3,9 @@ list at depth, on this machine.
 
 A synthetic county is loaded (registry of --households), --seed screenings are sent through gunicorn's
 OpenRosa endpoint (real ingest: parsed answers, members, geopoints), then copied in SQL with new
-instanceIDs until there are --submissions (the issue allows bulk loading). One gunicorn worker serves;
+instanceIDs until there are --submissions (the issue allows bulk loading), each screening's member repeat made
+--members long (copies of its own members). The CSV lines are kept first (`flask odata keep`, as the background
+jobs keep them; --written: none kept, each export writes every line from the answers). One gunicorn worker serves;
 each export is downloaded whole through HTTP with a manager's token and timed, and the worker's peak
 memory (VmHWM) is read before and after from /proc. The review list is timed at the page holding the
 100,000th submission (keyset cursor) and at page 1.
@@ -18,7 +20,7 @@ import statistics
 import sys
 import time
 
-from benchlib import admin_session, bench_server, clone_screenings, count_screenings
+from benchlib import admin_session, bench_server, clone_screenings, count_screenings, keep_kept_rows, pad_members
 
 from demo.simulate import simulate_campaign
 
@@ -52,7 +54,11 @@ def main() -> int:
     parser.add_argument("--villages", type=int, default=250)
     parser.add_argument("--households", type=int, default=120_000)
     parser.add_argument("--submissions", type=int, default=120_000)
-    parser.add_argument("--seed", type=int, default=3000, help="screenings sent through ingest before copying")
+    parser.add_argument("--members", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=3000,
+                        help="how many screenings are sent through ingest before they are copied in SQL")
+    parser.add_argument("--written", action="store_true",
+                        help="time exports that write every line from the answers, as before any were kept")
     parser.add_argument("--depth", type=int, default=100_000, help="the review list page holding this submission")
     parser.add_argument("--keep", action="store_true", help="leave the database running afterwards")
     args = parser.parse_args()
@@ -63,6 +69,11 @@ def main() -> int:
         print(f"county loaded in {time.monotonic() - started:.0f}s", flush=True)
         simulate_campaign(server.county, server.loaded, server.url, households=args.seed, inspections_share=0.0)
         clone_screenings(server, FORM, args.submissions)
+        pad_members(server, args.members)
+        # Lines kept before the members were padded (the job runner's) would be stale: start from none.
+        server.psql("TRUNCATE odata_row, odata_store")
+        if not args.written:
+            keep_kept_rows(server)
         total = count_screenings(server, FORM)
         app, http = admin_session(server)
         port = int(server.url.rsplit(":", 1)[1])

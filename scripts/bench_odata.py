@@ -20,7 +20,6 @@ Targets (issue 16): >= 30,000 submissions/s (Central here: ~3,300/s), page laten
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,29 +27,19 @@ from pathlib import Path
 import requests
 from bench_export import _memory_kb, _workers
 from benchlib import (
-    REPO,
-    VENV_BIN,
     BenchServer,
     admin_session,
     bench_server,
     clone_screenings,
     count_screenings,
     gunicorn_serving,
+    keep_kept_rows,
+    pad_members,
 )
 
 from demo.simulate import simulate_campaign
 
 FORM = "fpf_hh_screening"
-
-
-def _pad_members(server, members: int) -> None:
-    """Make every screening's member repeat `members` long, from copies of its own members."""
-    server.psql(f"""
-        UPDATE submission_version SET answers = jsonb_set(answers, '{{member}}', jsonb_path_query_array(
-            {' || '.join(["(answers->'member')"] * members)}, '$[0 to {members - 1}]'))
-        WHERE jsonb_typeof(answers->'member') = 'array' AND jsonb_array_length(answers->'member') > 0
-    """)
-    server.psql("VACUUM ANALYZE submission_version")
 
 
 def _read(http: requests.Session, url: str, port: int, *, follow: bool = True) -> dict:
@@ -106,7 +95,7 @@ def main() -> int:
         print(f"county loaded in {time.monotonic() - started:.0f}s", flush=True)
         simulate_campaign(server.county, server.loaded, server.url, households=args.seed, inspections_share=0.0)
         clone_screenings(server, FORM, args.submissions)
-        _pad_members(server, args.members)
+        pad_members(server, args.members)
         measure(args, server, reused=False)
     return 0
 
@@ -126,11 +115,7 @@ def measure(args, server, *, reused: bool) -> None:
     # version's answers never change) would be stale: start from none.
     server.psql("TRUNCATE odata_row, odata_store")
     if not args.written:
-        # What the background jobs do a few hundred submissions a round, done now at once.
-        keeping = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "odata", "keep"], cwd=REPO, check=True,
-                                 capture_output=True, text=True)
-        print(keeping.stdout.strip().splitlines()[-1], flush=True)
-        server.psql("VACUUM ANALYZE odata_row")
+        keep_kept_rows(server)
     total = count_screenings(server, FORM)
     kept = int(server.psql("SELECT count(DISTINCT submission_id) FROM odata_row"))
     if not args.written and kept < total:

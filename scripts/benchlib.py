@@ -180,6 +180,25 @@ def clone_screenings(server: BenchServer, form: str, target: int) -> None:
     """)
 
 
+def pad_members(server, members: int) -> None:
+    """Make every screening's member repeat `members` long, from copies of its own members."""
+    server.psql(f"""
+        UPDATE submission_version SET answers = jsonb_set(answers, '{{member}}', jsonb_path_query_array(
+            {' || '.join(["(answers->'member')"] * members)}, '$[0 to {members - 1}]'))
+        WHERE jsonb_typeof(answers->'member') = 'array' AND jsonb_array_length(answers->'member') > 0
+    """)
+    server.psql("VACUUM ANALYZE submission_version")
+
+
+def keep_kept_rows(server) -> None:
+    """What the background jobs do a few hundred submissions a round (OData rows and CSV lines kept ahead of
+    reads: services/submissions/odata_store.py), done now at once by `flask odata keep`; prints its last line."""
+    keeping = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "odata", "keep"], cwd=REPO, check=True,
+                             capture_output=True, text=True)
+    print(keeping.stdout.strip().splitlines()[-1], flush=True)
+    server.psql("VACUUM ANALYZE odata_row")
+
+
 def count_screenings(server: BenchServer, form: str) -> int:
     """How many submissions `form` has, printed with their members (the member repeat's entries)."""
     total = int(server.psql(f"SELECT count(*) FROM submission s JOIN form f ON f.id = s.form_id "

@@ -1,4 +1,4 @@
-"""OData rows kept ahead of reads: flask --app wsgi odata ..."""
+"""OData rows and CSV lines kept ahead of reads: flask --app wsgi odata ..."""
 import time
 from datetime import timedelta
 
@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from ..services.submissions.odata_store import forget_kept, keep_due
 
-odata_cli = AppGroup("odata", help="OData rows kept ahead of reads.")
+odata_cli = AppGroup("odata", help="OData rows and CSV lines kept ahead of reads.")
 
 
 @odata_cli.command("keep")
@@ -15,9 +15,9 @@ odata_cli = AppGroup("odata", help="OData rows kept ahead of reads.")
               help="Forget every row kept and write them all again (after answers were changed by hand in the "
                    "database: a version's answers never change otherwise, so its rows are never written twice).")
 def odata_keep(again):
-    """Write now the OData rows of every submission that has none kept for its current version and fields (the
-    background jobs do it a few hundred at a time, a minute after each arrives; this is for after an upgrade or a
-    bulk load, and writes the newest too)."""
+    """Write now the OData rows and CSV lines of every submission that has none kept for its current version and
+    fields (the background jobs do it a few hundred at a time, a minute after each arrives; this is for after an
+    upgrade or a bulk load, and writes the newest too)."""
     if again:
         forget_kept()
         click.echo("forgot every row kept")

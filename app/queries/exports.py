@@ -13,6 +13,8 @@ dixian_mask_phone unless shown, and so are the ID numbers and phones written int
 (masked_in_text, core.personal_fields.mask_in_text in SQL). A repeat's rows come from jsonb_array_elements
 WITH ORDINALITY, one LATERAL per enclosing repeat, and get Central's keys: instanceID/member[1].
 """
+from dataclasses import dataclass
+
 from sqlalchemy import ARRAY, Text, and_, case, column, func, literal, literal_column, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql import Select
@@ -86,7 +88,8 @@ def spreadsheet_safe(value):
                 else_=value)
 
 
-def _cell(source, column: Column, base: str, show_personal: bool):
+def cell(source, column: Column, base: str, show_personal: bool):
+    """One column's cell (text, NULL when unanswered) from `source`, the answers object at path `base`."""
     value = answer_text(source, _keys(column.path, base), column.type)
     if column.part is not None:
         value = func.nullif(func.split_part(value, " ", column.part + 1), "")
@@ -96,6 +99,36 @@ def _cell(source, column: Column, base: str, show_personal: bool):
     elif column.type == "string" and not show_personal:
         value = masked_in_text(value)
     return value
+
+
+@dataclass(frozen=True)
+class RepeatSteps:
+    """How a repeat table's rows come out of one submission's answers: the LATERALs that make them (one per
+    enclosing repeat, outermost first), each row's positions (from 1), its answers object and that object's
+    path in the form, and Central's keys: the row's (instanceID/member[n]) and its parent's."""
+    froms: list
+    positions: list
+    source: object
+    base: str
+    parent_key: object
+    key: object
+
+
+def repeat_steps(table: Table, repeats: list[str], answers, instance_id, root: str) -> RepeatSteps:
+    """The steps down to the rows of repeat `table` from `answers` (a submission's, JSONB)."""
+    chain = [r for r in repeats if table.repeat.startswith(r + "/")] + [table.repeat]
+    source, base, key, froms, positions = answers, root, instance_id, [], []
+    parent_key = key
+    for depth, repeat in enumerate(chain):
+        entries = source.op("#>")(_path(_keys(repeat, base)))
+        elements = (func.jsonb_array_elements(as_array(entries)).table_valued("value", with_ordinality="n")
+                    .render_derived(name=f"r{depth}").lateral(f"r{depth}"))
+        froms.append(elements)
+        parent_key = key
+        key = key + f"/{repeat.rsplit('/', 1)[1]}[" + func.cast(elements.c.n, Text) + "]"
+        source, base = elements.c.value, repeat
+        positions.append(elements.c.n)
+    return RepeatSteps(froms, positions, source, base, parent_key, key)
 
 
 def table_select(table: Table, *, root: str, repeats: list[str], where: list, show_personal: bool,
@@ -118,7 +151,7 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
     answers = chosen.c.answers
     if table.repeat is None:
         cells = [(func.to_json(chosen.c.created_at).op("#>>")(literal([], ARRAY(Text))), False),
-                 *((_cell(answers, c, root, show_personal), True) for c in table.columns),
+                 *((cell(answers, c, root, show_personal), True) for c in table.columns),
                  (chosen.c.instance_id, True), (chosen.c.submitter_id, False), (Actor.display_name, True),
                  (chosen.c.review_state, False), (chosen.c.device_id, True), (FormVersion.version, False),
                  (chosen.c.admin_code, False)]
@@ -128,20 +161,12 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
         order = [chosen.c.sid]
     else:
         query = select().select_from(chosen)
-        chain = [r for r in repeats if table.repeat.startswith(r + "/")] + [table.repeat]
-        source, base, key, order = answers, root, chosen.c.instance_id, [chosen.c.sid]
-        parent_key = key
-        for depth, repeat in enumerate(chain):
-            entries = source.op("#>")(_path(_keys(repeat, base)))
-            elements = (func.jsonb_array_elements(as_array(entries)).table_valued("value", with_ordinality="n")
-                        .render_derived(name=f"r{depth}").lateral(f"r{depth}"))
+        steps = repeat_steps(table, repeats, answers, chosen.c.instance_id, root)
+        for elements in steps.froms:
             query = query.join(elements, true())
-            parent_key = key
-            key = key + f"/{repeat.rsplit('/', 1)[1]}[" + func.cast(elements.c.n, Text) + "]"
-            source, base = elements.c.value, repeat
-            order.append(elements.c.n)
-        cells = [*((_cell(source, c, base, show_personal), True) for c in table.columns),
-                 (parent_key, True), (key, True)]
+        order = [chosen.c.sid, *steps.positions]
+        cells = [*((cell(steps.source, c, steps.base, show_personal), True) for c in table.columns),
+                 (steps.parent_key, True), (steps.key, True)]
     if not for_spreadsheet:
         return query.add_columns(*(value for value, _ in cells)).order_by(*order)
     # The cells are worked out in a subquery (OFFSET 0 keeps it apart) and made safe above it: made safe in

@@ -45,7 +45,6 @@ from sqlalchemy import (
     column,
     func,
     literal,
-    literal_column,
     or_,
     select,
     true,
@@ -57,9 +56,10 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from ..core.odata_schema import Node
 from ..core.personal_fields import ID_SUFFIXES, is_personal
-from ..models import Actor, Form, FormVersion, OdataRow, Submission, SubmissionAttachment, SubmissionVersion
+from ..models import Actor, Form, FormVersion, Submission, SubmissionAttachment, SubmissionVersion
 from .chosen_submissions import chosen
 from .exports import answer_text, as_array, masked_in_text
+from .kept import answers_unless, kept_row
 
 UTC_STAMP = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'     # JavaScript's toISOString, as Central's timestamps
 SYSTEM_MEMBERS = ("submissionDate", "updatedAt", "submitterId", "submitterName", "attachmentsPresent",
@@ -283,8 +283,8 @@ def submissions_page(tree: Node, where: list, shape: Shape, *, order: list | Non
         row = writer.object(tree, fence.c.answers, prefix, link, head)
         query = writer.joined(select(fence.c.sid, row.label("row")).select_from(fence))
     else:
-        stored = _kept_row(fence, tree.path, shape, kept)
-        answers = _answers_unless(fence, stored)
+        stored = kept_row(fence, tree.path, shape.show_personal, kept)
+        answers = answers_unless(fence, stored)
         fields = members_text(writer.members(tree, answers.c.answers, prefix, link, []))
         live = writer.joined(select(fields.label("fields")).select_from(answers)).lateral("live")
         members = func.nullif(func.coalesce(stored.c.body[1], live.c.fields), "")
@@ -299,26 +299,6 @@ def submissions_page(tree: Node, where: list, shape: Shape, *, order: list | Non
 def members_text(pieces: list) -> ColumnElement:
     """An object's member texts joined ('"a":1,"b":2'), without the braces; '' when there are none."""
     return func.array_to_string(array(pieces, type_=Text), ",")
-
-
-def _kept_row(fence, table_path: str, shape: Shape, key: str):
-    """LATERAL (body, positions): the kept row of this table for the fence's submission, written from its
-    current version with `key` for the caller's rights; no row when there is none. A lookup per submission
-    (the primary key's index; OFFSET 0 keeps the planner from making it a join) keeps the fence's order: a
-    join of the two tables by hash lost it, and the rows, 2 KB each, were sorted again on disk."""
-    return (select(OdataRow.body, OdataRow.positions)
-            .where(OdataRow.submission_id == fence.c.sid, OdataRow.table_path == table_path,
-                   OdataRow.personal == shape.show_personal, OdataRow.version_id == fence.c.current_version_id,
-                   OdataRow.writer_key == key)
-            .correlate(fence).offset(0).lateral("kept"))
-
-
-def _answers_unless(fence, stored):
-    """The current version's answers (copied once, as chosen() does) for a submission without a kept row; no
-    row otherwise: the condition on the outer row alone is a one-time filter, so nothing below it runs."""
-    return (select((SubmissionVersion.answers.op("||")(literal_column("'{}'::jsonb"))).label("answers"))
-            .where(SubmissionVersion.id == fence.c.current_version_id, stored.c.body.is_(None))
-            .correlate(fence, stored).offset(0).lateral("answers"))
 
 
 @dataclass(frozen=True)
@@ -399,7 +379,7 @@ def repeat_page(tree: Node, table: Node, where: list, shape: Shape, *, after: tu
         query = writer.joined(query.add_columns(fence.c.sid, *keys, made.row.label("row")))
         positions = made.positions
     else:
-        stored = _kept_row(fence, table.path, shape, kept)
+        stored = kept_row(fence, table.path, shape.show_personal, kept)
         rows = _kept_or_written(writer, table, fence, stored, shape)
         positions = [rows.c[f"n{i}"] for i in range(repeat_depth(table))]
         query = (select(fence.c.sid, *positions, rows.c.row).select_from(fence)
@@ -428,7 +408,7 @@ def _kept_or_written(writer: "Writer", table: Node, fence, stored, shape: Shape)
     kept_rows = (select(*[stored.c.positions[each.c.i][level + 1].label(f"n{level}")
                           for level in range(repeat_depth(table))], each.c.row)
                  .select_from(each).where(stored.c.body.isnot(None)))
-    answers = _answers_unless(fence, stored)
+    answers = answers_unless(fence, stored)
     made = repeat_rows(writer, table, answers.c.answers, fence.c.instance_id, shape)
     written = select().select_from(answers)
     for rows in made.froms:

@@ -7,7 +7,7 @@ version: review, files arriving) written then, before the kept fields; a repeat 
 """
 from sqlalchemy import Text, cast, func, literal, select, true
 from sqlalchemy.dialects.postgresql import array, insert
-from sqlalchemy.sql import Insert
+from sqlalchemy.sql import Insert, Select
 
 from ..core.odata_schema import Node
 from ..models import OdataRow
@@ -36,8 +36,14 @@ def keep_rows(tree: Node, table: Node, where: list, *, personal: bool, key: str)
         rows = select(fence.c.sid, fence.c.current_version_id,
                       func.coalesce(written.c.body, cast(literal("{}"), OdataRow.body.type)).label("body"),
                       written.c.positions).select_from(fence).join(written, true())
+    return keep(rows, table.path, personal=personal, key=key)
+
+
+def keep(rows: Select, table_path: str, *, personal: bool, key: str) -> Insert:
+    """INSERT … ON CONFLICT UPDATE into odata_row of `rows` (sid, current_version_id, body, positions), under
+    `table_path`, for a reader who may (`personal`) or may not read personal data, with writer key `key`."""
     chosen_rows = rows.subquery("made")
-    source = select(chosen_rows.c[0], literal(table.path, Text),
+    source = select(chosen_rows.c[0], literal(table_path, Text),
                     literal(personal), chosen_rows.c[1], literal(key, Text), chosen_rows.c.body,
                     chosen_rows.c.positions)
     statement = insert(OdataRow).from_select(_COLUMNS, source)

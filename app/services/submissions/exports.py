@@ -3,8 +3,9 @@ per repeat, Central's layout, or the submissions' table alone), Excel (a sheet p
 feature per geo answer).
 
 Each table is one SELECT (queries.exports) whose rows PostgreSQL's COPY writes as CSV, in C, streamed as
-it goes: an export of any size flows in bounded memory and no answer becomes a Python object on the way
-(Excel's rows are read back from that CSV). The same filters and places cut it as cut the review list. ID
+it goes (a CSV's lines as the background jobs kept them, where they did: queries/csv_lines.py): an export
+of any size flows in bounded memory and no answer becomes a Python object on the way (Excel's rows are read
+back from that CSV). The same filters and places cut it as cut the review list. ID
 numbers and phones are masked in SQL unless the caller may read personal data. Each export is audited
 when its last byte is written: an event `submission.export` with who, the filter and the submissions.
 """
@@ -27,6 +28,7 @@ from ...formats.geojson import feature_collection
 from ...formats.xlsx import workbook
 from ...models import Form, FormVersion, GeoAnswer, Submission, SubmissionAttachment
 from ...problems import not_found
+from ...queries.csv_lines import kept_lines, layout_key
 from ...queries.exports import table_select
 from ...storage.blobstore import BlobStore
 from .copy_out import copy_out
@@ -91,10 +93,27 @@ def _plan(access: Access, request: ExportRequest, *, csv_file: bool = True) -> _
     where = [Submission.form_id == form_id, *conditions(access, request.chosen)]
     root, repeats = "/" + schema.get("root", "data"), list(schema.get("repeats", []))
     show = access.can(Permission.PERSONAL_DATA_READ)
-    return _Plan(layouts, _headers(layouts, xml, request.labels),
-                 [table_select(t, root=root, repeats=repeats, where=where, show_personal=show,
-                               for_spreadsheet=csv_file) for t in layouts],
-                 count_matching(access, request.chosen))
+    if csv_file:
+        # Each line as one text, kept ahead where it can be (queries/csv_lines.py).
+        key = layout_key(layouts, repeats)
+        selects = [kept_lines(t, root=root, repeats=repeats, where=where, show_personal=show, key=key)
+                   for t in layouts]
+    else:
+        selects = [table_select(t, root=root, repeats=repeats, where=where, show_personal=show) for t in layouts]
+    return _Plan(layouts, _headers(layouts, xml, request.labels), selects, count_matching(access, request.chosen))
+
+
+# COPY's CSV with a delimiter and a quote no answer holds (XML cannot carry U+0001 or U+0002): a line that holds
+# CR or LF is put between U+0001 quotes, which are taken out again; any other comes out as it is.
+_LINES_AS_THEY_ARE = "FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01'"
+
+
+def _copy_lines(statement, encoding: str) -> Iterator[bytes]:
+    """The statement's one text column, CSV lines already, as COPY writes them in the export's encoding, each
+    ending in a newline. U+0001, which XML cannot carry, is left out of the text (a name typed with one)."""
+    server_encoding = "GB18030" if encoding == "gb18030" else "UTF8"
+    for chunk in copy_out(statement, f"{_LINES_AS_THEY_ARE}, ENCODING '{server_encoding}'"):
+        yield chunk.replace(b"\x01", b"")
 
 
 def _copy(statement, encoding: str) -> Iterator[bytes]:
@@ -117,7 +136,7 @@ def csv_zip_export(access: Access, request: ExportRequest, blobs: BlobStore | No
     Raises Problem 404.1 (unknown form) before the first byte; the export's event is written after the last."""
     plan = _plan(access, request)
     files = itertools.chain(
-        ((f"{t.name}.csv", itertools.chain([_header_bytes(h, request.encoding)], _copy(q, request.encoding)))
+        ((f"{t.name}.csv", itertools.chain([_header_bytes(h, request.encoding)], _copy_lines(q, request.encoding)))
          for t, h, q in zip(plan.layouts, plan.headers, plan.selects)),
         _media(access, request, blobs) if request.attachments and blobs is not None else ())
     return _audited(access, request, "csv.zip", plan.total, zip_of(files))
@@ -168,7 +187,7 @@ def csv_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
     """submissions.csv: the submissions' table alone (repeats need the zip)."""
     plan = _plan(access, request)
     chunks = itertools.chain([_header_bytes(plan.headers[0], request.encoding)],
-                             _copy(plan.selects[0], request.encoding))
+                             _copy_lines(plan.selects[0], request.encoding))
     return _audited(access, request, "csv", plan.total, chunks)
 
 

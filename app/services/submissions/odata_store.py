@@ -3,7 +3,8 @@ each submission's rows of each OData table are written once from its current ver
 without the right to read personal data, and kept in odata_row (queries/odata_store.py). A read of the full
 shape (no $select, $expand or $wkt) hands the kept text on, and writes from the answers only the rows not kept
 yet, or kept from another version or another tree of fields (queries/odata.py): a row missing or stale makes a
-read slower, never different.
+read slower, never different. A CSV export's lines are kept the same way, in the same walk
+(queries/csv_lines.py), under a key of the form's CSV columns.
 
 The writer walks each form's submissions by current version id, remembering how far it has come
 (odata_store.written_through): a new submission or an edit has a new, higher version id, so it is reached in
@@ -15,15 +16,18 @@ written from the answers: slower, not wrong).
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
 
 from ...core.odata_schema import Node, find_table, odata_tree, tables
+from ...core.tables import tables as csv_tables
 from ...extensions import db
 from ...models import Form, FormVersion, OdataRow, OdataStore, Submission, SubmissionVersion
-from ...queries.odata_store import keep_rows
+from ...queries.csv_lines import keep_source, layout_key, table_path
+from ...queries.odata_store import keep, keep_rows
 
 log = logging.getLogger(__name__)
 
@@ -49,20 +53,19 @@ def keep_due(max_submissions: int = 4 * BATCH, settle: timedelta | None = None) 
     settle = SETTLE if settle is None else settle
     done = 0
     forms = db.session.execute(
-        select(Form.id, FormVersion.schema, OdataStore.writer_key, OdataStore.written_through)
+        select(Form.id, Form.xml_form_id, FormVersion.schema, OdataStore.writer_key, OdataStore.written_through)
         .join(FormVersion, FormVersion.id == Form.current_version_id)
         .outerjoin(OdataStore, OdataStore.form_id == Form.id)
         .where(select(Submission.id).where(Submission.form_id == Form.id).exists())
         .order_by(Form.id)).all()
     db.session.rollback()
-    for form_id, schema, kept_key, kept_through in forms:
-        tree = odata_tree(schema)
-        key = tree_key(tree)
+    for form_id, xml_form_id, schema, kept_key, kept_through in forms:
+        form = _Kept(form_id, schema, odata_tree(schema), csv_tables(xml_form_id, schema))
+        key = form.walk_key()
         through = kept_through if kept_key == key else 0
         try:
             while done < max_submissions:
-                written, through = _keep_batch(form_id, tree, key, through, min(BATCH, max_submissions - done),
-                                               settle)
+                written, through = _keep_batch(form, key, through, min(BATCH, max_submissions - done), settle)
                 if not written:
                     break
                 done += written
@@ -84,9 +87,33 @@ def forget_kept() -> None:
     db.session.commit()
 
 
-def _keep_batch(form_id: int, tree: Node, key: str, through: int, limit: int, settle: timedelta
-                ) -> tuple[int, int]:
+@dataclass(frozen=True)
+class _Kept:
+    """What is kept of one form's submissions: its OData tree and its CSV tables."""
+    form_id: int
+    schema: dict
+    tree: Node
+    layouts: list
+
+    @property
+    def root(self) -> str:
+        return "/" + self.schema.get("root", "data")
+
+    @property
+    def repeats(self) -> list[str]:
+        return list(self.schema.get("repeats", []))
+
+    def csv_key(self) -> str:
+        return layout_key(self.layouts, self.repeats)
+
+    def walk_key(self) -> str:
+        """The key of the walk: both writers' keys, so that a change of either writes everything again."""
+        return hashlib.sha1((tree_key(self.tree) + self.csv_key()).encode()).hexdigest()
+
+
+def _keep_batch(form: "_Kept", key: str, through: int, limit: int, settle: timedelta) -> tuple[int, int]:
     """Write the next `limit` submissions of the form after version `through`; (how many, the new through)."""
+    form_id = form.form_id
     now = db.session.scalar(select(func.now()))
     # Test submissions (to a draft) are never read through OData, and a publish deletes them.
     due = db.session.execute(
@@ -108,9 +135,13 @@ def _keep_batch(form_id: int, tree: Node, key: str, through: int, limit: int, se
     # against every submission the newest-first walk read (1.5 s for 500 of 30,000).
     where = [Submission.form_id == form_id, Submission.current_version_id > through,
              Submission.current_version_id <= last, Submission.is_draft.is_(False)]
-    for table in readable_tables(tree):
-        for personal in (True, False):
-            db.session.execute(keep_rows(tree, table, where, personal=personal, key=key))
+    odata_key, csv_key = tree_key(form.tree), form.csv_key()
+    for personal in (True, False):
+        for table in readable_tables(form.tree):
+            db.session.execute(keep_rows(form.tree, table, where, personal=personal, key=odata_key))
+        for layout in form.layouts:
+            db.session.execute(keep(keep_source(layout, form.repeats, where, form.root, personal),
+                                    table_path(layout, form.root), personal=personal, key=csv_key))
     through = last
     _remember(form_id, key, through)
     db.session.commit()

@@ -1,0 +1,29 @@
+"""Reading a submission's kept rows (models OdataRow, written ahead by services/submissions/odata_store.py): the
+lookup, and the answers a read writes from only where nothing is kept. Shared by OData (queries/odata.py) and
+the CSV exports (queries/csv_lines.py).
+"""
+from sqlalchemy import literal_column, select
+
+from ..models import OdataRow, SubmissionVersion
+
+
+def kept_row(fence, table_path: str, personal: bool, key: str):
+    """LATERAL (body, positions): the kept row under `table_path` for the fence's submission (columns sid,
+    current_version_id), written from its current version with writer key `key`, for a reader who may
+    (`personal`) or may not read personal data; no row when there is none. A lookup per submission (the
+    primary key's index; OFFSET 0 keeps the planner from making it a join) keeps the fence's order: a join of
+    the two tables by hash lost it, and the rows, 2 KB each, were sorted again on disk."""
+    return (select(OdataRow.body, OdataRow.positions)
+            .where(OdataRow.submission_id == fence.c.sid, OdataRow.table_path == table_path,
+                   OdataRow.personal == personal, OdataRow.version_id == fence.c.current_version_id,
+                   OdataRow.writer_key == key)
+            .correlate(fence).offset(0).lateral("kept"))
+
+
+def answers_unless(fence, stored):
+    """LATERAL (answers): the current version's answers (copied once, as queries.chosen_submissions does) for a
+    submission without a kept row (`stored`, a kept_row); no row otherwise: the condition on the outer row
+    alone is a one-time filter, so nothing below it runs."""
+    return (select((SubmissionVersion.answers.op("||")(literal_column("'{}'::jsonb"))).label("answers"))
+            .where(SubmissionVersion.id == fence.c.current_version_id, stored.c.body.is_(None))
+            .correlate(fence, stored).offset(0).lateral("answers"))
