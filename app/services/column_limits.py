@@ -133,6 +133,11 @@ HOUSEHOLD_ID = TextField("household_id", "household id", (Household.household_co
 HOUSEHOLD_HEAD_NAME = TextField("head_name", "head name", (Household.head_name,))
 INSTANCE_ID = TextField("instanceId", "instance ID", (Submission.instance_id,))
 DRAFT_TOKEN = TextField("token", "draft test code", (Form.draft_token,))
+def has_control_characters(text: str) -> bool:
+    """Whether a name holds a control character (Unicode category Cc: line breaks, tabs, escapes, U+0001)."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
 DEVICE_ID = TextField("deviceID", "device ID", (SubmissionVersion.device_id,))
 # A submission's own identifiers, as its meta block names them.
 SUBMITTED_INSTANCE_ID = TextField("instanceID", "instanceID", (SubmissionVersion.instance_id, Submission.instance_id))

@@ -2,7 +2,6 @@
 villages the device covers, revocation."""
 import secrets
 import time
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -16,7 +15,7 @@ from ...extensions import db
 from ...models import Actor, AdminUnit, AppUser, AppUserPlace
 from ...problems import ambiguous_name, missing_parameter, not_found, unexpected_value
 from ...queries.accounts import APP_TOKEN
-from ..column_limits import ACTOR_ID, DEVICE_ACCOUNT_NAME, nfc
+from ..column_limits import ACTOR_ID, DEVICE_ACCOUNT_NAME, has_control_characters, nfc
 from .projects import require_project
 
 # Devices call HEAD and POST for every submission; a token seen a moment ago need not be looked
@@ -41,7 +40,7 @@ def create_app_user(project_id: int, name: str, *, secret_key: str | None = None
     name = DEVICE_ACCOUNT_NAME.clean(name.strip())
     if not name:
         raise missing_parameter("displayName", "A device account needs a name.")
-    if any(unicodedata.category(c) == "Cc" for c in name):
+    if has_control_characters(name):
         raise unexpected_value("displayName", "A device account's name cannot hold control characters (line "
                                               "breaks, tabs, escapes).")
     salt = secrets.token_bytes(16) if secret_key is not None else None

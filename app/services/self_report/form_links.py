@@ -66,7 +66,8 @@ def create_form_link(access: Access, xml_form_id: str, *, village, display_name=
     """POST …/public-links: a new link for one village, with its token.
 
     Raises Problem 404.1 for an unknown form, 400.2 without a village, 400.8 for a form that takes no public
-    links, a code that is no village, `once`, a quota below 1 or a past expiry, 400.13 for a displayName
+    links, a code that is no village, `once`, a quota below 1, a past expiry or a displayName holding a control
+    character, 400.13 for a displayName
     too long, 403.1 for a village outside the caller's places, 409.3 when the village has a live link to the
     form already (delete it to make a new one).
     """
@@ -81,6 +82,11 @@ def create_form_link(access: Access, xml_form_id: str, *, village, display_name=
     if display_name is not None and not isinstance(display_name, str):
         raise unexpected_value("displayName", "The displayName is a string.")
     name = limits.DEVICE_ACCOUNT_NAME.clean(display_name.strip()) if display_name else None
+    if name and limits.has_control_characters(name):
+        # As a device account's: the name is the submitter's in every export, and a CSV export's lines pass
+        # through COPY with U+0001 as their quote (services/submissions/exports.py).
+        raise unexpected_value("displayName", "A link's name cannot hold control characters (line breaks, tabs, "
+                                              "escapes).")
     code = limits.PLACE_CODE.clean(village.strip())
     if not access.covers(code):
         raise insufficient_rights("You may make links only for villages within your places.")

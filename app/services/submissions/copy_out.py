@@ -19,7 +19,9 @@ def copy_out(statement, options: str, *, rows: bool = False) -> Iterator[bytes]:
     JIT is off for the statement: the planner guesses a hundred elements per repeat and would spend about
     0.2 s compiling each such query, longer than small downloads take and no faster for large ones. The
     statement may run for COPY_TIMEOUT."""
-    compiled = statement.compile(dialect=db.engine.dialect)
+    # render_postcompile: an IN over a list (a campaign's forms) is written out here, where no execute() will
+    # expand it (it reached PostgreSQL as `IN (__[POSTCOMPILE_…])`, and the export broke off after its 200).
+    compiled = statement.compile(dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True})
     connection = db.session.connection().connection.driver_connection
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL jit = off; SET LOCAL statement_timeout = '{COPY_TIMEOUT}'")
