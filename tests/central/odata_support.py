@@ -90,3 +90,15 @@ def keep_all(app, monkeypatch, most: int | None = None) -> int:
         while written := odata_store.keep_due():
             total += written
         return total
+
+
+def three_readers(app, live_server: str, project: int, administrator, folder) -> dict:
+    """Sessions of the demo county's administrator (`administrator`, a signed-in session), a viewer (masked) and
+    a manager of township 429901002000 (its rows only), through pyodk's."""
+    from tests.support.pyodk_client import pyodk_as_role
+    township_folder = folder / "township"
+    township_folder.mkdir()
+    return {"administrator": administrator,
+            "viewer": pyodk_as_role(app, live_server, project, "viewer", folder).session,
+            "township": pyodk_as_role(app, live_server, project, "manager", township_folder,
+                                      places=("429901002000",)).session}

@@ -195,14 +195,9 @@ def test_demo_county_filters_and_changes_after_keeping(app, live_server, demo_co
                                                         monkeypatch):
     from datetime import date, timedelta
 
-    from tests.central.odata_support import send_screenings
+    from tests.central.odata_support import send_screenings, three_readers
     sent = send_screenings(editor, times=2)
-    folder = tmp_path / "a"
-    folder.mkdir()
-    readers = {"administrator": api,
-               "viewer": pyodk_as_role(app, live_server, demo_county, "viewer", tmp_path).session,
-               "township": pyodk_as_role(app, live_server, demo_county, "manager", folder,
-                                         places=("429901002000",)).session}
+    readers = three_readers(app, live_server, demo_county, api, tmp_path)
     base = f"{live_server}/v1/projects/{demo_county}"
     today = date.today()
     filters = ({"attachments": "false", "place": "429901001"}, {"attachments": "false", "reviewState": "rejected"},

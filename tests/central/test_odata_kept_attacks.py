@@ -208,14 +208,9 @@ def test_odd_data_reads_the_same_kept_and_written(app, live_server, project, pub
 
 def test_demo_county_roles_and_townships_read_kept_as_written(app, live_server, demo_county, editor, api, tmp_path,
                                                              monkeypatch):
-    from tests.central.odata_support import send_screenings
+    from tests.central.odata_support import send_screenings, three_readers
     sent = send_screenings(editor, times=2)
-    folder = tmp_path / "a"
-    folder.mkdir()
-    readers = {"administrator": api,
-               "viewer": pyodk_as_role(app, live_server, demo_county, "viewer", tmp_path).session,
-               "township": pyodk_as_role(app, live_server, demo_county, "manager", folder,
-                                         places=("429901002000",)).session}
+    readers = three_readers(app, live_server, demo_county, api, tmp_path)
     svc = f"{live_server}/v1/projects/{demo_county}/forms/fpf_hh_screening.svc"
     tables = ("Submissions", "Submissions.member")
     extra = [f"Submissions('{sent[0]}')", f"Submissions('{sent[2]}')/member"]
