@@ -15,12 +15,13 @@ WITH ORDINALITY, one LATERAL per enclosing repeat, and get Central's keys: insta
 """
 from dataclasses import dataclass
 
-from sqlalchemy import ARRAY, Text, and_, case, column, func, literal, literal_column, select, true
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import ARRAY, Text, and_, case, cast, column, func, literal, literal_column, select, true
+from sqlalchemy.dialects.postgresql import aggregate_order_by, array
 from sqlalchemy.sql import Select
 
 from ..core.personal_fields import ID_SUFFIXES, LONG_NUMBER, NUMBER_IN_TEXT
 from ..core.tables import Column, Table
+from ..formats.xlsx import CELL_LIMIT, NOT_XML
 from ..models import Actor, Form, FormVersion, Submission, SubmissionVersion
 
 
@@ -131,14 +132,28 @@ def repeat_steps(table: Table, repeats: list[str], answers, instance_id, root: s
     return RepeatSteps(froms, positions, source, base, parent_key, key)
 
 
+def sheet_cell(value):
+    """A cell as a sheet's XML (formats/xlsx.py row_xml, the same in SQL): NULL or empty an empty cell, any other
+    an inline string, escaped, without the characters XML cannot hold, cut at Excel's 32,767."""
+    # translate deletes the characters XML cannot hold in one pass, in C (a regular expression on every cell
+    # of a county took seconds).
+    text = func.left(func.translate(cast(value, Text), NOT_XML, ""), CELL_LIMIT)
+    escaped = func.replace(func.replace(func.replace(text, "&", "&amp;"), "<", "&lt;"), ">", "&gt;")
+    return case((func.coalesce(text, "") == "", literal("<c/>")),
+                else_=literal('<c t="inlineStr"><is><t xml:space="preserve">') + escaped + literal("</t></is></c>"))
+
+
 def table_select(table: Table, *, root: str, repeats: list[str], where: list, show_personal: bool,
-                 for_spreadsheet: bool = False) -> Select:
+                 for_spreadsheet: bool = False, sheet_xml: bool = False) -> Select:
     """The SELECT of one table's rows (no header), in the submissions' order and, within one, the repeat's;
     `where`: conditions on Submission joined to Form (services/submissions/listing.conditions).
 
     `for_spreadsheet`: every text a client wrote (answers, keys made of the instanceID, the device's id, the
     submitter's name) goes through spreadsheet_safe, for a CSV that people open in Excel. Keys are all
-    written the same way, so KEY and PARENT_KEY still join."""
+    written the same way, so KEY and PARENT_KEY still join.
+
+    `sheet_xml`: one column instead, each row as a sheet's `<row>` of text cells (sheet_cell), for
+    formats/xlsx.py to stream."""
     # Joined, then sorted whole: COPY reads every row anyway, and a lateral lookup of each version (what OData's
     # pages use, queries/chosen_submissions.py) made a county's CSV export 40% slower (bench_export.py).
     chosen = (select(Submission.id.label("sid"), Submission.created_at, Submission.instance_id,
@@ -167,7 +182,7 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
         order = [chosen.c.sid, *steps.positions]
         cells = [*((cell(steps.source, c, steps.base, show_personal), True) for c in table.columns),
                  (steps.parent_key, True), (steps.key, True)]
-    if not for_spreadsheet:
+    if not for_spreadsheet and not sheet_xml:
         return query.add_columns(*(value for value, _ in cells)).order_by(*order)
     # The cells are worked out in a subquery (OFFSET 0 keeps it apart) and made safe above it: made safe in
     # place, each cell's expression (a lookup in the answers, a mask) would run once for each time the test
@@ -175,9 +190,15 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
     worked_out = (query.add_columns(*(value.label(f"c{i}") for i, (value, _) in enumerate(cells)),
                                     *(position.label(f"o{i}") for i, position in enumerate(order)))
                   .order_by(*order).offset(0).subquery("cells"))
+    in_order = [worked_out.c[f"o{i}"] for i in range(len(order))]
+    if sheet_xml:
+        row = (literal("<row>") + func.array_to_string(array([sheet_cell(worked_out.c[f"c{i}"])
+                                                              for i in range(len(cells))], type_=Text), "")
+               + literal("</row>"))
+        return select(row.label("row")).order_by(*in_order)
     return (select(*(spreadsheet_safe(worked_out.c[f"c{i}"]) if client_wrote else worked_out.c[f"c{i}"]
                      for i, (_, client_wrote) in enumerate(cells)))
-            .order_by(*(worked_out.c[f"o{i}"] for i in range(len(order)))))
+            .order_by(*in_order))
 
 
 def as_array(value):

@@ -132,9 +132,11 @@ def test_the_xlsx_has_a_sheet_per_table_with_the_same_rows(app, project, publish
 def test_a_table_past_the_sheet_limit_goes_on_in_further_sheets():
     import openpyxl
 
-    from app.formats.xlsx import workbook
-    rows = [(0, ["n"])] + [(0, [str(n)]) for n in range(7)] + [(1, ["only"])]
-    book = openpyxl.load_workbook(io.BytesIO(b"".join(workbook(["t" * 40, "r"], rows, max_rows=3))))
+    from app.formats.xlsx import row_xml, workbook
+    # Rows come in chunks of whole rows, as COPY hands them on: here three rows, then two, then two.
+    chunks = [b"".join(row_xml([str(n)]) + b"\n" for n in range(a, b)) for a, b in ((0, 3), (3, 5), (5, 7))]
+    tables = [("t" * 40, ["n"], chunks), ("r", ["only"], [])]
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(workbook(tables, max_rows=3))))
     # Three rows a sheet: the header and two of the seven, four times.
     assert book.sheetnames == ["t" * 31, *("t" * 27 + f" ({n})" for n in (2, 3, 4)), "r"]
     assert [[c.value for c in sheet["A"]] for sheet in book.worksheets[:4]] == [
@@ -249,3 +251,14 @@ def test_text_that_begins_as_a_formula_is_quoted_in_csv_and_kept_in_excel(app, p
     sheet = list(openpyxl.load_workbook(io.BytesIO(_get(live_server, project, ".xlsx", manager).content),
                                         read_only=True)[FORM].iter_rows(values_only=True))
     assert sheet[1][sheet[0].index("hh_g-head_name")] == formula
+
+
+def test_a_sheet_row_leaves_out_what_xml_cannot_hold_and_escapes_the_rest():
+    """formats/xlsx.py row_xml (queries.exports.sheet_cell writes the same in SQL): an openpyxl reader gets the
+    text back without the control characters XML 1.0 cannot carry, cut at Excel's 32,767 characters."""
+    import openpyxl
+
+    from app.formats.xlsx import CELL_LIMIT, row_xml, workbook
+    cells = ["a\x01b\x00c\x1f", "x&y<z>\"'", "", "tab\tline\nend\uffff", "长" * (CELL_LIMIT + 5)]
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(workbook([("t", ["h"] * 5, [row_xml(cells)])]))))
+    assert [c.value for c in book["t"][2]] == ["abc", "x&y<z>\"'", None, "tab\tline\nend", "长" * CELL_LIMIT]

@@ -95,3 +95,38 @@ def test_an_export_hands_on_the_kept_lines(app, live_server, project, api, sent,
                                 "WHERE table_path = 'csv:/data'"))
         db.session.commit()
     assert "已存" in _exported(api, live_server, project, "utf-8")[f"{FORM}.csv"].decode()
+
+
+def test_the_excel_sheets_hold_the_same_cells(app, live_server, project, api, sent):
+    """The .xlsx (sheet XML written by PostgreSQL, formats/xlsx.py) holds every table's cells as the CSV rows
+    before spreadsheet_safe: texts as sent (a formula stays text), empty cells empty; line ends as XML reads
+    them (CR LF and CR become LF)."""
+    import csv
+
+    import openpyxl
+    from sqlalchemy import select
+
+    from app.core.tables import tables
+    from app.extensions import db
+    from app.models import Form, FormVersion, Submission
+    from app.queries.exports import table_select
+    from app.services.submissions.exports import _copy
+    answer = api.get(f"{live_server}/v1/projects/{project}/forms/{FORM}/submissions.xlsx", timeout=30)
+    assert answer.status_code == 200, answer.text
+    book = openpyxl.load_workbook(io.BytesIO(answer.content), read_only=True)
+    with app.app_context():
+        form_id, schema = db.session.execute(
+            select(Form.id, FormVersion.schema).join(FormVersion, FormVersion.id == Form.current_version_id)
+            .where(Form.project_id == project, Form.xml_form_id == FORM)).one()
+        layouts = tables(FORM, schema)
+        assert book.sheetnames == [t.name for t in layouts]
+        for table in layouts:
+            statement = table_select(table, root="/data", repeats=list(schema["repeats"]),
+                                     where=[Submission.form_id == form_id], show_personal=True)
+            text = b"".join(_copy(statement, "utf-8")).decode()
+            expected = [[(c.replace("\r\n", "\n").replace("\r", "\n") or None) for c in row]
+                        for row in csv.reader(io.StringIO(text, newline=""))]
+            got = [list(row) for row in book[table.name].iter_rows(values_only=True)][1:]
+            assert got == expected, table.name
+        db.session.rollback()
+    assert any("=1+1" in (row or ()) for row in book[FORM].iter_rows(values_only=True))

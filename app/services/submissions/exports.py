@@ -4,8 +4,9 @@ feature per geo answer).
 
 Each table is one SELECT (queries.exports) whose rows PostgreSQL's COPY writes as CSV, in C, streamed as
 it goes (a CSV's lines as the background jobs kept them, where they did: queries/csv_lines.py): an export
-of any size flows in bounded memory and no answer becomes a Python object on the way (Excel's rows are read
-back from that CSV). The same filters and places cut it as cut the review list. ID
+of any size flows in bounded memory and no answer becomes a Python object on the way (Excel's rows come as
+sheet XML, written by PostgreSQL too, and are zipped as they come: formats/xlsx.py). The same filters and
+places cut it as cut the review list. ID
 numbers and phones are masked in SQL unless the caller may read personal data. Each export is audited
 when its last byte is written: an event `submission.export` with who, the filter and the submissions.
 """
@@ -86,8 +87,8 @@ class _Plan:
 def _plan(access: Access, request: ExportRequest, *, csv_file: bool = True) -> _Plan:
     """The export's plan; raises its problems (an unknown form or campaign) before any byte is written.
     `csv_file`: the rows are for a CSV file people open in a spreadsheet, so a text that begins as a formula is
-    written with a quote before it (queries.exports.spreadsheet_safe); Excel's sheets are written as text
-    cells, which run nothing, and take the text as it is."""
+    written with a quote before it (queries.exports.spreadsheet_safe); otherwise each row is a sheet's XML row
+    of text cells, which run nothing and take the text as it is."""
     form_id, schema, xml = current_form(access, request.xml_form_id)
     layouts = tables(request.xml_form_id, schema)
     where = [Submission.form_id == form_id, *conditions(access, request.chosen)]
@@ -99,7 +100,8 @@ def _plan(access: Access, request: ExportRequest, *, csv_file: bool = True) -> _
         selects = [kept_lines(t, root=root, repeats=repeats, where=where, show_personal=show, key=key)
                    for t in layouts]
     else:
-        selects = [table_select(t, root=root, repeats=repeats, where=where, show_personal=show) for t in layouts]
+        selects = [table_select(t, root=root, repeats=repeats, where=where, show_personal=show, sheet_xml=True)
+                   for t in layouts]
     return _Plan(layouts, _headers(layouts, xml, request.labels), selects, count_matching(access, request.chosen))
 
 
@@ -171,16 +173,11 @@ def _blob_chunks(blobs: BlobStore, sha256: str) -> Iterator[bytes]:
 
 
 def xlsx_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
-    """submissions.xlsx: a sheet per table (the submissions', then each repeat's), in constant memory."""
+    """submissions.xlsx: a sheet per table (the submissions', then each repeat's), streamed in constant memory."""
     plan = _plan(access, request, csv_file=False)
-
-    def rows():
-        for index, (header, statement) in enumerate(zip(plan.headers, plan.selects)):
-            yield index, header
-            for row in csv.reader(io.TextIOWrapper(io.BufferedReader(_Chunks(_copy(statement, "utf-8"))),
-                                                   encoding="utf-8", newline="")):
-                yield index, row
-    return _audited(access, request, "xlsx", plan.total, workbook([t.name for t in plan.layouts], rows()))
+    tables = ((t.name, header, _copy_lines(statement, "utf-8"))
+              for t, header, statement in zip(plan.layouts, plan.headers, plan.selects))
+    return _audited(access, request, "xlsx", plan.total, workbook(tables))
 
 
 def csv_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
@@ -189,26 +186,6 @@ def csv_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
     chunks = itertools.chain([_header_bytes(plan.headers[0], request.encoding)],
                              _copy_lines(plan.selects[0], request.encoding))
     return _audited(access, request, "csv", plan.total, chunks)
-
-
-class _Chunks(io.RawIOBase):
-    """A stream of byte chunks read as a file (for the csv module to parse COPY's output as it comes)."""
-
-    def __init__(self, chunks: Iterator[bytes]):
-        super().__init__()
-        self._chunks, self._left = chunks, b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self._left:
-            self._left = next(self._chunks, b"")
-            if not self._left:
-                return 0
-        n = min(len(buffer), len(self._left))
-        buffer[:n], self._left = self._left[:n], self._left[n:]
-        return n
 
 
 def geojson_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
