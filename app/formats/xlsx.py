@@ -17,10 +17,11 @@ from .csv_zip import zip_of
 
 MAX_ROWS = 1_048_576
 CELL_LIMIT = 32_767          # characters in a cell (Excel's specifications and limits)
-# What XML 1.0 cannot hold (its Char production): C0 controls but tab, LF and CR; U+FFFE, U+FFFF. NOT_XML
-# leaves out NUL, which no PostgreSQL text holds (queries.exports.sheet_cell deletes these with translate).
-NOT_XML = "".join(chr(c) for c in (*range(1, 9), 11, 12, *range(14, 32))) + "\ufffe\uffff"
-_NOT_XML = re.compile("[\x00" + re.escape(NOT_XML) + "]")
+# What XML 1.0 cannot hold (its Char production): C0 controls but tab, LF and CR; U+FFFE, U+FFFF. Escapes
+# that Python's and PostgreSQL's regular expressions both read; NOT_XML leaves out NUL, which no PostgreSQL
+# text holds (nor can its pattern).
+NOT_XML = r"[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _ROW = b"<row>"
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
