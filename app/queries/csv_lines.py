@@ -20,7 +20,7 @@ from ..core.tables import Table
 from ..models import Actor, FormVersion, Submission
 from .chosen_submissions import chosen
 from .exports import cell, repeat_steps, spreadsheet_safe
-from .kept import answers_unless, kept_row
+from .kept import answers_unless, kept_or_written, kept_row
 
 # Bump when the text written here changes: every kept line is then stale.
 WRITER_VERSION = "1"
@@ -132,12 +132,8 @@ def kept_lines(table: Table, *, root: str, repeats: list[str], where: list, show
                 .outerjoin(Actor, Actor.id == fence.c.submitter_id)
                 .add_columns(line.label("line")).order_by(fence.c.rank))
     depth = len([r for r in repeats if table.repeat.startswith(r + "/")]) + 1
-    each = (func.unnest(stored.c.body).table_valued("line", with_ordinality="i")
-            .render_derived(name="each", with_types=False))
-    kept_rows = (select(*[stored.c.positions[each.c.i][level + 1].label(f"n{level}") for level in range(depth)],
-                        each.c.line).select_from(each).where(stored.c.body.isnot(None)))
     written, _ = _repeat_lines(table, repeats, answers, answers.c.answers, fence.c.instance_id, root,
                                show_personal, (fence, stored))
-    rows = kept_rows.union_all(written).lateral("rows")
+    rows = kept_or_written(stored, depth, written, "line")
     return (select(rows.c.line).select_from(fence).outerjoin(stored, true()).join(rows, true())
             .order_by(fence.c.rank, *[rows.c[f"n{level}"] for level in range(depth)]))

@@ -2,7 +2,7 @@
 lookup, and the answers a read writes from only where nothing is kept. Shared by OData (queries/odata.py) and
 the CSV exports (queries/csv_lines.py).
 """
-from sqlalchemy import literal_column, select
+from sqlalchemy import func, literal_column, select
 
 from ..models import OdataRow, SubmissionVersion
 
@@ -27,3 +27,16 @@ def answers_unless(fence, stored):
     return (select((SubmissionVersion.answers.op("||")(literal_column("'{}'::jsonb"))).label("answers"))
             .where(SubmissionVersion.id == fence.c.current_version_id, stored.c.body.is_(None))
             .correlate(fence, stored).offset(0).lateral("answers"))
+
+
+def kept_or_written(stored, depth: int, written, column: str):
+    """LATERAL (n0, n1…, `column`): a submission's rows of a repeat table, kept (one per element of the kept
+    body, in order, with its positions) when `stored` has them, else `written`, a select of the same columns
+    made from answers_unless; each branch is gated by a one-time filter on the kept row, so only one runs."""
+    # unnest reads the kept body once; body[i] for each i would decompress it again for every row.
+    each = (func.unnest(stored.c.body).table_valued(column, with_ordinality="i")
+            .render_derived(name="each", with_types=False))
+    kept = (select(*[stored.c.positions[each.c.i][level + 1].label(f"n{level}") for level in range(depth)],
+                   each.c[column])
+            .select_from(each).where(stored.c.body.isnot(None)))
+    return kept.union_all(written).lateral("rows")

@@ -59,7 +59,7 @@ from ..core.personal_fields import ID_SUFFIXES, is_personal
 from ..models import Actor, Form, FormVersion, Submission, SubmissionAttachment, SubmissionVersion
 from .chosen_submissions import chosen
 from .exports import answer_text, as_array, masked_in_text
-from .kept import answers_unless, kept_row
+from .kept import answers_unless, kept_or_written, kept_row
 
 UTC_STAMP = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'     # JavaScript's toISOString, as Central's timestamps
 SYSTEM_MEMBERS = ("submissionDate", "updatedAt", "submitterId", "submitterName", "attachmentsPresent",
@@ -402,12 +402,6 @@ def _kept_or_written(writer: "Writer", table: Node, fence, stored, shape: Shape)
     """LATERAL (n0, n1…, row): a submission's kept rows of `table` when it has them (one per element of the
     kept body, in order), else its rows written from the answers; each branch is gated by a one-time
     filter on the kept row, so only one of them runs."""
-    # unnest reads the kept body once; body[i] for each i would decompress it again for every row.
-    each = (func.unnest(stored.c.body).table_valued("row", with_ordinality="i")
-            .render_derived(name="each", with_types=False))
-    kept_rows = (select(*[stored.c.positions[each.c.i][level + 1].label(f"n{level}")
-                          for level in range(repeat_depth(table))], each.c.row)
-                 .select_from(each).where(stored.c.body.isnot(None)))
     answers = answers_unless(fence, stored)
     made = repeat_rows(writer, table, answers.c.answers, fence.c.instance_id, shape)
     written = select().select_from(answers)
@@ -415,7 +409,7 @@ def _kept_or_written(writer: "Writer", table: Node, fence, stored, shape: Shape)
         written = written.join(rows, true())
     keys = [cast(n, Integer).label(f"n{i}") for i, n in enumerate(made.positions)]
     written = writer.joined(written.add_columns(*keys, made.row.label("row")))
-    return kept_rows.union_all(written).lateral("rows")
+    return kept_or_written(stored, repeat_depth(table), written, "row")
 
 
 def submissions_count(where: list) -> Select:
