@@ -18,23 +18,21 @@ as pyodk parses), and the worker's peak memory growth (VmHWM) over each read.
 Targets (issue 16): >= 30,000 submissions/s (Central here: ~3,300/s), page latency flat with depth, memory flat.
 """
 import argparse
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import requests
 from bench_export import _memory_kb, _workers
 from benchlib import (
-    BenchServer,
     admin_session,
     bench_server,
     clone_screenings,
     count_screenings,
-    gunicorn_serving,
     keep_kept_rows,
+    kept_county,
     pad_members,
+    signed_in,
 )
 
 from demo.simulate import simulate_campaign
@@ -83,11 +81,8 @@ def main() -> int:
     args = parser.parse_args()
 
     if args.reuse:
-        port = Path(args.reuse, "data", "postmaster.pid").read_text().splitlines()[3]
-        os.environ.update({"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/bench",
-                           "DIXIAN_DATA_DIR": f"{args.reuse}/dixian"})
-        with gunicorn_serving(workers=1, env={"BACKGROUND_JOBS_SECONDS": "0"}) as url:
-            measure(args, KeptCounty(int(port), url), reused=True)
+        with kept_county(args.reuse) as county:
+            measure(args, county, reused=True)
         return 0
     started = time.monotonic()
     with bench_server(villages=args.villages, households=args.households, durable=False, workers=1,
@@ -98,15 +93,6 @@ def main() -> int:
         pad_members(server, args.members)
         measure(args, server, reused=False)
     return 0
-
-
-class KeptCounty:
-    """What measure() needs of a county an earlier --keep run left: its database port and the server's URL."""
-
-    def __init__(self, pg_port: int, url: str):
-        self.pg_port, self.url = pg_port, url
-
-    psql = BenchServer.psql
 
 
 def measure(args, server, *, reused: bool) -> None:
@@ -120,7 +106,7 @@ def measure(args, server, *, reused: bool) -> None:
     kept = int(server.psql("SELECT count(DISTINCT submission_id) FROM odata_row"))
     if not args.written and kept < total:
         print(f"warning: only {kept:,} of {total:,} submissions have rows kept", flush=True)
-    _, http = admin_session(server) if not reused else (None, _signed_in(server.url))
+    _, http = admin_session(server) if not reused else (None, signed_in(server.url))
     port = int(server.url.rsplit(":", 1)[1])
     project = int(server.psql(f"SELECT project_id FROM form WHERE xml_form_id = '{FORM}'"))
     svc = f"{server.url}/v1/projects/{project}/forms/{FORM}.svc"
@@ -145,15 +131,6 @@ def measure(args, server, *, reused: bool) -> None:
     central = _read(http, f"{svc}/Submissions?$top=10000&$expand=*", port, follow=False)
     print(f"Central's measure ({central['rows']:,} submissions with members expanded, one request; Central here: "
           f"10,000 in about 3 s): {central['pages'][0]:.2f} s", flush=True)
-
-
-def _signed_in(url: str) -> requests.Session:
-    """A session of the administrator an earlier run made (admin_session)."""
-    http = requests.Session()
-    token = http.post(f"{url}/v1/sessions", timeout=30,
-                      json={"email": "bench@example.org", "password": "bench password 1"}).json()["token"]
-    http.headers["Authorization"] = f"Bearer {token}"
-    return http
 
 
 if __name__ == "__main__":

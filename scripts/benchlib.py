@@ -209,6 +209,38 @@ def count_screenings(server: BenchServer, form: str) -> int:
     return total
 
 
+class KeptCounty:
+    """What a benchmark's measure() needs of a county an earlier --keep run left: its database port and the
+    URL of the server serving it (psql as BenchServer's)."""
+
+    def __init__(self, pg_port: int, url: str):
+        self.pg_port, self.url = pg_port, url
+
+    psql = BenchServer.psql
+
+
+@contextmanager
+def kept_county(folder: str):
+    """The county an earlier --keep run left running in `folder` (the data directory it printed), served again
+    by one gunicorn worker without background jobs: yields a KeptCounty. Points this process's DATABASE_URL and
+    DIXIAN_DATA_DIR at it too."""
+    port = Path(folder, "data", "postmaster.pid").read_text().splitlines()[3]
+    os.environ.update({"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/bench",
+                       "DIXIAN_DATA_DIR": f"{folder}/dixian"})
+    with gunicorn_serving(workers=1, env={"BACKGROUND_JOBS_SECONDS": "0"}) as url:
+        yield KeptCounty(int(port), url)
+
+
+def signed_in(url: str):
+    """A requests session of the administrator an earlier run made (admin_session)."""
+    import requests
+    http = requests.Session()
+    token = http.post(f"{url}/v1/sessions", timeout=30,
+                      json={"email": "bench@example.org", "password": "bench password 1"}).json()["token"]
+    http.headers["Authorization"] = f"Bearer {token}"
+    return http
+
+
 def admin_session(server: BenchServer):
     """The app (for direct service calls) and an HTTP session signed in as a new administrator."""
     import requests

@@ -1,5 +1,5 @@
 """An Excel workbook of tables (a sheet per table), streamed as it is written: each sheet's rows arrive as
-SpreadsheetML `<row>` elements that PostgreSQL wrote (queries.exports.table_select, sheet_xml=True), and go
+SpreadsheetML `<row>` elements that PostgreSQL wrote (queries/export_lines.py SHEET, kept ahead), and go
 into the zip as they come, so the first bytes leave at once and memory does not grow with the rows. A table
 past Excel's 1,048,576 rows goes on into further sheets ("name (2)", ...), each with the header row again.
 The parts that list the sheets (the workbook, its relationships, the content types) are written last, when the

@@ -117,7 +117,7 @@ class OdataRow(db.Model):
     `table_path`: the table's node in the form (its schema path: /data for Submissions, /data/hh_g/member for a
     repeat), not its OData name, which two repeats may share once sanitized (r-1 and r_1 are both
     Submissions.r_1); a CSV export's lines are kept beside them under 'csv:' and the path of their table
-    (queries/csv_lines.py). `writer_key` names the tree of fields and the writer they were written with
+    (queries/export_lines.py). `writer_key` names the tree of fields and the writer they were written with
     (services/submissions/odata_store.py tree_key): a read uses a row only when its key and version are the
     form's and the submission's current ones, and writes the rest as before, so a missing or stale row is slower, never
     wrong. `personal`: written for a caller who may read personal data (else with ID numbers and phones

@@ -1,6 +1,6 @@
 """The submissions a page chooses, each with its current version's answers read once: what OData pages are
-written from. (Exports read every row and keep a plain join, queries/exports.py: the lateral lookup below
-costs more than it saves when nothing is cut.)
+written from, and what the export lines are kept from. (Exports read every row in the order of ids and choose
+them without a rank: queries/exports.py, queries/export_lines.py.)
 
 Two things make a read of a county's answers fast (measured on 120,000 screenings, scripts/bench_odata.py):
 - the submissions are chosen, ordered and cut on narrow rows first (an index range, or a sort of ids), and

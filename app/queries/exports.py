@@ -16,7 +16,7 @@ WITH ORDINALITY, one LATERAL per enclosing repeat, and get Central's keys: insta
 from dataclasses import dataclass
 
 from sqlalchemy import ARRAY, Text, and_, case, cast, column, func, literal, literal_column, select, true
-from sqlalchemy.dialects.postgresql import aggregate_order_by, array
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql import Select
 
 from ..core.personal_fields import ID_SUFFIXES, LONG_NUMBER, NUMBER_IN_TEXT
@@ -132,19 +132,24 @@ def repeat_steps(table: Table, repeats: list[str], answers, instance_id, root: s
     return RepeatSteps(froms, positions, source, base, parent_key, key)
 
 
-def sheet_cell(value):
-    """A cell as a sheet's XML (formats/xlsx.py row_xml, the same in SQL): NULL or empty an empty cell, any other
-    an inline string, escaped, without the characters XML cannot hold, cut at Excel's 32,767."""
+def sheet_text(value):
+    """A value (any type) as a sheet cell's text (formats/xlsx.py row_xml, the same in SQL): without the
+    characters XML cannot hold, cut at Excel's 32,767; NULL stays NULL."""
     # A regular expression: translate() with these 29 characters made a county's Excel 2.5 times slower (51 s
     # against 20 s, bench_export.py).
-    text = func.left(func.regexp_replace(cast(value, Text), NOT_XML, "", "g"), CELL_LIMIT)
+    return func.left(func.regexp_replace(cast(value, Text), NOT_XML, "", "g"), CELL_LIMIT)
+
+
+def sheet_cell(text):
+    """A sheet_text as a sheet's XML cell (rows of them are written by queries/export_lines.py): NULL or empty
+    an empty cell, any other an inline string, escaped."""
     escaped = func.replace(func.replace(func.replace(text, "&", "&amp;"), "<", "&lt;"), ">", "&gt;")
     return case((func.coalesce(text, "") == "", literal("<c/>")),
                 else_=literal('<c t="inlineStr"><is><t xml:space="preserve">') + escaped + literal("</t></is></c>"))
 
 
 def table_select(table: Table, *, root: str, repeats: list[str], where: list, show_personal: bool,
-                 for_spreadsheet: bool = False, sheet_xml: bool = False) -> Select:
+                 for_spreadsheet: bool = False) -> Select:
     """The SELECT of one table's rows (no header), in the submissions' order and, within one, the repeat's;
     `where`: conditions on Submission joined to Form (services/submissions/listing.conditions).
 
@@ -152,8 +157,8 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
     submitter's name) goes through spreadsheet_safe, for a CSV that people open in Excel. Keys are all
     written the same way, so KEY and PARENT_KEY still join.
 
-    `sheet_xml`: one column instead, each row as a sheet's `<row>` of text cells (sheet_cell), for
-    formats/xlsx.py to stream."""
+    Exports write their lines through queries/export_lines.py, which keeps them ahead; this is the statement
+    its CSV lines are held to (tests/central/test_export_kept_lines.py)."""
     # Joined, then sorted whole: COPY reads every row anyway, and a lateral lookup of each version (what OData's
     # pages use, queries/chosen_submissions.py) made a county's CSV export 40% slower (bench_export.py).
     chosen = (select(Submission.id.label("sid"), Submission.created_at, Submission.instance_id,
@@ -182,7 +187,7 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
         order = [chosen.c.sid, *steps.positions]
         cells = [*((cell(steps.source, c, steps.base, show_personal), True) for c in table.columns),
                  (steps.parent_key, True), (steps.key, True)]
-    if not for_spreadsheet and not sheet_xml:
+    if not for_spreadsheet:
         return query.add_columns(*(value for value, _ in cells)).order_by(*order)
     # The cells are worked out in a subquery (OFFSET 0 keeps it apart) and made safe above it: made safe in
     # place, each cell's expression (a lookup in the answers, a mask) would run once for each time the test
@@ -191,11 +196,6 @@ def table_select(table: Table, *, root: str, repeats: list[str], where: list, sh
                                     *(position.label(f"o{i}") for i, position in enumerate(order)))
                   .order_by(*order).offset(0).subquery("cells"))
     in_order = [worked_out.c[f"o{i}"] for i in range(len(order))]
-    if sheet_xml:
-        row = (literal("<row>") + func.array_to_string(array([sheet_cell(worked_out.c[f"c{i}"])
-                                                              for i in range(len(cells))], type_=Text), "")
-               + literal("</row>"))
-        return select(row.label("row")).order_by(*in_order)
     return (select(*(spreadsheet_safe(worked_out.c[f"c{i}"]) if client_wrote else worked_out.c[f"c{i}"]
                      for i, (_, client_wrote) in enumerate(cells)))
             .order_by(*in_order))

@@ -1,6 +1,6 @@
 """Reading a submission's kept rows (models OdataRow, written ahead by services/submissions/odata_store.py): the
 lookup, and the answers a read writes from only where nothing is kept. Shared by OData (queries/odata.py) and
-the CSV exports (queries/csv_lines.py).
+the CSV exports (queries/export_lines.py).
 """
 from sqlalchemy import func, literal_column, select
 

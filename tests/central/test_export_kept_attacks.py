@@ -1,4 +1,4 @@
-"""Attacks on the CSV lines kept ahead of exports (queries/csv_lines.py, services/submissions/exports.py), by a
+"""Attacks on the CSV lines kept ahead of exports (queries/export_lines.py, services/submissions/exports.py), by a
 helper who tried to break them: an export, with lines kept in any state, against the same export through the
 old path (table_select's cells, for_spreadsheet=True, written by COPY FORMAT csv), through the same HTTP route,
 roles and filters; and the two things it found (a name holding U+0001; an export of a campaign cut off)."""
@@ -23,7 +23,7 @@ def _old_path(m):
     from app.queries.exports import table_select
     from app.services.submissions import exports as service
 
-    def old_lines(table, *, root, repeats, where, show_personal, key):
+    def old_lines(table, *, root, repeats, where, show_personal, key, style=None):
         return table_select(table, root=root, repeats=repeats, where=where, show_personal=show_personal,
                             for_spreadsheet=True)
     m.setattr(service, "kept_lines", old_lines)

@@ -1,7 +1,8 @@
-"""CSV lines kept ahead of exports (queries/csv_lines.py): a CSV export, kept or not, is byte for byte what COPY
-writes from queries.exports.table_select's cells (the way every CSV was written before lines were kept), for
+"""Export lines kept ahead of exports (queries/export_lines.py): a CSV export, kept or not, is byte for byte what
+COPY writes from queries.exports.table_select's cells (the way every CSV was written before lines were kept), for
 every table (a repeat inside a repeat too), for a reader who may read personal data and one who may not, in
-UTF-8 and GB18030; with texts that need quoting, begin as formulas, span lines or hold numbers to mask."""
+UTF-8 and GB18030; with texts that need quoting, begin as formulas, span lines or hold numbers to mask. An
+Excel export's sheets are the same, kept or not, and hold the cells table_select writes."""
 import io
 import uuid
 import zipfile
@@ -130,3 +131,43 @@ def test_the_excel_sheets_hold_the_same_cells(app, live_server, project, api, se
             assert got == expected, table.name
         db.session.rollback()
     assert any("=1+1" in (row or ()) for row in book[FORM].iter_rows(values_only=True))
+
+
+def _sheets(session, live_server, project) -> dict[str, bytes]:
+    """Each worksheet's XML of the Excel export."""
+    answer = session.get(f"{live_server}/v1/projects/{project}/forms/{FORM}/submissions.xlsx", timeout=30)
+    assert answer.status_code == 200, answer.text
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist() if name.startswith("xl/worksheets/")}
+
+
+def test_kept_or_not_the_excel_sheets_are_the_same(app, live_server, project, api, sent, tmp_path, monkeypatch):
+    viewer = pyodk_as_role(app, live_server, project, "viewer", tmp_path).session
+    written = {role: _sheets(s, live_server, project) for role, s in (("admin", api), ("viewer", viewer))}
+    assert written["admin"] != written["viewer"]                  # the viewer's ID numbers are masked
+    keep_all(app, monkeypatch)
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import OdataRow
+    with app.app_context():
+        kept = db.session.scalar(select(func.count()).where(OdataRow.table_path.like("xlsx:%")))
+        db.session.rollback()
+    assert kept == 5 * 2 * 3            # five submissions, with and without personal data, three tables
+    assert {role: _sheets(s, live_server, project) for role, s in (("admin", api), ("viewer", viewer))} == written
+
+
+def test_an_excel_export_hands_on_the_kept_rows(app, live_server, project, api, sent, monkeypatch):
+    keep_all(app, monkeypatch)
+    from sqlalchemy import text
+
+    from app.extensions import db
+    with app.app_context():
+        db.session.execute(text("UPDATE odata_row SET body = ARRAY[replace(body[1], '普通', '已存')] "
+                                "WHERE table_path = 'xlsx:/data'"))
+        db.session.execute(text("UPDATE odata_row SET body = array_replace(body, body[1], "
+                                "replace(body[1], '</row>', '<c t=\"inlineStr\"><is><t>多</t></is></c></row>')) "
+                                "WHERE table_path LIKE 'xlsx:/data/plot' AND cardinality(body) > 0"))
+        db.session.commit()
+    sheets = b"".join(_sheets(api, live_server, project).values()).decode()
+    assert "已存" in sheets and "<t>多</t>" in sheets

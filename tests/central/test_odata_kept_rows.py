@@ -71,12 +71,14 @@ def _read_all(readers, live_server, project) -> dict:
     return out
 
 
-def _kept_rows(app, csv: bool = False) -> int:
-    """How many OData rows are kept (or, with `csv`, CSV lines: tests/central/test_export_kept_lines.py)."""
+def _kept_rows(app, lines: str | None = None) -> int:
+    """How many OData rows are kept (or export lines of style `lines`, 'csv' or 'xlsx':
+    tests/central/test_export_kept_lines.py)."""
     from app.extensions import db
     with app.app_context():
-        return db.session.execute(text("SELECT count(*) FROM odata_row WHERE (table_path LIKE 'csv:%') = :csv"),
-                                  {"csv": csv}).scalar()
+        pattern = "/%" if lines is None else f"{lines}:%"
+        return db.session.execute(text("SELECT count(*) FROM odata_row WHERE table_path LIKE :pattern"),
+                                  {"pattern": pattern}).scalar()
 
 
 def test_kept_rows_read_as_the_written_ones_in_every_table_page_and_role(app, live_server, project, sent, readers,
@@ -84,7 +86,7 @@ def test_kept_rows_read_as_the_written_ones_in_every_table_page_and_role(app, li
     written = _read_all(readers, live_server, project)
     assert _kept_rows(app) == 0
     assert keep_all(app, monkeypatch) == 3
-    assert _kept_rows(app) == 3 * len(TABLES) * 2 and _kept_rows(app, csv=True) == 3 * len(TABLES) * 2
+    assert _kept_rows(app) == _kept_rows(app, "csv") == _kept_rows(app, "xlsx") == 3 * len(TABLES) * 2
     assert _read_all(readers, live_server, project) == written
     # Masked for the viewer in the kept text as in the written one; shown to the administrator.
     viewer_crops = written["viewer", "Submissions.plot.crop"][0]

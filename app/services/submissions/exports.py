@@ -3,7 +3,7 @@ per repeat, Central's layout, or the submissions' table alone), Excel (a sheet p
 feature per geo answer).
 
 Each table is one SELECT (queries.exports) whose rows PostgreSQL's COPY writes as CSV, in C, streamed as
-it goes (a CSV's lines as the background jobs kept them, where they did: queries/csv_lines.py): an export
+it goes (a CSV's lines as the background jobs kept them, where they did: queries/export_lines.py): an export
 of any size flows in bounded memory and no answer becomes a Python object on the way (Excel's rows come as
 sheet XML, written by PostgreSQL too, and are zipped as they come: formats/xlsx.py). The same filters and
 places cut it as cut the review list. ID
@@ -29,8 +29,7 @@ from ...formats.geojson import feature_collection
 from ...formats.xlsx import workbook
 from ...models import Form, FormVersion, GeoAnswer, Submission, SubmissionAttachment
 from ...problems import not_found
-from ...queries.csv_lines import kept_lines, layout_key
-from ...queries.exports import table_select
+from ...queries.export_lines import CSV, SHEET, LineStyle, kept_lines, layout_key
 from ...storage.blobstore import BlobStore
 from .copy_out import copy_out
 from .listing import SubmissionFilter, conditions
@@ -84,24 +83,20 @@ class _Plan:
     total: int                      # submissions chosen (the audit's count)
 
 
-def _plan(access: Access, request: ExportRequest, *, csv_file: bool = True) -> _Plan:
+def _plan(access: Access, request: ExportRequest, style: LineStyle = CSV) -> _Plan:
     """The export's plan; raises its problems (an unknown form or campaign) before any byte is written.
-    `csv_file`: the rows are for a CSV file people open in a spreadsheet, so a text that begins as a formula is
-    written with a quote before it (queries.exports.spreadsheet_safe); otherwise each row is a sheet's XML row
-    of text cells, which run nothing and take the text as it is."""
+    `style` (queries/export_lines.py): CSV lines for a file people open in a spreadsheet (a text that begins
+    as a formula gets a quote before it), or SHEET rows of an Excel sheet's XML (text cells, which run
+    nothing, take the text as it is)."""
     form_id, schema, xml = current_form(access, request.xml_form_id)
     layouts = tables(request.xml_form_id, schema)
     where = [Submission.form_id == form_id, *conditions(access, request.chosen)]
     root, repeats = "/" + schema.get("root", "data"), list(schema.get("repeats", []))
     show = access.can(Permission.PERSONAL_DATA_READ)
-    if csv_file:
-        # Each line as one text, kept ahead where it can be (queries/csv_lines.py).
-        key = layout_key(layouts, repeats)
-        selects = [kept_lines(t, root=root, repeats=repeats, where=where, show_personal=show, key=key)
-                   for t in layouts]
-    else:
-        selects = [table_select(t, root=root, repeats=repeats, where=where, show_personal=show, sheet_xml=True)
-                   for t in layouts]
+    # Each line as one text, kept ahead where it can be (queries/export_lines.py).
+    key = layout_key(layouts, repeats, style)
+    selects = [kept_lines(t, root=root, repeats=repeats, where=where, show_personal=show, key=key, style=style)
+               for t in layouts]
     return _Plan(layouts, _headers(layouts, xml, request.labels), selects, count_matching(access, request.chosen))
 
 
@@ -174,7 +169,7 @@ def _blob_chunks(blobs: BlobStore, sha256: str) -> Iterator[bytes]:
 
 def xlsx_export(access: Access, request: ExportRequest) -> Iterator[bytes]:
     """submissions.xlsx: a sheet per table (the submissions', then each repeat's), streamed in constant memory."""
-    plan = _plan(access, request, csv_file=False)
+    plan = _plan(access, request, SHEET)
     tables = ((t.name, header, _copy_lines(statement, "utf-8"))
               for t, header, statement in zip(plan.layouts, plan.headers, plan.selects))
     return _audited(access, request, "xlsx", plan.total, workbook(tables))

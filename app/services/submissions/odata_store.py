@@ -3,8 +3,8 @@ each submission's rows of each OData table are written once from its current ver
 without the right to read personal data, and kept in odata_row (queries/odata_store.py). A read of the full
 shape (no $select, $expand or $wkt) hands the kept text on, and writes from the answers only the rows not kept
 yet, or kept from another version or another tree of fields (queries/odata.py): a row missing or stale makes a
-read slower, never different. A CSV export's lines are kept the same way, in the same walk
-(queries/csv_lines.py), under a key of the form's CSV columns.
+read slower, never different. An export's CSV lines and Excel rows are kept the same way, in the same walk
+(queries/export_lines.py), under a key of the form's export columns.
 
 The writer walks each form's submissions by current version id, remembering how far it has come
 (odata_store.written_through): a new submission or an edit has a new, higher version id, so it is reached in
@@ -19,14 +19,14 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import DBAPIError
 
 from ...core.odata_schema import Node, find_table, odata_tree, tables
 from ...core.tables import tables as csv_tables
 from ...extensions import db
 from ...models import Form, FormVersion, OdataRow, OdataStore, Submission, SubmissionVersion
-from ...queries.csv_lines import keep_source, layout_key, table_path
+from ...queries.export_lines import STYLES, keep_source, layout_key, table_path
 from ...queries.odata_store import keep, keep_rows
 
 log = logging.getLogger(__name__)
@@ -103,12 +103,13 @@ class _Kept:
     def repeats(self) -> list[str]:
         return list(self.schema.get("repeats", []))
 
-    def csv_key(self) -> str:
-        return layout_key(self.layouts, self.repeats)
+    def line_keys(self) -> list[str]:
+        """The writer key of each style of export line (export_lines.STYLES, in order)."""
+        return [layout_key(self.layouts, self.repeats, style) for style in STYLES]
 
     def walk_key(self) -> str:
-        """The key of the walk: both writers' keys, so that a change of either writes everything again."""
-        return hashlib.sha1((tree_key(self.tree) + self.csv_key()).encode()).hexdigest()
+        """The key of the walk: every writer's key, so that a change of any writes everything again."""
+        return hashlib.sha1("".join([tree_key(self.tree), *self.line_keys()]).encode()).hexdigest()
 
 
 def _keep_batch(form: "_Kept", key: str, through: int, limit: int, settle: timedelta) -> tuple[int, int]:
@@ -131,21 +132,45 @@ def _keep_batch(form: "_Kept", key: str, through: int, limit: int, settle: timed
         db.session.rollback()
         return 0, through
     last = settled[-1].current_version_id
-    # The batch as a range of the (form, current version) index: a list of ids in the statement was checked
-    # against every submission the newest-first walk read (1.5 s for 500 of 30,000).
-    where = [Submission.form_id == form_id, Submission.current_version_id > through,
-             Submission.current_version_id <= last, Submission.is_draft.is_(False)]
-    odata_key, csv_key = tree_key(form.tree), form.csv_key()
-    for personal in (True, False):
-        for table in readable_tables(form.tree):
-            db.session.execute(keep_rows(form.tree, table, where, personal=personal, key=odata_key))
-        for layout in form.layouts:
-            db.session.execute(keep(keep_source(layout, form.repeats, where, form.root, personal),
-                                    table_path(layout, form.root), personal=personal, key=csv_key))
+    connection = db.session.connection()
+    for statement in _statements(form, key):
+        connection.execute(statement, {"through": through, "last": last})
     through = last
     _remember(form_id, key, through)
     db.session.commit()
     return len(settled), through
+
+
+# The keeping statements of the forms walked lately, by (form id, walk key): a form's dozen statements, each of
+# hundreds of cells, took SQLAlchemy ~1 s to build and compile for each batch of 500, half the time a county's
+# rows took to keep (scripts/bench_export.py). Built once, they are compiled once and run with each range.
+_BUILT: dict[tuple[int, str], list] = {}
+_BUILT_AT_MOST = 64
+
+
+def _statements(form: "_Kept", key: str) -> list:
+    """The statements that keep a batch of the form's submissions (its current versions in the range of the
+    parameters `through` < id <= `last`): OData's rows of each table, then the export lines of each style and
+    table, for readers with and without the right to read personal data."""
+    built = _BUILT.get((form.form_id, key))
+    if built is not None:
+        return built
+    # The batch as a range of the (form, current version) index: a list of ids in the statement was checked
+    # against every submission the newest-first walk read (1.5 s for 500 of 30,000).
+    where = [Submission.form_id == form.form_id, Submission.current_version_id > bindparam("through"),
+             Submission.current_version_id <= bindparam("last"), Submission.is_draft.is_(False)]
+    odata_key, line_keys = tree_key(form.tree), form.line_keys()
+    built = []
+    for personal in (True, False):
+        built += [keep_rows(form.tree, table, where, personal=personal, key=odata_key)
+                  for table in readable_tables(form.tree)]
+        built += [keep(keep_source(layout, form.repeats, where, form.root, personal, style),
+                       table_path(layout, form.root, style), personal=personal, key=line_key)
+                  for style, line_key in zip(STYLES, line_keys) for layout in form.layouts]
+    if len(_BUILT) >= _BUILT_AT_MOST:
+        _BUILT.clear()
+    _BUILT[(form.form_id, key)] = built
+    return built
 
 
 def readable_tables(tree: Node) -> list[Node]:
