@@ -224,10 +224,17 @@ SELECT c.project_id, c.id FROM campaign c
 WHERE {_PENDING}
 ORDER BY c.id
 """)
-# A household's state in a campaign, from its campaign_household row `ch` (all NULL when it has none):
-# unscreened, flagged (a risk flag among :risk, app.core.rules.flags.ALL_RISK_CODES) or screened.
-HOUSEHOLD_STATE = """CASE WHEN ch.screening_version_id IS NULL THEN 'unscreened'
-         WHEN ch.flag_codes && CAST(:risk AS varchar[]) THEN 'flagged' ELSE 'screened' END"""
+
+
+def household_state(risk: str = "CAST(:risk AS varchar[])") -> str:
+    """A household's state in a campaign, from its campaign_household row `ch` (all NULL when it has none):
+    unscreened, flagged (a risk flag among `risk`, an SQL varchar[]: by default the parameter :risk, given
+    app.core.rules.flags.ALL_RISK_CODES) or screened."""
+    return f"""CASE WHEN ch.screening_version_id IS NULL THEN 'unscreened'
+         WHEN ch.flag_codes && {risk} THEN 'flagged' ELSE 'screened' END"""
+
+
+HOUSEHOLD_STATE = household_state()
 # A campaign by id (:id, NULL for a name) or name (:name), the id first, with its tiles' version and whether
 # it has anything to add up: map tiles ask this once each, without the campaign's lock.
 CAMPAIGN_FOR_TILES = text(f"""

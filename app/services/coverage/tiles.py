@@ -8,7 +8,6 @@ import hashlib
 from dataclasses import dataclass
 
 from ...core.access import Access
-from ...core.rules.flags import ALL_RISK_CODES, RISK_CODES
 from ...problems import unexpected_value
 from ...queries import tiles as statements
 from ...queries.places import sql_patterns
@@ -56,7 +55,7 @@ def households_tile(access: Access, campaign: TiledCampaign, z: int, x: int, y: 
         return _tile(b"")
     data = scalar_alone(statements.households_tile(access.places is not None), {
         "z": z, "x": x, "y": y, "campaign": campaign.id, "project": access.project_id,
-        "places": sql_patterns(access.places), "risk": ALL_RISK_CODES, **RISK_CODES})
+        "places": sql_patterns(access.places)})
     return _tile(data)
 
 
