@@ -39,17 +39,38 @@ _STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleShee
            '</styleSheet>').encode()
 
 
-def sheet_name(name: str, part: int = 1) -> str:
-    """A valid sheet name (at most 31 characters, none of []:*?/\\) for part `part` of a table."""
-    suffix = f" ({part})" if part > 1 else ""
-    return name.translate(_FORBIDDEN)[:31 - len(suffix)] + suffix
+def sheet_name(name: str, part: int, taken: set[str]) -> str:
+    """A sheet name Excel takes for part `part` of a table, not in `taken` (lower-cased names, which it adds
+    to): at most 31 characters, none of []:*?/\\, not beginning or ending with an apostrophe, not 'History'
+    (Excel's own), and unlike every other sheet's once case is ignored, as Excel compares them. Parts after the
+    first are "name (2)", …; a name already taken (two repeats cut to one name, or differing in case only)
+    gets the first free " (k)" after it."""
+    base = name.translate(_FORBIDDEN).strip("'") or "Sheet"
+    if base.lower() == "history":
+        base += "_"
+    k = part
+    while True:
+        suffix = f" ({k})" if k > 1 else ""
+        candidate = base[:31 - len(suffix)].rstrip("'") + suffix
+        if candidate.lower() not in taken:
+            taken.add(candidate.lower())
+            return candidate
+        k += 1
+
+
+# Excel reads _xHHHH_ in a text as the character HHHH (ECMA-376 Part 1 §22.9.2.19, ST_Xstring): an underscore
+# that begins one is written as _x005F_ (itself, escaped), so that the text reads as sent.
+EXCEL_ESCAPE_START = "_(?=[xX][0-9A-Fa-f]{4}_)"
+_EXCEL_ESCAPE_START = re.compile(EXCEL_ESCAPE_START)
 
 
 def row_xml(cells: list[str]) -> bytes:
     """A row of text cells as PostgreSQL writes them for a sheet (a header row, written here): characters XML
-    cannot hold are left out, a text is cut at Excel's 32,767 characters, an empty one is an empty cell."""
+    cannot hold are left out, a text is cut at Excel's 32,767 characters, an empty one is an empty cell;
+    escaped for XML, and for Excel where a text holds what it would read as its own escape."""
     texts = [_NOT_XML.sub("", c)[:CELL_LIMIT] if c else "" for c in cells]
-    return ("<row>" + "".join(f'<c t="inlineStr"><is><t xml:space="preserve">{escape(t)}</t></is></c>' if t
+    return ("<row>" + "".join(f'<c t="inlineStr"><is><t xml:space="preserve">'
+                              f'{_EXCEL_ESCAPE_START.sub("_x005F_", escape(t))}</t></is></c>' if t
                               else "<c/>" for t in texts) + "</row>").encode()
 
 
@@ -57,6 +78,7 @@ def workbook(tables: Iterable[tuple[str, list[str], Iterable[bytes]]], *, max_ro
              ) -> Iterator[bytes]:
     """The .xlsx bytes of `tables`: (name, header cells, chunks of whole `<row>` elements), in order."""
     names: list[str] = []
+    taken: set[str] = set()
 
     def parts():
         for name, header, chunks in tables:
@@ -65,7 +87,7 @@ def workbook(tables: Iterable[tuple[str, list[str], Iterable[bytes]]], *, max_ro
             part = 0
             while True:
                 part += 1
-                names.append(sheet_name(name, part))
+                names.append(sheet_name(name, part, taken))
                 full = [False]
                 yield f"xl/worksheets/sheet{len(names)}.xml", _sheet(header, source, left, full, max_rows)
                 if not full[0]:

@@ -27,8 +27,8 @@ from .chosen_submissions import chosen
 from .exports import cell, repeat_steps, sheet_cell, sheet_text, spreadsheet_safe
 from .kept import answers_unless, kept_or_written, kept_row
 
-# Bump when the text written here changes: every kept line is then stale.
-WRITER_VERSION = "1"
+# Bump when the text written here changes: every kept line is then stale. 2: Excel's _xHHHH_ escaped.
+WRITER_VERSION = "2"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from sqlalchemy.sql import Select
 
 from ..core.personal_fields import ID_SUFFIXES, LONG_NUMBER, NUMBER_IN_TEXT
 from ..core.tables import Column, Table
-from ..formats.xlsx import CELL_LIMIT, NOT_XML
+from ..formats.xlsx import CELL_LIMIT, EXCEL_ESCAPE_START, NOT_XML
 from ..models import Actor, Form, FormVersion, Submission, SubmissionVersion
 
 
@@ -142,8 +142,11 @@ def sheet_text(value):
 
 def sheet_cell(text):
     """A sheet_text as a sheet's XML cell (rows of them are written by queries/export_lines.py): NULL or empty
-    an empty cell, any other an inline string, escaped."""
-    escaped = func.replace(func.replace(func.replace(text, "&", "&amp;"), "<", "&lt;"), ">", "&gt;")
+    an empty cell, any other an inline string, escaped for XML, and for Excel where it holds what Excel would
+    read as its own escape (formats/xlsx.py EXCEL_ESCAPE_START)."""
+    escaped = func.regexp_replace(
+        func.replace(func.replace(func.replace(text, "&", "&amp;"), "<", "&lt;"), ">", "&gt;"),
+        EXCEL_ESCAPE_START, "_x005F_", "g")
     return case((func.coalesce(text, "") == "", literal("<c/>")),
                 else_=literal('<c t="inlineStr"><is><t xml:space="preserve">') + escaped + literal("</t></is></c>"))
 

@@ -262,3 +262,24 @@ def test_a_sheet_row_leaves_out_what_xml_cannot_hold_and_escapes_the_rest():
     cells = ["a\x01b\x00c\x1f", "x&y<z>\"'", "", "tab\tline\nend\uffff", "长" * (CELL_LIMIT + 5)]
     book = openpyxl.load_workbook(io.BytesIO(b"".join(workbook([("t", ["h"] * 5, [row_xml(cells)])]))))
     assert [c.value for c in book["t"][2]] == ["abc", "x&y<z>\"'", None, "tab\tline\nend", "长" * CELL_LIMIT]
+
+
+def test_a_text_that_excel_would_read_as_its_escape_is_escaped_itself(app):
+    """Excel reads _xHHHH_ as the character HHHH (ECMA-376 Part 1 §22.9.2.19): each underscore that begins one is
+    written _x005F_, runs of them too, so that Excel's reading (openpyxl's unescape does the same) gives the text
+    as sent; the SQL writer (queries.exports.sheet_cell) writes the same bytes as formats/xlsx.py row_xml."""
+    import re
+
+    from openpyxl.utils.escape import unescape
+    from sqlalchemy import literal, select
+
+    from app.extensions import db
+    from app.formats.xlsx import row_xml
+    from app.queries.exports import sheet_cell, sheet_text
+    texts = ["_x0041_", "_x0041_x0042_", "a_X4e2D_b", "__x0000__", "_x12_", "x_0041_"]
+    written = row_xml(texts).decode()
+    assert [unescape(t) for t in re.findall(r'<t xml:space="preserve">([^<]*)</t>', written)] == texts
+    assert "_x005F_x0041_x005F_x0042_" in written and "_x12_" in written
+    with app.app_context():
+        in_sql = [db.session.scalar(select(sheet_cell(sheet_text(literal(t))))) for t in texts]
+    assert "<row>" + "".join(in_sql) + "</row>" == written
