@@ -37,7 +37,8 @@ class BenchServer:
 @contextmanager
 def throwaway_cluster(*, durable: bool = True, keep: bool = False, settings: str = ""):
     """A fresh PostgreSQL cluster with an empty database `bench`, migrated: (port, folder). `durable`:
-    fsync and synchronous_commit on; `settings`: more -c options. DATABASE_URL and DIXIAN_DATA_DIR are
+    fsync and synchronous_commit on; `settings`: more -c options. Its shared_buffers are a quarter of the
+    memory, as scripts/serve.sh gives the cluster it creates. DATABASE_URL and DIXIAN_DATA_DIR are
     set in this process's environment. With `keep` it is left running afterwards (its URL is printed)."""
     tmp = tempfile.mkdtemp(prefix="dixian-bench-")
     if os.geteuid() == 0:
@@ -45,7 +46,8 @@ def throwaway_cluster(*, durable: bool = True, keep: bool = False, settings: str
     pg_port = _free_port()
     _as_postgres([f"{PGBIN}/initdb", "-D", f"{tmp}/data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8"])
-    options = ("" if durable else " -c synchronous_commit=off") + settings
+    quarter_mb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4 // 2 ** 20
+    options = f" -c shared_buffers={quarter_mb}MB" + ("" if durable else " -c synchronous_commit=off") + settings
     _as_postgres([f"{PGBIN}/pg_ctl", "-D", f"{tmp}/data", "-l", f"{tmp}/pg.log", "-w", "start", "-o",
                   f"-p {pg_port} -k {tmp} -c listen_addresses=127.0.0.1 -c max_connections=200{options}"])
     try:
