@@ -128,9 +128,8 @@ def measure(args, server, app, http) -> None:
         f"SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00~' || id "
         f"FROM submission ORDER BY created_at DESC, id DESC OFFSET {min(args.depth, total - 1)} LIMIT 1")
     surveyed_cursor = server.psql(
-        "SELECT coalesce(a.surveyed_on, DATE '0001-01-01') || '~' || s.id FROM submission s "
-        "LEFT JOIN submission_assessment a ON a.submission_version_id = s.current_version_id "
-        f"ORDER BY coalesce(a.surveyed_on, DATE '0001-01-01') DESC, s.id DESC "
+        "SELECT coalesce(surveyed_on, DATE '0001-01-01') || '~' || id FROM submission "
+        f"ORDER BY coalesce(surveyed_on, DATE '0001-01-01') DESC, id DESC "
         f"OFFSET {min(args.depth, total - 1)} LIMIT 1")
     with app.app_context():
         from app.core.access import system_access

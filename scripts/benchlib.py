@@ -157,9 +157,9 @@ def clone_screenings(server: BenchServer, form: str, target: int) -> None:
         WITH copies AS (SELECT generate_series(1, {copies}) AS k),
         made AS (
             INSERT INTO submission (project_id, form_id, instance_id, submitter_id, admin_code, household_id,
-                                    review_state, is_draft, created_at)
+                                    review_state, surveyed_on, is_draft, created_at)
             SELECT s.project_id, s.form_id, s.instance_id || '~' || c.k, s.submitter_id, s.admin_code, s.household_id,
-                   s.review_state, false, s.created_at + c.k * interval '1 millisecond'
+                   s.review_state, s.surveyed_on, false, s.created_at + c.k * interval '1 millisecond'
             FROM submission s JOIN bench_src USING (id) CROSS JOIN copies c
             RETURNING id, instance_id)
         INSERT INTO submission_version (submission_id, form_id, form_version_id, instance_id, xml, xml_sha256, answers,

@@ -62,3 +62,35 @@ def test_by_survey_date_latest_first_and_paged_to_the_end(app, project, publish,
             with pytest.raises(Problem) as refused:
                 list_submissions(everywhere, SubmissionFilter(), **wrong)
             assert refused.value.code == 400.8
+
+
+def test_by_survey_date_follows_an_edit_and_a_recompute(app, project, publish, device, editor):
+    """The survey date the list sorts by is the current version's (kept on the submission): an edit that
+    changes it moves the submission, and judging the rules again keeps it where the current version says."""
+    from app.core.access import ROLES, Access, Principal
+    from app.services.monitoring.recompute import recompute_flags
+    from app.services.submissions.listing import SubmissionFilter, list_submissions
+    from tests.support.households import screening_xml
+    from tests.support.registry import SCREENING, cover_test_villages, load_registry
+    load_registry(app, project)
+    cover_test_villages(app, project)
+    publish(SCREENING)
+    early, late = "uuid:dddddddd-0000-4000-8000-000000000001", "uuid:dddddddd-0000-4000-8000-000000000002"
+    assert device.post_submission(screening_xml(early, survey_date="2026-11-10")).status_code == 201
+    assert device.post_submission(screening_xml(late, household="H002", survey_date="2026-11-15")).status_code == 201
+    everywhere = Access(Principal(0, "user", "t"), project, ROLES["viewer"], None)
+
+    def by_survey_date():
+        with app.app_context():
+            return [(r.instance_id, str(r.surveyed_on))
+                    for r in list_submissions(everywhere, SubmissionFilter(), sort="surveyed").rows]
+
+    assert by_survey_date() == [(late, "2026-11-15"), (early, "2026-11-10")]
+    # The earlier visit's form is corrected: it was surveyed on the 20th.
+    edit = screening_xml("uuid:dddddddd-0000-4000-8000-000000000003", survey_date="2026-11-20").replace(
+        b"</instanceName>", b"</instanceName><deprecatedID>" + early.encode() + b"</deprecatedID>")
+    assert editor.post_submission(edit, {}).status_code == 201
+    assert by_survey_date() == [(early, "2026-11-20"), (late, "2026-11-15")]
+    with app.app_context():
+        recompute_flags(project)
+    assert by_survey_date() == [(early, "2026-11-20"), (late, "2026-11-15")]

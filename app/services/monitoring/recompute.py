@@ -54,7 +54,7 @@ def recompute_flags(project_id: int) -> int:
         store_assessment(conn, assessment, project_id=project_id, xml_form_id=row.xml_form_id,
                          submission_id=row.id, version_id=row.version_id, now=now, is_draft=row.is_draft)
         conn.execute(Submission.__table__.update().where(Submission.id == row.id).values(
-            admin_code=assessment.admin_code, household_id=assessment.household_id))
+            admin_code=assessment.admin_code, household_id=assessment.household_id, surveyed_on=assessment.surveyed_on))
         count += 1
     rebuild_project(conn, project_id)
     events.record(Kind.RULES_RECOMPUTE, project_id=project_id, payload={"submissions": count})

@@ -230,7 +230,8 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
                                        places=access.places)
         assessment.flags += outside_places_rule(assessment.admin_code, access.places)
         assessment.flags += _village_sent_rule(sent_village, village)
-    place = {"admin_code": assessment.admin_code, "household_id": assessment.household_id} if assessment else {}
+    place = {"admin_code": assessment.admin_code, "household_id": assessment.household_id,
+             "surveyed_on": assessment.surveyed_on} if assessment else {}
     if village is not None and not assessment:
         place = {"admin_code": village, "household_id": None}      # a public link's, with the rules off
     if edit:

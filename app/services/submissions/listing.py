@@ -9,12 +9,13 @@ submission's current version; the campaign is its forms and window (the survey d
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, select, tuple_
+from sqlalchemy import exists, select, tuple_
 
 from ...core.access import Access
 from ...extensions import db
-from ...models import AdminUnit, Campaign, Form, FormVersion, RiskFlag, Submission, SubmissionAssessment
+from ...models import AdminUnit, Campaign, Form, FormVersion, RiskFlag, Submission
 from ...models.review import REVIEW_STATES
+from ...models.submission import NO_SURVEY_DATE, survey_date_key
 from ...problems import not_found, unexpected_value
 from ...queries.places import submission_within, within
 
@@ -88,9 +89,7 @@ def conditions(access: Access, chosen: SubmissionFilter) -> list:
         if campaign is None:
             raise not_found(f"There is no campaign {chosen.campaign_id} in this project.")
         where.append(Form.xml_form_id.in_(campaign.form_ids))
-        where.append(exists().where(SubmissionAssessment.submission_version_id == Submission.current_version_id,
-                                    and_(SubmissionAssessment.surveyed_on >= campaign.starts_on,
-                                         SubmissionAssessment.surveyed_on <= campaign.ends_on)))
+        where.append(Submission.surveyed_on.between(campaign.starts_on, campaign.ends_on))
     return where
 
 
@@ -118,31 +117,28 @@ class SubmissionPage:
 
 
 SORTS = ("received", "surveyed")   # newest received first; or latest survey date first (none last)
-NO_SURVEY_DATE = date(1, 1, 1)     # sorts a submission without a survey date (no monitoring form) last
 
 
 def list_submissions(access: Access, chosen: SubmissionFilter, *, after: str | None = None,
                      limit: int = PAGE_SIZE, sort: str = "received") -> SubmissionPage:
     """The submissions the filter chooses, `limit` a page, newest received first (sort "received") or latest
     survey date first (sort "surveyed"; those without one last, each by id). `after` is the cursor of the
-    previous page (its last row's sort key and id): by received time each page is one range of the index on
-    (project, received, id), as fast at page 1,000 as at page 1. Raises Problem 400.8 for an unknown sort or
+    previous page (its last row's sort key and id): each page is one range of the index on (project, received,
+    id) or (project, survey date, id), as fast at page 1,000 as at page 1. Raises Problem 400.8 for an unknown sort or
     a malformed cursor."""
     if sort not in SORTS:
         raise unexpected_value("sort", f"Sort by one of {', '.join(SORTS)}.")
     where = conditions(access, chosen)
-    key = (Submission.created_at if sort == "received"
-           else func.coalesce(SubmissionAssessment.surveyed_on, NO_SURVEY_DATE))
+    key = Submission.created_at if sort == "received" else survey_date_key()
     if after:
         moment, submission_id = _cursor(after, sort)
         where.append(tuple_(key, Submission.id) < tuple_(moment, submission_id))
     rows = db.session.execute(
         select(Submission.id, Submission.instance_id, Form.xml_form_id, FormVersion.title, Submission.admin_code,
-               AdminUnit.name, Submission.created_at, SubmissionAssessment.surveyed_on, Submission.review_state)
+               AdminUnit.name, Submission.created_at, Submission.surveyed_on, Submission.review_state)
         .join(Form, Form.id == Submission.form_id)
         .outerjoin(FormVersion, FormVersion.id == Form.current_version_id)
         .outerjoin(AdminUnit, AdminUnit.code == Submission.admin_code)
-        .outerjoin(SubmissionAssessment, SubmissionAssessment.submission_version_id == Submission.current_version_id)
         .where(Submission.project_id == access.project_id, *where)
         .order_by(key.desc(), Submission.id.desc()).limit(limit + 1)).all()
     flags: dict[int, list[str]] = {}
