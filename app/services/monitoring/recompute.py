@@ -39,6 +39,13 @@ def recompute_flags(project_id: int) -> int:
     now = datetime.now(timezone.utc)
     count = 0
     for row in rows:
+        # The submission locked, and left to its edit if one has committed since the walk began: that edit's
+        # ingest judged its own version, and this one's numbers would be written over it. An edit of one
+        # judged here waits for this transaction (ingest locks the submission too).
+        current = conn.execute(select(Submission.current_version_id).where(Submission.id == row.id)
+                               .with_for_update()).scalar()
+        if current != row.version_id:
+            continue
         point = db.session.execute(
             select(func.ST_X(GeoAnswer.geom), func.ST_Y(GeoAnswer.geom))
             .where(GeoAnswer.submission_version_id == row.version_id, GeoAnswer.kind == "geopoint",
@@ -54,7 +61,8 @@ def recompute_flags(project_id: int) -> int:
         store_assessment(conn, assessment, project_id=project_id, xml_form_id=row.xml_form_id,
                          submission_id=row.id, version_id=row.version_id, now=now, is_draft=row.is_draft)
         conn.execute(Submission.__table__.update().where(Submission.id == row.id).values(
-            admin_code=assessment.admin_code, household_id=assessment.household_id, surveyed_on=assessment.surveyed_on))
+            admin_code=assessment.admin_code, household_id=assessment.household_id,
+            surveyed_on=assessment.surveyed_on))
         count += 1
     rebuild_project(conn, project_id)
     events.record(Kind.RULES_RECOMPUTE, project_id=project_id, payload={"submissions": count})

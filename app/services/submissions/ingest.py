@@ -230,10 +230,12 @@ def _ingest(access: Access, upload: Upload, envelope: Envelope, files: dict[str,
                                        places=access.places)
         assessment.flags += outside_places_rule(assessment.admin_code, access.places)
         assessment.flags += _village_sent_rule(sent_village, village)
-    place = {"admin_code": assessment.admin_code, "household_id": assessment.household_id,
-             "surveyed_on": assessment.surveyed_on} if assessment else {}
+    place = {"admin_code": assessment.admin_code, "household_id": assessment.household_id} if assessment else {}
     if village is not None and not assessment:
         place = {"admin_code": village, "household_id": None}      # a public link's, with the rules off
+    # The current version's survey date, as its assessment read it (none without one: an edit made while the
+    # rules are off has no assessment, and keeps no date of the version it replaced).
+    place["surveyed_on"] = assessment.surveyed_on if assessment else None
     if edit:
         submission_id, replaced_version_id, carried = edit.submission_id, edit.replaced_version_id, edit.carried
         version_id = conn.execute(NEXT_VERSION_ID).scalar_one()

@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ...core.odata_schema import Node, find_table, odata_tree, tables
@@ -46,6 +46,14 @@ def tree_key(tree: Node) -> str:
     return hashlib.sha1(json.dumps([WRITER_VERSION, tree.path, nodes]).encode()).hexdigest()
 
 
+# Advisory locks of the keepers (transaction-level; first key "Kept", second a form id, or 0 for all): a batch
+# holds its form's exclusively, so two keepers (the job runner's, the CLI's) never write one form at once, and
+# every form's shared through 0; forget_kept holds 0 exclusively. Readers take none: they never wait on these.
+KEEP_LOCKS = 0x4B657074
+_LOCK_BATCH = text(f"SELECT pg_advisory_xact_lock_shared({KEEP_LOCKS}, 0), pg_advisory_xact_lock({KEEP_LOCKS}, :form)")
+_LOCK_ALL = text(f"SELECT pg_advisory_xact_lock({KEEP_LOCKS}, 0)")
+
+
 def keep_due(max_submissions: int = 4 * BATCH, settle: timedelta | None = None) -> int:
     """Write the rows of up to `max_submissions` submissions whose current version has none kept with its
     form's key yet, a batch per transaction, leaving those received less than `settle` (default SETTLE) ago;
@@ -53,25 +61,20 @@ def keep_due(max_submissions: int = 4 * BATCH, settle: timedelta | None = None) 
     settle = SETTLE if settle is None else settle
     done = 0
     forms = db.session.execute(
-        select(Form.id, Form.xml_form_id, FormVersion.schema, OdataStore.writer_key, OdataStore.written_through)
+        select(Form.id, Form.xml_form_id, FormVersion.schema)
         .join(FormVersion, FormVersion.id == Form.current_version_id)
-        .outerjoin(OdataStore, OdataStore.form_id == Form.id)
         .where(select(Submission.id).where(Submission.form_id == Form.id).exists())
         .order_by(Form.id)).all()
     db.session.rollback()
-    for form_id, xml_form_id, schema, kept_key, kept_through in forms:
+    for form_id, xml_form_id, schema in forms:
         form = _Kept(form_id, schema, odata_tree(schema), csv_tables(xml_form_id, schema))
         key = form.walk_key()
-        through = kept_through if kept_key == key else 0
         try:
             while done < max_submissions:
-                written, through = _keep_batch(form, key, through, min(BATCH, max_submissions - done), settle)
+                written = _keep_batch(form, key, min(BATCH, max_submissions - done), settle)
                 if not written:
                     break
                 done += written
-            if (key, through) != (kept_key, kept_through):
-                _remember(form_id, key, through)
-                db.session.commit()
         except DBAPIError:
             # A form's batch that failed (its submissions deleted under it, a lock waited out) is tried again
             # next round; the other forms go on.
@@ -83,11 +86,14 @@ def keep_due(max_submissions: int = 4 * BATCH, settle: timedelta | None = None) 
 def forget_kept() -> None:
     """Forget every kept row and how far each form's walk had come: everything is written again.
 
-    One TRUNCATE of both tables, not DELETEs: a DELETE locks the kept rows one by one in the heap's order while
-    a keeper beside it (the job runner's keep_due) upserts them in its own, and the two deadlocked (CI, test
-    _two_keepers_at_once). TRUNCATE waits for the keepers' open batches to end and the next ones wait for it.
+    Under the keepers' lock of all forms (KEEP_LOCKS, 0): a DELETE beside a keeper's upserts locked the same
+    rows in another order, and the two deadlocked (CI: test_two_keepers_at_once); a keeper's next batch then
+    reads that its walk was forgotten and starts again. Reads go on meanwhile (a TRUNCATE would have made them
+    wait for the longest export under way).
     """
-    db.session.execute(text(f"TRUNCATE {OdataRow.__tablename__}, {OdataStore.__tablename__}"))
+    db.session.execute(_LOCK_ALL)
+    db.session.execute(delete(OdataStore))
+    db.session.execute(delete(OdataRow))
     db.session.commit()
 
 
@@ -116,9 +122,13 @@ class _Kept:
         return hashlib.sha1("".join([tree_key(self.tree), *self.line_keys()]).encode()).hexdigest()
 
 
-def _keep_batch(form: "_Kept", key: str, through: int, limit: int, settle: timedelta) -> tuple[int, int]:
-    """Write the next `limit` submissions of the form after version `through`; (how many, the new through)."""
+def _keep_batch(form: "_Kept", key: str, limit: int, settle: timedelta) -> int:
+    """Write the next `limit` submissions of the form after where its walk under `key` has come (read under
+    the form's lock, so a walk forgotten or taken further by another keeper meanwhile is seen); how many."""
     form_id = form.form_id
+    db.session.execute(_LOCK_BATCH, {"form": form_id})
+    store = db.session.get(OdataStore, form_id, populate_existing=True)
+    through = store.written_through if store is not None and store.writer_key == key else 0
     now = db.session.scalar(select(func.now()))
     # Test submissions (to a draft) are never read through OData, and a publish deletes them.
     due = db.session.execute(
@@ -132,17 +142,16 @@ def _keep_batch(form: "_Kept", key: str, through: int, limit: int, settle: timed
         if row.received_at > now - settle:
             break          # this one and every later one wait for the next round
         settled.append(row)
-    if not settled:
-        db.session.rollback()
-        return 0, through
-    last = settled[-1].current_version_id
-    connection = db.session.connection()
-    for statement in _statements(form, key):
-        connection.execute(statement, {"through": through, "last": last})
-    through = last
-    _remember(form_id, key, through)
+    if settled:
+        last = settled[-1].current_version_id
+        connection = db.session.connection()
+        for statement in _statements(form, key):
+            connection.execute(statement, {"through": through, "last": last})
+        through = last
+    if store is None or (store.writer_key, store.written_through) != (key, through):
+        _remember(store, form_id, key, through)      # a new key is remembered even with nothing due yet
     db.session.commit()
-    return len(settled), through
+    return len(settled)
 
 
 # The keeping statements of the forms walked lately, by (form id, walk key): a form's dozen statements, each of
@@ -183,8 +192,7 @@ def readable_tables(tree: Node) -> list[Node]:
     return [table for table in tables(tree) if find_table(tree, table.table_name()) is table]
 
 
-def _remember(form_id: int, key: str, through: int) -> None:
-    store = db.session.get(OdataStore, form_id)
+def _remember(store: OdataStore | None, form_id: int, key: str, through: int) -> None:
     if store is None:
         db.session.add(OdataStore(form_id=form_id, writer_key=key, written_through=through))
     else:
