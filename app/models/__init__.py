@@ -9,13 +9,23 @@ from .place import AdminUnit, AdminUnitShape, AdminUnitTile, AppUserPlace
 from .project import Project
 from .public_link import PublicLink, PublicLinkRefusal, SelfReportCount
 from .review import SubmissionComment, SubmissionReview
-from .risk import Campaign, CampaignHousehold, CampaignVillage, RiskFlag, Ruleset, SubmissionAssessment, campaign_change
+from .risk import (
+    Campaign,
+    CampaignHousehold,
+    CampaignPoint,
+    CampaignVillage,
+    RiskFlag,
+    Ruleset,
+    SubmissionAssessment,
+    campaign_change,
+)
 from .submission import GeoAnswer, OdataRow, OdataStore, Submission, SubmissionAttachment, SubmissionVersion
 
 __all__ = [
     "Actor", "AdminUnit", "AdminUnitShape", "AdminUnitTile", "ApiSession", "AppUser", "AppUserPlace", "Blob",
     "BlobThumbnail",
-    "Campaign", "CampaignHousehold", "CampaignVillage", "DigestNonceUse", "Event", "Form", "FormAssignment",
+    "Campaign", "CampaignHousehold", "CampaignPoint", "CampaignVillage", "DigestNonceUse", "Event", "Form",
+    "FormAssignment",
     "FormAttachment", "FormVersion", "GeoAnswer", "OdataRow", "OdataStore", "Household", "HouseholdPerson", "Lead",
     "LeadReport", "Project",
     "ProjectRole",

@@ -8,13 +8,11 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
-    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -113,10 +111,6 @@ class CampaignHousehold(db.Model):
     from submission_assessment when a campaign is created or flags are recomputed.
     """
     __tablename__ = "campaign_household"
-    # The households a campaign has placed by their screening: a household tile leaves them out of those it
-    # places by the registry with one probe of this index alone (queries/tiles.py).
-    __table_args__ = (Index("ix_campaign_household_located", "campaign_id", "household_id",
-                            postgresql_where=text("screening_location IS NOT NULL")),)
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
     # No foreign keys below: the rows are copied from submission_assessment, whose keys are checked,
@@ -134,9 +128,9 @@ class CampaignHousehold(db.Model):
     screening_housing_unsafe: Mapped[bool | None] = mapped_column(Boolean)
     screening_water_unsafe: Mapped[bool | None] = mapped_column(Boolean)
     screening_flags: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
-    # Its first geopoint: the map's point for the household (else the registry's location), found by tiles
-    # through its spatial index.
-    screening_location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
+    # Its first geopoint: the map's point for the household (else the registry's location), which the map
+    # reads from campaign_point (CampaignPoint, below).
+    screening_location = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
     # The latest housing (住房安全) and water (饮水安全) inspections, which outrank the screening.
     housing_version_id: Mapped[int | None] = mapped_column(BigInteger)
     housing_on: Mapped[date | None] = mapped_column(Date)
@@ -148,6 +142,28 @@ class CampaignHousehold(db.Model):
     water_flags: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
     # Every flag code of the three, once: a household counts once per code, whichever forms raised it.
     flag_codes: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
+
+
+class CampaignPoint(db.Model):
+    """Where the map draws each registered household in one campaign, and what it draws: the point of its
+    latest screening's first geopoint (its campaign_household row), else the registry's; whether it was
+    screened, and its flag codes. One row per campaign and household that has either point.
+
+    Derived, and kept by the database itself: triggers on campaign_household, household and campaign
+    (migration 0032) write a household's row again whenever what it is made of changes, in the same
+    transaction, whichever path changed it (ingest, edits, recomputes, registry imports, new campaigns). A
+    household tile is then one range of one spatial index (queries/tiles.py), where it was two scans of
+    two tables with each unscreened household's campaign row looked up (issue 13: tiles at zoom 12).
+    """
+    __tablename__ = "campaign_point"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
+    household_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("household.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    admin_code: Mapped[str] = mapped_column(String(20))       # the household's registered village
+    screened: Mapped[bool] = mapped_column(Boolean)
+    flag_codes: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    point = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
 
 
 # Villages whose campaign rows changed since coverage last looked: one note per village, so it

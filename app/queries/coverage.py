@@ -226,12 +226,14 @@ ORDER BY c.id
 """)
 
 
-def household_state(risk: str = "CAST(:risk AS varchar[])") -> str:
-    """A household's state in a campaign, from its campaign_household row `ch` (all NULL when it has none):
-    unscreened, flagged (a risk flag among `risk`, an SQL varchar[]: by default the parameter :risk, given
-    app.core.rules.flags.ALL_RISK_CODES) or screened."""
-    return f"""CASE WHEN ch.screening_version_id IS NULL THEN 'unscreened'
-         WHEN ch.flag_codes && {risk} THEN 'flagged' ELSE 'screened' END"""
+def household_state(risk: str = "CAST(:risk AS varchar[])", *, screened: str = "ch.screening_version_id IS NOT NULL",
+                    codes: str = "ch.flag_codes") -> str:
+    """A household's state in a campaign: unscreened, flagged (a risk flag among `risk`, an SQL varchar[]: by
+    default the parameter :risk, given app.core.rules.flags.ALL_RISK_CODES) or screened; by default from its
+    campaign_household row `ch` (all NULL when it has none), else from the SQL given as `screened` (true when
+    screened) and `codes` (its flag codes)."""
+    return f"""CASE WHEN NOT ({screened}) THEN 'unscreened'
+         WHEN {codes} && {risk} THEN 'flagged' ELSE 'screened' END"""
 
 
 HOUSEHOLD_STATE = household_state()

@@ -54,8 +54,7 @@ def households_tile(access: Access, campaign: TiledCampaign, z: int, x: int, y: 
     if z < HOUSEHOLDS_FROM_ZOOM:
         return _tile(b"")
     data = scalar_alone(statements.households_tile(access.places is not None), {
-        "z": z, "x": x, "y": y, "campaign": campaign.id, "project": access.project_id,
-        "places": sql_patterns(access.places)})
+        "z": z, "x": x, "y": y, "campaign": campaign.id, "places": sql_patterns(access.places)})
     return _tile(data)
 
 
