@@ -149,11 +149,12 @@ class CampaignPoint(db.Model):
     latest screening's first geopoint (its campaign_household row), else the registry's; whether it was
     screened, and its flag codes. One row per campaign and household that has either point.
 
-    Derived, and kept by the database itself: triggers on campaign_household, household and campaign
-    (migration 0032) write a household's row again whenever what it is made of changes, in the same
-    transaction, whichever path changed it (ingest, edits, recomputes, registry imports, new campaigns). A
-    household tile is then one range of one spatial index (queries/tiles.py), where it was two scans of
-    two tables with each unscreened household's campaign row looked up (issue 13: tiles at zoom 12).
+    Derived, and written again with the campaign's village numbers (services/coverage/campaigns.py _add_up,
+    queries/coverage.py REFRESH_POINTS), in the same transaction and from the same notes of changed villages:
+    what makes the numbers safe beside concurrent ingest makes the points safe too, and a tile, which adds up
+    what is pending before it is drawn, is as fresh as the map's numbers. A household tile is then one range
+    of one spatial index (queries/tiles.py), where it was two scans of two tables with each unscreened
+    household's campaign row looked up (issue 13: tiles at zoom 12).
     """
     __tablename__ = "campaign_point"
 

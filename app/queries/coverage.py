@@ -202,6 +202,37 @@ ON CONFLICT (campaign_id, village) DO UPDATE SET registered = excluded.registere
     persons_water_safe = excluded.persons_water_safe, flagged = excluded.flagged,
     households_at_risk = excluded.households_at_risk, households_cluster_risk = excluded.households_cluster_risk
 """)
+# Where the map draws each household of the campaign's project (campaign_point, models.risk.CampaignPoint),
+# written again with the village numbers, in the same transaction and from the same changes: the households
+# registered in the villages added up (scope "some": :villages; "all": every one), and those whose row names
+# one of them (a household that left). Only rows that differ are written, and rows of households no longer
+# drawn go: a round that adds up a busy county rewrites the few hundred households that changed, not 10^5.
+_POINTS = """
+WITH touched AS (
+    SELECT id FROM household WHERE project_id = :project {villages}
+    UNION SELECT household_id FROM campaign_point WHERE campaign_id = :campaign {villages}
+), wanted AS (
+    SELECT CAST(:campaign AS integer) AS campaign_id, h.id AS household_id, h.admin_code,
+        ch.screening_version_id IS NOT NULL AS screened, coalesce(ch.flag_codes, '{{}}') AS flag_codes,
+        coalesce(ch.screening_location, h.location) AS point
+    FROM touched t
+    JOIN household h ON h.id = t.id AND h.project_id = :project
+    LEFT JOIN campaign_household ch ON ch.campaign_id = :campaign AND ch.household_id = h.id
+    WHERE coalesce(ch.screening_location, h.location) IS NOT NULL
+), gone AS (
+    DELETE FROM campaign_point p USING touched t
+    WHERE p.campaign_id = :campaign AND p.household_id = t.id
+        AND NOT EXISTS (SELECT FROM wanted w WHERE w.household_id = p.household_id)
+)
+INSERT INTO campaign_point AS p (campaign_id, household_id, admin_code, screened, flag_codes, point)
+SELECT * FROM wanted
+ON CONFLICT (campaign_id, household_id) DO UPDATE SET admin_code = excluded.admin_code,
+    screened = excluded.screened, flag_codes = excluded.flag_codes, point = excluded.point
+WHERE (p.admin_code, p.screened, p.flag_codes, ST_AsEWKB(p.point))
+    IS DISTINCT FROM (excluded.admin_code, excluded.screened, excluded.flag_codes, ST_AsEWKB(excluded.point))
+"""
+REFRESH_POINTS = {scope: text(_POINTS.format(villages=where))
+                  for scope, where in (("all", ""), ("some", "AND admin_code = ANY(:villages)"))}
 # The villages noted as changed since the last look; the notes are used up. Each is locked first, in
 # village order, so a change still being ingested is waited for (see campaign_household.note_villages).
 TAKE_NOTES = text("""

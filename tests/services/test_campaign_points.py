@@ -1,5 +1,5 @@
-"""campaign_point (models.risk.CampaignPoint, migration 0032) is what its definition says after every kind of
-change, whichever path made it: the triggers on campaign_household, household and campaign keep it."""
+"""campaign_point (models.risk.CampaignPoint, migration 0032) is what its definition says once the campaigns are
+added up (as a tile does before it is drawn), after every kind of change, whichever path made it."""
 from datetime import date
 
 from sqlalchemy import text
@@ -22,8 +22,11 @@ ORDER BY 1, 2""")
 
 
 def _points(app) -> tuple[list, list]:
+    """(the rows as defined, the rows kept) once every campaign with changes is added up."""
     from app.extensions import db
+    from app.services.coverage.campaigns import refresh_pending
     with app.app_context():
+        refresh_pending()
         return ([tuple(r) for r in db.session.execute(DEFINED)], [tuple(r) for r in db.session.execute(KEPT)])
 
 

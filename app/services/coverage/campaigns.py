@@ -26,6 +26,7 @@ from ...queries.coverage import (
     CAMPAIGN_FOR_TILES,
     PENDING_CAMPAIGNS,
     PLACE_NAMES,
+    REFRESH_POINTS,
     ROLL_UP,
     STORE_VILLAGES,
     TAKE_NOTES,
@@ -266,6 +267,7 @@ def _add_up(conn, scope: str, params: dict) -> None:
     # In village order, so two looks at the same campaign never deadlock.
     villages = [added_up[code] for code in sorted(added_up)]
     conn.execute(STORE_VILLAGES, {"campaign": params["campaign"], "villages": json.dumps(villages)})
+    conn.execute(REFRESH_POINTS[scope], params)
 
 
 def place_name(code: str) -> str | None:
