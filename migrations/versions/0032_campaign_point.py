@@ -40,7 +40,8 @@ def upgrade():
             coalesce(ch.screening_location, h.location)
         FROM campaign ca JOIN household h ON h.project_id = ca.project_id
         LEFT JOIN campaign_household ch ON ch.campaign_id = ca.id AND ch.household_id = h.id
-        WHERE coalesce(ch.screening_location, h.location) IS NOT NULL""")
+        WHERE coalesce(ch.screening_location, h.location) IS NOT NULL
+        ORDER BY ca.id, h.admin_code, h.id""")
     op.create_index('idx_campaign_point_point', 'campaign_point', ['point'], unique=False, postgresql_using='gist')
     # Tiles read neither any more: each was one more index for ingest to write.
     op.drop_index('ix_campaign_household_located', table_name='campaign_household')
