@@ -33,10 +33,11 @@ class RepeatTable:
 
 def answer_items(answers: dict, labels: FormLabels, *, show_personal: bool,
                  root: str = "/data") -> list[Answer | RepeatTable]:
-    """The items to show, in the answers' order; a personal answer (core.personal_fields) is masked, and the
-    numbers shaped like one in any other answer, unless `show_personal`."""
+    """The items to show, in the form's order (stored answers are JSONB, whose keys come shortest first); a
+    personal answer (core.personal_fields) is masked, and the numbers shaped like one in any other answer,
+    unless `show_personal`."""
     items: list[Answer | RepeatTable] = []
-    for name, value in answers.items():
+    for name, value in sorted(answers.items(), key=lambda item: labels.position(f"{root}/{item[0]}")):
         if name in _METADATA:
             continue
         path = f"{root}/{name}"

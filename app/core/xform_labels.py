@@ -32,6 +32,13 @@ class FormLabels:
         """A choice's label, else the value as sent."""
         return self.choices.get(path, {}).get(value, value)
 
+    def position(self, path: str) -> int:
+        """Where the question at `path`, or the first labelled one inside the group or repeat at `path`, comes
+        in the form's body (0 first); len(fields) for a path the form labels nothing under."""
+        inside = path + "/"
+        return next((i for i, labelled in enumerate(self.fields) if labelled == path or labelled.startswith(inside)),
+                    len(self.fields))
+
 
 def form_labels(xml: bytes, language: str = "zh") -> FormLabels:
     """The labels of the XForm's controls and choices in `language` (a translation whose name holds it, as

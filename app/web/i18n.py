@@ -244,6 +244,13 @@ FLAG_NAMES = {
     "head_count": {"zh": "户主人数不对", "en": "Wrong number of heads"},
     "household_empty": {"zh": "家庭无成员", "en": "No members listed"},
     "outside_assigned_places": {"zh": "不在设备负责的村", "en": "Outside the device's villages"},
+    "id_duplicate": {"zh": "户主身份证号已登记在另一户", "en": "Head's ID number registered in another household"},
+    "gps_outside_village": {"zh": "定位不在本村范围内", "en": "Location outside the village"},
+    "household_elsewhere": {"zh": "所选农户登记在其他村", "en": "Household registered in another village"},
+    "village_unknown": {"zh": "村代码不存在", "en": "Unknown village code"},
+    "survey_date_future": {"zh": "调查日期晚于今天", "en": "Survey date in the future"},
+    "link_village_mismatch": {"zh": "所填村与二维码所属村不一致", "en": "Village differs from the QR code's"},
+    "registry_value_too_long": {"zh": "答案超出登记簿长度,新户未登记", "en": "Too long to register"},
 }
 
 

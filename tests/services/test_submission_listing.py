@@ -94,3 +94,26 @@ def test_by_survey_date_follows_an_edit_and_a_recompute(app, project, publish, d
     with app.app_context():
         recompute_flags(project)
     assert by_survey_date() == [(early, "2026-11-20"), (late, "2026-11-15")]
+
+
+def test_a_code_raised_twice_is_listed_once(app, project, publish, device):
+    """R22 raises person_in_two_households once per other household: the list names each code once."""
+    from sqlalchemy import text
+
+    from app.core.access import ROLES, Access, Principal
+    from app.extensions import db
+    from app.services.submissions.listing import SubmissionFilter, list_submissions
+    from tests.support.households import screening_xml
+    from tests.support.registry import SCREENING, cover_test_villages, load_registry
+    load_registry(app, project)
+    cover_test_villages(app, project)
+    publish(SCREENING)
+    assert device.post_submission(screening_xml(inc_wage="3000")).status_code == 201
+    with app.app_context():
+        columns = ("submission_version_id, submission_id, project_id, household_id, admin_code, ruleset, created_at, "
+                   "rule, code, severity, explanation_zh, explanation_en, inputs, threshold")
+        db.session.execute(text(f"INSERT INTO risk_flag ({columns}) SELECT {columns} FROM risk_flag"))
+        db.session.commit()
+        everywhere = Access(Principal(0, "user", "t"), project, ROLES["viewer"], None)
+        [row] = list_submissions(everywhere, SubmissionFilter()).rows
+    assert row.flags and len(row.flags) == len(set(row.flags))

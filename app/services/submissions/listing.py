@@ -146,7 +146,9 @@ def list_submissions(access: Access, chosen: SubmissionFilter, *, after: str | N
             select(RiskFlag.submission_id, RiskFlag.code).join(
                 Submission, Submission.current_version_id == RiskFlag.submission_version_id)
             .where(Submission.id.in_([r.id for r in rows[:limit]])).order_by(RiskFlag.id)):
-        flags.setdefault(submission_id, []).append(code)
+        codes = flags.setdefault(submission_id, [])
+        if code not in codes:            # a rule may raise its code once per other household: named once here
+            codes.append(code)
     listed = [ListedSubmission(r.id, r.instance_id, r.xml_form_id, r.title, r.admin_code, r.name, r.created_at,
                                r.surveyed_on, r.review_state, flags.get(r.id, [])) for r in rows[:limit]]
     more = len(rows) > limit
