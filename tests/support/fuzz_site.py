@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 FORMS = ("fpf_hh_screening", "fpf_housing", "fpf_water", "fpf_self_report")
 
 FUZZ_REQUESTS = int(os.environ.get("FUZZ_REQUESTS", 3000))
-FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", 90))
+FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", 75))
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED", 20261201))
 
 
