@@ -111,6 +111,8 @@ WORDS = {
     "open_household": {"zh": "查看农户", "en": "Open household"},
     "simple_map": {"zh": "此浏览器不支持 WebGL2,显示简化地图。", "en": "This browser lacks WebGL2: a simpler map."},
     "household": {"zh": "农户", "en": "Household"},
+    "colon": {"zh": ":", "en": ": "},
+    "flag_times": {"zh": "共 {n} 户", "en": "{n} households"},
     "head": {"zh": "户主", "en": "Head"},
     "idno": {"zh": "身份证号", "en": "ID number"},
     "village": {"zh": "村", "en": "Village"},

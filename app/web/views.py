@@ -39,6 +39,12 @@ def home():
     return page("landing.html", public_url=current_app.config["PUBLIC_URL"])
 
 
+@bp.get("/favicon.ico")
+@public("the site's icon, for browsers that ask for it where no page names it (an API answer opened in a tab)")
+def favicon():
+    return redirect(url_for("web.static", filename="favicon.svg"), 301)
+
+
 @bp.get("/console")
 @signed_in
 def console(principal: Principal):

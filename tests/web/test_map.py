@@ -56,6 +56,8 @@ def test_a_county_supervisor_drills_from_county_to_household(app, page, live_ser
     page.click(f"#children tbody tr[data-code='{TOWNSHIP}'] td:first-child")
     page.wait_for_function("window.dixian.state.trail.length === 2")
     assert len(table_rows(page)) == 3 and page.inner_text("#crumbs").count(">") == 2
+    # By pinyin, as a Chinese reader looks a name up: li, liu, zhang (by code point 刘 张 李).
+    assert [row[0] for row in table_rows(page)] == ["李家湾", "刘家坪", "张家岭"]
     idle(page)
     villages = {f["properties"]["code"] for f in rendered(page, "villages-fill")}
     assert "429901001001" in villages
@@ -84,6 +86,18 @@ def test_a_county_supervisor_drills_from_county_to_household(app, page, live_ser
     page.wait_for_selector("#history")
     assert page.url.startswith(f"{live_server}/projects/{demo_county}/households/H")
     assert len(page.query_selector_all("#history tbody tr")) == 1
+    # A visit is named by its form's title (its instance name holds the head's name) and opens its page.
+    with app.app_context():
+        from app.extensions import db
+        from app.models import Form, FormVersion
+        title = db.session.scalar(db.select(FormVersion.title).join(Form, Form.current_version_id == FormVersion.id)
+                                  .where(Form.project_id == demo_county, Form.xml_form_id == "fpf_hh_screening"))
+    assert page.inner_text("#history tbody td:first-child") == title
+    page.click("#history tbody td:first-child a")
+    page.wait_for_selector("#answers")
+    assert "/submissions/fpf_hh_screening/uuid" in page.url
+    page.go_back()
+    page.wait_for_selector("#history")
     assert "*" not in page.inner_text("#head-idno")                 # a manager sees ID numbers
     # Registry codes are shown as the terms people use, never as codes.
     from app.core.household_standing import TERMS
@@ -97,13 +111,19 @@ def test_a_county_supervisor_drills_from_county_to_household(app, page, live_ser
 def test_colour_switch_legend_table_sort_and_csv(app, page, live_server, demo_county):
     sign_in(page, live_server, *web_user(app, demo_county, "viewer"))
     open_map(page, live_server, demo_county)
+    assert [row[0] for row in table_rows(page)] == ["示范县"]
     page.click("#children tbody tr td:first-child")
     page.wait_for_function("window.dixian.state.trail.length === 1")
+    assert [row[0] for row in table_rows(page)] == ["芳乡", "娜镇"]           # fang before na, by pinyin
     paint = "window.dixian.view.map.getPaintProperty('townships-fill', 'fill-color')"
     assert "coverage" in json.dumps(page.evaluate(paint))
     page.check("input[name=colour][value=at_risk_share]")
     assert "at_risk_share" in json.dumps(page.evaluate(paint))
     assert "0%" in page.inner_text("#legend")
+    # Households are dots of their colour in the legend, with no text bullet (a black dot) beside them.
+    assert "●" not in page.inner_text("#legend")
+    dots = page.eval_on_selector_all("#legend .swatch.point", "s => s.map(e => getComputedStyle(e).borderRadius)")
+    assert len(dots) == 5 and all(radius == "50%" for radius in dots)
     page.click("#children thead th[data-key=screened]")
     page.click("#children thead th[data-key=screened]")               # descending
     assert table_rows(page)[0][2] == "1"

@@ -114,3 +114,13 @@ def test_after_signing_in_only_paths_of_this_server_are_followed(live_server, su
     answer = http.post(f"{live_server}/login?next=//evil.example/x", allow_redirects=False, timeout=10,
                        data={"csrf_token": token, "email": supervisor[0], "password": supervisor[1]})
     assert answer.headers["Location"].endswith("/console")
+
+
+def test_every_page_has_the_sites_icon(page, live_server):
+    page.goto(f"{live_server}/login")
+    icon = page.get_attribute("link[rel=icon]", "href")
+    answer = page.request.get(f"{live_server}{icon}")
+    assert answer.status == 200 and answer.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in answer.body()
+    asked = page.request.get(f"{live_server}/favicon.ico")            # redirects followed, as browsers do
+    assert asked.status == 200 and asked.body() == answer.body()

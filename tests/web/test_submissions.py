@@ -84,3 +84,47 @@ def test_a_viewer_reads_masked_and_another_village_sees_nothing(app, page, live_
     with app.app_context():
         # Only the edit's move to edited is in the history: the viewer reviewed nothing.
         assert db.session.execute(text("SELECT to_state FROM submission_review")).scalars().all() == ["edited"]
+
+
+def test_a_flag_per_other_household_names_it_or_is_said_once(app, page, live_server, project, publish, device):
+    """person_in_two_households is raised once per other household listing the person: a reader whose places
+    hold those households sees each named and linked; one whose places do not sees one line with the count,
+    not one sentence repeated."""
+    from datetime import date
+
+    from app.core import idcard
+    from app.services.registry.imports import import_households
+    from tests.support.households import member_xml
+    load_registry(app, project)
+    cover_test_villages(app, project)
+    publish(SCREENING)
+    granny = idcard.make("420102", date(1941, 3, 8), 2)
+    with app.app_context():                                              # H003 lists her in the registry
+        import_households(project, "h3.csv", (
+            "household_id,village,head_name,head_idno,poverty_status,members\n"
+            f'H003,420102001001,赵六,,ordinary,"[{{""name"": ""王奶奶"", ""relation"": ""parent"", '
+            f'""idno"": ""{granny}""}}]"\n').encode())
+    assert device.post_submission(screening_xml(                       # H001's screening lists her
+        "uuid:cccccccc-0000-4000-8000-000000000201", members=(member_xml("王五", "head"),
+                                                              member_xml("王奶奶", "parent", idno=granny)))
+    ).status_code == 201
+    later = "uuid:cccccccc-0000-4000-8000-000000000202"                # and so does H002's, in 二元村
+    assert device.post_submission(screening_xml(
+        later, village="420102001002", household="H002",
+        members=(member_xml("李四", "head"), member_xml("王奶奶", "parent", idno=granny)))).status_code == 201
+    url = f"{live_server}/projects/{project}/submissions/fpf_hh_screening/{later}"
+
+    sign_in(page, live_server, *web_user(app, project, "viewer", ["420102001000"]))
+    page.goto(url)
+    lines = page.query_selector_all("#flags li[data-code=person_in_two_households]")
+    assert [line.inner_text().split("(")[0].split(":")[-1].strip() for line in lines] == ["H001", "H003"]
+    page.click("#flags li[data-code=person_in_two_households] a.other-household >> nth=1")
+    page.wait_for_selector("#history")
+    assert page.url.endswith("/households/H003")
+
+    page.context.clear_cookies()
+    sign_in(page, live_server, *web_user(app, project, "viewer", ["420102001002"]))
+    page.goto(url)
+    [line] = page.query_selector_all("#flags li[data-code=person_in_two_households]")
+    assert "共 2 户" in line.inner_text() and "H00" not in line.inner_text()
+    assert not line.query_selector("a")

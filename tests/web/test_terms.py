@@ -24,3 +24,10 @@ def test_terms_of_values_that_are_not_plain_codes(app):
         assert term("poverty_status", "lifted") == "脱贫户"
         g.lang = "en"
         assert term("status", "monitored") == "Risk not eliminated"
+
+
+def test_amounts_as_people_write_them():
+    from app.web import amount
+    assert amount(20559.0) == "20,559" and amount(1234.5) == "1,234.5" and amount(0.125) == "0.12"
+    assert amount(None) == "–" and amount(-0.001) == "0" and amount(100) == "100"
+    assert amount(float("nan")) == "nan" and amount("abc") == "abc"

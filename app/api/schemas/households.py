@@ -12,6 +12,7 @@ class MemberSchema(Schema):
 
 class HistoryEntrySchema(Schema):
     xmlFormId = fields.Str(attribute="xml_form_id")
+    formTitle = fields.Str(attribute="form_title", allow_none=True)
     instanceId = fields.Str(attribute="instance_id")
     instanceName = fields.Str(attribute="instance_name", allow_none=True)
     surveyedOn = fields.Date(attribute="surveyed_on", allow_none=True)

@@ -16,6 +16,7 @@ from ...extensions import db
 from ...models import (
     AdminUnit,
     Form,
+    FormVersion,
     Household,
     RiskFlag,
     Submission,
@@ -59,6 +60,7 @@ class MembersSource:
 @dataclass(frozen=True)
 class HistoryEntry:
     xml_form_id: str
+    form_title: str | None        # the form's current title, as the submissions list names it
     instance_id: str
     instance_name: str | None
     surveyed_on: date | None
@@ -123,9 +125,11 @@ def household_record(access: Access, household_code: str) -> HouseholdRecord:
         raise not_found(f"There is no household {household_code} in project {project_id}.")
     village = db.session.get(AdminUnit, household.admin_code)
     history = db.session.execute(
-        select(Form.xml_form_id, Submission.instance_id, Submission.created_at, SubmissionAssessment.surveyed_on,
-               SubmissionVersion.id.label("version_id"), SubmissionVersion.instance_name)
+        select(Form.xml_form_id, FormVersion.title, Submission.instance_id, Submission.created_at,
+               SubmissionAssessment.surveyed_on, SubmissionVersion.id.label("version_id"),
+               SubmissionVersion.instance_name)
         .join(Form, Form.id == Submission.form_id)
+        .outerjoin(FormVersion, FormVersion.id == Form.current_version_id)
         .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
         .outerjoin(SubmissionAssessment, SubmissionAssessment.submission_version_id == SubmissionVersion.id)
         .where(Submission.household_id == household.id, Submission.deleted_at.is_(None),
@@ -157,7 +161,7 @@ def household_record(access: Access, household_code: str) -> HouseholdRecord:
         category=household.category, status=household.status, last_pc_income=household.last_pc_income,
         members=[Member(m.name, m.relation, shown(m.idno)) for m in members], members_from=members_from,
         current_flags=[f for v in latest_per_form.values() for f in flags_by_version.get(v, [])],
-        history=[HistoryEntry(h.xml_form_id, h.instance_id, h.instance_name, h.surveyed_on, h.created_at,
+        history=[HistoryEntry(h.xml_form_id, h.title, h.instance_id, h.instance_name, h.surveyed_on, h.created_at,
                               flags_by_version.get(h.version_id, []), files_by_version.get(h.version_id, []))
                  for h in history])
 

@@ -173,6 +173,10 @@ function shown(value, key) {
   return String(value);
 }
 
+// Place names sort as a Chinese reader looks them up: by pinyin (芳乡 before 娜镇), not by code point;
+// digits inside names by their value (2组 before 10组).
+const NAMES = new Intl.Collator(["zh-CN-u-co-pinyin", "en"], { numeric: true });
+
 function sortedUnits(cols) {
   const [, , read] = cols.find(([key]) => key === state.sort.key) || cols[0];
   const sign = state.sort.down ? -1 : 1;
@@ -181,6 +185,7 @@ function sortedUnits(cols) {
     if (x === y) return 0;
     if (x === null || x === undefined) return 1;
     if (y === null || y === undefined) return -1;
+    if (typeof x === "string" && typeof y === "string") return NAMES.compare(x, y) * sign;
     return (x < y ? -1 : 1) * sign;
   });
 }
@@ -252,13 +257,15 @@ function legend() {
   for (let i = 0; i < stops.length; i += 2) items.push([stops[i + 1], `${Math.round(stops[i] * 100)}%`]);
   items.push([NO_DATA, words.no_data]);
   if (config.households) {
-    items.push([POINTS.unscreened, `● ${words.unscreened}`], [POINTS.screened, `● ${words.screened_ok}`],
-               [POINTS.high, `● ${words.high}`], [POINTS.medium, `● ${words.medium}`], [POINTS.low, `● ${words.low}`]);
+    // Households are drawn as dots, so their swatch is a dot of their colour (no text bullet beside it).
+    items.push([POINTS.unscreened, words.unscreened, "point"], [POINTS.screened, words.screened_ok, "point"],
+               [POINTS.high, words.high, "point"], [POINTS.medium, words.medium, "point"],
+               [POINTS.low, words.low, "point"]);
   }
-  box.replaceChildren(...items.map(([colour, text]) => {
+  box.replaceChildren(...items.map(([colour, text, shape]) => {
     const line = document.createElement("div");
     const swatch = document.createElement("span");
-    swatch.className = "swatch";
+    swatch.className = shape ? `swatch ${shape}` : "swatch";
     swatch.style.background = colour;
     line.append(swatch, text);
     return line;

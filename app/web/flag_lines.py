@@ -1,0 +1,31 @@
+"""Risk flags as lines on a page: one line per thing a reader can tell apart.
+
+A rule may raise its code once per other household (person_in_two_households, for each household that
+also lists one of this household's members). Each flag names its household in its inputs, which
+household_record strips for a reader whose places do not hold that household's village; a page names it
+(and links it) where it is kept, and says once how many there are where it was stripped, instead of
+repeating one sentence that reads the same.
+"""
+from dataclasses import dataclass
+
+from . import bp
+
+
+@dataclass(frozen=True)
+class FlagLine:
+    flag: object                 # services.registry.household_record.FlagView, the first of its kind
+    other_household: str | None  # the household it names, when the reader may know it
+    times: int                   # how many flags read as this line
+
+
+@bp.app_template_filter("flag_lines")
+def flag_lines(flags) -> list[FlagLine]:
+    """FlagViews -> FlagLines in their first order, merging flags of one rule, code and explanation
+    that name the same other household (or none the reader may know)."""
+    lines: dict[tuple, FlagLine] = {}
+    for flag in flags:
+        other = (flag.inputs or {}).get("other_household")
+        key = (flag.rule, flag.code, flag.explanation_zh, flag.explanation_en, other)
+        seen = lines.get(key)
+        lines[key] = FlagLine(seen.flag, other, seen.times + 1) if seen else FlagLine(flag, other, 1)
+    return list(lines.values())
