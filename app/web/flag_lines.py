@@ -2,9 +2,10 @@
 
 A rule may raise its code once per other household (person_in_two_households, for each household that
 also lists one of this household's members). Each flag names its household in its inputs, which
-household_record strips for a reader whose places do not hold that household's village; a page names it
-(and links it) where it is kept, and says once how many there are where it was stripped, instead of
-repeating one sentence that reads the same.
+household_record strips for a reader whose places do not hold that household's village (FlagView.other_hidden);
+a page names it (and links it) where it is kept, and says once how many households there are where it was
+stripped, instead of repeating one sentence that reads the same. Flags that never named a household are a
+line each: two visits (a screening and a housing inspection) may say the same of one household.
 """
 from dataclasses import dataclass
 
@@ -20,12 +21,12 @@ class FlagLine:
 
 @bp.app_template_filter("flag_lines")
 def flag_lines(flags) -> list[FlagLine]:
-    """FlagViews -> FlagLines in their first order, merging flags of one rule, code and explanation
-    that name the same other household (or none the reader may know)."""
-    lines: dict[tuple, FlagLine] = {}
-    for flag in flags:
+    """FlagViews -> FlagLines in their first order; flags of one rule, code and explanation whose other
+    household is hidden from the reader are one line, counting those households."""
+    lines: dict[object, FlagLine] = {}
+    for n, flag in enumerate(flags):
         other = (flag.inputs or {}).get("other_household")
-        key = (flag.rule, flag.code, flag.explanation_zh, flag.explanation_en, other)
+        key = (flag.rule, flag.code, flag.explanation_zh, flag.explanation_en) if flag.other_hidden else n
         seen = lines.get(key)
         lines[key] = FlagLine(seen.flag, other, seen.times + 1) if seen else FlagLine(flag, other, 1)
     return list(lines.values())

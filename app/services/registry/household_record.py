@@ -40,6 +40,7 @@ class FlagView:
     threshold: dict
     ruleset: str | None
     created_at: datetime
+    other_hidden: bool = False            # it named another household, left out for this reader
 
 
 @dataclass(frozen=True)
@@ -86,17 +87,33 @@ class HouseholdRecord:
     history: list[HistoryEntry]
 
 
-# Inputs naming another household (id_duplicate, household_elsewhere), kept only for a reader whose
-# places hold its village.
+# Inputs naming another household (id_duplicate, household_elsewhere, person_in_two_households), kept only
+# for a reader whose places hold the village that household is registered in now.
 _OTHER_HOUSEHOLD = ("other_household", "other_village")
 
 
-def _flag(flag: RiskFlag, access: Access) -> FlagView:
-    inputs = flag.inputs or {}
-    if "other_household" in inputs and not access.covers(inputs.get("other_village")):
-        inputs = {key: value for key, value in inputs.items() if key not in _OTHER_HOUSEHOLD}
-    return FlagView(flag.rule, flag.code, flag.severity, flag.explanation_zh, flag.explanation_en, inputs,
-                    flag.threshold, flag.ruleset, flag.created_at)
+def _flag_views(flags: list[RiskFlag], access: Access) -> list[FlagView]:
+    """The flags as `access` may read them: the other household a flag names, and its village, are left out
+    (other_hidden) unless the reader's places hold that household's village as the registry has it now. The
+    village kept in the flag is where it was when the flag was raised; a registry import may have moved the
+    household since, out of the reader's places or into them. A household no longer registered is judged by
+    the village the flag kept."""
+    named = {f.inputs["other_household"] for f in flags if f.inputs and f.inputs.get("other_household")}
+    villages = dict(db.session.execute(
+        select(Household.household_code, Household.admin_code).where(
+            Household.project_id == access.project_id, Household.household_code.in_(named))).all()) if named else {}
+    views = []
+    for flag in flags:
+        inputs, hidden = flag.inputs or {}, False
+        if inputs.get("other_household"):
+            village = villages.get(inputs["other_household"], inputs.get("other_village"))
+            if access.covers(village):
+                inputs = {**inputs, "other_village": village}
+            else:
+                inputs, hidden = {key: value for key, value in inputs.items() if key not in _OTHER_HOUSEHOLD}, True
+        views.append(FlagView(flag.rule, flag.code, flag.severity, flag.explanation_zh, flag.explanation_en, inputs,
+                              flag.threshold, flag.ruleset, flag.created_at, hidden))
+    return views
 
 
 def submission_flags(access: Access, xml_form_id: str, instance_id: str) -> list[FlagView]:
@@ -106,8 +123,8 @@ def submission_flags(access: Access, xml_form_id: str, instance_id: str) -> list
     """
     current = readable_current_version(access, xml_form_id, instance_id)
     flags = db.session.scalars(select(RiskFlag).where(RiskFlag.submission_version_id == current)
-                               .order_by(RiskFlag.id))
-    return [_flag(f, access) for f in flags]
+                               .order_by(RiskFlag.id)).all()
+    return _flag_views(flags, access)
 
 
 def household_record(access: Access, household_code: str) -> HouseholdRecord:
@@ -137,9 +154,10 @@ def household_record(access: Access, household_code: str) -> HouseholdRecord:
         .order_by(SubmissionAssessment.surveyed_on.desc().nulls_last(), Submission.created_at.desc())).all()
     flags_by_version: dict[int, list[FlagView]] = {}
     if history:
-        for flag in db.session.scalars(select(RiskFlag).where(
-                RiskFlag.submission_version_id.in_([h.version_id for h in history])).order_by(RiskFlag.id)):
-            flags_by_version.setdefault(flag.submission_version_id, []).append(_flag(flag, access))
+        flags = db.session.scalars(select(RiskFlag).where(
+            RiskFlag.submission_version_id.in_([h.version_id for h in history])).order_by(RiskFlag.id)).all()
+        for flag, view in zip(flags, _flag_views(flags, access)):
+            flags_by_version.setdefault(flag.submission_version_id, []).append(view)
     files_by_version: dict[int, list[str]] = {}
     if history:
         for version_id, name in db.session.execute(select(
