@@ -64,7 +64,10 @@ WHERE g.geom IS NOT NULL
 # Every campaign's places tiles are drawn anew (after a places import changed the outlines).
 DRAW_ANEW = text("UPDATE campaign SET tiles_version = tiles_version + 1")
 
-_ENV = """env AS (
+def _env(*, materialized: bool = False) -> str:
+    """The CTE `env`: the tile's box in Web Mercator (box3857) and, with its 64-pixel margin, in WGS84 (box).
+    `materialized` keeps the planner from inlining it (see households_tile)."""
+    return f"""env AS {"MATERIALIZED " if materialized else ""}(
     SELECT ST_TileEnvelope(:z, :x, :y) AS box3857,
         ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 64.0 / 4096), 4326) AS box
 )"""
@@ -114,7 +117,7 @@ def units_tile(z: int):
     """The statement of a places tile at zoom z (parameters z, x, y, campaign, places): one per zoom."""
     layers = [_unit_layer(layer, level, prefix, z) for layer, level, prefix in _UNIT_LAYERS
               if z >= DRAWN_FROM_ZOOM[level]]
-    return text(("" if z <= PRE_TILED_TO_ZOOM else f"WITH {_ENV}\n") + "SELECT " + "\n    || ".join(layers))
+    return text(("" if z <= PRE_TILED_TO_ZOOM else f"WITH {_env()}\n") + "SELECT " + "\n    || ".join(layers))
 
 
 def codes_array(codes: list[str]) -> str:
@@ -141,7 +144,7 @@ def households_tile(limited: bool):
     state = household_state(codes_array(ALL_RISK_CODES), screened="p.screened", codes="p.flag_codes")
     within = "AND " + _WITHIN.format(column="p.admin_code") if limited else ""
     return text(f"""
-WITH {_ENV.replace("env AS (", "env AS MATERIALIZED (")}
+WITH {_env(materialized=True)}
 SELECT ST_AsMVT(f, 'households', 4096, 'geom', 'id') FROM (
     SELECT p.household_id AS id,
         {state} AS state,

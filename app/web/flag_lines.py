@@ -9,18 +9,19 @@ line each: two visits (a screening and a housing inspection) may say the same of
 """
 from dataclasses import dataclass
 
+from ..services.registry.household_record import FlagView
 from . import bp
 
 
 @dataclass(frozen=True)
 class FlagLine:
-    flag: object                 # services.registry.household_record.FlagView, the first of its kind
+    flag: FlagView               # the first of its kind
     other_household: str | None  # the household it names, when the reader may know it
     times: int                   # how many flags read as this line
 
 
 @bp.app_template_filter("flag_lines")
-def flag_lines(flags) -> list[FlagLine]:
+def flag_lines(flags: list[FlagView]) -> list[FlagLine]:
     """FlagViews -> FlagLines in their first order; flags of one rule, code and explanation whose other
     household is hidden from the reader are one line, counting those households."""
     lines: dict[object, FlagLine] = {}

@@ -20,7 +20,6 @@ from ...models import (
     Household,
     RiskFlag,
     Submission,
-    SubmissionAssessment,
     SubmissionAttachment,
     SubmissionVersion,
 )
@@ -143,15 +142,13 @@ def household_record(access: Access, household_code: str) -> HouseholdRecord:
     village = db.session.get(AdminUnit, household.admin_code)
     history = db.session.execute(
         select(Form.xml_form_id, FormVersion.title, Submission.instance_id, Submission.created_at,
-               SubmissionAssessment.surveyed_on, SubmissionVersion.id.label("version_id"),
-               SubmissionVersion.instance_name)
+               Submission.surveyed_on, SubmissionVersion.id.label("version_id"), SubmissionVersion.instance_name)
         .join(Form, Form.id == Submission.form_id)
         .outerjoin(FormVersion, FormVersion.id == Form.current_version_id)
         .join(SubmissionVersion, SubmissionVersion.id == Submission.current_version_id)
-        .outerjoin(SubmissionAssessment, SubmissionAssessment.submission_version_id == SubmissionVersion.id)
         .where(Submission.household_id == household.id, Submission.deleted_at.is_(None),
                Submission.is_draft.is_(False), submission_within(access.places))
-        .order_by(SubmissionAssessment.surveyed_on.desc().nulls_last(), Submission.created_at.desc())).all()
+        .order_by(Submission.surveyed_on.desc().nulls_last(), Submission.created_at.desc())).all()
     flags_by_version: dict[int, list[FlagView]] = {}
     if history:
         flags = db.session.scalars(select(RiskFlag).where(
